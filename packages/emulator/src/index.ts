@@ -1,1 +1,6 @@
-export {};
+/**
+ * `@stemedb/emulator`: a local StemeDB HTTP server to develop and test against.
+ * Everything not exported here is private.
+ */
+export { startEmulator } from './server.js';
+export type { Emulator, EmulatorOptions, Faults, RecordedRequest } from './types.js';

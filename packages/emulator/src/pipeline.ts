@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { authenticate, authorize, presentedKeyHash } from './auth.js';
+import { HttpError } from './errors.js';
+import type { FaultInjector } from './faults.js';
+import type { KeyStore } from './key-store.js';
+import { type EmulatorMetrics, UNMATCHED_ROUTE } from './metrics.js';
+import type { RateLimiter } from './rate-limit.js';
+import { errorReply, type Reply, writeReply } from './reply.js';
+import type { RouteMatch, Router } from './router.js';
+import type { RecordedRequest } from './types.js';
+
+/** What the request pipeline needs from the emulator. */
+export interface PipelineDeps {
+  router: Router;
+  faults: FaultInjector;
+  keys: KeyStore;
+  authEnabled: boolean;
+  limiter: RateLimiter | undefined;
+  metrics: EmulatorMetrics;
+  record(request: RecordedRequest): void;
+}
+
+/**
+ * The order every request goes through: request id, latency, faults (as Traefik would answer,
+ * before StemeDB sees anything), routing (404/405), then for keyed routes authentication (401),
+ * the key's rate limit (429) and its role (403), and last the handler.
+ */
+export function createRequestHandler(deps: PipelineDeps) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    handle(deps, req, res).catch((err: unknown) => {
+      // Handlers' errors become replies in dispatch(); this guards the pipeline itself.
+      process.stderr.write(`stemedb-emulator: internal error: ${String(err)}\n`);
+      writeReply(res, errorReply(new HttpError(500, 'internal', 'Internal emulator error')));
+    });
+  };
+}
+
+async function handle(deps: PipelineDeps, req: IncomingMessage, res: ServerResponse) {
+  const at = new Date();
+  const method = req.method ?? 'GET';
+  const url = req.url ?? '/';
+  const queryAt = url.indexOf('?');
+  const path = queryAt === -1 ? url : url.slice(0, queryAt);
+  const keyHash = presentedKeyHash(req);
+  const record = (status: number) =>
+    deps.record({ method, path, status, at, ...(keyHash ? { keyHash } : {}) });
+  res.setHeader('X-Request-Id', randomUUID());
+
+  if (deps.faults.delayMs > 0) await sleep(deps.faults.delayMs, undefined, { ref: false });
+  const fault = deps.faults.intercept();
+  if (fault?.kind === 'reset') {
+    record(0);
+    // An RST, not a FIN: the client sees ECONNRESET (undici: UND_ERR_SOCKET) mid-request.
+    req.socket.resetAndDestroy();
+    return;
+  }
+  if (fault) {
+    record(fault.reply.status);
+    writeReply(res, fault.reply);
+    return;
+  }
+
+  const match = deps.router.match(method, path);
+  const reply = await dispatch(deps, req, url, match);
+  const route = match.kind === 'not_found' ? UNMATCHED_ROUTE : templateOf(match);
+  deps.metrics.requests.inc({ method, route, status: String(reply.status) });
+  record(reply.status);
+  writeReply(res, reply);
+}
+
+async function dispatch(
+  deps: PipelineDeps,
+  req: IncomingMessage,
+  url: string,
+  match: RouteMatch,
+): Promise<Reply> {
+  try {
+    if (match.kind === 'not_found') throw new HttpError(404, 'not_found', 'No such path');
+    if (match.kind === 'method_not_allowed') {
+      throw new HttpError(405, 'method_not_allowed', 'Method not allowed on this path', {
+        Allow: match.allow.join(', '),
+      });
+    }
+    const { route, params } = match;
+    let principal: ReturnType<typeof authenticate> | undefined;
+    if (route.access !== 'public') {
+      principal = authenticate(req, deps.keys, deps.authEnabled);
+      limitRate(deps.limiter, principal.keyHash);
+      authorize(principal, route.access);
+    }
+    const query = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
+    return await route.handle({ req, params, query, principal });
+  } catch (err) {
+    if (err instanceof HttpError) return errorReply(err);
+    // Only a bug gets here: answer (and count) a 500 and keep serving. Messages hold no keys.
+    process.stderr.write(`stemedb-emulator: internal error: ${String(err)}\n`);
+    return errorReply(new HttpError(500, 'internal', 'Internal emulator error'));
+  }
+}
+
+function limitRate(limiter: RateLimiter | undefined, keyHash: string | undefined): void {
+  if (!limiter) return;
+  // With auth off and no key, every caller shares one bucket.
+  const taken = limiter.take(keyHash ?? 'anonymous');
+  if (taken.ok) return;
+  throw new HttpError(429, 'rate_limited', 'Rate limit exceeded for this key', {
+    'Retry-After': String(taken.retryAfterSeconds),
+  });
+}
+
+function templateOf(match: Exclude<RouteMatch, { kind: 'not_found' }>): string {
+  return match.kind === 'found' ? match.route.template : match.template;
+}

@@ -1,0 +1,117 @@
+import { createServer } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AssertionStore } from './assertion-store.js';
+import { HttpError } from './errors.js';
+import { FaultInjector } from './faults.js';
+import { KeyStore } from './key-store.js';
+import { Listener } from './listener.js';
+import { createMetrics } from './metrics.js';
+import { resolveOptions } from './options.js';
+import { loadState, type PersistedState, StateFiles } from './persistence.js';
+import { createRequestHandler } from './pipeline.js';
+import { RateLimiter } from './rate-limit.js';
+import { Router } from './router.js';
+import { buildRoutes } from './routes/index.js';
+import type { Emulator, EmulatorOptions, RecordedRequest } from './types.js';
+
+/**
+ * Starts a local StemeDB emulator and resolves once it is listening.
+ *
+ * @example
+ * ```ts
+ * const emu = await startEmulator();
+ * await fetch(`${emu.url}/v1/health`);
+ * await emu.close();
+ * ```
+ * @throws TypeError on invalid options (unknown keys, a malformed root key).
+ */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const opts = resolveOptions(options);
+  const loaded: PersistedState = opts.dataDir
+    ? await loadState(opts.dataDir)
+    : { keys: [], assertions: [] };
+  const keys = new KeyStore(loaded.keys);
+  const assertions = new AssertionStore(loaded.assertions);
+  const metrics = createMetrics();
+  const files = opts.dataDir
+    ? new StateFiles(
+        opts.dataDir,
+        () => ({ keys: keys.list(), assertions: [...assertions.all()] }),
+        (seconds) => metrics.fsyncSeconds.observe(seconds),
+      )
+    : undefined;
+  // Seeded at every boot, idempotently, like STEMEDB_ROOT_API_KEY (roadmap, ship blocker 3).
+  if (keys.seedRoot(opts.rootApiKey, new Date()) && files) await files.keys.save();
+
+  const durable = (save: (() => Promise<void>) | undefined) => async () => {
+    if (!save) return;
+    try {
+      await save();
+    } catch {
+      throw new HttpError(503, 'unavailable', 'Could not write to the data directory');
+    }
+  };
+  const routes = buildRoutes({
+    keys,
+    assertions,
+    metrics,
+    bodyLimitBytes: opts.bodyLimitBytes,
+    persistKeys: durable(files && (() => files.keys.save())),
+    persistAssertions: durable(files && (() => files.assertions.save())),
+    now: () => new Date(),
+  });
+
+  const recorded: RecordedRequest[] = [];
+  let closed = false;
+  const server = createServer({ keepAliveTimeout: 5_000 });
+  const listener = new Listener(server, opts.host);
+  const faults = new FaultInjector({
+    suspend: () => void listener.stop(),
+    resume: () => void relisten(),
+  });
+  server.on(
+    'request',
+    createRequestHandler({
+      router: new Router(routes),
+      faults,
+      keys,
+      authEnabled: opts.auth,
+      limiter: opts.rateLimit ? new RateLimiter(opts.rateLimit) : undefined,
+      metrics,
+      record: (request) => recorded.push(request),
+    }),
+  );
+
+  const port = await listener.listen(opts.port);
+
+  /** Listens again on the same port after a `refuse` outage; retries if it is briefly busy. */
+  async function relisten(): Promise<void> {
+    for (let attempt = 0; attempt < 50 && !closed && !listener.listening; attempt++) {
+      try {
+        await listener.listen(port);
+        return;
+      } catch {
+        await sleep(20, undefined, { ref: false });
+      }
+    }
+  }
+
+  let closing: Promise<void> | undefined;
+  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    rootApiKey: opts.rootApiKey,
+    faults,
+    requests: () => recorded.map((request) => ({ ...request, at: new Date(request.at) })),
+    close() {
+      closing ??= (async () => {
+        closed = true;
+        faults.dispose();
+        await listener.stop();
+        await files?.flush();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * The emulator's public types. They are the interface the SDK, the manifests package and every
+ * test in the repo program against, so change them only together with their users.
+ */
+
+/** Options for {@link startEmulator}. Unknown keys are rejected. */
+export interface EmulatorOptions {
+  /**
+   * TCP port to listen on. `0` picks a free ephemeral port (read it back from {@link Emulator.port}).
+   * @default 0
+   */
+  port?: number;
+  /**
+   * Interface to bind.
+   * @default '127.0.0.1'
+   */
+  host?: string;
+  /**
+   * The root (admin) key, seeded at boot as the real server seeds `STEMEDB_ROOT_API_KEY`.
+   * Must be `steme_live_` + 48 lowercase hex characters, or {@link startEmulator} rejects.
+   * @default process.env.STEMEDB_ROOT_API_KEY, else a freshly generated key
+   */
+  rootApiKey?: string;
+  /**
+   * Whether requests need an `X-API-Key`. `false` behaves like `STEMEDB_AUTH_ENABLED=false`:
+   * every path is open and every caller acts as admin.
+   * @default true
+   */
+  auth?: boolean;
+  /**
+   * Optional directory to persist keys (SHA-256 hashes only, never plaintext) and assertions,
+   * so they survive {@link Emulator.close} and a new {@link startEmulator} on the same directory.
+   * Files are written atomically (temporary file, fsync, rename).
+   * @default undefined (everything lives in memory)
+   */
+  dataDir?: string;
+  /**
+   * Per-key token bucket. When a key's bucket is empty the answer is 429 with `Retry-After`
+   * (whole seconds, rounded up). `false` disables rate limiting.
+   * @default { burst: 200, perSecond: 100 }
+   */
+  rateLimit?: { burst: number; perSecond: number } | false;
+  /**
+   * Largest accepted request body in bytes; larger bodies get 413 and the connection is closed.
+   * @default 1_048_576 (1 MiB)
+   */
+  bodyLimitBytes?: number;
+}
+
+/** One request the emulator saw, as returned by {@link Emulator.requests}. Never holds a key. */
+export interface RecordedRequest {
+  /** The HTTP method, e.g. `POST`. */
+  method: string;
+  /** The request path without its query string, e.g. `/v1/assert`. */
+  path: string;
+  /** The status answered; `0` when the connection was reset by a `reset` fault instead. */
+  status: number;
+  /** When the request arrived. */
+  at: Date;
+  /** SHA-256 hex of the `X-API-Key` sent, if any (never the key itself). */
+  keyHash?: string;
+}
+
+/** Fault injection, to replay restarts and outages (see the README). */
+export interface Faults {
+  /**
+   * Starts an outage window of `ms` milliseconds now, replacing any current one.
+   * `502`/`503` answer every request (health and metrics included) like Traefik does while the
+   * replica restarts; `503` carries `Retry-After` when `retryAfterSeconds` is given.
+   * `'refuse'` stops listening so connections are refused, then listens again on the same port.
+   * `'reset'` accepts connections and resets them before any response.
+   */
+  outage(opts: {
+    ms: number;
+    mode: 502 | 503 | 'refuse' | 'reset';
+    retryAfterSeconds?: number;
+  }): void;
+  /**
+   * The next `n` requests, on any path, answer `status`. 502/503 default to Traefik's plain-text
+   * bodies; other statuses to an ErrorBody JSON. `body` and `contentType` override the body.
+   */
+  failNext(
+    n: number,
+    status: number,
+    opts?: { retryAfterSeconds?: number; body?: string; contentType?: string },
+  ): void;
+  /** Adds `ms` of delay before every response; `0` clears it. */
+  latency(ms: number): void;
+  /** Ends any outage (listening again if it refused connections), pending failures and latency. */
+  clear(): void;
+}
+
+/** A running emulator, as resolved by {@link startEmulator}. */
+export interface Emulator {
+  /** Base URL without a trailing slash, e.g. `http://127.0.0.1:40123`. */
+  url: string;
+  /** The port actually bound. */
+  port: number;
+  /** The root (admin) key. A local development key: never reuse it anywhere real. */
+  rootApiKey: string;
+  /** Fault injection controls. */
+  faults: Faults;
+  /** Every request seen so far, in the order answered. Returns a copy. */
+  requests(): RecordedRequest[];
+  /**
+   * Stops listening, destroys open (keep-alive) sockets and waits for pending writes to the data
+   * directory. Idempotent.
+   */
+  close(): Promise<void>;
+}

@@ -1,0 +1,114 @@
+/**
+ * The path every call takes: per-call options merged over the client's, the URL built from
+ * the operation table, attempts sent through the transport under the retry loop, and the
+ * success response handed back with what is needed to validate it.
+ */
+import type { ResponseInfo } from './error-factory.js';
+import { headerValue } from './error-factory.js';
+import { type CallOptions, type ResolvedClientOptions, resolveCallOptions } from './options.js';
+import { runWithRetry } from './retry.js';
+import { closedError, type Transport } from './transport.js';
+import type { ResponseContext } from './validate.js';
+import { OPERATIONS, type OperationId, REQUEST_ID_HEADER } from './wire.js';
+
+/** What a call sends besides the operation itself (all already validated). */
+export interface CallInput {
+  pathParams?: Record<string, string>;
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+}
+
+/** A success response, with the context to validate its body. */
+export interface CallResult extends ResponseInfo {
+  context: ResponseContext;
+}
+
+/** Runs operations for one client. */
+export class Caller {
+  readonly options: ResolvedClientOptions;
+  readonly #transport: Transport;
+  #closed = false;
+
+  constructor(options: ResolvedClientOptions, transport: Transport) {
+    this.options = options;
+    this.#transport = transport;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#transport.close();
+  }
+
+  /** Sends operation `op`, retrying as the (merged) options say. */
+  async call(op: OperationId, input: CallInput, callOptions?: CallOptions): Promise<CallResult> {
+    const spec = OPERATIONS[op];
+    const path = fillPath(spec.path, input.pathParams ?? {});
+    if (this.#closed) throw closedError(spec.method, path);
+    const effective = resolveCallOptions(this.options, callOptions);
+    const { now, sleep } = this.options;
+    const prepared = {
+      method: spec.method,
+      path,
+      url: this.#url(path, input.query),
+      accept: spec.accept,
+      auth: spec.auth,
+      body: input.body === undefined ? undefined : JSON.stringify(input.body),
+      success: spec.success,
+    };
+    const startedAt = now();
+    let attempts = 0;
+    const info = await runWithRetry(
+      (n) => {
+        attempts = n;
+        return this.#transport.attempt(prepared, {
+          signal: effective.signal,
+          timeoutMs: effective.timeoutMs,
+          deadlineMs: effective.deadlineMs,
+          startedAt,
+          now,
+        });
+      },
+      {
+        policy: effective.retry,
+        replay: spec.replay,
+        method: spec.method,
+        path,
+        sleep,
+        now,
+        signal: effective.signal,
+        startedAt,
+        deadlineMs: effective.deadlineMs,
+      },
+    );
+    const context: ResponseContext = {
+      method: spec.method,
+      path,
+      status: info.status,
+      requestId: headerValue(info.headers, REQUEST_ID_HEADER),
+      body: info.body,
+      attempts,
+    };
+    return { ...info, context };
+  }
+
+  #url(path: string, query: CallInput['query']): URL {
+    const base = this.options.baseUrl;
+    const url = new URL(base.origin);
+    url.pathname = base.pathname.replace(/\/+$/, '') + path;
+    for (const [name, value] of Object.entries(query ?? {})) {
+      if (value !== undefined) url.searchParams.set(name, String(value));
+    }
+    return url;
+  }
+}
+
+function fillPath(template: string, params: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (_, name: string) =>
+    encodeURIComponent(params[name] ?? ''),
+  );
+}

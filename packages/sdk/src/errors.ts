@@ -1,0 +1,283 @@
+/**
+ * The one error family of the SDK (practice 1; shaped like stripe-node's `src/Error.ts`).
+ *
+ * Every failure a caller can see is a {@link StemeError}: check `code` (a stable string) or use
+ * {@link isStemeError} rather than `instanceof` alone, since an application can load both the
+ * ESM and the CJS build. Messages, `toJSON()` and `util.inspect` output are redacted: no API key
+ * ever appears in them (practice 2).
+ */
+import { oneLine, redactSecrets, truncate } from './redact.js';
+
+/** Stable machine-readable codes; new ones may be added, existing ones never change meaning. */
+export type StemeErrorCode =
+  | 'invalid_options'
+  | 'invalid_input'
+  | 'invalid_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'payload_too_large'
+  | 'rate_limited'
+  | 'unavailable'
+  | 'timeout'
+  | 'network'
+  | 'aborted'
+  | 'invalid_response'
+  | 'http_error'
+  | 'client_closed'
+  | 'unexpected';
+
+/** What every error is built from; only `code` and `message` are required. */
+export interface StemeErrorInit {
+  code: StemeErrorCode;
+  message: string;
+  status?: number | undefined;
+  method?: string | undefined;
+  path?: string | undefined;
+  requestId?: string | undefined;
+  attempts?: number | undefined;
+  cause?: unknown;
+  body?: string | undefined;
+  serverCode?: string | undefined;
+}
+
+/** Longest message kept on an error, in characters. */
+export const MAX_ERROR_MESSAGE_CHARS = 400;
+/** Longest response-body snippet kept on an error (`error.body`), in characters. */
+export const MAX_ERROR_BODY_CHARS = 1024;
+
+// A brand, so that isStemeError works across the ESM and CJS copies of the SDK.
+const BRAND = Symbol.for('stemedb.sdk.error');
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/** The base of every error the SDK throws or reports. */
+export class StemeError extends Error {
+  override name = 'StemeError';
+  /** A stable code, e.g. `unauthorized` or `unavailable`. */
+  readonly code: StemeErrorCode;
+  /** The HTTP status of the (last) response, if there was one. */
+  readonly status: number | undefined;
+  /** The HTTP method of the request, e.g. `POST`. */
+  readonly method: string | undefined;
+  /** The request path, without the query string, e.g. `/v1/assert`. */
+  readonly path: string | undefined;
+  /** The server's `X-Request-Id` of the (last) response, to quote in a report. */
+  readonly requestId: string | undefined;
+  /** How many attempts were made (0 when nothing was sent). */
+  attempts: number;
+  /** A size-capped, redacted snippet of the response body, if there was one. */
+  readonly body: string | undefined;
+  /** The `error.code` of a server error body, when the server sent one. */
+  readonly serverCode: string | undefined;
+
+  constructor(init: StemeErrorInit) {
+    const message = truncate(oneLine(redactSecrets(init.message)), MAX_ERROR_MESSAGE_CHARS);
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    Object.defineProperty(this, BRAND, { value: true });
+    this.code = init.code;
+    this.status = init.status;
+    this.method = init.method;
+    // Everything that came from outside is redacted, even fields no key should be in.
+    this.path = clean(init.path);
+    this.requestId = clean(init.requestId);
+    this.attempts = init.attempts ?? 0;
+    this.body =
+      init.body === undefined
+        ? undefined
+        : truncate(redactSecrets(init.body), MAX_ERROR_BODY_CHARS);
+    this.serverCode = clean(init.serverCode);
+  }
+
+  /** A plain, redacted summary, safe to log or serialise. */
+  toJSON(): Record<string, unknown> {
+    const cause = this.cause;
+    return dropUndefined({
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      status: this.status,
+      method: this.method,
+      path: this.path,
+      requestId: this.requestId,
+      attempts: this.attempts,
+      serverCode: this.serverCode,
+      body: this.body,
+      ...this.extraJSON(),
+      cause: cause === undefined ? undefined : summariseCause(cause),
+    });
+  }
+
+  /** Fields a subclass adds to `toJSON()`. */
+  protected extraJSON(): Record<string, unknown> {
+    return {};
+  }
+
+  override toString(): string {
+    return `${this.name} [${this.code}]: ${this.message}`;
+  }
+
+  [INSPECT](
+    _depth: number,
+    options: unknown,
+    inspect: (value: unknown, options: unknown) => string,
+  ): string {
+    const { name: _n, message: _m, ...fields } = this.toJSON();
+    const head = (this.stack ?? this.toString()).replace(/^[^\n]*/, this.toString());
+    return `${redactSecrets(head)} ${inspect(fields, options)}`;
+  }
+}
+
+/** A bad option, a bad input caught before sending (status undefined), or a 400/422. */
+export class StemeValidationError extends StemeError {
+  override name = 'StemeValidationError';
+  /** The offending field or option, dotted (`subject`, `retry.delays.1`), when known. */
+  readonly field: string | undefined;
+  constructor(init: StemeErrorInit & { field?: string | undefined }) {
+    super(init);
+    this.field = clean(init.field);
+  }
+  protected override extraJSON(): Record<string, unknown> {
+    return { field: this.field };
+  }
+}
+
+/** 401: no key, or one the server does not know or has revoked. */
+export class StemeAuthenticationError extends StemeError {
+  override name = 'StemeAuthenticationError';
+}
+
+/** 403: the key's role may not do this. */
+export class StemePermissionError extends StemeError {
+  override name = 'StemePermissionError';
+}
+
+/** 404: no such resource (e.g. an unknown key hash). */
+export class StemeNotFoundError extends StemeError {
+  override name = 'StemeNotFoundError';
+}
+
+/** 409: the request conflicts with the server's state (e.g. revoking the root key). */
+export class StemeConflictError extends StemeError {
+  override name = 'StemeConflictError';
+}
+
+/** 413: the request body is over the server's limit. */
+export class StemePayloadTooLargeError extends StemeError {
+  override name = 'StemePayloadTooLargeError';
+}
+
+/** 429: the key's rate limit is spent. */
+export class StemeRateLimitError extends StemeError {
+  override name = 'StemeRateLimitError';
+  /** The server's `Retry-After`, in milliseconds, when it sent a valid one. */
+  readonly retryAfterMs: number | undefined;
+  constructor(init: StemeErrorInit & { retryAfterMs?: number | undefined }) {
+    super(init);
+    this.retryAfterMs = init.retryAfterMs;
+  }
+  protected override extraJSON(): Record<string, unknown> {
+    return { retryAfterMs: this.retryAfterMs };
+  }
+}
+
+/** 502/503, or retries exhausted on those or on network errors. */
+export class StemeUnavailableError extends StemeError {
+  override name = 'StemeUnavailableError';
+  /** The server's `Retry-After`, in milliseconds, when it sent a valid one. */
+  readonly retryAfterMs: number | undefined;
+  /** How long the call tried, in milliseconds, when retries were exhausted. */
+  readonly elapsedMs: number | undefined;
+  constructor(
+    init: StemeErrorInit & { retryAfterMs?: number | undefined; elapsedMs?: number | undefined },
+  ) {
+    super(init);
+    this.retryAfterMs = init.retryAfterMs;
+    this.elapsedMs = init.elapsedMs;
+  }
+  protected override extraJSON(): Record<string, unknown> {
+    return { retryAfterMs: this.retryAfterMs, elapsedMs: this.elapsedMs };
+  }
+}
+
+/** Which limit fired: the per-attempt `timeoutMs` or the whole call's `deadlineMs`. */
+export type TimeoutKind = 'attempt' | 'deadline';
+
+/** The per-attempt timeout or the total deadline fired (`timeout` says which). */
+export class StemeTimeoutError extends StemeError {
+  override name = 'StemeTimeoutError';
+  readonly timeout: TimeoutKind;
+  /** The limit that fired, in milliseconds. */
+  readonly timeoutMs: number;
+  constructor(init: StemeErrorInit & { timeout: TimeoutKind; timeoutMs: number }) {
+    super(init);
+    this.timeout = init.timeout;
+    this.timeoutMs = init.timeoutMs;
+  }
+  protected override extraJSON(): Record<string, unknown> {
+    return { timeout: this.timeout, timeoutMs: this.timeoutMs };
+  }
+}
+
+/**
+ * Where a network error happened: `connect` (nothing was sent, always safe to retry) or
+ * `exchange` (the request may have reached the server).
+ */
+export type NetworkPhase = 'connect' | 'exchange';
+
+/** No HTTP response: refused, reset, DNS failure, TLS failure... */
+export class StemeNetworkError extends StemeError {
+  override name = 'StemeNetworkError';
+  /** The system or undici code, e.g. `ECONNREFUSED`, `UND_ERR_SOCKET`. */
+  readonly networkCode: string | undefined;
+  readonly phase: NetworkPhase;
+  constructor(init: StemeErrorInit & { networkCode?: string | undefined; phase: NetworkPhase }) {
+    super(init);
+    this.networkCode = clean(init.networkCode);
+    this.phase = init.phase;
+  }
+  protected override extraJSON(): Record<string, unknown> {
+    return { networkCode: this.networkCode, phase: this.phase };
+  }
+}
+
+/** The caller's `AbortSignal` fired (`cause` is its reason), or `onRetry` threw (`cause`). */
+export class StemeAbortError extends StemeError {
+  override name = 'StemeAbortError';
+}
+
+/** Any other status, or a response the SDK cannot use (`code: 'invalid_response'`). */
+export class StemeApiError extends StemeError {
+  override name = 'StemeApiError';
+}
+
+/** True for any error from this SDK, whichever copy (ESM or CJS) made it. */
+export function isStemeError(value: unknown): value is StemeError {
+  return (
+    value instanceof StemeError ||
+    (typeof value === 'object' &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[BRAND] === true)
+  );
+}
+
+function summariseCause(cause: unknown): unknown {
+  if (isStemeError(cause)) return cause.toJSON();
+  if (cause instanceof Error) {
+    const code = (cause as { code?: unknown }).code;
+    return dropUndefined({
+      name: cause.name,
+      message: redactSecrets(cause.message),
+      code: typeof code === 'string' ? code : undefined,
+    });
+  }
+  return redactSecrets(String(cause));
+}
+
+function clean(value: string | undefined): string | undefined {
+  return value === undefined ? undefined : truncate(redactSecrets(value), MAX_ERROR_MESSAGE_CHARS);
+}
+
+function dropUndefined(record: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined));
+}

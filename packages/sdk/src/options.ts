@@ -1,0 +1,193 @@
+/**
+ * Client and per-call options: validated once, strictly (an unknown key throws, naming it),
+ * with named defaults (practice 6, like stripe-node's `stripe.core.ts`). Per-call options
+ * override the client's.
+ */
+import type { Dispatcher } from 'undici';
+import { z } from 'zod';
+import { defaultNow, defaultSleep, type NowFn, type SleepFn } from './clock.js';
+import { StemeValidationError } from './errors.js';
+import { isApiKey } from './keys.js';
+import {
+  DEFAULT_RETRY,
+  type ResolvedRetryOptions,
+  type RetryOptions,
+  resolveRetryOptions,
+} from './retry-policy.js';
+import { parseInput } from './validate.js';
+import { SDK_VERSION } from './version.js';
+
+/** Per-attempt timeout: 30 s. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** Total deadline of a call, retries and waits included: 2 min. */
+export const DEFAULT_DEADLINE_MS = 120_000;
+/** Default `User-Agent`. */
+export const DEFAULT_USER_AGENT = `stemedb-sdk-ts/${SDK_VERSION}`;
+
+/** Options of {@link StemeClient}. Only `baseUrl` is required. */
+export interface StemeClientOptions {
+  /** Where StemeDB is, e.g. `https://stemedb.example.com`; a path prefix is kept. */
+  baseUrl: string | URL;
+  /** `steme_live_…`; sent as the yaml's API-key header on every operation that needs one. */
+  apiKey?: string | undefined;
+  /** Retry policy, or `false` for none. @default DEFAULT_RETRY (2 s, 4 s, 8 s on 502/503) */
+  retry?: RetryOptions | false | undefined;
+  /** Per-attempt timeout in ms. @default DEFAULT_TIMEOUT_MS */
+  timeoutMs?: number | undefined;
+  /** Total time for a call, retries and waits included, in ms. @default DEFAULT_DEADLINE_MS */
+  deadlineMs?: number | undefined;
+  /** An undici dispatcher to send through; the client then neither makes nor closes one. */
+  dispatcher?: Dispatcher | undefined;
+  /** @default DEFAULT_USER_AGENT */
+  userAgent?: string | undefined;
+  /** Allow `http://` to a host that is not loopback (keys would cross the network in clear). */
+  allowInsecureHttp?: boolean | undefined;
+  /** How to wait between attempts (tests inject a fake). @default a timer */
+  sleep?: SleepFn | undefined;
+  /** The wall clock in ms (tests inject a fake). @default Date.now */
+  now?: NowFn | undefined;
+}
+
+/** Options every method takes; each overrides the client's. */
+export interface CallOptions {
+  /** Cancels the attempt in flight and any pending wait between attempts. */
+  signal?: AbortSignal | undefined;
+  timeoutMs?: number | undefined;
+  deadlineMs?: number | undefined;
+  retry?: RetryOptions | false | undefined;
+}
+
+/** Client options with every default filled in. */
+export interface ResolvedClientOptions {
+  readonly baseUrl: URL;
+  readonly apiKey: string | undefined;
+  readonly retry: ResolvedRetryOptions | false;
+  readonly timeoutMs: number;
+  readonly deadlineMs: number;
+  readonly dispatcher: Dispatcher | undefined;
+  readonly userAgent: string;
+  readonly allowInsecureHttp: boolean;
+  readonly sleep: SleepFn;
+  readonly now: NowFn;
+}
+
+const MAX_TIMER_MS = 2 ** 31 - 1; // setTimeout's limit
+const ms = () => z.int().min(1).max(MAX_TIMER_MS);
+const fn = <T>() => z.custom<T>((v) => typeof v === 'function', 'must be a function');
+
+const ClientOptionsSchema = z.strictObject({
+  baseUrl: z.union([z.string(), z.instanceof(URL)]),
+  apiKey: z.string().optional(),
+  retry: z.unknown().optional(), // checked by resolveRetryOptions
+  timeoutMs: ms().optional(),
+  deadlineMs: ms().optional(),
+  dispatcher: z
+    .custom<Dispatcher>(
+      (v) => typeof (v as { dispatch?: unknown } | null)?.dispatch === 'function',
+      'must be an undici Dispatcher',
+    )
+    .optional(),
+  userAgent: z
+    .string()
+    .min(1)
+    .max(256)
+    .regex(/^[^\r\n]*$/, 'must be one line')
+    .optional(),
+  allowInsecureHttp: z.boolean().optional(),
+  sleep: fn<SleepFn>().optional(),
+  now: fn<NowFn>().optional(),
+});
+
+const CallOptionsSchema = z.strictObject({
+  signal: z.instanceof(AbortSignal).optional(),
+  timeoutMs: ms().optional(),
+  deadlineMs: ms().optional(),
+  retry: z.unknown().optional(),
+});
+
+/** Validates client options and fills in the defaults. */
+export function resolveClientOptions(input: StemeClientOptions): ResolvedClientOptions {
+  const given = parseInput(ClientOptionsSchema, input, 'client option', 'invalid_options');
+  if (given.apiKey !== undefined && !isApiKey(given.apiKey)) {
+    throw optionError('apiKey', 'is not a StemeDB API key (steme_live_ + 48 lowercase hex)');
+  }
+  const allowInsecureHttp = given.allowInsecureHttp ?? false;
+  return Object.freeze({
+    baseUrl: checkBaseUrl(given.baseUrl, allowInsecureHttp),
+    apiKey: given.apiKey,
+    retry: resolveRetryOptions(given.retry as RetryOptions | false | undefined, DEFAULT_RETRY),
+    timeoutMs: given.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    deadlineMs: given.deadlineMs ?? DEFAULT_DEADLINE_MS,
+    dispatcher: given.dispatcher,
+    userAgent: given.userAgent ?? DEFAULT_USER_AGENT,
+    allowInsecureHttp,
+    sleep: given.sleep ?? defaultSleep,
+    now: given.now ?? defaultNow,
+  });
+}
+
+/** The options one call runs with: the call's own over the client's. */
+export interface EffectiveCallOptions {
+  signal: AbortSignal | undefined;
+  timeoutMs: number;
+  deadlineMs: number;
+  retry: ResolvedRetryOptions | false;
+}
+
+/** Validates per-call options and merges them over the client's. */
+export function resolveCallOptions(
+  client: ResolvedClientOptions,
+  call: CallOptions | undefined,
+): EffectiveCallOptions {
+  if (call === undefined) {
+    const { timeoutMs, deadlineMs, retry } = client;
+    return { signal: undefined, timeoutMs, deadlineMs, retry };
+  }
+  const given = parseInput(CallOptionsSchema, call, 'call option', 'invalid_options');
+  return {
+    signal: given.signal,
+    timeoutMs: given.timeoutMs ?? client.timeoutMs,
+    deadlineMs: given.deadlineMs ?? client.deadlineMs,
+    retry: resolveRetryOptions(given.retry as RetryOptions | false | undefined, client.retry),
+  };
+}
+
+/** True for hosts whose traffic never leaves the machine: localhost, 127.0.0.0/8, ::1. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  if (host === 'localhost' || host === '[::1]' || host === '::1') return true;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+function checkBaseUrl(value: string | URL, allowInsecureHttp: boolean): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw optionError('baseUrl', 'is not an absolute URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw optionError('baseUrl', `must be http: or https:, not ${url.protocol}`);
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw optionError('baseUrl', 'must not carry credentials; pass the key as apiKey');
+  }
+  if (url.search !== '' || url.hash !== '') {
+    throw optionError('baseUrl', 'must not have a query or a fragment');
+  }
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname) && !allowInsecureHttp) {
+    throw optionError(
+      'baseUrl',
+      `is plain http to ${url.host}, which is not loopback: the API key would cross the network in clear. Use https, or set allowInsecureHttp: true`,
+    );
+  }
+  return url;
+}
+
+function optionError(field: string, problem: string): StemeValidationError {
+  return new StemeValidationError({
+    code: 'invalid_options',
+    field,
+    message: `Invalid client option ${field}: ${problem}`,
+  });
+}
