@@ -9,6 +9,9 @@ export default defineConfig([
     sourcemap: true,
     target: 'node20',
     platform: 'node',
+    // The validator finds its schemas relative to its own file: import.meta.url in ESM,
+    // __filename in CJS; the shim gives the CJS build an import.meta.url too.
+    shims: true,
   },
   {
     // The CLI is started through bin/, an ES module; it needs no CJS build or types.

@@ -1,0 +1,91 @@
+/**
+ * Every object of the deployment, built from one config, in the order they should be applied:
+ * what others depend on comes first (namespace, storage, secrets, volumes, network policy),
+ * then the workload, then what routes to and watches it.
+ */
+import {
+  parseConfig,
+  type StemeDeploymentConfig,
+  type StemeDeploymentConfigInput,
+} from './config.js';
+import { buildBackupCronJob } from './objects/backup-cronjob.js';
+import { buildDeployment } from './objects/deployment.js';
+import {
+  buildPullSecretExternalSecret,
+  buildRcloneExternalSecret,
+  buildRootKeyExternalSecret,
+} from './objects/external-secrets.js';
+import { buildIngress } from './objects/ingress.js';
+import { assertBundleInvariants } from './objects/invariants.js';
+import { objectLabels, objectNames, toKubeObject } from './objects/meta.js';
+import { buildMiddleware } from './objects/middleware.js';
+import { buildNamespace } from './objects/namespace.js';
+import { buildBackupNetworkPolicy, buildServerNetworkPolicy } from './objects/network-policy.js';
+import { buildPodDisruptionBudget } from './objects/pdb.js';
+import { buildPrometheusRule } from './objects/prometheus-rule.js';
+import { buildPvcs } from './objects/pvc.js';
+import { buildService } from './objects/service.js';
+import { buildServiceMonitor } from './objects/service-monitor.js';
+import { buildStorageClass } from './objects/storage-class.js';
+import type { KubeObject } from './types.js';
+
+/** The PrometheusRule, from the alerts module, with names and labels that match our objects. */
+function prometheusRule(c: StemeDeploymentConfig): KubeObject {
+  const n = objectNames(c);
+  return toKubeObject(
+    buildPrometheusRule({
+      namespace: c.namespace,
+      name: n.alerts,
+      labels: { ...objectLabels(c, 'monitoring'), release: c.monitoring.releaseLabel },
+      releaseLabel: c.monitoring.releaseLabel,
+      appLabel: n.app,
+      // prometheus-operator sets `job` to the Service name the ServiceMonitor selects.
+      jobName: n.app,
+      containerName: n.app,
+      pvcNamePrefix: n.pvcPrefix,
+      thresholds: { ...c.monitoring.alerts },
+    }),
+  );
+}
+
+/**
+ * Builds every object from a config (validated here, so a hand-written object is checked
+ * too; parsing an already parsed config changes nothing). Throws `ConfigError` for a bad
+ * config and `BundleInvariantError` if the objects do not fit together.
+ */
+export function buildBundle(
+  input: StemeDeploymentConfig | StemeDeploymentConfigInput,
+): KubeObject[] {
+  const c = parseConfig(input);
+  const objects: KubeObject[] = [toKubeObject(buildNamespace(c))];
+  if (c.storage.storageClass.create) objects.push(toKubeObject(buildStorageClass(c)));
+
+  objects.push(toKubeObject(buildRootKeyExternalSecret(c)));
+  const pullSecret = buildPullSecretExternalSecret(c);
+  if (pullSecret) objects.push(toKubeObject(pullSecret));
+  if (c.backup.enabled) objects.push(toKubeObject(buildRcloneExternalSecret(c)));
+
+  objects.push(...buildPvcs(c).map(toKubeObject));
+
+  // Policies before pods, so no pod ever runs unrestricted.
+  if (c.networkPolicy.enabled) {
+    objects.push(toKubeObject(buildServerNetworkPolicy(c)));
+    if (c.backup.enabled) objects.push(toKubeObject(buildBackupNetworkPolicy(c)));
+  }
+
+  objects.push(toKubeObject(buildService(c)), toKubeObject(buildDeployment(c)));
+  if (c.podDisruptionBudget.enabled) objects.push(toKubeObject(buildPodDisruptionBudget(c)));
+
+  // The Middleware before the Ingress that refers to it.
+  const middleware = c.rateLimit.enabled ? buildMiddleware(c) : undefined;
+  if (middleware) objects.push(toKubeObject(middleware));
+  objects.push(toKubeObject(buildIngress(c, middleware)));
+
+  if (c.backup.enabled) objects.push(toKubeObject(buildBackupCronJob(c)));
+  if (c.monitoring.enabled) {
+    objects.push(toKubeObject(buildServiceMonitor(c)), prometheusRule(c));
+  }
+
+  assertBundleInvariants(objects, c.namespace);
+  return objects;
+}

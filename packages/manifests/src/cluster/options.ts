@@ -1,0 +1,41 @@
+/**
+ * Options of `applyObjects` and `diffObjects`, checked once on entry: an unknown key or a wrong
+ * type throws a TypeError naming it, before anything talks to the cluster.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { z } from 'zod';
+
+const schema = z.strictObject({
+  // Duck-typed: a KubeConfig from another copy of client-node is fine too.
+  kubeConfig: z
+    .custom<KubeConfig>((v) => typeof (v as KubeConfig)?.getCurrentCluster === 'function', {
+      message: 'expected a KubeConfig',
+    })
+    .optional(),
+  // The API server's limit: at most 128 printable characters.
+  fieldManager: z.string().min(1).max(128).optional(),
+  force: z.boolean().optional(),
+  fieldValidation: z.enum(['Strict', 'Warn', 'Ignore']).optional(),
+  timeoutMs: z.number().int().positive().optional(),
+  dryRun: z.boolean().optional(),
+  onProgress: z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function').optional(),
+});
+
+type Key = keyof z.infer<typeof schema>;
+
+/** Throws a TypeError unless `options` has only `allowed` keys, each of the right type. */
+export function checkOptions(fn: string, options: object, allowed: readonly string[]): void {
+  const unknown = Object.keys(options).filter((k) => !allowed.includes(k));
+  if (unknown.length > 0) {
+    throw new TypeError(`${fn}: unknown option ${unknown.map((k) => `'${k}'`).join(', ')}`);
+  }
+  const result = schema
+    .pick(Object.fromEntries(allowed.map((k) => [k, true])) as Record<Key, true>)
+    .safeParse(options);
+  if (!result.success) {
+    const problems = result.error.issues.map(
+      (i) => `${i.path.join('.') || 'options'}: ${i.message}`,
+    );
+    throw new TypeError(`${fn}: ${problems.join('; ')}`);
+  }
+}

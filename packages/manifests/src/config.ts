@@ -1,0 +1,179 @@
+/**
+ * The one deployment config every object is built from: a strict zod schema (unknown keys are
+ * errors, reported with their path), the roadmap's values as defaults (src/defaults.ts), and the
+ * invariants that can be checked before any object exists. The sections live in src/config/.
+ */
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { parse as parseYamlText } from 'yaml';
+import { z } from 'zod';
+import { ingressSchema, networkPolicySchema, rateLimitSchema } from './config/network.js';
+import {
+  backupSchema,
+  monitoringSchema,
+  podDisruptionBudgetSchema,
+  rootApiKeySchema,
+  secretStoreSchema,
+} from './config/operations.js';
+import { dnsLabel } from './config/primitives.js';
+import {
+  imageSchema,
+  probesSchema,
+  resourcesSchema,
+  securityContextSchema,
+  serverSchema,
+  storageSchema,
+} from './config/workload.js';
+import * as D from './defaults.js';
+
+/** The schema of the deployment config. Parse with {@link parseConfig}. */
+export const configSchema = z
+  .strictObject({
+    /** Namespace of every namespaced object. @default 'stemedb' */
+    namespace: dnsLabel.default(D.DEFAULT_NAMESPACE),
+    /** Deployment, Service and container name; the selector label's value. @default 'stemedb-api' */
+    name: dnsLabel.default(D.DEFAULT_APP_NAME),
+    /** Server port, named `http` on the container and the Service. @default 18180 */
+    port: z
+      .number()
+      .int()
+      .min(1024, 'must be ≥ 1024: the server runs without capabilities')
+      .max(65535)
+      .default(D.DEFAULT_PORT),
+    /** Server image: registry, repository, and a pinned tag or digest (required). */
+    image: imageSchema,
+    /** Server switches passed as env vars. */
+    server: serverSchema,
+    /** Where the root API key comes from and lands. */
+    rootApiKey: rootApiKeySchema,
+    /** The External Secrets store. */
+    secretStore: secretStoreSchema,
+    /** StorageClass and volumes. */
+    storage: storageSchema,
+    /** Server container resources. */
+    resources: resourcesSchema,
+    /** Health probes. */
+    probes: probesSchema,
+    /** Time for in-flight WAL writes to finish on shutdown. @default 30 */
+    terminationGracePeriodSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(3600)
+      .default(D.DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS),
+    /** Non-root uid, gid and fsGroup of the pods. */
+    securityContext: securityContextSchema,
+    /** Public Ingress; `ingress.host` is required. */
+    ingress: ingressSchema,
+    /** Traefik rate limit. */
+    rateLimit: rateLimitSchema,
+    /** NetworkPolicies. */
+    networkPolicy: networkPolicySchema,
+    /** PodDisruptionBudget. */
+    podDisruptionBudget: podDisruptionBudgetSchema,
+    /** Backup CronJob to GCS. */
+    backup: backupSchema,
+    /** ServiceMonitor, PrometheusRule and alert thresholds. */
+    monitoring: monitoringSchema,
+  })
+  .superRefine((c, ctx) => {
+    // The backup pods are labelled `app.kubernetes.io/name: stemedb-backup`; a server of that
+    // name would put them behind its Service, PDB and NetworkPolicy.
+    if (c.name === 'stemedb-backup') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['name'],
+        message: "is the backup job's name: choose another",
+      });
+    }
+    // Two ExternalSecrets writing one Secret would overwrite each other on every refresh, and
+    // cert-manager would fight ESO over the TLS Secret.
+    const secrets: [string, string[]][] = [
+      [c.rootApiKey.secretName, ['rootApiKey', 'secretName']],
+      [c.ingress.tlsSecretName, ['ingress', 'tlsSecretName']],
+    ];
+    if (c.backup.enabled) secrets.push([c.backup.secretName, ['backup', 'secretName']]);
+    if (c.image.pullSecret)
+      secrets.push([c.image.pullSecret.name, ['image', 'pullSecret', 'name']]);
+    const seen = new Set<string>();
+    for (const [name, path] of secrets) {
+      if (seen.has(name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `Secret "${name}" is already used by another field`,
+        });
+      }
+      seen.add(name);
+    }
+  });
+
+type DeepReadonly<T> = T extends (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+/** A parsed, valid deployment config: every default filled in, read-only. */
+export type StemeDeploymentConfig = DeepReadonly<z.output<typeof configSchema>>;
+
+/** What a config file or caller gives: all optional but `ingress.host` and an image tag or digest. */
+export type StemeDeploymentConfigInput = z.input<typeof configSchema>;
+
+/** One problem in a config, at a dotted path such as `storage.volumes.walSize`. */
+export interface ConfigIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** A config that does not parse. `issues` lists every problem; the message has one per line. */
+export class ConfigError extends Error {
+  readonly code = 'config/invalid';
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(issues: readonly ConfigIssue[], source?: string) {
+    const where = source ? ` in ${source}` : '';
+    const lines = issues.map((i) => `  ${i.path || '(root)'}: ${i.message}`);
+    super(`invalid StemeDB deployment config${where}:\n${lines.join('\n')}`);
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+function toIssues(error: z.ZodError): ConfigIssue[] {
+  return error.issues.flatMap((issue) => {
+    const path = issue.path.map(String);
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((k) => ({ path: [...path, k].join('.'), message: 'unknown key' }));
+    }
+    const missing = issue.code === 'invalid_type' && issue.message.endsWith('received undefined');
+    return [{ path: path.join('.'), message: missing ? 'required' : issue.message }];
+  });
+}
+
+/**
+ * Validates a config and fills in the defaults. Throws {@link ConfigError} listing every
+ * problem; `source` (a file name) is named in its message.
+ */
+export function parseConfig(input: unknown, source?: string): StemeDeploymentConfig {
+  const result = configSchema.safeParse(input);
+  if (!result.success) throw new ConfigError(toIssues(result.error), source);
+  return result.data;
+}
+
+/** Reads and parses a config file: JSON when its name ends in `.json`, YAML otherwise. */
+export async function loadConfigFile(path: string): Promise<StemeDeploymentConfig> {
+  const text = await readFile(path, 'utf8');
+  const json = extname(path).toLowerCase() === '.json';
+  let data: unknown;
+  try {
+    data = json ? JSON.parse(text) : parseYamlText(text);
+  } catch (err) {
+    const first = (err as Error).message.split('\n')[0];
+    throw new ConfigError(
+      [{ path: '', message: `not valid ${json ? 'JSON' : 'YAML'}: ${first}` }],
+      path,
+    );
+  }
+  return parseConfig(data ?? {}, path);
+}

@@ -1,0 +1,119 @@
+/**
+ * Config sections for running the service: secrets from External Secrets, the backup CronJob,
+ * monitoring and alert thresholds, and the PodDisruptionBudget.
+ */
+import { z } from 'zod';
+import * as D from '../defaults.js';
+import { type AlertThresholds, DEFAULT_ALERT_THRESHOLDS } from '../objects/prometheus-rule.js';
+import {
+  dnsLabel,
+  dnsName,
+  duration,
+  labelValue,
+  pinnedImage,
+  promDuration,
+  resources,
+} from './primitives.js';
+
+/** The root API key's Secret Manager entry and the Secret it lands in. */
+export const rootApiKeySchema = z
+  .strictObject({
+    /** @default 'stemedb-secrets' */
+    secretName: dnsName.default(D.DEFAULT_ROOT_API_KEY.secretName),
+    /** @default 'root-api-key' */
+    secretKey: z
+      .string()
+      .regex(/^[-._a-zA-Z0-9]+$/, 'must be a Secret key: a-z, A-Z, 0-9, "-", "_" and "."')
+      .default(D.DEFAULT_ROOT_API_KEY.secretKey),
+    /** @default 'stemedb-root-api-key' */
+    remoteKey: z.string().min(1).default(D.DEFAULT_ROOT_API_KEY.remoteKey),
+  })
+  .prefault({});
+
+/** The External Secrets store every ExternalSecret reads from. */
+export const secretStoreSchema = z
+  .strictObject({
+    /** @default 'gcp-secret-manager' */
+    name: dnsName.default(D.DEFAULT_SECRET_STORE.name),
+    /** @default 'ClusterSecretStore' */
+    kind: z.enum(['ClusterSecretStore', 'SecretStore']).default(D.DEFAULT_SECRET_STORE.kind),
+    /** @default '1h' */
+    refreshInterval: duration.default(D.DEFAULT_SECRET_STORE.refreshInterval),
+  })
+  .prefault({});
+
+/** The backup CronJob (roadmap Phase 2). */
+export const backupSchema = z
+  .strictObject({
+    /** @default true */
+    enabled: z.boolean().default(D.DEFAULT_BACKUP.enabled),
+    /** GCS bucket. @default 'stemedb-backups' */
+    bucket: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/, 'must be a GCS bucket name')
+      .default(D.DEFAULT_BACKUP.bucket),
+    /** Five-field cron expression. @default '0 *\/6 * * *' */
+    schedule: z
+      .string()
+      .regex(
+        /^@(hourly|daily|weekly|monthly|yearly)$|^(\S+\s+){4}\S+$/,
+        'must be a five-field cron expression',
+      )
+      .default(D.DEFAULT_BACKUP.schedule),
+    /** IANA time zone of the schedule. @default 'Etc/UTC' */
+    timeZone: z.string().min(1).default(D.DEFAULT_BACKUP.timeZone),
+    /** Pinned rclone image. @default 'rclone/rclone:1.68.2' */
+    image: pinnedImage.default(D.DEFAULT_BACKUP_IMAGE),
+    /** Secret with the rclone config, made by an ExternalSecret. @default 'rclone-gcs-config' */
+    secretName: dnsName.default(D.DEFAULT_BACKUP.secretName),
+    /** Secret Manager entry with the GCS service-account key (JSON). @default 'stemedb-backup-gcs-sa' */
+    credentialsRemoteKey: z.string().min(1).default(D.DEFAULT_BACKUP.credentialsRemoteKey),
+    /** @default { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1000m', memory: '512Mi' } } */
+    resources: resources(D.DEFAULT_BACKUP.resources),
+  })
+  .prefault({});
+
+const ratio = z
+  .number()
+  .gt(0, 'must be a fraction between 0 and 1, e.g. 0.75')
+  .lt(1, 'must be a fraction between 0 and 1, e.g. 0.75');
+
+/** Alert thresholds, typed against the alerts module's `AlertThresholds` so they cannot drift. */
+const alertsSchema = z
+  .strictObject({
+    /** WAL fsync p99 above which StemeDBWALLatencyHigh fires. @default 0.05 */
+    walFsyncP99Seconds: z.number().positive().default(DEFAULT_ALERT_THRESHOLDS.walFsyncP99Seconds),
+    /** PVC used/capacity above which StemeDBDataVolumeNearlyFull fires. @default 0.75 */
+    volumeUsedRatio: ratio.default(DEFAULT_ALERT_THRESHOLDS.volumeUsedRatio),
+    /** 429s per second above which StemeDBRateLimitSaturating fires. @default 1 */
+    rateLimited429PerSecond: z
+      .number()
+      .nonnegative()
+      .default(DEFAULT_ALERT_THRESHOLDS.rateLimited429PerSecond),
+    /** 5xx ratio above which StemeDBErrorRateHigh fires. @default 0.01 */
+    errorRatio: ratio.default(DEFAULT_ALERT_THRESHOLDS.errorRatio),
+    /** How long the target may be absent before StemeDBPodNotRunning fires. @default '2m' */
+    podAbsentFor: promDuration.default(DEFAULT_ALERT_THRESHOLDS.podAbsentFor),
+  } satisfies { [K in keyof AlertThresholds]-?: z.ZodType<AlertThresholds[K]> })
+  .prefault({});
+
+/** ServiceMonitor and PrometheusRule (roadmap Phase 2 "Monitoring"). */
+export const monitoringSchema = z
+  .strictObject({
+    /** @default true */
+    enabled: z.boolean().default(D.DEFAULT_MONITORING.enabled),
+    /** Value of the `release` label the Prometheus Operator selects on. @default 'prometheus' */
+    releaseLabel: labelValue.default(D.DEFAULT_MONITORING.releaseLabel),
+    /** Namespace Prometheus scrapes from, allowed in by the NetworkPolicy. @default 'monitoring' */
+    prometheusNamespace: dnsLabel.default(D.DEFAULT_MONITORING.prometheusNamespace),
+    /** @default '15s' */
+    scrapeInterval: duration.default(D.DEFAULT_MONITORING.scrapeInterval),
+    /** Alert thresholds; defaults from the roadmap's alert-rules.yaml. */
+    alerts: alertsSchema,
+  })
+  .prefault({});
+
+/** @default { enabled: true } */
+export const podDisruptionBudgetSchema = z
+  .strictObject({ enabled: z.boolean().default(D.DEFAULT_PDB.enabled) })
+  .prefault({});

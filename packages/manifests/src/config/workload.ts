@@ -1,0 +1,187 @@
+/**
+ * Config sections for the server itself: image, server switches, storage, resources, probes and
+ * security context.
+ */
+import { z } from 'zod';
+import * as D from '../defaults.js';
+import { DIGEST_PATTERN, imageProblem } from '../objects/image.js';
+import { dnsName, nonRootId, probe, quantity, resources } from './primitives.js';
+
+/** Server image; one of `tag` and `digest` is required. */
+export const imageSchema = z
+  .strictObject({
+    /** @default 'us-central1-docker.pkg.dev/orchard9/docker-images' */
+    registry: z
+      .string()
+      .regex(
+        /^[a-zA-Z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/,
+        'must be a registry host and path, without a scheme',
+      )
+      .default(D.DEFAULT_IMAGE_REGISTRY),
+    /** @default 'stemedb-api' */
+    repository: z.string().min(1).default(D.DEFAULT_IMAGE_REPOSITORY),
+    /** Version tag; `latest` is refused. No default: one of `tag` and `digest` is required. */
+    tag: z.string().optional(),
+    /** `sha256:…` digest; when both are given the image is `repo:tag@digest`. */
+    digest: z.string().optional(),
+    /** @default 'IfNotPresent' */
+    pullPolicy: z.enum(['IfNotPresent', 'Always', 'Never']).default(D.DEFAULT_IMAGE_PULL_POLICY),
+    /**
+     * Pull Secret in the namespace; `null` for a public registry. An ExternalSecret creates it
+     * from `remoteKey`, a Secret Manager entry holding the `.dockerconfigjson`; with
+     * `remoteKey: null` it must already exist in the namespace.
+     * @default { name: 'gcr-secret', remoteKey: 'stemedb-image-pull-secret' }
+     */
+    pullSecret: z
+      .strictObject({
+        /** @default 'gcr-secret' */
+        name: dnsName.default(D.DEFAULT_PULL_SECRET.name),
+        /** @default 'stemedb-image-pull-secret' */
+        remoteKey: z.string().min(1).nullable().default(D.DEFAULT_PULL_SECRET.remoteKey),
+      })
+      .nullable()
+      .prefault({}),
+  })
+  .prefault({})
+  .superRefine((img, ctx) => {
+    const problem = imageProblem({ ...img, repository: `${img.registry}/${img.repository}` });
+    const badDigest = img.digest !== undefined && !DIGEST_PATTERN.test(img.digest);
+    if (problem)
+      ctx.addIssue({ code: 'custom', path: [badDigest ? 'digest' : 'tag'], message: problem });
+  });
+
+/** Env vars the manifests set from config fields; `extraEnv` may not override them. */
+const MANAGED_ENV = [
+  'STEMEDB_BIND_ADDR',
+  'STEMEDB_WAL_DIR',
+  'STEMEDB_DB_DIR',
+  'STEMEDB_METER_ENABLED',
+  'STEMEDB_AUTH_ENABLED',
+  'STEMEDB_ROOT_API_KEY',
+  'STEMEDB_ALLOWED_ORIGINS',
+];
+
+/** Server switches, passed as env vars. */
+export const serverSchema = z
+  .strictObject({
+    /** `STEMEDB_AUTH_ENABLED` (roadmap ship blocker 1). @default true */
+    authEnabled: z.boolean().default(D.DEFAULT_SERVER.authEnabled),
+    /** `STEMEDB_METER_ENABLED`. @default true */
+    meterEnabled: z.boolean().default(D.DEFAULT_SERVER.meterEnabled),
+    /** `STEMEDB_ALLOWED_ORIGINS` (roadmap open question 5); unset when empty. @default [] */
+    allowedOrigins: z
+      .array(
+        z
+          .string()
+          .regex(/^https?:\/\/[^/\s]+$/, 'must be an origin such as https://app.example.org'),
+      )
+      .default([]),
+    /** More env vars for the server container. @default {} */
+    extraEnv: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an env var name'), z.string())
+      .default({}),
+  })
+  .prefault({})
+  .superRefine((s, ctx) => {
+    for (const key of Object.keys(s.extraEnv)) {
+      const at = { code: 'custom' as const, path: ['extraEnv', key] };
+      if (MANAGED_ENV.includes(key)) {
+        ctx.addIssue({ ...at, message: 'is set by the manifests: use the matching config field' });
+      }
+      if (key === 'STEMEDB_TLS_CERT_PATH') {
+        ctx.addIssue({
+          ...at,
+          message: 'must not be set: TLS ends at Traefik (roadmap ingress.yaml)',
+        });
+      }
+      if (key === 'STEMEDB_UNSAFE_SKIP_SIGNATURES' && s.extraEnv[key] === 'true' && s.authEnabled) {
+        ctx.addIssue({
+          ...at,
+          message: 'the server refuses to start with this and auth together (ship blocker 2)',
+        });
+      }
+    }
+  });
+
+const splitVolumes = z.strictObject({
+  /** WAL and DB on separate volumes, so WAL fsyncs don't queue behind compaction I/O. */
+  layout: z.literal('split'),
+  /** @default '20Gi' */
+  walSize: quantity.default(D.DEFAULT_WAL_SIZE),
+  /** @default '50Gi' */
+  dbSize: quantity.default(D.DEFAULT_DB_SIZE),
+});
+
+const singleVolume = z.strictObject({
+  /** One volume holding `wal/` and `db/`, the layout deployed today (ship blocker 4). */
+  layout: z.literal('single'),
+  /** @default '50Gi' */
+  size: quantity.default(D.DEFAULT_DATA_SIZE),
+});
+
+/** The Longhorn StorageClass and the volumes. */
+export const storageSchema = z
+  .strictObject({
+    storageClass: z
+      .strictObject({
+        /** @default 'longhorn-stemedb' */
+        name: dnsName.default(D.DEFAULT_STORAGE_CLASS.name),
+        /** Emit the StorageClass; `false` to use an existing class by `name`. @default true */
+        create: z.boolean().default(D.DEFAULT_STORAGE_CLASS.create),
+        /** @default 2 */
+        numberOfReplicas: z
+          .number()
+          .int()
+          .min(1)
+          .max(10)
+          .default(D.DEFAULT_STORAGE_CLASS.numberOfReplicas),
+        /** @default 'best-effort' */
+        dataLocality: z
+          .enum(['disabled', 'best-effort', 'strict-local'])
+          .default(D.DEFAULT_STORAGE_CLASS.dataLocality),
+        /** @default 'Retain' */
+        reclaimPolicy: z.enum(['Retain', 'Delete']).default(D.DEFAULT_STORAGE_CLASS.reclaimPolicy),
+      })
+      .prefault({})
+      .refine((sc) => sc.dataLocality !== 'strict-local' || sc.numberOfReplicas === 1, {
+        path: ['dataLocality'],
+        message: 'Longhorn allows strict-local only with numberOfReplicas: 1',
+      }),
+    /** @default { layout: 'split', walSize: '20Gi', dbSize: '50Gi' } */
+    volumes: z
+      .discriminatedUnion('layout', [splitVolumes, singleVolume])
+      .prefault({ layout: 'split' }),
+  })
+  .prefault({});
+
+/** @default { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2000m', memory: '4Gi' } } */
+export const resourcesSchema = resources(D.DEFAULT_RESOURCES);
+
+/** Startup, liveness and readiness probes, all on the health path. */
+export const probesSchema = z
+  .strictObject({
+    /** @default '/v1/health' */
+    path: z
+      .string()
+      .regex(/^\/\S*$/, 'must be an absolute path')
+      .default(D.DEFAULT_PROBES.path),
+    /** @default { periodSeconds: 5, failureThreshold: 12 } */
+    startup: probe(D.DEFAULT_PROBES.startup),
+    /** @default { periodSeconds: 15, failureThreshold: 3 } */
+    liveness: probe(D.DEFAULT_PROBES.liveness),
+    /** @default { periodSeconds: 5, failureThreshold: 3 } */
+    readiness: probe(D.DEFAULT_PROBES.readiness),
+  })
+  .prefault({});
+
+/** The non-root identity of every pod we run. */
+export const securityContextSchema = z
+  .strictObject({
+    /** @default 1000 */
+    runAsUser: nonRootId.default(D.DEFAULT_SECURITY_CONTEXT.runAsUser),
+    /** @default 1000 */
+    runAsGroup: nonRootId.default(D.DEFAULT_SECURITY_CONTEXT.runAsGroup),
+    /** @default 1000 */
+    fsGroup: nonRootId.default(D.DEFAULT_SECURITY_CONTEXT.fsGroup),
+  })
+  .prefault({});

@@ -1,0 +1,234 @@
+/**
+ * Every default of the deployment config, as named constants. Values come from the k3s deploy
+ * roadmap (docs/operations/deployment/k8s-deploy-roadmap.md) unless a comment says why not.
+ * There is deliberately no default host and no default image tag: both must be chosen.
+ */
+
+/**
+ * Namespace of every namespaced object.
+ * @default 'stemedb'
+ */
+export const DEFAULT_NAMESPACE = 'stemedb';
+
+/**
+ * Name of the Deployment, Service, container and the `app.kubernetes.io/name` selector label.
+ * @default 'stemedb-api'
+ */
+export const DEFAULT_APP_NAME = 'stemedb-api';
+
+/**
+ * Port the server listens on (`STEMEDB_BIND_ADDR=0.0.0.0:<port>`), named `http` everywhere.
+ * @default 18180
+ */
+export const DEFAULT_PORT = 18180;
+
+/**
+ * Image registry (Google Artifact Registry, roadmap ship blocker 5).
+ * @default 'us-central1-docker.pkg.dev/orchard9/docker-images'
+ */
+export const DEFAULT_IMAGE_REGISTRY = 'us-central1-docker.pkg.dev/orchard9/docker-images';
+
+/**
+ * Image repository within the registry.
+ * @default 'stemedb-api'
+ */
+export const DEFAULT_IMAGE_REPOSITORY = 'stemedb-api';
+
+/**
+ * Pull policy; with a pinned tag or digest there is nothing to re-pull.
+ * @default 'IfNotPresent'
+ */
+export const DEFAULT_IMAGE_PULL_POLICY = 'IfNotPresent';
+
+/**
+ * The image pull Secret (roadmap ship blocker 5: `imagePullSecrets: gcr-secret`). Pull Secrets
+ * are per namespace and the roadmap creates none in `stemedb`, so by default an ExternalSecret
+ * makes it from a Secret Manager entry holding the registry's `.dockerconfigjson`.
+ * @default { name: 'gcr-secret', remoteKey: 'stemedb-image-pull-secret' }
+ */
+export const DEFAULT_PULL_SECRET = {
+  name: 'gcr-secret',
+  remoteKey: 'stemedb-image-pull-secret',
+} as const;
+
+/**
+ * The Longhorn StorageClass we create for StemeDB's volumes. Our own name, because the
+ * `longhorn` class belongs to the Longhorn install and StorageClass parameters are immutable.
+ * Two replicas, not three, halve cross-node fsync amplification (roadmap pvc.yaml); best-effort
+ * data locality keeps a replica beside the pod (roadmap risk register, where it is misspelt
+ * `bestEffort`); Retain keeps the data when a PVC is deleted by mistake (Phase 2 item 6).
+ * @default { name: 'longhorn-stemedb', create: true, numberOfReplicas: 2, dataLocality: 'best-effort', reclaimPolicy: 'Retain' }
+ */
+export const DEFAULT_STORAGE_CLASS = {
+  name: 'longhorn-stemedb',
+  create: true,
+  numberOfReplicas: 2,
+  dataLocality: 'best-effort',
+  reclaimPolicy: 'Retain',
+} as const;
+
+/**
+ * Size of the WAL volume when WAL and DB have a volume each (roadmap pvc.yaml).
+ * @default '20Gi'
+ */
+export const DEFAULT_WAL_SIZE = '20Gi';
+
+/**
+ * Size of the DB volume when WAL and DB have a volume each (roadmap pvc.yaml).
+ * @default '50Gi'
+ */
+export const DEFAULT_DB_SIZE = '50Gi';
+
+/**
+ * Size of the single data volume (the deployed layout: "PVC (50Gi Longhorn)", ship blocker 4).
+ * @default '50Gi'
+ */
+export const DEFAULT_DATA_SIZE = '50Gi';
+
+/**
+ * Server container resources (roadmap deployment.yaml).
+ * @default { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2000m', memory: '4Gi' } }
+ */
+export const DEFAULT_RESOURCES = {
+  requests: { cpu: '500m', memory: '1Gi' },
+  limits: { cpu: '2000m', memory: '4Gi' },
+} as const;
+
+/**
+ * Health probes (roadmap deployment.yaml). The startup window, 5 s × 12 = 60 s, covers WAL
+ * replay after a crash.
+ * @default { path: '/v1/health', startup: { periodSeconds: 5, failureThreshold: 12 }, liveness: { periodSeconds: 15, failureThreshold: 3 }, readiness: { periodSeconds: 5, failureThreshold: 3 } }
+ */
+export const DEFAULT_PROBES = {
+  path: '/v1/health',
+  startup: { periodSeconds: 5, failureThreshold: 12 },
+  liveness: { periodSeconds: 15, failureThreshold: 3 },
+  readiness: { periodSeconds: 5, failureThreshold: 3 },
+} as const;
+
+/**
+ * Time for in-flight WAL writes to complete on shutdown (roadmap deployment.yaml).
+ * @default 30
+ */
+export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
+
+/**
+ * Non-root identity of the server and backup pods (roadmap deployment.yaml).
+ * @default { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 }
+ */
+export const DEFAULT_SECURITY_CONTEXT = {
+  runAsUser: 1000,
+  runAsGroup: 1000,
+  fsGroup: 1000,
+} as const;
+
+/**
+ * Ingress through k3s's bundled Traefik, TLS from cert-manager (roadmap ingress.yaml).
+ * @default { className: 'traefik', entryPoints: ['websecure'], clusterIssuer: 'letsencrypt-prod', tlsSecretName: 'stemedb-tls' }
+ */
+export const DEFAULT_INGRESS = {
+  className: 'traefik',
+  entryPoints: ['websecure'],
+  clusterIssuer: 'letsencrypt-prod',
+  tlsSecretName: 'stemedb-tls',
+} as const;
+
+/**
+ * Traefik rate limit (roadmap middleware.yaml): 500 req/s on average, bursts of 1000. The
+ * roadmap calls it global; Traefik limits per client IP unless told otherwise, so `global`
+ * groups requests by host (`sourceCriterion.requestHost`).
+ * @default { enabled: true, average: 500, burst: 1000, period: '1s', scope: 'global' }
+ */
+export const DEFAULT_RATE_LIMIT = {
+  enabled: true,
+  average: 500,
+  burst: 1000,
+  period: '1s',
+  scope: 'global',
+} as const;
+
+/**
+ * Where External Secrets Operator reads secrets (roadmap external-secret.yaml).
+ * @default { name: 'gcp-secret-manager', kind: 'ClusterSecretStore', refreshInterval: '1h' }
+ */
+export const DEFAULT_SECRET_STORE = {
+  name: 'gcp-secret-manager',
+  kind: 'ClusterSecretStore',
+  refreshInterval: '1h',
+} as const;
+
+/**
+ * The root API key: Secret Manager entry, and the Secret and key it lands in (pre-deploy step 2).
+ * @default { secretName: 'stemedb-secrets', secretKey: 'root-api-key', remoteKey: 'stemedb-root-api-key' }
+ */
+export const DEFAULT_ROOT_API_KEY = {
+  secretName: 'stemedb-secrets',
+  secretKey: 'root-api-key',
+  remoteKey: 'stemedb-root-api-key',
+} as const;
+
+/**
+ * rclone image of the backup job, pinned (the roadmap's `rclone/rclone:latest` is not
+ * reproducible). Alpine-based: its shell is busybox.
+ * @default 'rclone/rclone:1.68.2'
+ */
+export const DEFAULT_BACKUP_IMAGE = 'rclone/rclone:1.68.2';
+
+/**
+ * Backup CronJob (roadmap Phase 2 "Backup CronJob"): every 6 hours to a GCS bucket, with
+ * credentials from a Secret Manager entry holding a GCS service-account key (JSON).
+ * @default { enabled: true, bucket: 'stemedb-backups', schedule: '0 *\/6 * * *', timeZone: 'Etc/UTC', secretName: 'rclone-gcs-config', credentialsRemoteKey: 'stemedb-backup-gcs-sa', resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1000m', memory: '512Mi' } } }
+ */
+export const DEFAULT_BACKUP = {
+  enabled: true,
+  bucket: 'stemedb-backups',
+  schedule: '0 */6 * * *',
+  timeZone: 'Etc/UTC',
+  secretName: 'rclone-gcs-config',
+  credentialsRemoteKey: 'stemedb-backup-gcs-sa',
+  resources: {
+    requests: { cpu: '100m', memory: '128Mi' },
+    limits: { cpu: '1000m', memory: '512Mi' },
+  },
+} as const;
+
+/**
+ * Prometheus Operator wiring (roadmap service-monitor.yaml): the `release` label its selector
+ * matches, the namespace Prometheus scrapes from, and the scrape interval.
+ * @default { enabled: true, releaseLabel: 'prometheus', prometheusNamespace: 'monitoring', scrapeInterval: '15s' }
+ */
+export const DEFAULT_MONITORING = {
+  enabled: true,
+  releaseLabel: 'prometheus',
+  prometheusNamespace: 'monitoring',
+  scrapeInterval: '15s',
+} as const;
+
+/**
+ * NetworkPolicy (roadmap network-policy.yaml). Traefik runs in kube-system on k3s. The server
+ * gets no HTTPS egress by default: the roadmap's reasons for 443 (backup, secrets) are the
+ * backup pod and the External Secrets controller, not the server.
+ * @default { enabled: true, traefikNamespace: 'kube-system', allowHttpsEgress: false }
+ */
+export const DEFAULT_NETWORK_POLICY = {
+  enabled: true,
+  traefikNamespace: 'kube-system',
+  allowHttpsEgress: false,
+} as const;
+
+/**
+ * PodDisruptionBudget with `maxUnavailable: 1` (not the roadmap's 0, which blocks drains).
+ * @default { enabled: true }
+ */
+export const DEFAULT_PDB = { enabled: true } as const;
+
+/**
+ * Server switches (roadmap ship blockers 1–3): auth on, metering on, no CORS origins.
+ * @default { authEnabled: true, meterEnabled: true, allowedOrigins: [], extraEnv: {} }
+ */
+export const DEFAULT_SERVER = {
+  authEnabled: true,
+  meterEnabled: true,
+  allowedOrigins: [],
+  extraEnv: {},
+} as const;

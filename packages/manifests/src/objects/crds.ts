@@ -1,0 +1,105 @@
+/**
+ * Typed shapes of the custom resources we emit, limited to the fields we use. The versions
+ * are those of the target cluster (k3s 1.31–1.33): Traefik v3 (`traefik.io/v1alpha1`, not the
+ * roadmap's `traefik.containo.us`), External Secrets Operator `external-secrets.io/v1` (not the
+ * roadmap's `v1beta1`, which current ESO no longer serves), prometheus-operator
+ * `monitoring.coreos.com/v1`.
+ */
+
+/** Metadata of an object we emit: a name is always set. */
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+/** Traefik v3 `Middleware`, only its rate limit. */
+export interface TraefikMiddleware {
+  apiVersion: 'traefik.io/v1alpha1';
+  kind: 'Middleware';
+  metadata: ObjectMeta;
+  spec: {
+    rateLimit?: {
+      average: number;
+      burst: number;
+      period: string;
+      sourceCriterion?: {
+        requestHost?: boolean;
+        ipStrategy?: { depth?: number; excludedIPs?: string[] };
+        requestHeaderName?: string;
+      };
+    };
+  };
+}
+
+/** External Secrets Operator `ExternalSecret` (`external-secrets.io/v1`). */
+export interface ExternalSecret {
+  apiVersion: 'external-secrets.io/v1';
+  kind: 'ExternalSecret';
+  metadata: ObjectMeta;
+  spec: {
+    refreshInterval: string;
+    secretStoreRef: { name: string; kind: 'SecretStore' | 'ClusterSecretStore' };
+    target: {
+      name: string;
+      creationPolicy: 'Owner' | 'Orphan' | 'Merge' | 'None';
+      deletionPolicy?: 'Delete' | 'Merge' | 'Retain';
+      template?: {
+        engineVersion: 'v2';
+        type?: string;
+        metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+        data: Record<string, string>;
+      };
+    };
+    data: { secretKey: string; remoteRef: { key: string; version?: string } }[];
+  };
+}
+
+/** prometheus-operator `ServiceMonitor`. */
+export interface ServiceMonitor {
+  apiVersion: 'monitoring.coreos.com/v1';
+  kind: 'ServiceMonitor';
+  metadata: ObjectMeta;
+  spec: {
+    selector: { matchLabels: Record<string, string> };
+    namespaceSelector?: { matchNames: string[] };
+    endpoints: {
+      /** The *name* of a Service port; a number here matches nothing. */
+      port: string;
+      path: string;
+      interval: string;
+      scheme?: 'http' | 'https';
+    }[];
+  };
+}
+
+/** One alerting or recording rule of a `PrometheusRule`. */
+export interface PrometheusRuleRule {
+  alert?: string;
+  record?: string;
+  expr: string;
+  for?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+/** prometheus-operator `PrometheusRule`. */
+export interface PrometheusRule {
+  apiVersion: 'monitoring.coreos.com/v1';
+  kind: 'PrometheusRule';
+  metadata: ObjectMeta;
+  spec: { groups: { name: string; interval?: string; rules: PrometheusRuleRule[] }[] };
+}
+
+/**
+ * kustomize's `Kustomization` file. Not a cluster object: it has no metadata, is never applied,
+ * and so is not part of the bundle; only the kustomize directory output writes it.
+ */
+export interface Kustomization {
+  apiVersion: 'kustomize.config.k8s.io/v1beta1';
+  kind: 'Kustomization';
+  resources: string[];
+  /** `fifo` keeps our apply order instead of kustomize's legacy kind order (kustomize ≥ 5.0). */
+  sortOptions?: { order: 'fifo' | 'legacy' };
+}

@@ -1,0 +1,262 @@
+/**
+ * The PrometheusRule with StemeDB's six alerts (roadmap "Monitoring — alert-rules.yaml"), made
+ * correct: every selector is scoped to the namespace and scrape job, rates are aggregated before
+ * they are compared, and each departure from the roadmap says why next to it.
+ * `test/promtool.test.ts` runs them on the real Prometheus engine.
+ */
+import { stringify } from 'yaml';
+import type { KubeObject } from '../types.js';
+
+/** The numbers the alerts compare against. */
+export interface AlertThresholds {
+  /** WAL fsync p99 above this many seconds is slow storage (Longhorn). @default 0.05 */
+  walFsyncP99Seconds: number;
+  /** A StemeDB PVC fuller than this fraction needs a resize (which means downtime). @default 0.75 */
+  volumeUsedRatio: number;
+  /** App-level 429 responses per second, summed over routes, above which projects are throttled. @default 1 */
+  rateLimited429PerSecond: number;
+  /** Fraction of requests answered 5xx above which the service is failing. @default 0.01 */
+  errorRatio: number;
+  /** How long the pod may be missing or down before paging; a Prometheus duration. @default '2m' */
+  podAbsentFor: string;
+}
+
+/** The roadmap's thresholds. */
+export const DEFAULT_ALERT_THRESHOLDS: AlertThresholds = Object.freeze({
+  walFsyncP99Seconds: 0.05,
+  volumeUsedRatio: 0.75,
+  rateLimited429PerSecond: 1,
+  errorRatio: 0.01,
+  podAbsentFor: '2m',
+});
+
+/**
+ * Below this many requests per second the 5xx ratio is not judged: one failed request out of a
+ * handful would otherwise page at night. A total outage is StemeDBPodNotRunning's job.
+ */
+export const ERROR_RATIO_MIN_REQUESTS_PER_SECOND = 0.1;
+
+/** One alerting rule, as Prometheus reads it. */
+export interface PrometheusAlertRule {
+  alert: string;
+  expr: string;
+  for?: string;
+  labels: { severity: 'critical' | 'warning'; [key: string]: string };
+  annotations: { summary: string; description: string; [key: string]: string };
+}
+
+export interface PrometheusRuleGroup {
+  name: string;
+  rules: PrometheusAlertRule[];
+}
+
+/** A `monitoring.coreos.com/v1` PrometheusRule (Prometheus Operator). */
+export interface PrometheusRuleObject extends KubeObject {
+  apiVersion: 'monitoring.coreos.com/v1';
+  kind: 'PrometheusRule';
+  metadata: KubeObject['metadata'] & { namespace: string; labels: Record<string, string> };
+  spec: { groups: PrometheusRuleGroup[] };
+}
+
+export interface PrometheusRuleProps {
+  namespace: string;
+  name: string;
+  /** Labels for the PrometheusRule object itself. */
+  labels: Record<string, string>;
+  /** Value of the `release` label that the Prometheus Operator's `ruleSelector` matches. */
+  releaseLabel: string;
+  /** The app's `app` label; copied onto every alert so routes can match it. */
+  appLabel: string;
+  /** Scrape job of the StemeDB targets. With a ServiceMonitor this is the Service's name. */
+  jobName: string;
+  /** Container name, as kube-state-metrics reports it. */
+  containerName: string;
+  /** PVCs whose name starts with this are StemeDB's volumes, e.g. `stemedb-`. */
+  pvcNamePrefix: string;
+  thresholds: AlertThresholds;
+}
+
+const DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
+
+/** Builds the PrometheusRule; throws if a threshold or name cannot make a sensible rule. */
+export function buildPrometheusRule(p: PrometheusRuleProps): PrometheusRuleObject {
+  checkProps(p);
+  const t = p.thresholds;
+  const ns = `namespace=${q(p.namespace)}`;
+  const app = `job=${q(p.jobName)}, ${ns}`;
+  const pvc = `${ns}, persistentvolumeclaim=~${q(`${regexEscape(p.pvcNamePrefix)}.*`)}`;
+  const requests = `stemedb_http_requests_total{${app}}`;
+  const requestRate = `sum by (namespace) (rate(${requests}[5m]))`;
+  const container = `${ns}, container=${q(p.containerName)}`;
+  const extra = { app: p.appLabel };
+
+  const rules: PrometheusAlertRule[] = [
+    {
+      alert: 'StemeDBPodNotRunning',
+      // Roadmap: `absent(up{job="stemedb-api"}) > 0`. absent() is empty while a target exists,
+      // so a pod that is scraped but down (up == 0: crash loop, hung /metrics) never fired.
+      expr: `absent(up{${app}}) or max by (namespace, job) (up{${app}}) == 0`,
+      for: t.podAbsentFor,
+      labels: { severity: 'critical', ...extra },
+      annotations: {
+        summary: 'StemeDB pod is not running',
+        description: `No healthy StemeDB target in namespace ${p.namespace} (job ${p.jobName}) for ${t.podAbsentFor}: the pod is missing, or is scraped and reports up == 0. Check \`kubectl -n ${p.namespace} get pods\` and the pod's events.`,
+      },
+    },
+    {
+      alert: 'StemeDBWALLatencyHigh',
+      // Roadmap: histogram_quantile over the raw per-series rates. The quantile needs the
+      // buckets summed by `le` first, or it is computed per scrape target and label set.
+      expr: `histogram_quantile(0.99, sum by (namespace, le) (rate(stemedb_wal_fsync_latency_seconds_bucket{${app}}[5m]))) > ${t.walFsyncP99Seconds}`,
+      for: '5m',
+      labels: { severity: 'warning', ...extra },
+      annotations: {
+        summary: `WAL fsync p99 above ${ms(t.walFsyncP99Seconds)}`,
+        description:
+          'WAL fsync p99 is {{ $value | humanizeDuration }} over the last 5m, above ' +
+          `${ms(t.walFsyncP99Seconds)} for 5m: Longhorn I/O is degraded. Check the volume's replicas and node disk latency.`,
+      },
+    },
+    {
+      alert: 'StemeDBDataVolumeNearlyFull',
+      // Roadmap: an unscoped ratio per series. `max by (pvc)` collapses the duplicate series a
+      // kubelet re-scrape or node move leaves behind, so one PVC is one alert; namespace-scoped
+      // so another app's `stemedb-*` claim does not page us.
+      expr: lines(
+        'max by (namespace, persistentvolumeclaim) (',
+        `  kubelet_volume_stats_used_bytes{${pvc}}`,
+        `  / kubelet_volume_stats_capacity_bytes{${pvc}}`,
+        `) > ${t.volumeUsedRatio}`,
+      ),
+      for: '5m',
+      labels: { severity: 'warning', ...extra },
+      annotations: {
+        summary: `StemeDB PVC {{ $labels.persistentvolumeclaim }} above ${pct(t.volumeUsedRatio)} full`,
+        description:
+          'PVC {{ $labels.persistentvolumeclaim }} is {{ $value | humanizePercentage }} full. ' +
+          'Resizing a Longhorn volume needs the pod stopped (Recreate): plan the downtime now.',
+      },
+    },
+    {
+      alert: 'StemeDBRateLimitSaturating',
+      // Roadmap: per-series rate, so many routes each just under the limit never fired. Summed.
+      // Only StemeDB's own 429s are counted: the Traefik middleware answers its 429s itself.
+      expr: `sum by (namespace) (rate(stemedb_http_requests_total{${app}, status="429"}[5m])) > ${t.rateLimited429PerSecond}`,
+      for: '5m',
+      labels: { severity: 'warning', ...extra },
+      annotations: {
+        summary: `StemeDB rate-limits more than ${t.rateLimited429PerSecond} request/s (429)`,
+        description:
+          'StemeDB rejected {{ $value | humanize }} requests/s with 429 over the last 5m: ' +
+          'projects are hitting their rate limits. Find the keys in the metering data and raise their limits or talk to the project.',
+      },
+    },
+    {
+      alert: 'StemeDBErrorRateHigh',
+      // Roadmap: a per-series division, which matches 5xx series only with themselves (ratio 1)
+      // and never with the 2xx traffic. Both sides are summed; with no traffic 0/0 is NaN and
+      // NaN > x is false, and the `and` guard keeps a trickle of requests from paging.
+      expr: lines(
+        `sum by (namespace) (rate(stemedb_http_requests_total{${app}, status=~"5.."}[5m]))`,
+        `  / ${requestRate}`,
+        `  > ${t.errorRatio}`,
+        `and ${requestRate} > ${ERROR_RATIO_MIN_REQUESTS_PER_SECOND}`,
+      ),
+      for: '5m',
+      labels: { severity: 'critical', ...extra },
+      annotations: {
+        summary: `StemeDB 5xx ratio above ${pct(t.errorRatio)}`,
+        description:
+          '{{ $value | humanizePercentage }} of StemeDB requests failed with 5xx over the last 5m. ' +
+          'Check the pod logs and the WAL latency alert.',
+      },
+    },
+    {
+      alert: 'StemeDBOOMKilled',
+      // Roadmap: last_terminated_reason alone stays 1 until the next termination, so it fired
+      // forever after one OOM. Requiring a restart in the last 10m makes it an event that resolves.
+      // Summed per container so a second kube-state-metrics replica does not double the alert.
+      expr: lines(
+        `sum by (namespace, pod, container) (increase(kube_pod_container_status_restarts_total{${container}}[10m])) > 0`,
+        'and on (namespace, pod, container)',
+        `kube_pod_container_status_last_terminated_reason{${container}, reason="OOMKilled"} == 1`,
+      ),
+      // No `for:`: an OOM kill is an event, and the 10m increase window already holds it.
+      labels: { severity: 'critical', ...extra },
+      annotations: {
+        summary: 'StemeDB container OOM-killed',
+        description:
+          'Container {{ $labels.container }} in pod {{ $labels.pod }} was OOM-killed and restarted in the last 10m. ' +
+          'Raise the memory limit or find the leak (WAL replay after a restart also needs memory).',
+      },
+    },
+  ];
+
+  return {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'PrometheusRule',
+    metadata: {
+      name: p.name,
+      namespace: p.namespace,
+      labels: { ...p.labels, release: p.releaseLabel },
+    },
+    spec: { groups: [{ name: 'stemedb.rules', rules }] },
+  };
+}
+
+/** The rule groups of a PrometheusRule, as a plain Prometheus rule file holds them. */
+export function alertRuleGroups(obj: PrometheusRuleObject): PrometheusRuleGroup[] {
+  return obj.spec.groups;
+}
+
+/** A Prometheus rule file (`groups: …`) for `promtool check rules` / `promtool test rules`. */
+export function toPromtoolRuleFile(obj: PrometheusRuleObject): string {
+  return stringify({ groups: alertRuleGroups(obj) }, { lineWidth: 0 });
+}
+
+function checkProps(p: PrometheusRuleProps): void {
+  const t = p.thresholds;
+  const problems: string[] = [];
+  for (const key of ['namespace', 'name', 'releaseLabel', 'appLabel', 'jobName'] as const) {
+    if (!p[key]) problems.push(`${key} must not be empty`);
+  }
+  if (!p.containerName) problems.push('containerName must not be empty');
+  if (!p.pvcNamePrefix) problems.push('pvcNamePrefix must not be empty (it would match every PVC)');
+  if (!(t.walFsyncP99Seconds > 0)) problems.push('thresholds.walFsyncP99Seconds must be > 0');
+  if (!(t.volumeUsedRatio > 0 && t.volumeUsedRatio < 1)) {
+    problems.push('thresholds.volumeUsedRatio must be between 0 and 1');
+  }
+  if (!(t.rateLimited429PerSecond > 0))
+    problems.push('thresholds.rateLimited429PerSecond must be > 0');
+  if (!(t.errorRatio > 0 && t.errorRatio < 1))
+    problems.push('thresholds.errorRatio must be between 0 and 1');
+  if (!DURATION.test(t.podAbsentFor)) {
+    problems.push(
+      `thresholds.podAbsentFor must be a Prometheus duration like '2m', got '${t.podAbsentFor}'`,
+    );
+  }
+  if (problems.length > 0) throw new Error(`buildPrometheusRule: ${problems.join('; ')}`);
+}
+
+/** A multi-line expression, rendered as a YAML block so the manifest stays readable. */
+function lines(...parts: string[]): string {
+  return parts.join('\n');
+}
+
+/** A PromQL string literal (Go escaping, which JSON's is a subset of). */
+function q(value: string): string {
+  return JSON.stringify(value);
+}
+
+/** Escapes RE2 metacharacters so a literal prefix stays literal inside `=~`. */
+function regexEscape(value: string): string {
+  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function ms(seconds: number): string {
+  return `${Math.round(seconds * 1000)}ms`;
+}
+
+function pct(ratio: number): string {
+  return `${Math.round(ratio * 10000) / 100}%`;
+}

@@ -1,0 +1,52 @@
+/** The PersistentVolumeClaims: WAL and DB apart (roadmap pvc.yaml), or one data volume. */
+import type { V1PersistentVolumeClaim } from '@kubernetes/client-node';
+import type { StemeDeploymentConfig } from '../config.js';
+import { type Built, namespacedMeta, objectNames } from './meta.js';
+
+/** One volume of the server: its PVC name, where it is mounted, and its size. */
+export interface DataVolume {
+  /** Pod volume name. */
+  volumeName: string;
+  claimName: string;
+  mountPath: string;
+  size: string;
+}
+
+/** Where the server keeps its WAL and DB, whichever the volume layout. */
+export const WAL_DIR = '/data/wal';
+export const DB_DIR = '/data/db';
+
+/**
+ * The server's volumes. `split` mounts a WAL volume at /data/wal and a DB volume at /data/db,
+ * so WAL fsyncs don't wait behind compaction I/O (roadmap pvc.yaml); `single` mounts one volume
+ * at /data holding both directories, the layout deployed today (ship blocker 4, "PVC (50Gi
+ * Longhorn)"). The paths seen by the server are the same either way.
+ */
+export function dataVolumes(c: StemeDeploymentConfig): DataVolume[] {
+  const n = objectNames(c);
+  const v = c.storage.volumes;
+  if (v.layout === 'single') {
+    return [{ volumeName: 'data', claimName: n.dataPvc, mountPath: '/data', size: v.size }];
+  }
+  return [
+    { volumeName: 'wal', claimName: n.walPvc, mountPath: WAL_DIR, size: v.walSize },
+    { volumeName: 'db', claimName: n.dbPvc, mountPath: DB_DIR, size: v.dbSize },
+  ];
+}
+
+/**
+ * ReadWriteOnce claims on our Longhorn class. The roadmap's `volumeType: longhorn` annotation
+ * is dropped: nothing reads it, the storage class is what selects Longhorn.
+ */
+export function buildPvcs(c: StemeDeploymentConfig): Built<V1PersistentVolumeClaim>[] {
+  return dataVolumes(c).map((v) => ({
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: namespacedMeta(c, v.claimName, 'storage'),
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      storageClassName: c.storage.storageClass.name,
+      resources: { requests: { storage: v.size } },
+    },
+  }));
+}

@@ -1,0 +1,52 @@
+/**
+ * Rendering objects as text: a multi-document YAML stream, or a JSON `v1 List`. Both are pure
+ * and deterministic: the same objects give the same bytes.
+ */
+import { parseAllDocuments, stringify } from 'yaml';
+import type { KubeObject } from './types.js';
+
+/**
+ * YAML 1.1 quoting: kubectl and kustomize read YAML with Go libraries that still treat `on`,
+ * `yes`, `y`, `0777` and the like as booleans and octals, so any string that YAML 1.1 would read
+ * as something else is quoted. No line folding, so scripts and annotations stay verbatim. No
+ * anchors and aliases either, where builders share one labels object: each document is read
+ * (and diffed) on its own.
+ */
+const YAML_OPTIONS = {
+  version: '1.1',
+  lineWidth: 0,
+  minContentWidth: 0,
+  aliasDuplicateObjects: false,
+} as const;
+
+/** One object as a YAML document, ending in a newline. */
+export function renderYamlDocument(obj: unknown): string {
+  return stringify(obj, YAML_OPTIONS);
+}
+
+/** The objects as one multi-document YAML stream, `---` between documents. */
+export function renderYaml(objects: readonly KubeObject[]): string {
+  return objects.map(renderYamlDocument).join('---\n');
+}
+
+/**
+ * The objects as a JSON `v1 List`, which `kubectl apply -f` accepts like the YAML stream
+ * (a bare array it would not). Two-space indent, trailing newline.
+ */
+export function renderJson(objects: readonly KubeObject[]): string {
+  return `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }, null, 2)}\n`;
+}
+
+/**
+ * Reads a YAML stream back into objects (the inverse of {@link renderYaml}); empty documents
+ * are skipped. Throws on the first document with a syntax error.
+ */
+export function parseYamlStream(text: string): KubeObject[] {
+  const objects: KubeObject[] = [];
+  for (const doc of parseAllDocuments(text, { version: '1.1' })) {
+    if (doc.errors.length > 0) throw doc.errors[0];
+    const value = doc.toJS() as KubeObject | null;
+    if (value !== null && value !== undefined) objects.push(value);
+  }
+  return objects;
+}

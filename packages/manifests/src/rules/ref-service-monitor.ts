@@ -1,0 +1,90 @@
+/**
+ * A ServiceMonitor selects Services by their *labels* (not their selector), in its own namespace
+ * unless namespaceSelector says otherwise, and scrapes the Service port *named* in
+ * `endpoints[].port`. A number there, or a Service without labels, means Prometheus never
+ * scrapes anything, and every alert built on those metrics stays silent.
+ */
+import type { KubeObject } from '../types.js';
+import type { RuleContext } from '../validate/context.js';
+import { namespaceOf } from '../validate/context.js';
+import { arr, obj } from '../validate/json.js';
+import { joinPath } from '../validate/paths.js';
+import type { Rule } from '../validate/rule.js';
+import { formatLabels, selects } from '../validate/selectors.js';
+
+/** The Services a ServiceMonitor selects in the bundle. */
+export function servicesOf(context: RuleContext, monitor: KubeObject): KubeObject[] {
+  const spec = obj(monitor.spec);
+  const ns = obj(spec.namespaceSelector);
+  const names = arr(ns.matchNames);
+  const inScope = (service: KubeObject) =>
+    ns.any === true ||
+    (names.length > 0
+      ? names.includes(namespaceOf(service))
+      : namespaceOf(service) === namespaceOf(monitor));
+  return context
+    .ofKind('Service', '')
+    .filter((service) => inScope(service) && selects(spec.selector, service.metadata.labels ?? {}));
+}
+
+export const serviceMonitorSelector: Rule = {
+  id: 'ref/servicemonitor-selector',
+  severity: 'error',
+  description:
+    "A ServiceMonitor's selector matches the labels of an emitted Service in the namespaces it watches.",
+  *check(context) {
+    for (const monitor of context.ofKind('ServiceMonitor', 'monitoring.coreos.com')) {
+      if (servicesOf(context, monitor).length > 0) continue;
+      const matchLabels = obj(obj(monitor.spec).selector).matchLabels;
+      const candidates = context
+        .ofKind('Service', '')
+        .filter((s) => namespaceOf(s) === namespaceOf(monitor));
+      yield {
+        object: monitor,
+        path: 'spec.selector',
+        message: `selector ${formatLabels(obj(matchLabels) as Record<string, string>)} matches no Service's labels (${candidates.map((s) => `${s.metadata.name}: ${formatLabels(s.metadata.labels ?? {})}`).join('; ') || 'no Services'}): nothing is scraped. It matches Service labels, not the Service's pod selector`,
+        fix: "put the selector's labels on the Service's metadata.labels (e.g. app.kubernetes.io/name: stemedb-api)",
+      };
+    }
+  },
+};
+
+export const serviceMonitorPort: Rule = {
+  id: 'ref/servicemonitor-port',
+  severity: 'error',
+  description:
+    "Each ServiceMonitor endpoint's port is the name of a port of the Services it selects.",
+  *check(context) {
+    for (const monitor of context.ofKind('ServiceMonitor', 'monitoring.coreos.com')) {
+      const services = servicesOf(context, monitor);
+      const named = services
+        .flatMap((s) => arr(obj(s.spec).ports).map((p) => obj(p).name))
+        .filter((n) => typeof n === 'string');
+      for (const [i, endpoint] of arr(obj(monitor.spec).endpoints).entries()) {
+        const e = obj(endpoint);
+        if (e.port === undefined) {
+          if (e.targetPort !== undefined) continue; // Deprecated, but it does name the pod port.
+          yield {
+            object: monitor,
+            path: joinPath('spec', 'endpoints', i, 'port'),
+            message: 'endpoint has no port: Prometheus scrapes every port of the Service',
+            fix: 'set port to the name of the metrics port of the Service (e.g. http)',
+          };
+          continue;
+        }
+        const port = String(e.port);
+        if (named.includes(port)) continue;
+        const numeric = /^\d+$/.test(port);
+        if (services.length === 0 && !numeric) continue; // The selector rule already reports it.
+        yield {
+          object: monitor,
+          path: joinPath('spec', 'endpoints', i, 'port'),
+          message: numeric
+            ? `port "${port}" is a number, but ServiceMonitor endpoints name a Service port: no port is named "${port}", so nothing is scraped`
+            : `no selected Service has a port named "${port}" (named ports: ${named.join(', ') || 'none'})`,
+          fix: 'name the Service port (spec.ports[*].name: http) and use that name here (port: http)',
+        };
+      }
+    }
+  },
+};

@@ -1,0 +1,82 @@
+/**
+ * The schema of each apiVersion/kind we can check: kubernetes-models' generated validators
+ * (Kubernetes, prometheus-operator, Traefik, ESO ≤ v1beta1), plus our own strict schemas for
+ * kinds those packages lack (ESO v1, see external-secrets-v1.ts).
+ */
+import type { z } from 'zod';
+import { isObject } from '../json.js';
+import { checkWithModel } from './ajv.js';
+import { clusterSecretStoreV1, externalSecretV1, secretStoreV1 } from './external-secrets-v1.js';
+import type { SchemaIssue } from './issues.js';
+import { allModels, loadModel } from './models.js';
+import { checkWithZod } from './zod.js';
+
+/** A schema for one apiVersion/kind. */
+export interface KindSchema {
+  /** Where the schema comes from: a published one, or one we wrote (documented in its file). */
+  readonly source: 'kubernetes-models' | 'ours';
+  check(object: unknown): SchemaIssue[];
+}
+
+const OWN_SCHEMAS: Record<string, z.ZodType> = {
+  'external-secrets.io/v1 ExternalSecret': externalSecretV1,
+  'external-secrets.io/v1 SecretStore': secretStoreV1,
+  'external-secrets.io/v1 ClusterSecretStore': clusterSecretStoreV1,
+};
+
+const cache = new Map<string, KindSchema | undefined>();
+
+function ownSchema(schema: z.ZodType): KindSchema {
+  return {
+    source: 'ours',
+    check(object) {
+      // Metadata is ObjectMeta for every kind: check it against the published schema.
+      const configMap = loadModel('v1', 'ConfigMap');
+      const meta = isObject(object) ? object.metadata : undefined;
+      return [
+        ...checkWithZod(schema, object),
+        ...(configMap
+          ? checkWithModel(configMap, { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta })
+          : []),
+      ];
+    },
+  };
+}
+
+/** The schema of `apiVersion`/`kind`, if we have one. */
+export function schemaFor(apiVersion: string, kind: string): KindSchema | undefined {
+  const key = `${apiVersion} ${kind}`;
+  if (!cache.has(key)) {
+    const own = OWN_SCHEMAS[key];
+    const model = own ? undefined : loadModel(apiVersion, kind);
+    cache.set(
+      key,
+      own
+        ? ownSchema(own)
+        : model
+          ? { source: 'kubernetes-models', check: (object) => checkWithModel(model, object) }
+          : undefined,
+    );
+  }
+  return cache.get(key);
+}
+
+function keys(): string[] {
+  return [...allModels().keys(), ...Object.keys(OWN_SCHEMAS)];
+}
+
+/** The apiVersions we know `kind` in, for "did you mean" hints (loads every model: slow). */
+export function apiVersionsOf(kind: string): string[] {
+  return keys()
+    .map((key) => key.split(' '))
+    .filter(([, k]) => k === kind)
+    .map(([apiVersion]) => apiVersion!);
+}
+
+/** The kinds we know in `apiVersion` (loads every model: slow). */
+export function kindsOf(apiVersion: string): string[] {
+  return keys()
+    .map((key) => key.split(' '))
+    .filter(([v]) => v === apiVersion)
+    .map(([, kind]) => kind!);
+}

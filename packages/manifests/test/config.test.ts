@@ -1,0 +1,339 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  ConfigError,
+  DEFAULT_ALERT_THRESHOLDS,
+  DEFAULT_BACKUP,
+  DEFAULT_BACKUP_IMAGE,
+  DEFAULT_PORT,
+  DEFAULT_RESOURCES,
+  loadConfigFile,
+  parseConfig,
+} from '../src/index.js';
+import { at, MINIMAL, withConfig } from './objects-fixtures.js';
+
+/** The issues of a config that must not parse. */
+function issuesOf(input: unknown): { path: string; message: string }[] {
+  try {
+    parseConfig(input);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return [...(error as ConfigError).issues];
+  }
+  throw new Error('the config parsed');
+}
+
+describe('parseConfig defaults', () => {
+  const config = parseConfig(MINIMAL);
+
+  it.each([
+    ['namespace', 'stemedb'],
+    ['name', 'stemedb-api'],
+    ['port', DEFAULT_PORT],
+    ['port', 18180],
+    ['image.registry', 'us-central1-docker.pkg.dev/orchard9/docker-images'],
+    ['image.repository', 'stemedb-api'],
+    ['image.pullPolicy', 'IfNotPresent'],
+    ['image.pullSecret', { name: 'gcr-secret', remoteKey: 'stemedb-image-pull-secret' }],
+    ['server.authEnabled', true],
+    ['server.meterEnabled', true],
+    [
+      'rootApiKey',
+      {
+        secretName: 'stemedb-secrets',
+        secretKey: 'root-api-key',
+        remoteKey: 'stemedb-root-api-key',
+      },
+    ],
+    [
+      'secretStore',
+      { name: 'gcp-secret-manager', kind: 'ClusterSecretStore', refreshInterval: '1h' },
+    ],
+    ['storage.storageClass.name', 'longhorn-stemedb'],
+    ['storage.storageClass.numberOfReplicas', 2],
+    ['storage.storageClass.dataLocality', 'best-effort'],
+    ['storage.volumes', { layout: 'split', walSize: '20Gi', dbSize: '50Gi' }],
+    ['resources', DEFAULT_RESOURCES],
+    ['probes.path', '/v1/health'],
+    ['probes.startup', { periodSeconds: 5, failureThreshold: 12 }],
+    ['probes.liveness', { periodSeconds: 15, failureThreshold: 3 }],
+    ['probes.readiness', { periodSeconds: 5, failureThreshold: 3 }],
+    ['terminationGracePeriodSeconds', 30],
+    ['securityContext', { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 }],
+    ['ingress.className', 'traefik'],
+    ['ingress.clusterIssuer', 'letsencrypt-prod'],
+    ['ingress.tlsSecretName', 'stemedb-tls'],
+    ['rateLimit', { enabled: true, average: 500, burst: 1000, period: '1s', scope: 'global' }],
+    ['networkPolicy.traefikNamespace', 'kube-system'],
+    ['backup.bucket', 'stemedb-backups'],
+    ['backup.schedule', '0 */6 * * *'],
+    ['backup.image', DEFAULT_BACKUP_IMAGE],
+    ['backup.secretName', 'rclone-gcs-config'],
+    ['backup.resources', DEFAULT_BACKUP.resources],
+    ['monitoring.releaseLabel', 'prometheus'],
+    ['monitoring.scrapeInterval', '15s'],
+    ['monitoring.alerts', DEFAULT_ALERT_THRESHOLDS],
+  ])('defaults %s to the roadmap value', (path, want) => {
+    expect(at(config, path)).toEqual(want);
+  });
+
+  it('keeps the given values over the defaults', () => {
+    const c = parseConfig(withConfig({ namespace: 'steme-staging', rateLimit: { average: 50 } }));
+    expect(c.namespace).toBe('steme-staging');
+    expect(c.rateLimit).toMatchObject({ average: 50, burst: 1000 });
+  });
+
+  it('accepts its own output again unchanged', () => {
+    expect(parseConfig(parseConfig(MINIMAL))).toEqual(parseConfig(MINIMAL));
+  });
+
+  it('accepts a digest instead of a tag', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    expect(parseConfig(withConfig({ image: { digest } })).image.digest).toBe(digest);
+  });
+
+  it('accepts the single-volume layout with its own default size', () => {
+    const c = parseConfig(withConfig({ storage: { volumes: { layout: 'single' } } }));
+    expect(c.storage.volumes).toEqual({ layout: 'single', size: '50Gi' });
+  });
+});
+
+describe('parseConfig errors', () => {
+  it.each<{ name: string; given: Record<string, unknown>; path: string; message: RegExp }>([
+    {
+      name: 'a missing host',
+      given: { ingress: undefined },
+      path: 'ingress',
+      message: /required.*host/,
+    },
+    {
+      name: 'the roadmap placeholder host',
+      given: { ingress: { host: 'stemedb.yourdomain.com' } },
+      path: 'ingress.host',
+      message: /placeholder/,
+    },
+    {
+      name: 'an example.com host',
+      given: { ingress: { host: 'stemedb.example.com' } },
+      path: 'ingress.host',
+      message: /placeholder/,
+    },
+    {
+      name: 'a host with upper case',
+      given: { ingress: { host: 'StemeDB.threesix.ai' } },
+      path: 'ingress.host',
+      message: /DNS name/,
+    },
+    {
+      name: 'an unqualified host',
+      given: { ingress: { host: 'stemedb' } },
+      path: 'ingress.host',
+      message: /fully qualified/,
+    },
+    {
+      name: 'no image tag or digest',
+      given: { image: {} },
+      path: 'image.tag',
+      message: /tag or digest is required/,
+    },
+    {
+      name: 'the latest tag',
+      given: { image: { tag: 'latest' } },
+      path: 'image.tag',
+      message: /"latest" is not allowed/,
+    },
+    {
+      name: 'the LATEST tag in capitals',
+      given: { image: { tag: 'LATEST' } },
+      path: 'image.tag',
+      message: /"latest" is not allowed/,
+    },
+    {
+      name: 'a malformed digest',
+      given: { image: { digest: 'sha256:abc' } },
+      path: 'image.digest',
+      message: /sha256 digest/,
+    },
+    {
+      name: 'an unpinned backup image',
+      given: { backup: { image: 'rclone/rclone:latest' } },
+      path: 'backup.image',
+      message: /"latest" is not allowed/,
+    },
+    {
+      name: 'an untagged backup image',
+      given: { backup: { image: 'rclone/rclone' } },
+      path: 'backup.image',
+      message: /tag or digest/,
+    },
+    {
+      name: 'a quantity with a space',
+      given: { resources: { requests: { memory: '1 Gi' } } },
+      path: 'resources.requests.memory',
+      message: /Kubernetes quantity/,
+    },
+    {
+      name: 'a quantity in GB',
+      given: { storage: { volumes: { layout: 'split', walSize: '20GB' } } },
+      path: 'storage.volumes.walSize',
+      message: /Kubernetes quantity/,
+    },
+    {
+      name: 'a negative quantity',
+      given: { backup: { resources: { limits: { cpu: '-1' } } } },
+      path: 'backup.resources.limits.cpu',
+      message: /Kubernetes quantity/,
+    },
+    {
+      name: 'a request above its limit',
+      given: { resources: { requests: { memory: '8Gi' } } },
+      path: 'resources.requests.memory',
+      message: /request 8Gi exceeds limit 4Gi/,
+    },
+    {
+      name: 'an unknown volume layout',
+      given: { storage: { volumes: { layout: 'raid' } } },
+      path: 'storage.volumes.layout',
+      message: /split.*single/,
+    },
+    {
+      name: 'a root uid',
+      given: { securityContext: { runAsUser: 0 } },
+      path: 'securityContext.runAsUser',
+      message: /root/,
+    },
+    { name: 'a privileged port', given: { port: 80 }, path: 'port', message: /1024/ },
+    {
+      name: 'strict-local with two replicas',
+      given: { storage: { storageClass: { dataLocality: 'strict-local' } } },
+      path: 'storage.storageClass.dataLocality',
+      message: /numberOfReplicas: 1/,
+    },
+    {
+      name: 'an env var the manifests set',
+      given: { server: { extraEnv: { STEMEDB_WAL_DIR: '/x' } } },
+      path: 'server.extraEnv.STEMEDB_WAL_DIR',
+      message: /set by the manifests/,
+    },
+    {
+      name: 'skipping signatures with auth on',
+      given: { server: { extraEnv: { STEMEDB_UNSAFE_SKIP_SIGNATURES: 'true' } } },
+      path: 'server.extraEnv.STEMEDB_UNSAFE_SKIP_SIGNATURES',
+      message: /refuses to start/,
+    },
+    {
+      name: 'a TLS cert path behind Traefik',
+      given: { server: { extraEnv: { STEMEDB_TLS_CERT_PATH: '/tls' } } },
+      path: 'server.extraEnv.STEMEDB_TLS_CERT_PATH',
+      message: /Traefik/,
+    },
+    {
+      name: 'two ExternalSecrets writing one Secret',
+      given: { backup: { secretName: 'stemedb-secrets' } },
+      path: 'backup.secretName',
+      message: /already used/,
+    },
+    {
+      name: 'a bad cron schedule',
+      given: { backup: { schedule: 'every 6 hours' } },
+      path: 'backup.schedule',
+      message: /cron/,
+    },
+    {
+      name: 'a bad duration',
+      given: { secretStore: { refreshInterval: '1 hour' } },
+      path: 'secretStore.refreshInterval',
+      message: /duration/,
+    },
+    {
+      name: 'a ratio of 75',
+      given: { monitoring: { alerts: { volumeUsedRatio: 75 } } },
+      path: 'monitoring.alerts.volumeUsedRatio',
+      message: /fraction between 0 and 1/,
+    },
+    {
+      name: 'a namespace with capitals',
+      given: { namespace: 'StemeDB' },
+      path: 'namespace',
+      message: /DNS label/,
+    },
+    {
+      name: "the backup job's name as the server name",
+      given: { name: 'stemedb-backup' },
+      path: 'name',
+      message: /backup/,
+    },
+    { name: 'a string port', given: { port: '18180' }, path: 'port', message: /expected number/ },
+  ])('refuses $name, at its path', ({ given, path, message }) => {
+    const issues = issuesOf({ ...MINIMAL, ...given });
+    const issue = issues.find((i) => i.path === path);
+    expect(issue, JSON.stringify(issues)).toBeDefined();
+    expect(issue!.message).toMatch(message);
+  });
+
+  it.each([
+    [{ namespaces: 'stemedb' }, 'namespaces'],
+    [{ ingress: { host: 'stemedb.threesix.ai', hostname: 'x' } }, 'ingress.hostname'],
+    [{ storage: { volumes: { layout: 'single', walSize: '1Gi' } } }, 'storage.volumes.walSize'],
+    [{ monitoring: { alerts: { errorRate: 0.05 } } }, 'monitoring.alerts.errorRate'],
+    [{ backup: { resources: { requests: { gpu: '1' } } } }, 'backup.resources.requests.gpu'],
+  ])('reports the unknown key of %j at %s', (given, path) => {
+    expect(issuesOf({ ...MINIMAL, ...given })).toContainEqual({ path, message: 'unknown key' });
+  });
+
+  it('reports every problem at once, one per line of the message', () => {
+    let error: ConfigError | undefined;
+    try {
+      parseConfig({
+        image: { tag: 'latest' },
+        ingress: { host: 'stemedb.yourdomain.com' },
+        bogus: 1,
+      });
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    expect(error?.code).toBe('config/invalid');
+    expect(error?.issues.map((i) => i.path)).toEqual(['image.tag', 'ingress.host', 'bogus']);
+    expect(error?.message.split('\n')).toHaveLength(4);
+  });
+
+  it('refuses a config that is not an object', () => {
+    expect(issuesOf('namespace: stemedb')[0]?.path).toBe('');
+  });
+});
+
+describe('loadConfigFile', () => {
+  const dir = mkdtemp(join(tmpdir(), 'stemedb-config-'));
+
+  it('reads YAML', async () => {
+    const file = join(await dir, 'stemedb.yaml');
+    await writeFile(file, 'ingress:\n  host: stemedb.threesix.ai\nimage:\n  tag: "0.9.0"\n');
+    expect((await loadConfigFile(file)).ingress.host).toBe('stemedb.threesix.ai');
+  });
+
+  it('reads JSON', async () => {
+    const file = join(await dir, 'stemedb.json');
+    await writeFile(file, JSON.stringify(withConfig({ namespace: 'steme-json' })));
+    expect((await loadConfigFile(file)).namespace).toBe('steme-json');
+  });
+
+  it('names the file and the path of a bad value', async () => {
+    const file = join(await dir, 'bad.yaml');
+    await writeFile(file, 'ingress:\n  host: stemedb.threesix.ai\nimage:\n  tag: latest\n');
+    await expect(loadConfigFile(file)).rejects.toThrow(/in .*bad\.yaml:\n {2}image\.tag: /);
+  });
+
+  it('reports a syntax error as a ConfigError', async () => {
+    const file = join(await dir, 'broken.yaml');
+    await writeFile(file, 'ingress: [unclosed\n');
+    await expect(loadConfigFile(file)).rejects.toBeInstanceOf(ConfigError);
+  });
+
+  it('treats an empty file as an empty config', async () => {
+    const file = join(await dir, 'empty.yaml');
+    await writeFile(file, '');
+    await expect(loadConfigFile(file)).rejects.toThrow(/ingress: required/);
+  });
+});
