@@ -14,6 +14,9 @@ import { Router } from './router.js';
 import { buildRoutes } from './routes/index.js';
 import type { Emulator, EmulatorOptions, RecordedRequest } from './types.js';
 
+/** How many requests `requests()` remembers; older ones are dropped first. */
+export const MAX_RECORDED_REQUESTS = 10_000;
+
 /**
  * Starts a local StemeDB emulator and resolves once it is listening.
  *
@@ -78,7 +81,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       authEnabled: opts.auth,
       limiter: opts.rateLimit ? new RateLimiter(opts.rateLimit) : undefined,
       metrics,
-      record: (request) => recorded.push(request),
+      record: (request) => {
+        // A standing emulator (the CLI) may run for days: keep only the most recent requests.
+        if (recorded.length >= MAX_RECORDED_REQUESTS) recorded.shift();
+        recorded.push(request);
+      },
     }),
   );
 

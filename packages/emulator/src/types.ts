@@ -100,7 +100,9 @@ export interface Emulator {
   rootApiKey: string;
   /** Fault injection controls. */
   faults: Faults;
-  /** Every request seen so far, in the order answered. Returns a copy. */
+  /**
+   * The requests seen so far (the most recent 10,000), in the order answered. Returns a copy.
+   */
   requests(): RecordedRequest[];
   /**
    * Stops listening, destroys open (keep-alive) sockets and waits for pending writes to the data

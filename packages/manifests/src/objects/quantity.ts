@@ -3,7 +3,8 @@
  * value as a number so that invariants such as requests ≤ limits can be checked.
  */
 
-const SUFFIX: Record<string, number> = {
+/** What each quantity suffix multiplies by (decimal SI and binary). */
+export const QUANTITY_FACTORS: Readonly<Record<string, number>> = {
   '': 1,
   n: 1e-9,
   u: 1e-6,
@@ -36,5 +37,5 @@ export function quantityValue(text: string): number {
     throw new Error(`not a Kubernetes quantity: ${JSON.stringify(text)}`);
   }
   const match = /^([\d.]+)(\D*)$/.exec(text)!;
-  return Number(match[1]) * SUFFIX[match[2] ?? '']!;
+  return Number(match[1]) * QUANTITY_FACTORS[match[2] ?? '']!;
 }

@@ -1,31 +1,17 @@
 /** Kubernetes quantities and Prometheus/Go durations, as numbers. */
+import { QUANTITY_FACTORS } from '../objects/quantity.js';
 
-const QUANTITY_SUFFIX: Record<string, number> = {
-  '': 1,
-  n: 1e-9,
-  u: 1e-6,
-  m: 1e-3,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
-
-/** A quantity ("500m", "1Gi", 2) as a number (cores, bytes), or undefined when malformed. */
+/**
+ * A quantity ("500m", "1Gi", 2) as a number (cores, bytes), or undefined when malformed.
+ * Looser than the config's `isQuantity`: a validated object may carry any form the API
+ * server accepts (signs, exponents), not only the ones our config writes.
+ */
 export function quantity(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   if (typeof value !== 'string') return undefined;
   const match = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)([a-zA-Z]*)$/.exec(value.trim());
   if (!match) return undefined;
-  const factor = QUANTITY_SUFFIX[match[2] ?? ''];
+  const factor = QUANTITY_FACTORS[match[2] ?? ''];
   return factor === undefined ? undefined : Number(match[1]) * factor;
 }
 

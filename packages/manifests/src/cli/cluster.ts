@@ -1,0 +1,162 @@
+/**
+ * `apply` and `diff`: build and validate like `render` (errors refuse the run), then talk to
+ * the cluster through src/cluster/. That module loads @kubernetes/client-node, which costs
+ * hundreds of milliseconds, so it is imported here, inside the command, and nowhere on the
+ * path of `render`, `validate` or `lint`.
+ */
+import { buildBundle } from '../bundle.js';
+import type { KubeObject } from '../types.js';
+import { validate } from '../validate/index.js';
+import { loadCliConfig, validateOptionsFor } from './config.js';
+import { FailedError, type Io, oneLine, palette, UsageError, writeJson } from './output.js';
+import { failedReport } from './render.js';
+import { printReport, type Report } from './report.js';
+
+export interface ClusterFlags {
+  config?: string;
+  json?: boolean;
+  kubeconfig?: string;
+  context?: string;
+  fieldManager?: string;
+  forceConflicts?: boolean;
+  requestTimeout?: string;
+}
+
+export interface ApplyFlags extends ClusterFlags {
+  dryRun?: boolean;
+}
+
+/** The bundle, validated; the report goes to stderr (stdout is for the results). */
+async function checkedBundle(
+  flags: ClusterFlags,
+  io: Io,
+  what: string,
+): Promise<{ objects: KubeObject[]; report: Report }> {
+  const timeout = flags.requestTimeout;
+  if (timeout !== undefined && !/^[1-9]\d*$/.test(timeout)) {
+    throw new UsageError(`--request-timeout must be a whole number of seconds, not "${timeout}"`);
+  }
+  const manager = flags.fieldManager;
+  if (manager !== undefined && (manager.length === 0 || manager.length > 128)) {
+    throw new UsageError('--field-manager must be 1 to 128 characters long');
+  }
+  const config = await loadCliConfig(flags.config);
+  const objects = buildBundle(config);
+  const report = validate(objects, validateOptionsFor(config, objects, false));
+  if (report.findings.length > 0 && !flags.json) printReport(io, io.stderr, report, false);
+  if (!report.ok) {
+    if (flags.json) writeJson(io.stdout, { ok: false, report, results: [] });
+    throw failedReport(report, `refusing to ${what}`);
+  }
+  return { objects, report };
+}
+
+/** What applyObjects and diffObjects share, from the flags. */
+async function clusterOptions(flags: ClusterFlags) {
+  const { loadKubeConfig } = await import('../cluster/kubeconfig.js');
+  return {
+    kubeConfig: loadKubeConfig({
+      ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
+      ...(flags.context ? { context: flags.context } : {}),
+    }),
+    ...(flags.fieldManager ? { fieldManager: flags.fieldManager } : {}),
+    force: flags.forceConflicts === true,
+    ...(flags.requestTimeout ? { timeoutMs: Number(flags.requestTimeout) * 1000 } : {}),
+  };
+}
+
+/** A ClusterError as the CLI reports it: one line, plus (for JSON) what had been done. */
+function clusterFailure(error: unknown, io: Io, json: boolean, report: Report): never {
+  const e = error as { name?: string; code?: string; message?: string; applied?: unknown[] };
+  if (e?.name !== 'ClusterError') throw error;
+  const applied = (e.applied ?? []) as { ref: string; action: string; dryRun: boolean }[];
+  if (json) {
+    writeJson(io.stdout, {
+      ok: false,
+      report,
+      results: applied.map(({ ref, action, dryRun }) => ({ ref, action, dryRun })),
+      error: { code: e.code, message: oneLine(e.message ?? '') },
+    });
+  }
+  const before = applied.length > 0 ? ` (${applied.length} applied before it)` : '';
+  // no-kubeconfig keeps its name so that it exits 2 (output.ts); the rest exit 1.
+  if (e.code === 'cluster/no-kubeconfig') throw error;
+  throw new FailedError(`${oneLine(e.message ?? '')}${before}`, { cause: error });
+}
+
+export async function runApply(flags: ApplyFlags, io: Io): Promise<void> {
+  const { objects, report } = await checkedBundle(flags, io, 'apply');
+  const [{ applyObjects }, options] = await Promise.all([
+    import('../cluster/apply.js'),
+    clusterOptions(flags).catch((error: unknown) =>
+      clusterFailure(error, io, !!flags.json, report),
+    ),
+  ]);
+  const c = palette(io.stdout, io.env);
+  // Progress only on a terminal: one line, rewritten, cleared when done.
+  const progress = io.stderr.isTTY === true && !flags.json;
+  let results: Awaited<ReturnType<typeof applyObjects>>;
+  try {
+    results = await applyObjects(objects, {
+      ...options,
+      dryRun: flags.dryRun === true,
+      onProgress: (event) => {
+        if (progress && event.phase === 'applying') {
+          io.stderr.write(`\r\u001b[K[${event.index + 1}/${event.total}] applying ${event.ref}`);
+        }
+        if (event.phase === 'applied' && event.result && !flags.json) {
+          if (progress) io.stderr.write('\r\u001b[K');
+          const action = event.result.action === 'created' ? c.green('created') : 'configured';
+          const dry = event.result.dryRun ? ' (server dry run)' : '';
+          io.stdout.write(`${action} ${event.ref}${dry}\n`);
+        }
+      },
+    });
+  } catch (error) {
+    if (progress) io.stderr.write('\r\u001b[K');
+    clusterFailure(error, io, !!flags.json, report);
+  }
+  if (flags.json) {
+    writeJson(io.stdout, {
+      ok: true,
+      report,
+      results: results.map(({ ref, action, dryRun }) => ({ ref, action, dryRun })),
+    });
+  }
+}
+
+export async function runDiff(flags: ClusterFlags, io: Io): Promise<void> {
+  const { objects, report } = await checkedBundle(flags, io, 'diff');
+  const [{ diffObjects }, options] = await Promise.all([
+    import('../cluster/diff.js'),
+    clusterOptions(flags).catch((error: unknown) =>
+      clusterFailure(error, io, !!flags.json, report),
+    ),
+  ]);
+  let results: Awaited<ReturnType<typeof diffObjects>>;
+  try {
+    results = await diffObjects(objects, options);
+  } catch (error) {
+    clusterFailure(error, io, !!flags.json, report);
+  }
+  if (flags.json) {
+    writeJson(io.stdout, { ok: true, report, results });
+    return;
+  }
+  // Paths only, never values: a diff must not leak what a Secret holds.
+  const c = palette(io.stdout, io.env);
+  for (const r of results) {
+    const action =
+      r.action === 'create'
+        ? c.green('create')
+        : r.action === 'update'
+          ? c.yellow('update')
+          : c.dim('unchanged');
+    io.stdout.write(`${action} ${r.ref}${r.note ? `  (${r.note})` : ''}\n`);
+    for (const change of r.changes) io.stdout.write(`    ~ ${change}\n`);
+  }
+  const count = (a: string) => results.filter((r) => r.action === a).length;
+  io.stdout.write(
+    `${count('create')} to create, ${count('update')} to update, ${count('unchanged')} unchanged.\n`,
+  );
+}

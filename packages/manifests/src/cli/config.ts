@@ -1,0 +1,76 @@
+/**
+ * The config every building command starts from (`--config file`, YAML or JSON, or the
+ * defaults alone), the bundle built from it, and the validation options that follow from it.
+ */
+import { ConfigError, loadConfigFile, parseConfig, type StemeDeploymentConfig } from '../config.js';
+import { buildKustomization, objectFileName } from '../objects/kustomization.js';
+import type { KubeObject } from '../types.js';
+import type { ValidateOptions } from '../validate/context.js';
+import { UsageError } from './output.js';
+
+/** Why a config file could not be read, in words, for the codes `readFile` fails with. */
+const READ_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EISDIR: 'is a directory',
+  EACCES: 'permission denied',
+  ENOTDIR: 'a parent is not a directory',
+};
+
+/**
+ * The config from `path`, or the defaults when there is none. The defaults lack the two keys
+ * with no default (`ingress.host`, `image.tag`), so without a file this fails naming them.
+ */
+export async function loadCliConfig(path: string | undefined): Promise<StemeDeploymentConfig> {
+  if (path === undefined) {
+    try {
+      return parseConfig({});
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      const missing = error.issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ');
+      throw new UsageError(`no --config given, and the defaults are not enough: ${missing}`);
+    }
+  }
+  try {
+    return await loadConfigFile(path);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code && code in READ_ERRORS) {
+      throw new UsageError(`cannot read config ${path}: ${READ_ERRORS[code]}`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/**
+ * How to validate a bundle built from `config`, for the cluster the config describes: traffic
+ * comes from its Traefik and Prometheus namespaces, and the Secrets it says exist already (a
+ * pull Secret without `remoteKey`, a TLS Secret without a cluster issuer) are not missing.
+ */
+export function validateOptionsFor(
+  config: StemeDeploymentConfig,
+  objects: readonly KubeObject[],
+  kustomize: boolean,
+): ValidateOptions {
+  const existingSecrets: string[] = [];
+  const pull = config.image.pullSecret;
+  if (pull && pull.remoteKey === null) existingSecrets.push(`${config.namespace}/${pull.name}`);
+  if (config.ingress.clusterIssuer === null) {
+    existingSecrets.push(`${config.namespace}/${config.ingress.tlsSecretName}`);
+  }
+  return {
+    existingSecrets,
+    trafficSources: {
+      ingress: config.networkPolicy.traefikNamespace,
+      prometheus: config.monitoring.prometheusNamespace,
+    },
+    // The kustomize output's own file list, checked like a hand-written one.
+    ...(kustomize
+      ? {
+          kustomization: {
+            resources: buildKustomization(objects).resources,
+            files: objects.map(objectFileName),
+          },
+        }
+      : {}),
+  };
+}

@@ -1,0 +1,226 @@
+/**
+ * The command line: every command, its options and its help. Each command's code is imported
+ * when the command runs, so `--help` loads nothing but commander, and only `apply` and `diff`
+ * load @kubernetes/client-node (issue #3 section 6: a cold `render` under 500 ms).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import {
+  EXIT_CODES_HELP,
+  EXIT_OK,
+  EXIT_USAGE,
+  exitCodeOf,
+  type Io,
+  oneLine,
+  PROGRAM,
+  processIo,
+  reportError,
+} from './output.js';
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+const ioOf = (command: Command): Io => processIo(command.optsWithGlobals().debug === true);
+
+const CONFIG_HELP =
+  'deployment config, YAML or JSON (by extension); without it only the defaults, which lack ingress.host and image.tag';
+
+const ROOT_HELP = `
+Commands that build (render, validate, apply, diff) start from one config: the defaults plus
+--config FILE. Every command validates before it writes or applies anything, and prints one
+aggregated report: errors fail, warnings do not.
+
+Environment:
+  NO_COLOR    any non-empty value turns colour off (colour is only used on a terminal)
+  KUBECONFIG  the kubeconfig of apply and diff, as for kubectl
+${EXIT_CODES_HELP}
+
+Docs: README.md of @stemedb/manifests (section CLI) and docs/alerts-and-cluster.md.`;
+
+/** Options shared by apply and diff. */
+function clusterOptions(command: Command): Command {
+  return command
+    .option('-c, --config <file>', CONFIG_HELP)
+    .option('--kubeconfig <file>', 'kubeconfig to use instead of KUBECONFIG or ~/.kube/config')
+    .option('--context <name>', "kubeconfig context to use instead of the file's current one")
+    .option(
+      '--field-manager <name>',
+      'server-side apply field manager (default: stemedb-manifests)',
+    )
+    .option(
+      '--force-conflicts',
+      'take over fields another field manager owns instead of failing with a 409 conflict',
+    )
+    .option('--request-timeout <seconds>', 'timeout of each API request (default: 30)')
+    .option('--json', 'print the report and the results as JSON on stdout');
+}
+
+export function buildProgram(version: string): Command {
+  const program = new Command()
+    .name(PROGRAM)
+    .description("StemeDB's Kubernetes deployment: render, validate, lint, diff and apply it.")
+    .version(version, '-V, --version')
+    .option('--debug', 'print stack traces with errors')
+    // Usage errors exit 2, not commander's 1 (inherited by the commands defined below).
+    .exitOverride()
+    .configureOutput({
+      // One line, as every other error: commander puts its "Did you mean" on a second one.
+      outputError: (message, write) =>
+        write(`${oneLine(message.replace(/^error: /, `${PROGRAM}: `))} (see --help)\n`),
+    })
+    .addHelpText('after', ROOT_HELP);
+
+  program
+    .command('render')
+    .description(
+      'Build every object from the config, validate them, and write them (only without errors).',
+    )
+    .option('-c, --config <file>', CONFIG_HELP)
+    .addOption(
+      new Option('-f, --format <format>', 'output format')
+        .choices(['yaml', 'json', 'kustomize'])
+        .default('yaml'),
+    )
+    .option(
+      '-o, --out <path>',
+      'file for yaml and json (default: stdout), directory for kustomize (required)',
+    )
+    .option('--json', 'print the validation report as JSON on stderr, even when it is clean')
+    .addHelpText(
+      'after',
+      `
+The report goes to stderr (stdout may be the manifests); it is printed when it has findings.
+With errors, nothing is written. yaml is a multi-document stream, json a v1 List, kustomize a
+directory with one file per object and a kustomization.yaml.
+
+Examples:
+  ${PROGRAM} render --config stemedb.yaml > stemedb.k8s.yaml
+  ${PROGRAM} render --config stemedb.yaml --format kustomize --out deploy/stemedb
+${EXIT_CODES_HELP}`,
+    )
+    .action(async (flags, command: Command) => {
+      const { runRender } = await import('./render.js');
+      await runRender(flags, ioOf(command));
+    });
+
+  program
+    .command('validate')
+    .description('Build every object from the config and validate them; write nothing.')
+    .option('-c, --config <file>', CONFIG_HELP)
+    .option('--json', 'print the report as JSON: { ok, errors, warnings, findings }')
+    .option('--list-rules', 'list every rule (id, severity, what it checks) and exit')
+    .addHelpText(
+      'after',
+      `
+Each finding names the object, the field path, the rule id, the problem and the fix.
+
+Examples:
+  ${PROGRAM} validate --config stemedb.yaml
+  ${PROGRAM} validate --config stemedb.yaml --json | jq '.findings[] | select(.severity == "error")'
+${EXIT_CODES_HELP}`,
+    )
+    .action(async (flags, command: Command) => {
+      const { runValidate } = await import('./render.js');
+      await runValidate(flags, ioOf(command));
+    });
+
+  program
+    .command('lint')
+    .description('Validate existing manifests: YAML or JSON files, directories, kustomize dirs.')
+    .argument(
+      '[paths...]',
+      'files (multi-document YAML, JSON, v1 List), directories, or - for stdin',
+    )
+    .option('--json', 'print the report as JSON: { ok, errors, warnings, findings }')
+    .option(
+      '--existing-secret <namespace/name>',
+      'a Secret the cluster already has (repeatable); not reported as missing',
+      collect,
+      [],
+    )
+    .option(
+      '--ingress-namespace <namespace>',
+      "namespace of the ingress controller; NetworkPolicies must admit it (k3s's Traefik: kube-system)",
+    )
+    .option(
+      '--prometheus-namespace <namespace>',
+      'namespace of Prometheus; NetworkPolicies must admit its scrapes',
+    )
+    .option('--list-rules', 'list every rule (id, severity, what it checks) and exit')
+    .addHelpText(
+      'after',
+      `
+A directory's *.yaml, *.yml and *.json files are read (not its subdirectories). In a kustomize
+directory, kustomization.yaml's resources are checked against the files there too.
+
+Examples:
+  ${PROGRAM} lint stemedb.yaml
+  ${PROGRAM} lint deploy/stemedb --ingress-namespace kube-system --prometheus-namespace monitoring
+${EXIT_CODES_HELP}`,
+    )
+    .action(async (paths: string[], flags, command: Command) => {
+      const { runLint } = await import('./lint.js');
+      await runLint(paths, flags, ioOf(command));
+    });
+
+  clusterOptions(
+    program
+      .command('apply')
+      .description(
+        'Validate, then server-side apply every object in dependency order (refused with errors).',
+      )
+      .option('--dry-run', 'server-side dry run (dryRun=All): every check, nothing persisted'),
+  )
+    .addHelpText(
+      'after',
+      `
+Objects are applied one by one in dependency order as field manager stemedb-manifests; the
+first failure stops the run and names the object. Nothing is pruned. Progress is shown on a
+terminal only; each applied object is printed on stdout.
+
+Examples:
+  ${PROGRAM} apply --config stemedb.yaml --dry-run
+  ${PROGRAM} apply --config stemedb.yaml --context k3s-prod
+${EXIT_CODES_HELP}`,
+    )
+    .action(async (flags, command: Command) => {
+      const { runApply } = await import('./cluster.js');
+      await runApply(flags, ioOf(command));
+    });
+
+  clusterOptions(
+    program
+      .command('diff')
+      .description('Validate, then show what apply would change, as the server computes it.'),
+  )
+    .addHelpText(
+      'after',
+      `
+Each object is server-side applied with dryRun=All and compared with the live object; only
+field paths are printed, never values. Exits 0 whether or not there are differences.
+
+Examples:
+  ${PROGRAM} diff --config stemedb.yaml
+  ${PROGRAM} diff --config stemedb.yaml --json | jq '.results[] | select(.action != "unchanged")'
+${EXIT_CODES_HELP}`,
+    )
+    .action(async (flags, command: Command) => {
+      const { runDiff } = await import('./cluster.js');
+      await runDiff(flags, ioOf(command));
+    });
+
+  return program;
+}
+
+/** Runs the CLI on `argv` (process.argv's shape) and returns the exit code. */
+export async function main(argv: readonly string[], version: string): Promise<number> {
+  const program = buildProgram(version);
+  try {
+    await program.parseAsync([...argv]);
+    return EXIT_OK;
+  } catch (error) {
+    // Commander printed its own message (or the help) already.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    const debug = program.opts().debug === true || argv.includes('--debug');
+    reportError(processIo(debug), error);
+    return exitCodeOf(error);
+  }
+}
