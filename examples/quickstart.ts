@@ -1,13 +1,17 @@
 /**
  * The demo: a StemeDB emulator in-process, a project key made with the root key, assertions
- * written and read back, and a 503 outage (a restarting pod behind Traefik) ridden out on the
- * SDK's default 2 s / 4 s / 8 s schedule.
+ * written and read back, a 503 outage (a restarting pod behind Traefik) ridden out on the
+ * SDK's default 2 s / 4 s / 8 s schedule, and the Kubernetes deployment that would run the real
+ * server rendered, validated and written to a folder (`.stemedb-demo/manifests`, or
+ * `$STEMEDB_DEMO_DIR/manifests`) that `kubectl kustomize` builds.
  *
  * Run it with `pnpm demo`. Against a real StemeDB, pass its URL and an admin key instead:
  * `STEMEDB_URL=https://stemedb.<domain> STEMEDB_ADMIN_KEY=steme_live_… pnpm demo` (the outage
  * step then needs the emulator and is skipped).
  */
+import { fileURLToPath } from 'node:url';
 import { startEmulator } from '@stemedb/emulator';
+import { buildBundle, parseConfig, validate, writeKustomizeDir } from '@stemedb/manifests';
 import { isStemeError, StemeClient } from '@stemedb/sdk';
 
 const log = (line: string) => console.log(line);
@@ -81,7 +85,23 @@ async function main(): Promise<void> {
     await root.close();
     await emulator?.close();
   }
+  await renderDeployment();
   log('done');
+}
+
+/** The deployment for the real server, from the roadmap's figures and two required values. */
+async function renderDeployment(): Promise<void> {
+  const demoDir =
+    process.env.STEMEDB_DEMO_DIR || fileURLToPath(new URL('../.stemedb-demo', import.meta.url));
+  const config = parseConfig({ ingress: { host: 'stemedb.threesix.ai' }, image: { tag: '0.9.0' } });
+  const objects = buildBundle(config);
+  const report = validate(objects);
+  log(
+    `deployment: ${objects.length} objects, ${report.errors} errors, ${report.warnings} warnings`,
+  );
+  if (!report.ok) throw new Error('the rendered deployment has errors');
+  const { dir, files } = await writeKustomizeDir(objects, `${demoDir}/manifests`);
+  log(`wrote ${files.length} files to ${dir} (kubectl kustomize ${dir})`);
 }
 
 main().catch((error: unknown) => {

@@ -86,11 +86,14 @@ export const DEFAULT_DB_SIZE = '50Gi';
 export const DEFAULT_DATA_SIZE = '50Gi';
 
 /**
- * Server container resources (roadmap deployment.yaml).
- * @default { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2000m', memory: '4Gi' } }
+ * Server container resources (roadmap deployment.yaml), except the memory request: the roadmap
+ * requests 1Gi under a 4Gi limit, which makes the only replica of the database the kubelet's
+ * first eviction candidate whenever the node runs short of memory. Requesting the limit
+ * reserves it, so the pod is evicted last (rule `policy/memory-request-below-limit`).
+ * @default { requests: { cpu: '500m', memory: '4Gi' }, limits: { cpu: '2000m', memory: '4Gi' } }
  */
 export const DEFAULT_RESOURCES = {
-  requests: { cpu: '500m', memory: '1Gi' },
+  requests: { cpu: '500m', memory: '4Gi' },
   limits: { cpu: '2000m', memory: '4Gi' },
 } as const;
 

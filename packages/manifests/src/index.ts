@@ -55,8 +55,10 @@ export { buildPodDisruptionBudget } from './objects/pdb.js';
 // The alerts (src/objects/prometheus-rule.ts).
 export {
   type AlertThresholds,
+  type BackupAlertProps,
   buildPrometheusRule,
   DEFAULT_ALERT_THRESHOLDS,
+  DEFAULT_BACKUP_MAX_AGE_SECONDS,
   type PrometheusRuleObject,
   type PrometheusRuleProps,
   toPromtoolRuleFile,

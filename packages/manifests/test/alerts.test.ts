@@ -1,6 +1,7 @@
 /**
- * The PrometheusRule's shape: six alerts, every selector namespace-scoped, thresholds and
- * names taken from the props, invariants checked when it is built. What the alerts do on real
+ * The PrometheusRule's shape: the roadmap's six alerts, plus StemeDBBackupStale when a backup
+ * CronJob is given; every selector namespace-scoped, thresholds and names taken from the props,
+ * invariants checked when it is built. What the alerts do on real
  * series is promtool.test.ts's job.
  */
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
@@ -11,6 +12,7 @@ import {
   alertRuleGroups,
   buildPrometheusRule,
   DEFAULT_ALERT_THRESHOLDS,
+  DEFAULT_BACKUP_MAX_AGE_SECONDS,
   type PrometheusRuleProps,
   toPromtoolRuleFile,
 } from '../src/objects/prometheus-rule.js';
@@ -25,6 +27,11 @@ const PROPS: PrometheusRuleProps = {
   containerName: 'stemedb-api',
   pvcNamePrefix: 'stemedb-',
   thresholds: DEFAULT_ALERT_THRESHOLDS,
+};
+/** PROPS with the backup CronJob, as the bundle passes them when backup is enabled. */
+const WITH_BACKUP: PrometheusRuleProps = {
+  ...PROPS,
+  backup: { cronJobName: 'stemedb-backup', maxAgeSeconds: DEFAULT_BACKUP_MAX_AGE_SECONDS },
 };
 
 const rulesOf = (props: PrometheusRuleProps) =>
@@ -49,6 +56,13 @@ describe('buildPrometheusRule', () => {
     ]);
   });
 
+  it('adds StemeDBBackupStale after them when given the backup CronJob', () => {
+    expect(rulesOf(WITH_BACKUP).map((r) => r.alert)).toEqual([
+      ...rulesOf(PROPS).map((r) => r.alert),
+      'StemeDBBackupStale',
+    ]);
+  });
+
   it('uses the default thresholds of the roadmap', () => {
     expect(DEFAULT_ALERT_THRESHOLDS).toEqual({
       walFsyncP99Seconds: 0.05,
@@ -57,10 +71,12 @@ describe('buildPrometheusRule', () => {
       errorRatio: 0.01,
       podAbsentFor: '2m',
     });
+    // Twice the default 6-hourly backup schedule.
+    expect(DEFAULT_BACKUP_MAX_AGE_SECONDS).toBe(12 * 60 * 60);
   });
 
   it('is a PrometheusRule in the namespace, selected by the release label', () => {
-    const obj = buildPrometheusRule(PROPS);
+    const obj = buildPrometheusRule(WITH_BACKUP);
     expect(obj.apiVersion).toBe('monitoring.coreos.com/v1');
     expect(obj.kind).toBe('PrometheusRule');
     expect(obj.metadata).toEqual({
@@ -72,7 +88,7 @@ describe('buildPrometheusRule', () => {
   });
 
   it('scopes every selector to the namespace', () => {
-    for (const rule of rulesOf({ ...PROPS, namespace: 'steme-prod' })) {
+    for (const rule of rulesOf({ ...WITH_BACKUP, namespace: 'steme-prod' })) {
       const found = selectors(rule.expr);
       expect(found.length, rule.alert).toBeGreaterThan(0);
       for (const s of found) expect(s, rule.alert).toContain('namespace="steme-prod"');
@@ -80,7 +96,7 @@ describe('buildPrometheusRule', () => {
   });
 
   it("scopes StemeDB's own metrics to its scrape job (the Service's name)", () => {
-    for (const rule of rulesOf({ ...PROPS, jobName: 'steme-svc' })) {
+    for (const rule of rulesOf({ ...WITH_BACKUP, jobName: 'steme-svc' })) {
       for (const s of selectors(rule.expr).filter((x) => /^(up|stemedb_)/.test(x))) {
         expect(s, rule.alert).toContain('job="steme-svc"');
       }
@@ -88,7 +104,7 @@ describe('buildPrometheusRule', () => {
   });
 
   it('gives every alert a severity, the app label, a summary and a description', () => {
-    for (const rule of rulesOf(PROPS)) {
+    for (const rule of rulesOf(WITH_BACKUP)) {
       expect(['critical', 'warning'], rule.alert).toContain(rule.labels.severity);
       expect(rule.labels.app, rule.alert).toBe('stemedb-api');
       expect(rule.annotations.summary, rule.alert).toMatch(/\S/);
@@ -97,7 +113,7 @@ describe('buildPrometheusRule', () => {
   });
 
   it('waits out flapping with for: on all but the OOM kill, which is an event', () => {
-    const rules = byName(PROPS);
+    const rules = byName(WITH_BACKUP);
     expect(rules.StemeDBPodNotRunning?.for).toBe('2m');
     for (const name of [
       'StemeDBWALLatencyHigh',
@@ -108,6 +124,7 @@ describe('buildPrometheusRule', () => {
       expect(rules[name]?.for, name).toBe('5m');
     }
     expect(rules.StemeDBOOMKilled?.for).toBeUndefined();
+    expect(rules.StemeDBBackupStale?.for).toBe('15m');
   });
 
   it('puts the thresholds it is given into the expressions', () => {
@@ -139,6 +156,27 @@ describe('buildPrometheusRule', () => {
     ]);
   });
 
+  it('watches the backup CronJob by name, up to the age it is given', () => {
+    const rule = byName({
+      ...WITH_BACKUP,
+      namespace: 'steme-prod',
+      backup: { cronJobName: 'nightly', maxAgeSeconds: 129600 },
+    }).StemeDBBackupStale;
+    const cronJob = 'namespace="steme-prod", cronjob="nightly"';
+    expect(rule?.expr).toBe(
+      [
+        `time() - max by (namespace, cronjob) (kube_cronjob_status_last_successful_time{${cronJob}}) > 129600`,
+        `or time() - max by (namespace, cronjob) (kube_cronjob_created{${cronJob}}) > 129600`,
+        `  unless on (namespace, cronjob) kube_cronjob_status_last_successful_time{${cronJob}}`,
+      ].join('\n'),
+    );
+    expect(rule?.labels.severity).toBe('warning');
+    expect(rule?.annotations.summary).toBe('StemeDB backup has not succeeded for more than 36h');
+    expect(rule?.annotations.description).toContain(
+      'Backup CronJob nightly in namespace steme-prod',
+    );
+  });
+
   it.each<{
     given: Partial<PrometheusRuleProps> | { thresholds: Partial<AlertThresholds> };
     want: RegExp;
@@ -159,6 +197,18 @@ describe('buildPrometheusRule', () => {
     },
     { given: { pvcNamePrefix: '' }, want: /pvcNamePrefix must not be empty/ },
     { given: { jobName: '' }, want: /jobName must not be empty/ },
+    {
+      given: { backup: { cronJobName: '', maxAgeSeconds: 43200 } },
+      want: /backup.cronJobName must not be empty/,
+    },
+    {
+      given: { backup: { cronJobName: 'stemedb-backup', maxAgeSeconds: 0 } },
+      want: /backup.maxAgeSeconds must be a whole number of seconds > 0/,
+    },
+    {
+      given: { backup: { cronJobName: 'stemedb-backup', maxAgeSeconds: 1.5 } },
+      want: /backup.maxAgeSeconds/,
+    },
   ])('rejects $want', ({ given, want }) => {
     const thresholds = {
       ...DEFAULT_ALERT_THRESHOLDS,
@@ -171,7 +221,7 @@ describe('buildPrometheusRule', () => {
 
 describe('toPromtoolRuleFile', () => {
   it('is a plain Prometheus rule file holding the same groups', () => {
-    const obj = buildPrometheusRule(PROPS);
+    const obj = buildPrometheusRule(WITH_BACKUP);
     expect(parse(toPromtoolRuleFile(obj))).toEqual({ groups: obj.spec.groups });
   });
 });

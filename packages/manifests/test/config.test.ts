@@ -74,7 +74,7 @@ describe('parseConfig defaults', () => {
     ['backup.resources', DEFAULT_BACKUP.resources],
     ['monitoring.releaseLabel', 'prometheus'],
     ['monitoring.scrapeInterval', '15s'],
-    ['monitoring.alerts', DEFAULT_ALERT_THRESHOLDS],
+    ['monitoring.alerts', { ...DEFAULT_ALERT_THRESHOLDS, backupMaxAgeSeconds: 43200 }],
   ])('defaults %s to the roadmap value', (path, want) => {
     expect(at(config, path)).toEqual(want);
   });
@@ -252,6 +252,18 @@ describe('parseConfig errors', () => {
       given: { monitoring: { alerts: { volumeUsedRatio: 75 } } },
       path: 'monitoring.alerts.volumeUsedRatio',
       message: /fraction between 0 and 1/,
+    },
+    {
+      name: 'a backup age as a duration string',
+      given: { monitoring: { alerts: { backupMaxAgeSeconds: '12h' } } },
+      path: 'monitoring.alerts.backupMaxAgeSeconds',
+      message: /number/,
+    },
+    {
+      name: 'a fractional backup age',
+      given: { monitoring: { alerts: { backupMaxAgeSeconds: 1.5 } } },
+      path: 'monitoring.alerts.backupMaxAgeSeconds',
+      message: /whole number of seconds/,
     },
     {
       name: 'a namespace with capitals',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildBundle, validate } from '../src/index.js';
-import { at, MINIMAL, pick, refs } from './objects-fixtures.js';
+import { at, MINIMAL, pick, refs, withConfig } from './objects-fixtures.js';
 
 const bundle = buildBundle(MINIMAL);
 
@@ -125,7 +125,7 @@ describe('key fields of each object', () => {
       'Deployment',
       undefined,
       `${container}.resources`,
-      { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2000m', memory: '4Gi' } },
+      { requests: { cpu: '500m', memory: '4Gi' }, limits: { cpu: '2000m', memory: '4Gi' } },
     ],
     [
       'Deployment',
@@ -210,12 +210,35 @@ describe('key fields of each object', () => {
     ]);
   });
 
-  it('has six alerts in the PrometheusRule', () => {
+  it("has the roadmap's six alerts and StemeDBBackupStale in the PrometheusRule", () => {
     const groups = at(pick(bundle, 'PrometheusRule'), 'spec.groups') as {
-      rules: { alert?: string }[];
+      rules: { alert?: string; expr: string }[];
     }[];
-    const alerts = groups.flatMap((g) => g.rules.map((r) => r.alert)).filter(Boolean);
+    const rules = groups.flatMap((g) => g.rules).filter((r) => r.alert);
+    expect(rules).toHaveLength(7);
+    const backup = rules.find((r) => r.alert === 'StemeDBBackupStale');
+    expect(backup?.expr).toContain(
+      'kube_cronjob_status_last_successful_time{namespace="stemedb", cronjob="stemedb-backup"}) > 43200',
+    );
+  });
+
+  it('has no backup alert when backup is off', () => {
+    const groups = at(
+      pick(buildBundle(withConfig({ backup: { enabled: false } })), 'PrometheusRule'),
+      'spec.groups',
+    ) as { rules: { alert?: string }[] }[];
+    const alerts = groups.flatMap((g) => g.rules.map((r) => r.alert));
     expect(alerts).toHaveLength(6);
+    expect(alerts).not.toContain('StemeDBBackupStale');
+  });
+
+  it('takes the backup alert age from monitoring.alerts.backupMaxAgeSeconds', () => {
+    const config = withConfig({ monitoring: { alerts: { backupMaxAgeSeconds: 172800 } } });
+    const groups = at(pick(buildBundle(config), 'PrometheusRule'), 'spec.groups') as {
+      rules: { alert?: string; expr: string }[];
+    }[];
+    const backup = groups.flatMap((g) => g.rules).find((r) => r.alert === 'StemeDBBackupStale');
+    expect(backup?.expr).toMatch(/\) > 172800\n/);
   });
 
   it('renders the rclone config into the backup Secret from the service-account key', () => {

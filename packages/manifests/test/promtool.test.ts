@@ -1,5 +1,6 @@
 /**
- * Issue §4: the six alert rules run on the real Prometheus engine. Each fires on the failure it
+ * Issue §4: the alert rules (the roadmap's six and StemeDBBackupStale) run on the real
+ * Prometheus engine. Each fires on the failure it
  * describes once its `for:` window has passed (and not a minute before), and stays quiet on
  * healthy traffic. promtool comes from the Debian package `prometheus`; CI installs it
  * (.ci/run), so there a missing promtool fails instead of skipping.
@@ -38,6 +39,8 @@ const PROPS = {
   jobName: 'stemedb-api',
   containerName: 'stemedb-api',
   pvcNamePrefix: 'stemedb-',
+  // 1h, not the default 12h: see the StemeDBBackupStale cases.
+  backup: { cronJobName: 'stemedb-backup', maxAgeSeconds: 3600 },
 };
 const rule = buildPrometheusRule({ ...PROPS, thresholds: DEFAULT_ALERT_THRESHOLDS });
 const root = mkdtempSync(join(tmpdir(), 'stemedb-promtool-'));
@@ -54,7 +57,7 @@ function promtool(args: string[], dir: string): string {
 }
 
 describe('alert test cases', () => {
-  it('cover all six alerts, each with a firing and a quiet case', () => {
+  it('cover all seven alerts, each with a firing and a quiet case', () => {
     const alerts = rule.spec.groups.flatMap((g) => g.rules.map((r) => r.alert));
     expect(ALERT_CASES.map((c) => c.alert).sort()).toEqual([...alerts].sort());
     for (const c of ALERT_CASES) {
@@ -73,6 +76,14 @@ describe('alert test cases', () => {
       ['4m', 0],
       ['5m', 1],
     ]);
+    const backup = file.tests.find((t) =>
+      t.name.startsWith('StemeDBBackupStale fires: the backup never succeeded'),
+    );
+    // Older than 1h from 61m, `for: 15m`: pending at 75m, firing at 76m.
+    expect(backup?.alert_rule_test.map((t) => [t.eval_time, t.exp_alerts.length])).toEqual([
+      ['75m', 0],
+      ['76m', 1],
+    ]);
   });
 });
 
@@ -80,7 +91,7 @@ describe.skipIf(skip)(`promtool (${version ?? 'missing'})`, () => {
   it('accepts the rendered rule file (promtool check rules)', () => {
     requirePromtool();
     const dir = writePromtoolFiles(rule, ALERT_CASES, root);
-    expect(promtool(['check', 'rules', 'rules.yaml'], dir)).toContain('SUCCESS: 6 rules found');
+    expect(promtool(['check', 'rules', 'rules.yaml'], dir)).toContain('SUCCESS: 7 rules found');
   });
 
   it('fires each alert within its for: window and keeps it quiet otherwise (promtool test rules)', () => {
@@ -94,12 +105,16 @@ describe.skipIf(skip)(`promtool (${version ?? 'missing'})`, () => {
     const roadmap = parse(
       readFileSync(join(import.meta.dirname, 'fixtures/promtool/roadmap-alert-rules.yaml'), 'utf8'),
     ) as PrometheusRuleObject;
+    // StemeDBBackupStale is ours, not the roadmap's: it has no rule there to test.
+    const roadmapAlerts = new Set(roadmap.spec.groups.flatMap((g) => g.rules.map((r) => r.alert)));
+    const cases = ALERT_CASES.filter((c) => roadmapAlerts.has(c.alert));
+    expect(cases).toHaveLength(6);
     const run = runPromtool(
       ['test', 'rules', 'tests.yaml'],
-      writePromtoolFiles(roadmap, ALERT_CASES, root),
+      writePromtoolFiles(roadmap, cases, root),
     );
     expect(run.status, run.output).not.toBe(0);
-    for (const c of ALERT_CASES) {
+    for (const c of cases) {
       expect(run.output, `no case caught the roadmap's ${c.alert}`).toContain(`name: ${c.alert} `);
     }
     // The failures the corrections are about, by name.
@@ -128,5 +143,27 @@ describe.skipIf(skip)(`promtool (${version ?? 'missing'})`, () => {
     expect(run.output).toContain(
       'name: StemeDBErrorRateHigh stays quiet: 0.5% of 10 requests/s fail',
     );
+  });
+
+  it('follows the backup age it is built with', () => {
+    requirePromtool();
+    // A maximum age of one interval (30m) instead of two pages on a single failed run.
+    const strict = buildPrometheusRule({
+      ...PROPS,
+      thresholds: DEFAULT_ALERT_THRESHOLDS,
+      backup: { cronJobName: 'stemedb-backup', maxAgeSeconds: 1800 },
+    });
+    const run = runPromtool(
+      ['test', 'rules', 'tests.yaml'],
+      writePromtoolFiles(
+        strict,
+        ALERT_CASES.filter((c) => c.alert === 'StemeDBBackupStale'),
+        root,
+      ),
+    );
+    expect(run.output).toContain(
+      'name: StemeDBBackupStale stays quiet: one run fails, and the next succeeds 10 minutes late',
+    );
+    expect(run.output).not.toContain('name: StemeDBBackupStale stays quiet: a run succeeds every');
   });
 });

@@ -1,10 +1,9 @@
 /** Config sections for traffic: the Ingress, Traefik's rate limit and the NetworkPolicy. */
 import { z } from 'zod';
 import * as D from '../defaults.js';
+// One list of placeholder hosts for the config and the validator (`policy/placeholder-host`).
+import { PLACEHOLDER_HOST } from '../rules/placeholders.js';
 import { DNS_NAME, DNS_NAME_MESSAGE, dnsLabel, dnsName, duration } from './primitives.js';
-
-/** Host names that are documentation placeholders, like the roadmap's `stemedb.yourdomain.com`. */
-const PLACEHOLDER_HOST = /(^|\.)(your-?domain|example)\.[a-z]+$/;
 
 /** Traefik Ingress with cert-manager TLS (roadmap ingress.yaml). */
 export const ingressSchema = z.strictObject(

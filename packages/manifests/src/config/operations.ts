@@ -4,7 +4,11 @@
  */
 import { z } from 'zod';
 import * as D from '../defaults.js';
-import { type AlertThresholds, DEFAULT_ALERT_THRESHOLDS } from '../objects/prometheus-rule.js';
+import {
+  type AlertThresholds,
+  DEFAULT_ALERT_THRESHOLDS,
+  DEFAULT_BACKUP_MAX_AGE_SECONDS,
+} from '../objects/prometheus-rule.js';
 import {
   dnsLabel,
   dnsName,
@@ -78,7 +82,10 @@ const ratio = z
   .gt(0, 'must be a fraction between 0 and 1, e.g. 0.75')
   .lt(1, 'must be a fraction between 0 and 1, e.g. 0.75');
 
-/** Alert thresholds, typed against the alerts module's `AlertThresholds` so they cannot drift. */
+/**
+ * Alert thresholds, typed against the alerts module's `AlertThresholds` so they cannot drift,
+ * plus the backup alert's maximum age (passed to the alerts module as `backup.maxAgeSeconds`).
+ */
 const alertsSchema = z
   .strictObject({
     /** WAL fsync p99 above which StemeDBWALLatencyHigh fires. @default 0.05 */
@@ -94,7 +101,19 @@ const alertsSchema = z
     errorRatio: ratio.default(DEFAULT_ALERT_THRESHOLDS.errorRatio),
     /** How long the target may be absent before StemeDBPodNotRunning fires. @default '2m' */
     podAbsentFor: promDuration.default(DEFAULT_ALERT_THRESHOLDS.podAbsentFor),
-  } satisfies { [K in keyof AlertThresholds]-?: z.ZodType<AlertThresholds[K]> })
+    /**
+     * Seconds since the backup CronJob's last success above which StemeDBBackupStale fires
+     * (only with `backup.enabled`). Keep it about 2 × the schedule interval: raise it when
+     * `backup.schedule` runs less often than every 6 hours. @default 43200 (12 h)
+     */
+    backupMaxAgeSeconds: z
+      .number()
+      .int('must be a whole number of seconds, e.g. 43200')
+      .positive()
+      .default(DEFAULT_BACKUP_MAX_AGE_SECONDS),
+  } satisfies { [K in keyof AlertThresholds]-?: z.ZodType<AlertThresholds[K]> } & {
+    backupMaxAgeSeconds: z.ZodType<number>;
+  })
   .prefault({});
 
 /** ServiceMonitor and PrometheusRule (roadmap Phase 2 "Monitoring"). */

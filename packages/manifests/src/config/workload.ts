@@ -154,7 +154,7 @@ export const storageSchema = z
   })
   .prefault({});
 
-/** @default { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2000m', memory: '4Gi' } } */
+/** @default { requests: { cpu: '500m', memory: '4Gi' }, limits: { cpu: '2000m', memory: '4Gi' } } */
 export const resourcesSchema = resources(D.DEFAULT_RESOURCES);
 
 /** Startup, liveness and readiness probes, all on the health path. */

@@ -1,8 +1,9 @@
 /**
  * The PrometheusRule with StemeDB's six alerts (roadmap "Monitoring — alert-rules.yaml"), made
  * correct: every selector is scoped to the namespace and scrape job, rates are aggregated before
- * they are compared, and each departure from the roadmap says why next to it.
- * `test/promtool.test.ts` runs them on the real Prometheus engine.
+ * they are compared, and each departure from the roadmap says why next to it. A seventh alert,
+ * StemeDBBackupStale, is not in the roadmap: it watches the backup CronJob and is added only
+ * when the caller passes `backup`. `test/promtool.test.ts` runs them on the real Prometheus engine.
  */
 import { stringify } from 'yaml';
 import type { KubeObject } from '../types.js';
@@ -29,6 +30,16 @@ export const DEFAULT_ALERT_THRESHOLDS: AlertThresholds = Object.freeze({
   errorRatio: 0.01,
   podAbsentFor: '2m',
 });
+
+/**
+ * How old the last successful backup may get before StemeDBBackupStale fires: 12 h, twice the
+ * default 6-hourly schedule (`0 *\/6 * * *`), so one failed run is tolerated and two are not.
+ * Set it to about 2 × the interval when the schedule changes.
+ */
+export const DEFAULT_BACKUP_MAX_AGE_SECONDS = 43200;
+
+/** How long StemeDBBackupStale's condition must hold before it fires. */
+export const BACKUP_STALE_FOR = '15m';
 
 /**
  * Below this many requests per second the 5xx ratio is not judged: one failed request out of a
@@ -74,6 +85,19 @@ export interface PrometheusRuleProps {
   /** PVCs whose name starts with this are StemeDB's volumes, e.g. `stemedb-`. */
   pvcNamePrefix: string;
   thresholds: AlertThresholds;
+  /** The backup CronJob to watch (StemeDBBackupStale); leave out when there is no backup. */
+  backup?: BackupAlertProps;
+}
+
+/** The backup CronJob StemeDBBackupStale watches, through kube-state-metrics. */
+export interface BackupAlertProps {
+  /** The CronJob's name, in `namespace`. */
+  cronJobName: string;
+  /**
+   * Age of the last successful run above which the alert fires, in seconds: about twice the
+   * schedule interval. @default 43200 (`DEFAULT_BACKUP_MAX_AGE_SECONDS`)
+   */
+  maxAgeSeconds: number;
 }
 
 const DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
@@ -191,6 +215,7 @@ export function buildPrometheusRule(p: PrometheusRuleProps): PrometheusRuleObjec
       },
     },
   ];
+  if (p.backup) rules.push(backupStaleRule(p.namespace, p.backup, extra));
 
   return {
     apiVersion: 'monitoring.coreos.com/v1',
@@ -201,6 +226,46 @@ export function buildPrometheusRule(p: PrometheusRuleProps): PrometheusRuleObjec
       labels: { ...p.labels, release: p.releaseLabel },
     },
     spec: { groups: [{ name: 'stemedb.rules', rules }] },
+  };
+}
+
+/**
+ * Not in the roadmap, which left the backup CronJob unwatched (rule `policy/backup-unmonitored`):
+ * if every run fails, nobody finds out until a restore is needed. Two ways to be stale, both as
+ * an age in seconds with the labels (namespace, cronjob):
+ * - the last success is older than `maxAgeSeconds`;
+ * - there never was one (kube-state-metrics omits `last_successful_time` until the first
+ *   success) and the CronJob is older than `maxAgeSeconds`. Its creation time, not `for:`, is
+ *   what keeps a fresh install quiet until its first runs had their chance; `kube_cronjob_info`
+ *   with a `for:` would page before the first scheduled run, or wait a whole interval more.
+ * `max by` folds the duplicates a second kube-state-metrics replica reports.
+ */
+function backupStaleRule(
+  namespace: string,
+  b: BackupAlertProps,
+  extra: Record<string, string>,
+): PrometheusAlertRule {
+  const cronJob = `namespace=${q(namespace)}, cronjob=${q(b.cronJobName)}`;
+  const lastSuccess = `kube_cronjob_status_last_successful_time{${cronJob}}`;
+  const maxAge = human(b.maxAgeSeconds);
+  return {
+    alert: 'StemeDBBackupStale',
+    expr: lines(
+      `time() - max by (namespace, cronjob) (${lastSuccess}) > ${b.maxAgeSeconds}`,
+      `or time() - max by (namespace, cronjob) (kube_cronjob_created{${cronJob}}) > ${b.maxAgeSeconds}`,
+      `  unless on (namespace, cronjob) ${lastSuccess}`,
+    ),
+    // The age only grows until a run succeeds; `for:` rides out a kube-state-metrics restart or
+    // a scrape gap, and a quarter of an hour more hardly matters against 2 × the interval.
+    for: BACKUP_STALE_FOR,
+    labels: { severity: 'warning', ...extra },
+    annotations: {
+      summary: `StemeDB backup has not succeeded for more than ${maxAge}`,
+      description:
+        `Backup CronJob ${b.cronJobName} in namespace ${namespace} last succeeded {{ $value | humanizeDuration }} ago ` +
+        `(or never, since it was created that long ago), more than ${maxAge}: a restore would lose everything written since. ` +
+        `Check \`kubectl -n ${namespace} get jobs\` and the failed pods' logs; a job left Pending means the server pod is not running (the backup is pinned to its node).`,
+    },
   };
 }
 
@@ -235,6 +300,12 @@ function checkProps(p: PrometheusRuleProps): void {
       `thresholds.podAbsentFor must be a Prometheus duration like '2m', got '${t.podAbsentFor}'`,
     );
   }
+  if (p.backup) {
+    if (!p.backup.cronJobName) problems.push('backup.cronJobName must not be empty');
+    if (!(Number.isInteger(p.backup.maxAgeSeconds) && p.backup.maxAgeSeconds > 0)) {
+      problems.push('backup.maxAgeSeconds must be a whole number of seconds > 0');
+    }
+  }
   if (problems.length > 0) throw new Error(`buildPrometheusRule: ${problems.join('; ')}`);
 }
 
@@ -255,6 +326,14 @@ function regexEscape(value: string): string {
 
 function ms(seconds: number): string {
   return `${Math.round(seconds * 1000)}ms`;
+}
+
+/** Seconds as the largest whole unit that divides them: `43200` → `12h`, `5400` → `90m`. */
+function human(seconds: number): string {
+  if (seconds % 86400 === 0) return `${seconds / 86400}d`;
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds % 60 === 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
 }
 
 function pct(ratio: number): string {

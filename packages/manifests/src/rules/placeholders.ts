@@ -8,8 +8,11 @@ import { arr, obj } from '../validate/json.js';
 import { formatPath, joinPath, type PathSegment } from '../validate/paths.js';
 import type { Issue, Rule } from '../validate/rule.js';
 
-/** Hosts that cannot be real: template domains and RFC 2606/6761 reserved names. */
-const PLACEHOLDER_HOST =
+/**
+ * Hosts that cannot be real: template domains and RFC 2606/6761 reserved names. The config
+ * refuses them too.
+ */
+export const PLACEHOLDER_HOST =
   /(your-?domain|your-?company|yoursite|changeme|replace-?me|<[^>]*>|\{\{|\$\{|(^|\.)example\.(com|org|net)$|(^|\.)example$|\.invalid$|\.test$|\.localhost$|^localhost$|\.local$)/i;
 
 /** Template leftovers in any other string. */

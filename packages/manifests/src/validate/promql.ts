@@ -79,8 +79,23 @@ const BINARY_OPS = new Set([
   'Atan2',
 ]);
 
-/** Parses one PromQL expression. */
+// Several rules look at every alert expression; parsing each once keeps a cold `render` fast.
+// Bounded, since a long-lived caller (lint over many files) sees many expressions.
+const parsed = new Map<string, ParseResult>();
+const MAX_CACHED = 512;
+
+/** Parses one PromQL expression (results are cached by text: treat them as read-only). */
 export function parsePromQL(text: string): ParseResult {
+  let result = parsed.get(text);
+  if (result === undefined) {
+    result = parseUncached(text);
+    if (parsed.size >= MAX_CACHED) parsed.clear();
+    parsed.set(text, result);
+  }
+  return result;
+}
+
+function parseUncached(text: string): ParseResult {
   if (text.trim() === '') return { ok: false, position: 0, message: 'empty expression' };
   const tree = parser.parse(text);
   let error: number | undefined;
