@@ -1,0 +1,146 @@
+// Cold `stemedb-manifests render` (issue #3 section 6: process start to exit under 500 ms).
+//
+//   pnpm --filter @stemedb/manifests build
+//   pnpm exec tsx bench/manifests-render.ts [--runs 20] [--config stemedb.yaml]
+//
+// Spawns the built CLI (packages/manifests/bin/stemedb-manifests.js, what users run) once per
+// run with stdout to /dev/null, and prints median, p90 and min wall time. Cold means a new
+// process each time; the OS file cache is warm (one unrecorded run first). Alongside: `node -e 0`
+// (the runtime's own start, not ours to cut) and `--help` (commander and our entry only), run
+// interleaved with render so that load from elsewhere moves all three alike. CPU ms is the
+// child's user + system time (Linux: /proc/self/stat cutime + cstime), which other load on the
+// machine moves much less than wall time.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const BIN = join(REPO, 'packages/manifests/bin/stemedb-manifests.js');
+const DIST = join(REPO, 'packages/manifests/dist/cli.js');
+const TARGET_MS = 500;
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '20' },
+    config: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (values.help) {
+  process.stdout.write('usage: tsx bench/manifests-render.ts [--runs N] [--config FILE]\n');
+  process.exit(0);
+}
+const runs = Number(values.runs);
+if (!Number.isInteger(runs) || runs < 1) {
+  process.stderr.write('--runs must be a positive integer\n');
+  process.exit(2);
+}
+if (!existsSync(DIST)) {
+  process.stderr.write(
+    'packages/manifests/dist/cli.js is missing: run `pnpm --filter @stemedb/manifests build`\n',
+  );
+  process.exit(2);
+}
+
+function defaultConfig(): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'manifests-bench-')), 'stemedb.yaml');
+  writeFileSync(file, 'ingress:\n  host: stemedb.threesix.ai\nimage:\n  tag: "0.9.0"\n');
+  return file;
+}
+const config = values.config ?? defaultConfig();
+
+/** CPU time of waited-for children so far, in ms, or undefined off Linux. */
+function childrenCpuMs(): number | undefined {
+  try {
+    // Fields after the command name (which may hold spaces, hence the last ')').
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // cutime and cstime are fields 16 and 17 of the whole line, in clock ticks (100 per s).
+    return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Case {
+  name: string;
+  args: string[];
+  wall: number[];
+  cpu: number[];
+}
+
+const cases: Case[] = [
+  { name: 'node -e 0', args: ['-e', '0'], wall: [], cpu: [] },
+  { name: 'stemedb-manifests --help', args: [BIN, '--help'], wall: [], cpu: [] },
+  {
+    name: 'stemedb-manifests render --config <file>',
+    args: [BIN, 'render', '--config', config],
+    wall: [],
+    cpu: [],
+  },
+];
+
+function runOnce(c: Case, record: boolean): void {
+  const cpu0 = childrenCpuMs();
+  const t0 = performance.now();
+  const run = spawnSync(process.execPath, c.args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const wall = performance.now() - t0;
+  const cpu1 = childrenCpuMs();
+  if (run.status !== 0) {
+    process.stderr.write(`${c.name} exited ${run.status}:\n${run.stderr.toString()}`);
+    process.exit(1);
+  }
+  if (!record) return;
+  c.wall.push(wall);
+  if (cpu0 !== undefined && cpu1 !== undefined) c.cpu.push(cpu1 - cpu0);
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  // Nearest rank: the value at or above a fraction q of the samples.
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+}
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+const loadStart = loadavg();
+for (const c of cases) runOnce(c, false); // warm the file cache
+for (let i = 0; i < runs; i += 1) {
+  // Rotate the order each round, so no case always follows the same one.
+  for (let j = 0; j < cases.length; j += 1) runOnce(cases[(i + j) % cases.length]!, true);
+}
+const loadEnd = loadavg();
+if (values.config === undefined) rmSync(dirname(config), { recursive: true, force: true });
+
+const ms = (n: number) => n.toFixed(0).padStart(5);
+const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
+const lines = [
+  `machine: ${cpus()[0]?.model.trim() ?? 'unknown'}, ${availableParallelism()} cores, node ${process.version}, ${process.platform} ${process.arch}`,
+  `load average (1/5/15 min): ${load(loadStart)} at start, ${load(loadEnd)} at end`,
+  `runs: ${runs} each, interleaved, after one unrecorded warm-up run; config: ${config}`,
+  '',
+  '| command | median ms | p90 ms | min ms | CPU ms (median) |',
+  '| --- | ---: | ---: | ---: | ---: |',
+];
+for (const c of cases) {
+  const sorted = [...c.wall].sort((a, b) => a - b);
+  const cpu = c.cpu.length > 0 ? ms(median(c.cpu)) : '  n/a';
+  lines.push(
+    `| ${c.name} | ${ms(median(sorted))} | ${ms(quantile(sorted, 0.9))} | ${ms(sorted[0]!)} | ${cpu} |`,
+  );
+}
+const render = cases[2]!;
+const renderMedian = median(render.wall);
+lines.push(
+  '',
+  `render median ${renderMedian.toFixed(0)} ms: ${renderMedian < TARGET_MS ? 'under' : 'OVER'} the ${TARGET_MS} ms target`,
+);
+process.stdout.write(`${lines.join('\n')}\n`);
