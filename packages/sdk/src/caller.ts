@@ -27,11 +27,17 @@ export interface CallResult extends ResponseInfo {
 export class Caller {
   readonly options: ResolvedClientOptions;
   readonly #transport: Transport;
+  // The base URL split once, so that a call builds its target by string concatenation instead
+  // of `new URL` + a pathname set + a regex (−6 to −11 µs a call, issue #4).
+  readonly #origin: string;
+  readonly #basePath: string;
   #closed = false;
 
   constructor(options: ResolvedClientOptions, transport: Transport) {
     this.options = options;
     this.#transport = transport;
+    this.#origin = options.baseUrl.origin;
+    this.#basePath = options.baseUrl.pathname.replace(/\/+$/, '');
   }
 
   get closed(): boolean {
@@ -47,14 +53,15 @@ export class Caller {
   /** Sends operation `op`, retrying as the (merged) options say. */
   async call(op: OperationId, input: CallInput, callOptions?: CallOptions): Promise<CallResult> {
     const spec = OPERATIONS[op];
-    const path = fillPath(spec.path, input.pathParams ?? {});
+    const path = fillPath(spec.path, input.pathParams);
     if (this.#closed) throw closedError(spec.method, path);
     const effective = resolveCallOptions(this.options, callOptions);
     const { now, sleep } = this.options;
     const prepared = {
       method: spec.method,
       path,
-      url: this.#url(path, input.query),
+      origin: this.#origin,
+      target: this.#target(path, input.query),
       accept: spec.accept,
       auth: spec.auth,
       body: input.body === undefined ? undefined : JSON.stringify(input.body),
@@ -96,19 +103,24 @@ export class Caller {
     return { ...info, context };
   }
 
-  #url(path: string, query: CallInput['query']): URL {
-    const base = this.options.baseUrl;
-    const url = new URL(base.origin);
-    url.pathname = base.pathname.replace(/\/+$/, '') + path;
-    for (const [name, value] of Object.entries(query ?? {})) {
-      if (value !== undefined) url.searchParams.set(name, String(value));
+  // The path and query as sent. The path is already percent-encoded by fillPath; the query is
+  // serialised as URL.searchParams would (a fresh URLSearchParams per call: nothing is shared).
+  #target(path: string, query: CallInput['query']): string {
+    const target = this.#basePath + path;
+    if (query === undefined) return target;
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries(query)) {
+      if (value !== undefined) params.set(name, String(value));
     }
-    return url;
+    const search = params.toString();
+    return search === '' ? target : `${target}?${search}`;
   }
 }
 
-function fillPath(template: string, params: Record<string, string>): string {
+function fillPath(template: string, params: Record<string, string> | undefined): string {
+  // Most operations have no parameter: skip the regex (part of the −6 to −11 µs above).
+  if (!template.includes('{')) return template;
   return template.replace(/\{(\w+)\}/g, (_, name: string) =>
-    encodeURIComponent(params[name] ?? ''),
+    encodeURIComponent(params?.[name] ?? ''),
   );
 }

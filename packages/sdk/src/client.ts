@@ -4,6 +4,7 @@
 import { StemeAdmin } from './admin.js';
 import { type AssertManyOptions, type AssertManyResult, assertMany } from './assert-many.js';
 import { Caller } from './caller.js';
+import { fastAssertionInput, fastAssertResponse } from './fast-checks.js';
 import { type MetricSample, PrometheusParseError, parsePrometheusText } from './metrics.js';
 import {
   type CallOptions,
@@ -85,9 +86,11 @@ export class StemeClient {
    * before anything is sent.
    */
   async assert(input: AssertionInput, options?: CallOptions): Promise<AssertResponse> {
-    const body = parseInput(AssertionInputSchema, input, 'assertion');
+    // The fast checks accept only what zod accepts; zod still decides (and words) the rest.
+    const body = fastAssertionInput(input) ?? parseInput(AssertionInputSchema, input, 'assertion');
     const res = await this.#caller.call('createAssertion', { body }, options);
-    return parseResponse(AssertResponseSchema, parseJsonBody(res.context), res.context);
+    const json = parseJsonBody(res.context);
+    return fastAssertResponse(json) ?? parseResponse(AssertResponseSchema, json, res.context);
   }
 
   /**

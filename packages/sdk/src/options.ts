@@ -32,9 +32,16 @@ export interface StemeClientOptions {
   apiKey?: string | undefined;
   /** Retry policy, or `false` for none. @default DEFAULT_RETRY (2 s, 4 s, 8 s on 502/503) */
   retry?: RetryOptions | false | undefined;
-  /** Per-attempt timeout in ms. @default DEFAULT_TIMEOUT_MS */
+  /**
+   * Per-attempt timeout in ms: a wall-clock bound on sending, waiting and reading the body.
+   * From 1 s up it is checked by a shared 50 ms sweep, so it may fire up to 50 ms late.
+   * @default DEFAULT_TIMEOUT_MS
+   */
   timeoutMs?: number | undefined;
-  /** Total time for a call, retries and waits included, in ms. @default DEFAULT_DEADLINE_MS */
+  /**
+   * Total time for a call, retries and waits included, in ms (the same 50 ms resolution from
+   * 1 s up). @default DEFAULT_DEADLINE_MS
+   */
   deadlineMs?: number | undefined;
   /** An undici dispatcher to send through; the client then neither makes nor closes one. */
   dispatcher?: Dispatcher | undefined;

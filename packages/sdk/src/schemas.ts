@@ -26,12 +26,17 @@ import type {
 
 const dateTime = () => z.iso.datetime({ offset: true });
 
+/** The longest Subject, Predicate and AgentId (the yaml's `maxLength`). */
+export const SUBJECT_MAX = 1024;
+export const PREDICATE_MAX = 256;
+export const AGENT_ID_MAX = 256;
+
 /** `components.schemas.Subject`. */
-export const SubjectSchema = z.string().min(1).max(1024);
+export const SubjectSchema = z.string().min(1).max(SUBJECT_MAX);
 /** `components.schemas.Predicate`. */
-export const PredicateSchema = z.string().min(1).max(256);
+export const PredicateSchema = z.string().min(1).max(PREDICATE_MAX);
 /** `components.schemas.AgentId`. */
-export const AgentIdSchema = z.string().min(1).max(256);
+export const AgentIdSchema = z.string().min(1).max(AGENT_ID_MAX);
 /** `components.schemas.AssertionValue`: any JSON value (present, and representable in JSON). */
 export const AssertionValueSchema = z.unknown().superRefine((value, ctx) => {
   const problem = jsonProblem(value, 0);
@@ -108,9 +113,11 @@ export const ErrorBodySchema = z.object({
 
 export const HealthSchema = z.object({ status: z.string().optional() });
 
-// Why a value cannot be sent as JSON, or undefined when it can. JSON.stringify would silently
-// turn NaN into null and drop functions; the yaml asks for a JSON value, so refuse them.
-function jsonProblem(value: unknown, depth: number): string | undefined {
+/**
+ * Why a value cannot be sent as JSON, or undefined when it can. JSON.stringify would silently
+ * turn NaN into null and drop functions; the yaml asks for a JSON value, so refuse them.
+ */
+export function jsonProblem(value: unknown, depth: number): string | undefined {
   if (depth > 256) return 'is nested too deeply';
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined;
   if (typeof value === 'number')
