@@ -1,4 +1,27 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
+
+// esbuild's Plugin type, through tsup (esbuild is tsup's dependency, not ours).
+type Plugin = NonNullable<Options['esbuildPlugins']>[number];
+
+/**
+ * Keeps only the English messages of the localised packages the CLI carries: zod's
+ * `z.locales` namespace (~50 locales, over half of zod's bundled size; zod itself sets `en`
+ * from `locales/en.js` directly, and we never call `z.config` with another) and ajv-i18n, whose
+ * `en` is the only locale @kubernetes-models/validate uses. The library build is untouched.
+ */
+const englishOnly: Plugin = {
+  name: 'english-only',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({
+      contents: 'export { default as en } from "./en.js";',
+      loader: 'js',
+    }));
+    build.onLoad({ filter: /[\\/]ajv-i18n[\\/]localize[\\/]index\.js$/ }, () => ({
+      contents: 'module.exports = { en: require("./en") };',
+      loader: 'js',
+    }));
+  },
+};
 
 export default defineConfig([
   {
@@ -12,6 +35,8 @@ export default defineConfig([
     // The validator finds its schemas relative to its own file: import.meta.url in ESM,
     // __filename in CJS; the shim gives the CJS build an import.meta.url too.
     shims: true,
+    // The library requires every kubernetes-models kind by path (src/validate/schema/bundled-models.ts).
+    define: { __STEMEDB_CLI_BUNDLE__: 'false' },
   },
   {
     // The CLI is started through bin/, an ES module; it needs no CJS build or types.
@@ -19,9 +44,17 @@ export default defineConfig([
     format: ['esm'],
     // A cold `render` must stay under 500 ms (issue #3 §6). The CLI carries its pure-JS
     // dependencies in its own files, tree-shaken: zod alone is ~95 ES modules to resolve and
-    // compile otherwise. kubernetes-models stays outside (its validators are required by path,
-    // one kind at a time), and so does client-node, which only apply and diff load.
-    noExternal: [/^(zod|yaml|commander|@lezer\/[a-z]+|@prometheus-io\/lezer-promql)(\/|$)/],
+    // compile otherwise. It carries the kubernetes-models validators of the kinds `render`
+    // emits too (bundled-models.ts, enabled by the define below), with their runtime (ajv
+    // formats etc.): hundreds of small CommonJS files otherwise. Other kinds are still
+    // required by path from node_modules, one at a time; client-node, which only apply and
+    // diff load, stays outside.
+    noExternal: [
+      /^(zod|yaml|commander|@lezer\/[a-z]+|@prometheus-io\/lezer-promql)(\/|$)/,
+      /^(kubernetes-models|@kubernetes-models\/(traefik|prometheus-operator))\//,
+    ],
+    define: { __STEMEDB_CLI_BUNDLE__: 'true' },
+    esbuildPlugins: [englishOnly],
     banner: {
       // Bundled CommonJS (commander) calls require(); an ES module has none of its own.
       js: "import { createRequire as __cliCreateRequire } from 'node:module'; const require = __cliCreateRequire(import.meta.url);",

@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import { isObject } from '../json.js';
 import type { ModelClass } from './ajv.js';
+import { bundledModels } from './bundled-models.js';
 
 const load = createRequire(typeof __filename === 'string' ? __filename : import.meta.url);
 
@@ -41,7 +42,9 @@ export function loadModel(apiVersion: string, kind: string): ModelClass | undefi
     return undefined;
   const path = `${packageOf(group!)}/${group === '' ? '' : `${group}/`}${version}/${kind}`;
   try {
-    const model = (load(path) as Record<string, unknown>)[kind];
+    // The CLI build carries the kinds `render` emits (bundled-models.ts); others come by path.
+    const bundled = bundledModels?.[`${apiVersion} ${kind}`];
+    const model = ((bundled ? bundled() : load(path)) as Record<string, unknown>)[kind];
     return isModelClass(model) && model.apiVersion === apiVersion && model.kind === kind
       ? model
       : undefined;
