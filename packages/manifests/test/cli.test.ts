@@ -27,6 +27,7 @@ import { sortForApply } from '../src/cluster/order.js';
 import { kustomizeFiles } from '../src/output/kustomize-dir.js';
 import { parseYamlStream } from '../src/render.js';
 import type { KubeObject } from '../src/types.js';
+import { DISCOVERY } from './fixtures/cluster/fake-api.js';
 import { extractBlocks, ROADMAP_PATH } from './fixtures/roadmap.js';
 
 const PACKAGE = fileURLToPath(new URL('..', import.meta.url));
@@ -529,32 +530,9 @@ export async function resolve(specifier, context, next) {
 
 const TOKEN = 'cli-test-token-8d3f0a';
 
-/** What the API server serves: discovery for every kind our bundle has. */
-const RESOURCES: Record<string, { name: string; kind: string; namespaced: boolean }[]> = {
-  v1: [
-    { name: 'namespaces', kind: 'Namespace', namespaced: false },
-    { name: 'services', kind: 'Service', namespaced: true },
-    { name: 'persistentvolumeclaims', kind: 'PersistentVolumeClaim', namespaced: true },
-  ],
-  'storage.k8s.io/v1': [{ name: 'storageclasses', kind: 'StorageClass', namespaced: false }],
-  'apps/v1': [{ name: 'deployments', kind: 'Deployment', namespaced: true }],
-  'batch/v1': [{ name: 'cronjobs', kind: 'CronJob', namespaced: true }],
-  'networking.k8s.io/v1': [
-    { name: 'ingresses', kind: 'Ingress', namespaced: true },
-    { name: 'networkpolicies', kind: 'NetworkPolicy', namespaced: true },
-  ],
-  'policy/v1': [{ name: 'poddisruptionbudgets', kind: 'PodDisruptionBudget', namespaced: true }],
-  'traefik.io/v1alpha1': [{ name: 'middlewares', kind: 'Middleware', namespaced: true }],
-  'external-secrets.io/v1': [{ name: 'externalsecrets', kind: 'ExternalSecret', namespaced: true }],
-  'monitoring.coreos.com/v1': [
-    { name: 'servicemonitors', kind: 'ServiceMonitor', namespaced: true },
-    { name: 'prometheusrules', kind: 'PrometheusRule', namespaced: true },
-  ],
-};
-
 /** The API path of an object, as a real server has it. */
 function apiPath(o: KubeObject): string {
-  const resource = RESOURCES[o.apiVersion]!.find((r) => r.kind === o.kind)!;
+  const resource = DISCOVERY[o.apiVersion]!.find((r) => r.kind === o.kind)!;
   const base = o.apiVersion === 'v1' ? '/api/v1' : `/apis/${o.apiVersion}`;
   const ns = resource.namespaced ? `/namespaces/${o.metadata.namespace}` : '';
   return `${base}${ns}/${resource.name}/${o.metadata.name}`;
@@ -635,8 +613,8 @@ afterAll(async () => {
 /** Discovery, GET of stored objects, and server-side apply that stores the body. */
 function answer(req: Recorded): [number, unknown] {
   const gv = /^\/(?:api|apis)\/(.+)$/.exec(req.path)?.[1];
-  if (req.method === 'GET' && gv && gv in RESOURCES) {
-    return [200, { kind: 'APIResourceList', groupVersion: gv, resources: RESOURCES[gv] }];
+  if (req.method === 'GET' && gv && gv in DISCOVERY) {
+    return [200, { kind: 'APIResourceList', groupVersion: gv, resources: DISCOVERY[gv] }];
   }
   const live = fake.objects.get(req.path);
   if (req.method === 'GET') return live ? [200, live] : [404, status(404, 'NotFound', 'not found')];
