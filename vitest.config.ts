@@ -12,6 +12,11 @@ export default defineConfig({
       '@stemedb/sdk': src('sdk'),
       '@stemedb/emulator': src('emulator'),
       '@stemedb/manifests': src('manifests'),
+      '@stemedb/aphoria-client': src('aphoria-client'),
+      '@stemedb/admin/testing': fileURLToPath(
+        new URL('./packages/admin/src/testing.ts', import.meta.url),
+      ),
+      '@stemedb/admin': src('admin'),
     },
   },
   test: {

@@ -1,0 +1,2 @@
+/** The package's name, as sent in the User-Agent of its StemeDB client. */
+export const CLIENT_NAME = '@stemedb/aphoria-client';
