@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { defineConfig, type Options } from 'tsup';
 
 // esbuild's Plugin type, through tsup (esbuild is tsup's dependency, not ours).
@@ -19,6 +21,23 @@ const englishOnly: Plugin = {
     build.onLoad({ filter: /[\\/]ajv-i18n[\\/]localize[\\/]index\.js$/ }, () => ({
       contents: 'module.exports = { en: require("./en") };',
       loader: 'js',
+    }));
+  },
+};
+
+/**
+ * Resolves a bare `punycode` to the userland package that the importing module depends on.
+ * `ajv-formats-draft2019` (pulled in by the kubernetes-models validators) calls
+ * `require('punycode')`; esbuild on `platform: 'node'` leaves a bare builtin name external, so
+ * at run time it loads Node's own deprecated module, and Node 22+ prints DEP0040 on every CLI run
+ * (it warns for callers outside node_modules, which a bundle is). The trailing slash of
+ * `punycode/` makes resolution skip the builtin, as the package's README recommends.
+ */
+const userlandPunycode: Plugin = {
+  name: 'userland-punycode',
+  setup(build) {
+    build.onResolve({ filter: /^punycode$/ }, (args) => ({
+      path: createRequire(join(args.resolveDir, 'index.js')).resolve('punycode/'),
     }));
   },
 };
@@ -54,7 +73,7 @@ export default defineConfig([
       /^(kubernetes-models|@kubernetes-models\/(traefik|prometheus-operator))\//,
     ],
     define: { __STEMEDB_CLI_BUNDLE__: 'true' },
-    esbuildPlugins: [englishOnly],
+    esbuildPlugins: [englishOnly, userlandPunycode],
     banner: {
       // Bundled CommonJS (commander) calls require(); an ES module has none of its own.
       js: "import { createRequire as __cliCreateRequire } from 'node:module'; const require = __cliCreateRequire(import.meta.url);",
