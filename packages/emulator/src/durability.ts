@@ -41,6 +41,7 @@ export function journaled(
   keys: KeyStore,
   assertions: AssertionStore,
   observe: (seconds: number) => void,
+  minCompactionBytes?: number,
 ): Durability {
   // The keys as on disk: compaction must not snapshot a change whose append is still pending.
   const durableKeys = new Map<string, KeyRecord>(loaded.keys.map((key) => [key.hash, key]));
@@ -54,6 +55,7 @@ export function journaled(
       count: assertions.durableCount,
     }),
     observe,
+    minCompactionBytes,
   );
   const unavailable = () =>
     new HttpError(503, 'unavailable', 'Could not write to the data directory');

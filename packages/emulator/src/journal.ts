@@ -70,13 +70,15 @@ export class Journal {
     private readonly capture: () => Omit<SnapshotSource, 'lsn'>,
     /** Called with the seconds each write + fsync took (the WAL fsync histogram). */
     private readonly observe: (seconds: number) => void,
+    /** The smallest segment worth compacting; tests lower it to compact often. */
+    private readonly minCompactionBytes = MIN_COMPACTION_BYTES,
   ) {
     this.#lsn = start.lsn;
     this.#segment = start.segment?.number ?? 1;
     this.#length = start.segment?.length ?? 0;
     this.#exists = start.segment !== undefined;
     this.#dirSynced = this.#exists;
-    this.#threshold = Math.max(MIN_COMPACTION_BYTES, start.snapshotBytes);
+    this.#threshold = Math.max(minCompactionBytes, start.snapshotBytes);
   }
 
   /** Resolves once `change` is durable; rejects (after undoing it) when it cannot be. */
@@ -185,7 +187,7 @@ export class Journal {
     this.#dirSynced = false;
     this.#compaction = compact(this.fs, this.dir, source, upTo)
       .then((bytes) => {
-        this.#threshold = Math.max(MIN_COMPACTION_BYTES, bytes);
+        this.#threshold = Math.max(this.minCompactionBytes, bytes);
       })
       // The closed segments still hold everything; the next segment to fill up retries.
       .catch(() => {})

@@ -37,6 +37,8 @@ export function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> 
 export interface EmulatorInternals {
   /** The filesystem persistence uses; tests wrap it to make a disk fail. */
   fs?: DataFs;
+  /** The smallest journal segment that is compacted; tests lower it to compact often. */
+  minCompactionBytes?: number;
 }
 
 /** {@link startEmulator} with internal seams, for the emulator's own tests. */
@@ -52,8 +54,14 @@ export async function startEmulatorWith(
   const metrics = createMetrics();
   const durability =
     opts.dataDir && loaded
-      ? journaled(fs, opts.dataDir, loaded, keys, assertions, (seconds) =>
-          metrics.fsyncSeconds.observe(seconds),
+      ? journaled(
+          fs,
+          opts.dataDir,
+          loaded,
+          keys,
+          assertions,
+          (seconds) => metrics.fsyncSeconds.observe(seconds),
+          internals.minCompactionBytes,
         )
       : inMemory(keys, assertions);
   // Seeded at every boot, idempotently, like STEMEDB_ROOT_API_KEY (roadmap, ship blocker 3).
