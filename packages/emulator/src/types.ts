@@ -30,7 +30,11 @@ export interface EmulatorOptions {
   /**
    * Optional directory to persist keys (SHA-256 hashes only, never plaintext) and assertions,
    * so they survive {@link Emulator.close} and a new {@link startEmulator} on the same directory.
-   * Files are written atomically (temporary file, fsync, rename).
+   * Each change is appended to an fsynced journal before it is answered (writes of one
+   * event-loop turn share one fsync); the journal is compacted into `keys.json` and
+   * `assertions.json` (temporary file, fsync, rename, directory fsync) in the background and at
+   * {@link Emulator.close}. A write that cannot be made durable is answered 503 and undone. The
+   * directory is created 0700; its files are validated on load. See the README's Persistence.
    * @default undefined (everything lives in memory)
    */
   dataDir?: string;
