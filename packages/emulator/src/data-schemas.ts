@@ -90,7 +90,8 @@ export function parseDataFile<T>(
   where = '',
 ): T {
   const result = schema.safeParse(value);
-  if (result.success) return result.data;
+  // The parsed JSON itself, not zod's copy, which would drop a `__proto__` key in a value.
+  if (result.success) return value as T;
   const issue = result.error.issues[0]!;
   const field = issue.path.map(String).join('.') || '(top level)';
   const version =

@@ -40,12 +40,16 @@ export interface EmulatorOptions {
   dataDir?: string;
   /**
    * Per-key token bucket. When a key's bucket is empty the answer is 429 with `Retry-After`
-   * (whole seconds, rounded up). `false` disables rate limiting.
+   * (whole seconds, rounded up). With `auth: false` a key proves nothing, so the bucket is per
+   * client address instead. Buckets idle long enough to be full again are dropped. `false`
+   * disables rate limiting.
    * @default { burst: 200, perSecond: 100 }
    */
   rateLimit?: { burst: number; perSecond: number } | false;
   /**
-   * Largest accepted request body in bytes; larger bodies get 413 and the connection is closed.
+   * Largest accepted request body in bytes; larger bodies get 413 and the connection is closed
+   * once the rest of the body (up to 32 MiB more, within 5 s) has been read and discarded, so a
+   * client still writing its body can read the 413. Bodies nested deeper than 128 levels get 400.
    * @default 1_048_576 (1 MiB)
    */
   bodyLimitBytes?: number;
@@ -55,7 +59,10 @@ export interface EmulatorOptions {
 export interface RecordedRequest {
   /** The HTTP method, e.g. `POST`. */
   method: string;
-  /** The request path without its query string, e.g. `/v1/assert`. */
+  /**
+   * The request path without its query string, e.g. `/v1/assert`; a path over 1,024 characters
+   * is cut there and ends in `…`, so the log stays bounded in bytes as well as in count.
+   */
   path: string;
   /** The status answered; `0` when the connection was reset by a `reset` fault instead. */
   status: number;
