@@ -28,17 +28,26 @@ export interface AssertionPageResult {
 /**
  * Assertions in insertion order. Not a database: pages are a linear scan from the newest, which
  * is plenty for development and tests.
+ *
+ * An added assertion is pending until {@link commit} (once it is durable) and is not served
+ * before; {@link discard} takes it back when it cannot be made durable. Commits come in
+ * insertion order, so the durable assertions are always a prefix of the list and the pending
+ * ones its tail.
  */
 export class AssertionStore {
   readonly #items: StoredAssertion[];
   #nextSeq: number;
+  #durableSeq: number;
+  #durableCount: number;
 
   constructor(items: readonly StoredAssertion[] = []) {
     this.#items = [...items].sort((a, b) => a.seq - b.seq);
-    this.#nextSeq = (this.#items.at(-1)?.seq ?? 0) + 1;
+    this.#durableSeq = this.#items.at(-1)?.seq ?? 0;
+    this.#durableCount = this.#items.length;
+    this.#nextSeq = this.#durableSeq + 1;
   }
 
-  /** Stores one assertion and returns it as the read path will. */
+  /** Stores one assertion, pending until {@link commit}, and returns it as the read path will. */
   add(input: AssertionInput, now: Date): StoredAssertion {
     const seq = this.#nextSeq++;
     // The sequence keeps ids unique and sortable; the random tail keeps them from being guessed
@@ -57,9 +66,26 @@ export class AssertionStore {
     return stored;
   }
 
-  /** Every stored assertion, oldest first (for persistence). */
+  /** Marks the assertion `seq` (the oldest pending one) durable: it is served from now on. */
+  commit(seq: number): void {
+    this.#durableSeq = seq;
+    this.#durableCount += 1;
+  }
+
+  /** Takes back the pending assertion `seq` (the newest one, as undos run newest first). */
+  discard(seq: number): void {
+    const index = this.#items.findLastIndex((item) => item.seq === seq);
+    if (index >= this.#durableCount) this.#items.splice(index, 1);
+  }
+
+  /** Every stored assertion, oldest first, pending ones last (for persistence). */
   all(): readonly StoredAssertion[] {
     return this.#items;
+  }
+
+  /** How many of {@link all} are durable (they come first). */
+  get durableCount(): number {
+    return this.#durableCount;
   }
 
   /** One page of matches, newest first. */
@@ -68,6 +94,7 @@ export class AssertionStore {
     let lastSeq = 0;
     for (let i = this.#items.length - 1; i >= 0; i--) {
       const item = this.#items[i]!;
+      if (item.seq > this.#durableSeq) continue;
       if (query.beforeSeq !== undefined && item.seq >= query.beforeSeq) continue;
       if (query.subject !== undefined && item.subject !== query.subject) continue;
       if (query.predicate !== undefined && item.predicate !== query.predicate) continue;

@@ -8,6 +8,12 @@ export type IssuedKey = components['schemas']['ApiKeyCreated'];
 /** The label the root key is listed under. */
 export const ROOT_KEY_LABEL = 'root';
 
+/** One change to the store: the record as it now is, and how to take the change back. */
+export interface KeyChange {
+  record: KeyRecord;
+  undo(): void;
+}
+
 /** Why a rotate or revoke failed, for the route to map onto a status. */
 export type KeyChangeFailure = 'not_found' | 'root';
 
@@ -17,6 +23,7 @@ export type KeyChangeFailure = 'not_found' | 'root';
  */
 export class KeyStore {
   readonly #records = new Map<string, KeyRecord>();
+  #changes: KeyChange[] = [];
   #rootHash = '';
 
   constructor(records: readonly KeyRecord[] = []) {
@@ -32,7 +39,7 @@ export class KeyStore {
     this.#rootHash = hashApiKey(rootKey);
     const existing = this.#records.get(this.#rootHash);
     if (existing && existing.role === 'admin' && existing.revoked_at === null) return false;
-    this.#records.set(this.#rootHash, {
+    this.#put({
       hash: this.#rootHash,
       label: existing?.label ?? ROOT_KEY_LABEL,
       role: 'admin',
@@ -68,7 +75,7 @@ export class KeyStore {
       created_at: now.toISOString(),
       revoked_at: null,
     };
-    this.#records.set(record.hash, record);
+    this.#put(record);
     return { key, hash: record.hash, label, role, created_at: record.created_at };
   }
 
@@ -80,7 +87,7 @@ export class KeyStore {
   rotate(hash: string, now: Date): IssuedKey | KeyChangeFailure {
     const record = this.active(hash);
     if (!record) return 'not_found';
-    record.revoked_at = now.toISOString();
+    this.#put({ ...record, revoked_at: now.toISOString() });
     return this.create(record.label, record.role, now);
   }
 
@@ -89,7 +96,28 @@ export class KeyStore {
     const record = this.#records.get(hash);
     if (!record) return 'not_found';
     if (this.isRoot(hash) && record.revoked_at === null) return 'root';
-    record.revoked_at ??= now.toISOString();
+    if (record.revoked_at === null) this.#put({ ...record, revoked_at: now.toISOString() });
     return true;
+  }
+
+  /**
+   * The changes made since the last call, oldest first, to be made durable together (a rotation
+   * is two). Undo them newest first to restore the store.
+   */
+  takeChanges(): KeyChange[] {
+    return this.#changes.splice(0);
+  }
+
+  /** Sets a record, remembering the one it replaces so the change can be undone. */
+  #put(record: KeyRecord): void {
+    const before = this.#records.get(record.hash);
+    this.#records.set(record.hash, record);
+    this.#changes.push({
+      record: { ...record },
+      undo: () => {
+        if (before) this.#records.set(record.hash, before);
+        else this.#records.delete(record.hash);
+      },
+    });
   }
 }

@@ -1,117 +1,113 @@
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StoredAssertion } from './assertion-store.js';
+import {
+  ASSERTIONS_FILE,
+  type DataFs,
+  KEYS_FILE,
+  listSegments,
+  prepareDataDir,
+  segmentName,
+} from './data-dir.js';
+import {
+  assertionsFileSchema,
+  keysFileSchema,
+  parseDataFile,
+  parseDataJson,
+} from './data-schemas.js';
+import { decodeJournal } from './journal-format.js';
 import type { KeyRecord } from './key-store.js';
 
-/** What is kept in a data directory: key hashes (never plaintext) and assertions. */
+/**
+ * Loading a data directory: the two snapshots (`keys.json`, `assertions.json`), then every
+ * journal segment replayed over them in order. A record at or below a snapshot's `lsn` is
+ * already in that snapshot (a crash between a compaction's steps leaves such records behind)
+ * and is skipped, so replay is exact whatever step a crash interrupted.
+ */
+
+/** What a data directory holds, plus where the journal continues. */
 export interface PersistedState {
   keys: KeyRecord[];
   assertions: StoredAssertion[];
+  /** The highest log sequence number seen (snapshots and journal). */
+  lsn: number;
+  /** The last segment and its valid length, to append to; undefined when there is none. */
+  segment?: { number: number; length: number };
+  /** Bytes of the two snapshots, which sets when the journal is next compacted. */
+  snapshotBytes: number;
 }
 
-const FORMAT_VERSION = 1;
-const KEYS_FILE = 'keys.json';
-const ASSERTIONS_FILE = 'assertions.json';
-
-/** Reads a data directory, creating it if needed; missing files mean an empty state. */
-export async function loadState(dataDir: string): Promise<PersistedState> {
-  await mkdir(dataDir, { recursive: true });
-  const keys = await readVersioned<KeyRecord>(join(dataDir, KEYS_FILE), 'keys');
-  const assertions = await readVersioned<StoredAssertion>(
+/** Reads a data directory, creating it (0700) if needed; missing files mean an empty state. */
+export async function loadState(fs: DataFs, dataDir: string): Promise<PersistedState> {
+  await prepareDataDir(fs, dataDir);
+  const keysFile = await readSnapshot(fs, join(dataDir, KEYS_FILE), keysFileSchema);
+  const assertionsFile = await readSnapshot(
+    fs,
     join(dataDir, ASSERTIONS_FILE),
-    'assertions',
+    assertionsFileSchema,
   );
-  return { keys, assertions };
+  const keysLsn = keysFile?.value.lsn ?? 0;
+  const assertionsLsn = assertionsFile?.value.lsn ?? 0;
+  const keys = new Map<string, KeyRecord>();
+  for (const record of keysFile?.value.keys ?? []) keys.set(record.hash, record);
+  const assertions: StoredAssertion[] = [...(assertionsFile?.value.assertions ?? [])];
+  let lastSeq = assertions.reduce((max, item) => Math.max(max, item.seq), 0);
+  let lsn = Math.max(keysLsn, assertionsLsn);
+
+  let segment: PersistedState['segment'];
+  for (const number of await listSegments(fs, dataDir)) {
+    const path = join(dataDir, segmentName(number));
+    const decoded = decodeJournal(await fs.readFile(path), path);
+    if (decoded.torn) await cutTornTail(fs, path, decoded.validBytes, decoded.torn);
+    for (const record of decoded.records) {
+      lsn = Math.max(lsn, record.lsn);
+      if (record.lsn > keysLsn) for (const key of record.keys ?? []) keys.set(key.hash, key);
+      if (record.lsn <= assertionsLsn) continue;
+      for (const item of record.assertions ?? []) {
+        if (item.seq <= lastSeq) continue;
+        assertions.push(item);
+        lastSeq = item.seq;
+      }
+    }
+    segment = { number, length: decoded.validBytes };
+  }
+  return {
+    keys: [...keys.values()],
+    assertions,
+    lsn,
+    ...(segment ? { segment } : {}),
+    snapshotBytes: (keysFile?.bytes ?? 0) + (assertionsFile?.bytes ?? 0),
+  };
 }
 
-async function readVersioned<T>(path: string, field: string): Promise<T[]> {
+async function readSnapshot<T>(
+  fs: DataFs,
+  path: string,
+  schema: Parameters<typeof parseDataFile<T>>[0],
+): Promise<{ value: T; bytes: number } | undefined> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await fs.readFile(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-  const parsed = JSON.parse(text) as { version?: unknown } & Record<string, unknown>;
-  if (parsed.version !== FORMAT_VERSION || !Array.isArray(parsed[field])) {
-    throw new Error(`${path}: not an emulator data file (version ${FORMAT_VERSION} expected)`);
-  }
-  return parsed[field] as T[];
+  const value = parseDataFile(schema, parseDataJson(text, path), path);
+  return { value, bytes: Buffer.byteLength(text) };
 }
 
 /**
- * Writes one JSON file atomically: a temporary file, fsync, rename over the old one. Writes are
- * serialised and coalesced: callers arriving during a write share the next one, which takes a
- * fresh snapshot, so a burst of requests costs two writes rather than one each.
+ * Drops a torn last record (a crash mid-append: never acknowledged) so new records do not land
+ * after garbage, and says so once on stderr: it is the only time a boot changes a file.
  */
-export class AtomicJsonFile {
-  #current: Promise<void> | undefined;
-  #next: Promise<void> | undefined;
-
-  constructor(
-    private readonly path: string,
-    private readonly snapshot: () => unknown,
-    /** Called with the seconds each write + fsync + rename took (the WAL fsync histogram). */
-    private readonly observe: (seconds: number) => void,
-  ) {}
-
-  /** Resolves once the state as of this call is on disk. */
-  save(): Promise<void> {
-    if (!this.#current) {
-      this.#current = this.#write().finally(() => {
-        this.#current = undefined;
-      });
-      return this.#current;
-    }
-    this.#next ??= this.#current
-      .catch(() => {})
-      .then(() => {
-        this.#next = undefined;
-        return this.save();
-      });
-    return this.#next;
+async function cutTornTail(fs: DataFs, path: string, length: number, why: string) {
+  const handle = await fs.open(path, 'r+');
+  try {
+    await handle.truncate(length);
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
-
-  /** Resolves when no write is pending. */
-  async flush(): Promise<void> {
-    while (this.#current || this.#next) await (this.#next ?? this.#current)?.catch(() => {});
-  }
-
-  async #write(): Promise<void> {
-    const started = process.hrtime.bigint();
-    const text = JSON.stringify(this.snapshot());
-    const tmp = `${this.path}.${process.pid}.tmp`;
-    const handle = await open(tmp, 'w', 0o600);
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, this.path);
-    this.observe(Number(process.hrtime.bigint() - started) / 1e9);
-  }
-}
-
-/** The two files of a data directory, each written on its own so a key change skips assertions. */
-export class StateFiles {
-  readonly keys: AtomicJsonFile;
-  readonly assertions: AtomicJsonFile;
-
-  constructor(dataDir: string, state: () => PersistedState, observe: (seconds: number) => void) {
-    this.keys = new AtomicJsonFile(
-      join(dataDir, KEYS_FILE),
-      () => ({ version: FORMAT_VERSION, keys: state().keys }),
-      observe,
-    );
-    this.assertions = new AtomicJsonFile(
-      join(dataDir, ASSERTIONS_FILE),
-      () => ({ version: FORMAT_VERSION, assertions: state().assertions }),
-      observe,
-    );
-  }
-
-  async flush(): Promise<void> {
-    await Promise.all([this.keys.flush(), this.assertions.flush()]);
-  }
+  process.stderr.write(
+    `stemedb-emulator: ${path}: dropped ${why} at byte ${length} (an append a crash interrupted)\n`,
+  );
 }

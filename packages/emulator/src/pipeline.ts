@@ -11,6 +11,12 @@ import { errorReply, type Reply, writeReply } from './reply.js';
 import type { RouteMatch, Router } from './router.js';
 import type { RecordedRequest } from './types.js';
 
+/**
+ * How much of a path `requests()` keeps: the log holds 10,000 entries, and whole 15 KB targets
+ * kept about 150 MiB alive (issue 11, item 12). Longer paths end in `…`.
+ */
+export const MAX_RECORDED_PATH_LENGTH = 1_024;
+
 /** What the request pipeline needs from the emulator. */
 export interface PipelineDeps {
   router: Router;
@@ -44,8 +50,10 @@ async function handle(deps: PipelineDeps, req: IncomingMessage, res: ServerRespo
   const queryAt = url.indexOf('?');
   const path = queryAt === -1 ? url : url.slice(0, queryAt);
   const keyHash = presentedKeyHash(req);
+  const recordedPath =
+    path.length > MAX_RECORDED_PATH_LENGTH ? `${path.slice(0, MAX_RECORDED_PATH_LENGTH)}…` : path;
   const record = (status: number) =>
-    deps.record({ method, path, status, at, ...(keyHash ? { keyHash } : {}) });
+    deps.record({ method, path: recordedPath, status, at, ...(keyHash ? { keyHash } : {}) });
   res.setHeader('X-Request-Id', randomUUID());
 
   if (deps.faults.delayMs > 0) await sleep(deps.faults.delayMs, undefined, { ref: false });
@@ -87,7 +95,12 @@ async function dispatch(
     let principal: ReturnType<typeof authenticate> | undefined;
     if (route.access !== 'public') {
       principal = authenticate(req, deps.keys, deps.authEnabled);
-      limitRate(deps.limiter, principal.keyHash);
+      // With auth off a key proves nothing, so each junk key must not get a bucket of its own:
+      // the client (its address) is limited instead (issue 11, item 13).
+      limitRate(
+        deps.limiter,
+        deps.authEnabled ? principal.keyHash : `client ${req.socket.remoteAddress ?? ''}`,
+      );
       authorize(principal, route.access);
     }
     const query = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
@@ -100,10 +113,9 @@ async function dispatch(
   }
 }
 
-function limitRate(limiter: RateLimiter | undefined, keyHash: string | undefined): void {
+function limitRate(limiter: RateLimiter | undefined, bucket: string | undefined): void {
   if (!limiter) return;
-  // With auth off and no key, every caller shares one bucket.
-  const taken = limiter.take(keyHash ?? 'anonymous');
+  const taken = limiter.take(bucket ?? 'anonymous');
   if (taken.ok) return;
   throw new HttpError(429, 'rate_limited', 'Rate limit exceeded for this key', {
     'Retry-After': String(taken.retryAfterSeconds),

@@ -1,13 +1,14 @@
 import { createServer } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AssertionStore } from './assertion-store.js';
-import { HttpError } from './errors.js';
+import { type DataFs, nodeFs } from './data-dir.js';
+import { inMemory, journaled } from './durability.js';
 import { FaultInjector } from './faults.js';
 import { KeyStore } from './key-store.js';
 import { Listener } from './listener.js';
 import { createMetrics } from './metrics.js';
 import { resolveOptions } from './options.js';
-import { loadState, type PersistedState, StateFiles } from './persistence.js';
+import { loadState } from './persistence.js';
 import { createRequestHandler } from './pipeline.js';
 import { RateLimiter } from './rate-limit.js';
 import { Router } from './router.js';
@@ -28,39 +29,51 @@ export const MAX_RECORDED_REQUESTS = 10_000;
  * ```
  * @throws TypeError on invalid options (unknown keys, a malformed root key).
  */
-export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  const opts = resolveOptions(options);
-  const loaded: PersistedState = opts.dataDir
-    ? await loadState(opts.dataDir)
-    : { keys: [], assertions: [] };
-  const keys = new KeyStore(loaded.keys);
-  const assertions = new AssertionStore(loaded.assertions);
-  const metrics = createMetrics();
-  const files = opts.dataDir
-    ? new StateFiles(
-        opts.dataDir,
-        () => ({ keys: keys.list(), assertions: [...assertions.all()] }),
-        (seconds) => metrics.fsyncSeconds.observe(seconds),
-      )
-    : undefined;
-  // Seeded at every boot, idempotently, like STEMEDB_ROOT_API_KEY (roadmap, ship blocker 3).
-  if (keys.seedRoot(opts.rootApiKey, new Date()) && files) await files.keys.save();
+export function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  return startEmulatorWith(options, {});
+}
 
-  const durable = (save: (() => Promise<void>) | undefined) => async () => {
-    if (!save) return;
-    try {
-      await save();
-    } catch {
-      throw new HttpError(503, 'unavailable', 'Could not write to the data directory');
-    }
-  };
+/** What tests may inject beneath the public options (not exported from the package). */
+export interface EmulatorInternals {
+  /** The filesystem persistence uses; tests wrap it to make a disk fail. */
+  fs?: DataFs;
+  /** The smallest journal segment that is compacted; tests lower it to compact often. */
+  minCompactionBytes?: number;
+}
+
+/** {@link startEmulator} with internal seams, for the emulator's own tests. */
+export async function startEmulatorWith(
+  options: EmulatorOptions,
+  internals: EmulatorInternals,
+): Promise<Emulator> {
+  const opts = resolveOptions(options);
+  const fs = internals.fs ?? nodeFs;
+  const loaded = opts.dataDir ? await loadState(fs, opts.dataDir) : undefined;
+  const keys = new KeyStore(loaded?.keys);
+  const assertions = new AssertionStore(loaded?.assertions);
+  const metrics = createMetrics();
+  const durability =
+    opts.dataDir && loaded
+      ? journaled(
+          fs,
+          opts.dataDir,
+          loaded,
+          keys,
+          assertions,
+          (seconds) => metrics.fsyncSeconds.observe(seconds),
+          internals.minCompactionBytes,
+        )
+      : inMemory(keys, assertions);
+  // Seeded at every boot, idempotently, like STEMEDB_ROOT_API_KEY (roadmap, ship blocker 3).
+  keys.seedRoot(opts.rootApiKey, new Date());
+  await durability.keys();
+
   const routes = buildRoutes({
     keys,
     assertions,
     metrics,
     bodyLimitBytes: opts.bodyLimitBytes,
-    persistKeys: durable(files && (() => files.keys.save())),
-    persistAssertions: durable(files && (() => files.assertions.save())),
+    durability,
     now: () => new Date(),
   });
 
@@ -116,7 +129,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         closed = true;
         faults.dispose();
         await listener.stop();
-        await files?.flush();
+        await durability.close();
       })();
       return closing;
     },

@@ -30,18 +30,26 @@ export interface EmulatorOptions {
   /**
    * Optional directory to persist keys (SHA-256 hashes only, never plaintext) and assertions,
    * so they survive {@link Emulator.close} and a new {@link startEmulator} on the same directory.
-   * Files are written atomically (temporary file, fsync, rename).
+   * Each change is appended to an fsynced journal before it is answered (writes of one
+   * event-loop turn share one fsync); the journal is compacted into `keys.json` and
+   * `assertions.json` (temporary file, fsync, rename, directory fsync) in the background and at
+   * {@link Emulator.close}. A write that cannot be made durable is answered 503 and undone. The
+   * directory is created 0700; its files are validated on load. See the README's Persistence.
    * @default undefined (everything lives in memory)
    */
   dataDir?: string;
   /**
    * Per-key token bucket. When a key's bucket is empty the answer is 429 with `Retry-After`
-   * (whole seconds, rounded up). `false` disables rate limiting.
+   * (whole seconds, rounded up). With `auth: false` a key proves nothing, so the bucket is per
+   * client address instead. Buckets idle long enough to be full again are dropped. `false`
+   * disables rate limiting.
    * @default { burst: 200, perSecond: 100 }
    */
   rateLimit?: { burst: number; perSecond: number } | false;
   /**
-   * Largest accepted request body in bytes; larger bodies get 413 and the connection is closed.
+   * Largest accepted request body in bytes; larger bodies get 413 and the connection is closed
+   * once the rest of the body (up to 32 MiB more, within 5 s) has been read and discarded, so a
+   * client still writing its body can read the 413. Bodies nested deeper than 128 levels get 400.
    * @default 1_048_576 (1 MiB)
    */
   bodyLimitBytes?: number;
@@ -51,7 +59,10 @@ export interface EmulatorOptions {
 export interface RecordedRequest {
   /** The HTTP method, e.g. `POST`. */
   method: string;
-  /** The request path without its query string, e.g. `/v1/assert`. */
+  /**
+   * The request path without its query string, e.g. `/v1/assert`; a path over 1,024 characters
+   * is cut there and ends in `…`, so the log stays bounded in bytes as well as in count.
+   */
   path: string;
   /** The status answered; `0` when the connection was reset by a `reset` fault instead. */
   status: number;

@@ -49,7 +49,9 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
     throw new HttpError(400, 'invalid_request', 'The body must be a JSON object');
   }
   const result = schema.safeParse(body);
-  if (result.success) return result.data;
+  // The input itself, not zod's copy: the schemas transform nothing, and the copy would lose a
+  // `__proto__` key inside `value` (assigning it sets a prototype), changing data silently.
+  if (result.success) return body as T;
   const issue = result.error.issues[0]!;
   throw new HttpError(
     400,

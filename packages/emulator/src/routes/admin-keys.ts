@@ -25,7 +25,7 @@ export function createKeyRoute(deps: RouteDeps): Route {
         await readJsonBody(req, deps.bodyLimitBytes),
       );
       const issued: IssuedKey = deps.keys.create(input.label, input.role, deps.now());
-      await deps.persistKeys();
+      await deps.durability.keys();
       return json(201, issued);
     },
   };
@@ -56,7 +56,7 @@ export function rotateKeyRoute(deps: RouteDeps): Route {
     async handle({ params }) {
       const result = deps.keys.rotate(knownHash(params.hash), deps.now());
       if (typeof result === 'string') throw keyChangeError(result, 'No active key has this hash');
-      await deps.persistKeys();
+      await deps.durability.keys();
       return json(201, result);
     },
   };
@@ -71,7 +71,7 @@ export function revokeKeyRoute(deps: RouteDeps): Route {
     async handle({ params }) {
       const result = deps.keys.revoke(knownHash(params.hash), deps.now());
       if (result !== true) throw keyChangeError(result, 'No key has this hash');
-      await deps.persistKeys();
+      await deps.durability.keys();
       return empty(204);
     },
   };

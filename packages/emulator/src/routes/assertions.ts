@@ -22,7 +22,7 @@ export function assertRoute(deps: RouteDeps): Route {
     async handle({ req }) {
       const input = parseBody(assertionInputSchema, await readJsonBody(req, deps.bodyLimitBytes));
       const stored = deps.assertions.add(input, deps.now());
-      await deps.persistAssertions();
+      await deps.durability.assertion(stored);
       const body: AssertResponse = { id: stored.id, accepted_at: stored.accepted_at };
       return json(201, body);
     },

@@ -1,4 +1,5 @@
 import type { AssertionStore } from '../assertion-store.js';
+import type { Durability } from '../durability.js';
 import type { KeyStore } from '../key-store.js';
 import type { EmulatorMetrics } from '../metrics.js';
 
@@ -8,9 +9,7 @@ export interface RouteDeps {
   assertions: AssertionStore;
   metrics: EmulatorMetrics;
   bodyLimitBytes: number;
-  /** Resolves once the key store is durable (at once without a data directory). */
-  persistKeys(): Promise<void>;
-  /** Resolves once the assertions are durable (at once without a data directory). */
-  persistAssertions(): Promise<void>;
+  /** Makes each change durable before it is answered, or undoes it and throws a 503. */
+  durability: Durability;
   now(): Date;
 }
