@@ -3,6 +3,7 @@
  * roadmap (docs/operations/deployment/k8s-deploy-roadmap.md) unless a comment says why not.
  * There is deliberately no default host and no default image tag: both must be chosen.
  */
+import type { AlertThresholds } from './objects/prometheus-rule.js';
 
 /**
  * Namespace of every namespaced object.
@@ -235,3 +236,31 @@ export const DEFAULT_SERVER = {
   allowedOrigins: [],
   extraEnv: {},
 } as const;
+
+/**
+ * Alert thresholds of the PrometheusRule (roadmap alert-rules.yaml).
+ * @default { walFsyncP99Seconds: 0.05, volumeUsedRatio: 0.75, rateLimited429PerSecond: 1, errorRatio: 0.01, podAbsentFor: '2m' }
+ */
+export const DEFAULT_ALERT_THRESHOLDS: AlertThresholds = Object.freeze({
+  walFsyncP99Seconds: 0.05,
+  volumeUsedRatio: 0.75,
+  rateLimited429PerSecond: 1,
+  errorRatio: 0.01,
+  podAbsentFor: '2m',
+});
+
+/**
+ * How old the last successful backup may get before StemeDBBackupStale fires: 12 h, twice the
+ * default 6-hourly schedule (`0 *\/6 * * *`), so one failed run is tolerated and two are not.
+ * Set it to about 2 × the interval when the schedule changes.
+ * @default 43200
+ */
+export const DEFAULT_BACKUP_MAX_AGE_SECONDS = 43200;
+
+/**
+ * Hosts that cannot be real: template domains and RFC 2606/6761 reserved names. Here with the
+ * defaults because two modules must share one list: the config refuses these hosts, and rule
+ * `policy/placeholder-host` reports them in hand-written manifests.
+ */
+export const PLACEHOLDER_HOST =
+  /(your-?domain|your-?company|yoursite|changeme|replace-?me|<[^>]*>|\{\{|\$\{|(^|\.)example\.(com|org|net)$|(^|\.)example$|\.invalid$|\.test$|\.localhost$|^localhost$|\.local$)/i;

@@ -7,11 +7,12 @@
 // The bundle: every object from one config, in apply order.
 export { buildBundle } from './bundle.js';
 // Cluster operations (src/cluster/).
-export { type ApplyOptions, type ApplyResult, applyObjects } from './cluster/apply.js';
+export { type ApplyOptions, applyObjects } from './cluster/apply.js';
 export { type DiffOptions, type DiffResult, diffObjects } from './cluster/diff.js';
 export { ClusterError, type ClusterErrorCode, isClusterError } from './cluster/errors.js';
 export { type KubeConfigSource, loadKubeConfig } from './cluster/kubeconfig.js';
 export type { ClusterOptions } from './cluster/session.js';
+export type { ApplyResult } from './cluster/types.js';
 // The config: schema, parsing, files, defaults.
 export {
   ConfigError,
@@ -22,7 +23,36 @@ export {
   type StemeDeploymentConfig,
   type StemeDeploymentConfigInput,
 } from './config.js';
-export * from './defaults.js';
+// Every default (src/defaults.ts).
+export {
+  DEFAULT_ALERT_THRESHOLDS,
+  DEFAULT_APP_NAME,
+  DEFAULT_BACKUP,
+  DEFAULT_BACKUP_IMAGE,
+  DEFAULT_BACKUP_MAX_AGE_SECONDS,
+  DEFAULT_DATA_SIZE,
+  DEFAULT_DB_SIZE,
+  DEFAULT_IMAGE_PULL_POLICY,
+  DEFAULT_IMAGE_REGISTRY,
+  DEFAULT_IMAGE_REPOSITORY,
+  DEFAULT_INGRESS,
+  DEFAULT_MONITORING,
+  DEFAULT_NAMESPACE,
+  DEFAULT_NETWORK_POLICY,
+  DEFAULT_PDB,
+  DEFAULT_PORT,
+  DEFAULT_PROBES,
+  DEFAULT_PULL_SECRET,
+  DEFAULT_RATE_LIMIT,
+  DEFAULT_RESOURCES,
+  DEFAULT_ROOT_API_KEY,
+  DEFAULT_SECRET_STORE,
+  DEFAULT_SECURITY_CONTEXT,
+  DEFAULT_SERVER,
+  DEFAULT_STORAGE_CLASS,
+  DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
+  DEFAULT_WAL_SIZE,
+} from './defaults.js';
 // One builder per object.
 export { backupScript, buildBackupCronJob } from './objects/backup-cronjob.js';
 export type {
@@ -39,7 +69,6 @@ export {
   buildRcloneExternalSecret,
   buildRootKeyExternalSecret,
 } from './objects/external-secrets.js';
-export { formatImage, type ImageParts, imageProblem, parseImage } from './objects/image.js';
 export { buildIngress } from './objects/ingress.js';
 export { assertBundleInvariants, BundleInvariantError } from './objects/invariants.js';
 export { buildKustomization, objectFileName } from './objects/kustomization.js';
@@ -57,30 +86,31 @@ export {
   type AlertThresholds,
   type BackupAlertProps,
   buildPrometheusRule,
-  DEFAULT_ALERT_THRESHOLDS,
-  DEFAULT_BACKUP_MAX_AGE_SECONDS,
   type PrometheusRuleObject,
   type PrometheusRuleProps,
   toPromtoolRuleFile,
 } from './objects/prometheus-rule.js';
 export { buildPvcs, type DataVolume, dataVolumes } from './objects/pvc.js';
-export { isQuantity, quantityValue } from './objects/quantity.js';
 export { buildService } from './objects/service.js';
 export { buildServiceMonitor } from './objects/service-monitor.js';
 export { buildStorageClass, LONGHORN_PROVISIONER } from './objects/storage-class.js';
-// Output: stdout, a file or a kustomize directory.
+// Output: objects as text, written to stdout, a file or a kustomize directory (src/output/).
 export {
   KUSTOMIZATION_FILE,
   type KustomizeDirResult,
   kustomizeFiles,
+  writeKustomizeDir,
+} from './output/kustomize-dir.js';
+export { parseYamlStream, renderJson, renderYaml, renderYamlDocument } from './output/serialize.js';
+export {
   type OutputFormat,
   type OutputOptions,
   type OutputResult,
-  writeKustomizeDir,
   writeOutput,
-} from './output/index.js';
-// Rendering as text.
-export { parseYamlStream, renderJson, renderYaml, renderYamlDocument } from './render.js';
+} from './output/write.js';
+// Helpers shared by the config, the builders and the rules (src/shared/).
+export { formatImage, type ImageParts, imageProblem, parseImage } from './shared/image.js';
+export { isQuantity, quantityValue } from './shared/quantity.js';
 // Shared types.
 export { type Finding, type KubeObject, objectRef, type Severity } from './types.js';
 // Validation (src/validate/).

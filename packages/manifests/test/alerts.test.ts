@@ -7,12 +7,11 @@
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { DEFAULT_ALERT_THRESHOLDS, DEFAULT_BACKUP_MAX_AGE_SECONDS } from '../src/defaults.js';
 import {
   type AlertThresholds,
   alertRuleGroups,
   buildPrometheusRule,
-  DEFAULT_ALERT_THRESHOLDS,
-  DEFAULT_BACKUP_MAX_AGE_SECONDS,
   type PrometheusRuleProps,
   toPromtoolRuleFile,
 } from '../src/objects/prometheus-rule.js';

@@ -25,7 +25,7 @@ import { parse as parseYaml } from 'yaml';
 import { buildBundle } from '../src/bundle.js';
 import { sortForApply } from '../src/cluster/order.js';
 import { kustomizeFiles } from '../src/output/kustomize-dir.js';
-import { parseYamlStream } from '../src/render.js';
+import { parseYamlStream } from '../src/output/serialize.js';
 import type { KubeObject } from '../src/types.js';
 import { DISCOVERY } from './fixtures/cluster/fake-api.js';
 import { extractBlocks, ROADMAP_PATH } from './fixtures/roadmap.js';
@@ -504,9 +504,9 @@ export async function resolve(specifier, context, next) {
   // The CLI build bundles zod, yaml and commander into its chunks (tsup.config.ts), so what
   // shows here is which chunks of dist/ each command pulls in.
   it.each([
-    ['render', ['render', '--config', CONFIG], 'render'],
-    ['validate', ['validate', '--config', CONFIG], 'render'],
-    ['lint', ['lint', CONFIG], 'lint'],
+    ['render', ['render', '--config', CONFIG], 'render-command'],
+    ['validate', ['validate', '--config', CONFIG], 'validate-command'],
+    ['lint', ['lint', CONFIG], 'lint-command'],
   ])('%s does not load @kubernetes/client-node', async (_name, args, chunk) => {
     const urls = await loaded(args);
     expect(urls).toMatch(new RegExp(`/dist/${chunk}-[A-Z0-9]+\\.js`));
@@ -516,7 +516,7 @@ export async function resolve(specifier, context, next) {
   it('--help loads no command code', async () => {
     const urls = await loaded(['--help']);
     expect(urls).toMatch(/\/dist\/cli\.js/);
-    expect(urls).not.toMatch(/\/dist\/(render|lint|cluster)-/);
+    expect(urls).not.toMatch(/\/dist\/(render|validate|lint|cluster)-command/);
     expect(urls).not.toMatch(/\/node_modules\/.*\/(yaml|zod)\//);
   });
 

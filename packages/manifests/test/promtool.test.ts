@@ -10,11 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import {
-  buildPrometheusRule,
-  DEFAULT_ALERT_THRESHOLDS,
-  type PrometheusRuleObject,
-} from '../src/objects/prometheus-rule.js';
+import { DEFAULT_ALERT_THRESHOLDS } from '../src/defaults.js';
+import { buildPrometheusRule, type PrometheusRuleObject } from '../src/objects/prometheus-rule.js';
 import { ALERT_CASES } from './fixtures/promtool/cases.js';
 import {
   PROMTOOL,

@@ -6,7 +6,7 @@ import { ConfigError, loadConfigFile, parseConfig, type StemeDeploymentConfig } 
 import { buildKustomization, objectFileName } from '../objects/kustomization.js';
 import type { KubeObject } from '../types.js';
 import type { ValidateOptions } from '../validate/context.js';
-import { UsageError } from './output.js';
+import { UsageError } from './io.js';
 
 /** Why a config file could not be read, in words, for the codes `readFile` fails with. */
 const READ_ERRORS: Record<string, string> = {

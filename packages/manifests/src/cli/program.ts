@@ -14,7 +14,7 @@ import {
   PROGRAM,
   processIo,
   reportError,
-} from './output.js';
+} from './io.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -97,7 +97,7 @@ Examples:
 ${EXIT_CODES_HELP}`,
     )
     .action(async (flags, command: Command) => {
-      const { runRender } = await import('./render.js');
+      const { runRender } = await import('./render-command.js');
       await runRender(flags, ioOf(command));
     });
 
@@ -118,7 +118,7 @@ Examples:
 ${EXIT_CODES_HELP}`,
     )
     .action(async (flags, command: Command) => {
-      const { runValidate } = await import('./render.js');
+      const { runValidate } = await import('./validate-command.js');
       await runValidate(flags, ioOf(command));
     });
 
@@ -157,7 +157,7 @@ Examples:
 ${EXIT_CODES_HELP}`,
     )
     .action(async (paths: string[], flags, command: Command) => {
-      const { runLint } = await import('./lint.js');
+      const { runLint } = await import('./lint-command.js');
       await runLint(paths, flags, ioOf(command));
     });
 
@@ -182,7 +182,7 @@ Examples:
 ${EXIT_CODES_HELP}`,
     )
     .action(async (flags, command: Command) => {
-      const { runApply } = await import('./cluster.js');
+      const { runApply } = await import('./cluster-commands.js');
       await runApply(flags, ioOf(command));
     });
 
@@ -203,7 +203,7 @@ Examples:
 ${EXIT_CODES_HELP}`,
     )
     .action(async (flags, command: Command) => {
-      const { runDiff } = await import('./cluster.js');
+      const { runDiff } = await import('./cluster-commands.js');
       await runDiff(flags, ioOf(command));
     });
 

@@ -1,11 +1,13 @@
 /**
- * A validation report as the CLI prints it: `formatReport`'s text, coloured on a terminal, or
- * the report itself as JSON (`--json`). Findings never hold secret values: rules name fields,
- * not their contents.
+ * A validation report as every command prints it: `formatReport`'s text, coloured on a
+ * terminal, or the report itself as JSON (`--json`); the error a failed report ends a command
+ * with; and the rule list (`--list-rules`). Findings never hold secret values: rules name
+ * fields, not their contents.
  */
 import type { Finding } from '../types.js';
 import { formatReport } from '../validate/format.js';
-import { type Io, type OutStream, type Palette, palette, writeJson } from './output.js';
+import { RULES } from '../validate/index.js';
+import { FailedError, type Io, type OutStream, type Palette, palette, writeJson } from './io.js';
 
 /** The report's shape, as `validate()` returns it and `--json` prints it. */
 export interface Report {
@@ -48,4 +50,30 @@ export function humanReport(report: Report, stream: OutStream, env: Io['env']): 
 export function printReport(io: Io, stream: OutStream, report: Report, json: boolean): void {
   if (json) writeJson(stream, report);
   else stream.write(humanReport(report, stream, io.env));
+}
+
+/** `1 error`, `2 errors`. */
+export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * The error a failed report ends a command with; the report itself was printed already. With
+ * `quiet` (a JSON report on stderr) no line follows it, so stderr stays one JSON document.
+ */
+export function failedReport(report: Report, what: string, quiet = false): FailedError {
+  return new FailedError(
+    `${plural(report.errors, 'error')} in the bundle (${plural(report.warnings, 'warning')}): ${what}`,
+    { quiet },
+  );
+}
+
+/** Every rule: id, severity and what it checks. */
+export function listRules(io: Io, json: boolean): void {
+  if (json) {
+    writeJson(io.stdout, RULES);
+    return;
+  }
+  const width = Math.max(...RULES.map((r) => r.id.length));
+  for (const rule of RULES) {
+    io.stdout.write(`${rule.id.padEnd(width)}  ${rule.severity.padEnd(7)}  ${rule.description}\n`);
+  }
 }

@@ -8,6 +8,7 @@ import { withApplied } from './errors.js';
 import { checkOptions } from './options.js';
 import { sortForApply } from './order.js';
 import { type ClusterOptions, openSession } from './session.js';
+import type { ApplyResult } from './types.js';
 
 export interface ApplyOptions extends ClusterOptions {
   /** Run every server-side stage (admission, validation) but persist nothing. @default false */
@@ -23,16 +24,6 @@ export interface ApplyProgress {
   total: number;
   ref: string;
   result?: ApplyResult;
-}
-
-export interface ApplyResult {
-  /** `Kind/namespace/name`. */
-  ref: string;
-  /** `created` when the apply made the object (HTTP 201), else `configured`. */
-  action: 'created' | 'configured';
-  dryRun: boolean;
-  /** The object as the server returned it. */
-  object: KubeObject;
 }
 
 const APPLY_KEYS = [

@@ -5,7 +5,7 @@
  */
 import { ApiException } from '@kubernetes/client-node';
 import { type KubeObject, objectRef } from '../types.js';
-import type { ApplyResult } from './apply.js';
+import type { ApplyResult } from './types.js';
 
 export type ClusterErrorCode =
   | 'cluster/no-kubeconfig'

@@ -1,8 +1,6 @@
 /** Config sections for traffic: the Ingress, Traefik's rate limit and the NetworkPolicy. */
 import { z } from 'zod';
 import * as D from '../defaults.js';
-// One list of placeholder hosts for the config and the validator (`policy/placeholder-host`).
-import { PLACEHOLDER_HOST } from '../rules/placeholders.js';
 import { DNS_NAME, DNS_NAME_MESSAGE, dnsLabel, dnsName, duration } from './primitives.js';
 
 /** Traefik Ingress with cert-manager TLS (roadmap ingress.yaml). */
@@ -14,7 +12,10 @@ export const ingressSchema = z.strictObject(
       .max(253)
       .regex(DNS_NAME, DNS_NAME_MESSAGE)
       .refine((h) => h.includes('.'), 'must be a fully qualified host name')
-      .refine((h) => !PLACEHOLDER_HOST.test(h), 'is a placeholder: set the real public host name'),
+      .refine(
+        (h) => !D.PLACEHOLDER_HOST.test(h),
+        'is a placeholder: set the real public host name',
+      ),
     /** @default 'traefik' */
     className: z.string().min(1).default(D.DEFAULT_INGRESS.className),
     /** @default ['websecure'] */

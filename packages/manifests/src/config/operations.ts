@@ -4,11 +4,7 @@
  */
 import { z } from 'zod';
 import * as D from '../defaults.js';
-import {
-  type AlertThresholds,
-  DEFAULT_ALERT_THRESHOLDS,
-  DEFAULT_BACKUP_MAX_AGE_SECONDS,
-} from '../objects/prometheus-rule.js';
+import type { AlertThresholds } from '../objects/prometheus-rule.js';
 import {
   dnsLabel,
   dnsName,
@@ -89,18 +85,21 @@ const ratio = z
 const alertsSchema = z
   .strictObject({
     /** WAL fsync p99 above which StemeDBWALLatencyHigh fires. @default 0.05 */
-    walFsyncP99Seconds: z.number().positive().default(DEFAULT_ALERT_THRESHOLDS.walFsyncP99Seconds),
+    walFsyncP99Seconds: z
+      .number()
+      .positive()
+      .default(D.DEFAULT_ALERT_THRESHOLDS.walFsyncP99Seconds),
     /** PVC used/capacity above which StemeDBDataVolumeNearlyFull fires. @default 0.75 */
-    volumeUsedRatio: ratio.default(DEFAULT_ALERT_THRESHOLDS.volumeUsedRatio),
+    volumeUsedRatio: ratio.default(D.DEFAULT_ALERT_THRESHOLDS.volumeUsedRatio),
     /** 429s per second above which StemeDBRateLimitSaturating fires. @default 1 */
     rateLimited429PerSecond: z
       .number()
       .nonnegative()
-      .default(DEFAULT_ALERT_THRESHOLDS.rateLimited429PerSecond),
+      .default(D.DEFAULT_ALERT_THRESHOLDS.rateLimited429PerSecond),
     /** 5xx ratio above which StemeDBErrorRateHigh fires. @default 0.01 */
-    errorRatio: ratio.default(DEFAULT_ALERT_THRESHOLDS.errorRatio),
+    errorRatio: ratio.default(D.DEFAULT_ALERT_THRESHOLDS.errorRatio),
     /** How long the target may be absent before StemeDBPodNotRunning fires. @default '2m' */
-    podAbsentFor: promDuration.default(DEFAULT_ALERT_THRESHOLDS.podAbsentFor),
+    podAbsentFor: promDuration.default(D.DEFAULT_ALERT_THRESHOLDS.podAbsentFor),
     /**
      * Seconds since the backup CronJob's last success above which StemeDBBackupStale fires
      * (only with `backup.enabled`). Keep it about 2 × the schedule interval: raise it when
@@ -110,7 +109,7 @@ const alertsSchema = z
       .number()
       .int('must be a whole number of seconds, e.g. 43200')
       .positive()
-      .default(DEFAULT_BACKUP_MAX_AGE_SECONDS),
+      .default(D.DEFAULT_BACKUP_MAX_AGE_SECONDS),
   } satisfies { [K in keyof AlertThresholds]-?: z.ZodType<AlertThresholds[K]> } & {
     backupMaxAgeSeconds: z.ZodType<number>;
   })

@@ -3,8 +3,8 @@
  * durations, resources, probes and pinned image references.
  */
 import { z } from 'zod';
-import { imageProblem, parseImage } from '../objects/image.js';
-import { isQuantity, quantityValue } from '../objects/quantity.js';
+import { imageProblem, parseImage } from '../shared/image.js';
+import { isQuantity, quantityValue } from '../shared/quantity.js';
 
 /** A DNS-1123 label: namespaces, container and port names. */
 export const dnsLabel = z

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import * as D from '../defaults.js';
-import { DIGEST_PATTERN, imageProblem } from '../objects/image.js';
+import { DIGEST_PATTERN, imageProblem } from '../shared/image.js';
 import { dnsName, nonRootId, probe, quantity, resources } from './primitives.js';
 
 /** Server image; one of `tag` and `digest` is required. */

@@ -1,7 +1,7 @@
 /** The server Deployment (roadmap deployment.yaml, with its defects fixed). */
 import type { V1Deployment, V1EnvVar, V1Probe } from '@kubernetes/client-node';
 import type { StemeDeploymentConfig } from '../config.js';
-import { formatImage } from './image.js';
+import { formatImage } from '../shared/image.js';
 import { type Built, namespacedMeta, objectLabels, objectNames, selectorLabels } from './meta.js';
 import { DB_DIR, dataVolumes, WAL_DIR } from './pvc.js';
 import { containerSecurityContext, podSecurityContext, tmpVolume } from './security.js';

@@ -22,22 +22,6 @@ export interface AlertThresholds {
   podAbsentFor: string;
 }
 
-/** The roadmap's thresholds. */
-export const DEFAULT_ALERT_THRESHOLDS: AlertThresholds = Object.freeze({
-  walFsyncP99Seconds: 0.05,
-  volumeUsedRatio: 0.75,
-  rateLimited429PerSecond: 1,
-  errorRatio: 0.01,
-  podAbsentFor: '2m',
-});
-
-/**
- * How old the last successful backup may get before StemeDBBackupStale fires: 12 h, twice the
- * default 6-hourly schedule (`0 *\/6 * * *`), so one failed run is tolerated and two are not.
- * Set it to about 2 × the interval when the schedule changes.
- */
-export const DEFAULT_BACKUP_MAX_AGE_SECONDS = 43200;
-
 /** How long StemeDBBackupStale's condition must hold before it fires. */
 export const BACKUP_STALE_FOR = '15m';
 

@@ -5,8 +5,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildKustomization, objectFileName } from '../objects/kustomization.js';
-import { renderYamlDocument } from '../render.js';
 import type { KubeObject } from '../types.js';
+import { renderYamlDocument } from './serialize.js';
 
 /** The file name kustomize looks for. */
 export const KUSTOMIZATION_FILE = 'kustomization.yaml';

@@ -4,117 +4,133 @@
  */
 import type { Rule } from '../validate/rule.js';
 import {
-  backupRwoAffinity,
-  backupUnmonitored,
-  cronJobConcurrency,
-  jobDeadline,
-} from './backup-jobs.js';
+  policyBackupRwoAffinity,
+  policyBackupUnmonitored,
+  policyCronjobConcurrency,
+  policyJobDeadline,
+} from './policy-backup-jobs.js';
 import {
-  allowPrivilegeEscalation,
-  capabilitiesNotDropped,
-  readOnlyRootFilesystem,
-  seccompProfile,
-} from './container-security.js';
-import { doubleScrape } from './double-scrape.js';
-import { imageLatest, imageUntagged } from './image-tag.js';
-import { certManagerWithoutTls, ingressTlsHost } from './ingress-tls.js';
-import { namespaceNotEmitted, namespaceUnset } from './namespaces.js';
-import { networkPolicyDns } from './network-policy-dns.js';
-import { pdbBlocksEviction } from './pdb-blocks-eviction.js';
-import { placeholderHost, placeholderValue } from './placeholders.js';
-import { readinessProbeMissing, startupProbeMissing, startupWindowTooShort } from './probes.js';
+  policyAllowPrivilegeEscalation,
+  policyCapabilitiesNotDropped,
+  policyReadOnlyRootFilesystem,
+  policySeccompProfile,
+} from './policy-container-security.js';
+import { policyDoubleScrape } from './policy-double-scrape.js';
+import { policyImageLatest, policyImageUntagged } from './policy-image-tag.js';
+import { policyCertManagerWithoutTls, policyIngressTlsHost } from './policy-ingress-tls.js';
+import { policyNamespaceUnset } from './policy-namespace-unset.js';
+import { policyNetworkPolicyDns } from './policy-network-policy-dns.js';
+import { policyPdbBlocksEviction } from './policy-pdb-blocks-eviction.js';
+import { policyPlaceholderHost, policyPlaceholderValue } from './policy-placeholders.js';
 import {
-  absentComparison,
-  alertMissingFor,
-  rateOfGauge,
-  thresholdOnSeriesRate,
+  policyReadinessProbeMissing,
+  policyStartupProbeMissing,
+  policyStartupWindowTooShort,
+} from './policy-probes.js';
+import {
+  policyMemoryLimitMissing,
+  policyMemoryRequestBelowLimit,
+  policyResourcesMissing,
+} from './policy-resources.js';
+import { policyRunAsNonRoot } from './policy-run-as-non-root.js';
+import {
+  policyFsgroupChangePolicy,
+  policyRollingUpdateRwo,
+  policyRwoMultipleReplicas,
+} from './policy-rwo-volumes.js';
+import { policySecretLiteralEnv } from './policy-secret-literal-env.js';
+import { policyStemedbAuth } from './policy-stemedb-auth.js';
+import {
+  promqlAbsentComparison,
+  promqlAlertMissingFor,
+  promqlRateOfNonCounter,
+  promqlThresholdOnSeriesRate,
 } from './promql-alerts.js';
-import { histogramQuantileUnaggregated, histogramQuantileWithoutLe } from './promql-histogram.js';
-import { promqlParse } from './promql-parse.js';
-import { promqlRatio } from './promql-ratio.js';
-import { ingressMiddleware } from './ref-ingress-middleware.js';
-import { kustomizationFiles } from './ref-kustomization.js';
-import { networkPolicyBlocksTraffic } from './ref-network-policy-traffic.js';
-import { probePort } from './ref-probe-port.js';
-import { secretKeyMissing, secretNotProduced } from './ref-secrets.js';
-import { selectorMatchesNothing, workloadSelector } from './ref-selectors.js';
-import { serviceMonitorPort, serviceMonitorSelector } from './ref-service-monitor.js';
-import { ingressBackend, serviceTargetPort } from './ref-service-ports.js';
-import { claimNotProduced, configMapNotProduced, volumeMountUnknown } from './ref-volumes.js';
-import { memoryLimitMissing, memoryRequestBelowLimit, resourcesMissing } from './resources.js';
-import { runAsNonRoot } from './run-as-non-root.js';
-import { fsGroupChangePolicy, rollingUpdateRwo, rwoMultipleReplicas } from './rwo-volumes.js';
-import { deprecatedApi, removedApi, unknownKind } from './schema-api-version.js';
-import { unknownField } from './schema-unknown-field.js';
-import { invalidValue, notInEnum, requiredField, wrongType } from './schema-value.js';
-import { secretLiteralEnv } from './secret-literal-env.js';
-import { stemedbAuth } from './stemedb-auth.js';
+import {
+  promqlHistogramQuantileUnaggregated,
+  promqlHistogramQuantileWithoutLe,
+} from './promql-histogram.js';
+import { promqlParseError } from './promql-parse.js';
+import { promqlRatioWithoutAggregation } from './promql-ratio.js';
+import { refIngressMiddleware } from './ref-ingress-middleware.js';
+import { refKustomizationFiles } from './ref-kustomization.js';
+import { refNamespaceNotEmitted } from './ref-namespace-not-emitted.js';
+import { refNetworkPolicyBlocksTraffic } from './ref-network-policy-traffic.js';
+import { refProbePort } from './ref-probe-port.js';
+import { refSecretKeyMissing, refSecretNotProduced } from './ref-secrets.js';
+import { refSelectorMatchesNothing, refWorkloadSelector } from './ref-selectors.js';
+import { refServicemonitorPort, refServicemonitorSelector } from './ref-service-monitor.js';
+import { refIngressBackend, refServiceTargetPort } from './ref-service-ports.js';
+import { refConfigmapNotProduced, refPvcNotProduced, refVolumeMount } from './ref-volumes.js';
+import { schemaDeprecatedApi, schemaRemovedApi, schemaUnknownKind } from './schema-api-version.js';
+import { schemaUnknownField } from './schema-unknown-field.js';
+import { schemaEnum, schemaInvalidValue, schemaRequiredField, schemaType } from './schema-value.js';
 
 export const ALL_RULES: readonly Rule[] = [
   // Schema: what the API server rejects.
-  unknownKind,
-  removedApi,
-  deprecatedApi,
-  unknownField,
-  requiredField,
-  wrongType,
-  notInEnum,
-  invalidValue,
+  schemaUnknownKind,
+  schemaRemovedApi,
+  schemaDeprecatedApi,
+  schemaUnknownField,
+  schemaRequiredField,
+  schemaType,
+  schemaEnum,
+  schemaInvalidValue,
   // References between objects.
-  workloadSelector,
-  selectorMatchesNothing,
-  serviceTargetPort,
-  probePort,
-  ingressBackend,
-  ingressMiddleware,
-  serviceMonitorSelector,
-  serviceMonitorPort,
-  secretNotProduced,
-  secretKeyMissing,
-  claimNotProduced,
-  configMapNotProduced,
-  volumeMountUnknown,
-  networkPolicyBlocksTraffic,
-  namespaceNotEmitted,
-  kustomizationFiles,
+  refWorkloadSelector,
+  refSelectorMatchesNothing,
+  refServiceTargetPort,
+  refProbePort,
+  refIngressBackend,
+  refIngressMiddleware,
+  refServicemonitorSelector,
+  refServicemonitorPort,
+  refSecretNotProduced,
+  refSecretKeyMissing,
+  refPvcNotProduced,
+  refConfigmapNotProduced,
+  refVolumeMount,
+  refNetworkPolicyBlocksTraffic,
+  refNamespaceNotEmitted,
+  refKustomizationFiles,
   // Policy for a single-replica stateful database on ReadWriteOnce volumes.
-  namespaceUnset,
-  placeholderHost,
-  placeholderValue,
-  imageLatest,
-  imageUntagged,
-  stemedbAuth,
-  secretLiteralEnv,
-  runAsNonRoot,
-  allowPrivilegeEscalation,
-  capabilitiesNotDropped,
-  seccompProfile,
-  readOnlyRootFilesystem,
-  resourcesMissing,
-  memoryLimitMissing,
-  memoryRequestBelowLimit,
-  readinessProbeMissing,
-  startupProbeMissing,
-  startupWindowTooShort,
-  rollingUpdateRwo,
-  rwoMultipleReplicas,
-  fsGroupChangePolicy,
-  pdbBlocksEviction,
-  networkPolicyDns,
-  ingressTlsHost,
-  certManagerWithoutTls,
-  backupRwoAffinity,
-  cronJobConcurrency,
-  jobDeadline,
-  backupUnmonitored,
-  doubleScrape,
+  policyNamespaceUnset,
+  policyPlaceholderHost,
+  policyPlaceholderValue,
+  policyImageLatest,
+  policyImageUntagged,
+  policyStemedbAuth,
+  policySecretLiteralEnv,
+  policyRunAsNonRoot,
+  policyAllowPrivilegeEscalation,
+  policyCapabilitiesNotDropped,
+  policySeccompProfile,
+  policyReadOnlyRootFilesystem,
+  policyResourcesMissing,
+  policyMemoryLimitMissing,
+  policyMemoryRequestBelowLimit,
+  policyReadinessProbeMissing,
+  policyStartupProbeMissing,
+  policyStartupWindowTooShort,
+  policyRollingUpdateRwo,
+  policyRwoMultipleReplicas,
+  policyFsgroupChangePolicy,
+  policyPdbBlocksEviction,
+  policyNetworkPolicyDns,
+  policyIngressTlsHost,
+  policyCertManagerWithoutTls,
+  policyBackupRwoAffinity,
+  policyCronjobConcurrency,
+  policyJobDeadline,
+  policyBackupUnmonitored,
+  policyDoubleScrape,
   // PromQL of the alerts.
-  promqlParse,
-  promqlRatio,
-  histogramQuantileWithoutLe,
-  histogramQuantileUnaggregated,
-  absentComparison,
-  alertMissingFor,
-  thresholdOnSeriesRate,
-  rateOfGauge,
+  promqlParseError,
+  promqlRatioWithoutAggregation,
+  promqlHistogramQuantileWithoutLe,
+  promqlHistogramQuantileUnaggregated,
+  promqlAbsentComparison,
+  promqlAlertMissingFor,
+  promqlThresholdOnSeriesRate,
+  promqlRateOfNonCounter,
 ];

@@ -19,7 +19,7 @@ import { durationSeconds } from '../validate/units.js';
 
 const COMPARISONS = new Set(['>', '<', '>=', '<=', '==', '!=']);
 
-export const absentComparison: Rule = {
+export const promqlAbsentComparison: Rule = {
   id: 'promql/absent-comparison',
   severity: 'warning',
   description:
@@ -56,7 +56,7 @@ const NOISY = new Set([
   'quantile_over_time',
 ]);
 
-export const alertMissingFor: Rule = {
+export const promqlAlertMissingFor: Rule = {
   id: 'promql/alert-missing-for',
   severity: 'warning',
   description:
@@ -80,7 +80,7 @@ export const alertMissingFor: Rule = {
 
 const COUNTER_SUFFIX = /(_total|_count|_sum|_bucket|_created)$/;
 
-export const rateOfGauge: Rule = {
+export const promqlRateOfNonCounter: Rule = {
   id: 'promql/rate-of-non-counter',
   severity: 'warning',
   description:
@@ -102,7 +102,7 @@ export const rateOfGauge: Rule = {
   },
 };
 
-export const thresholdOnSeriesRate: Rule = {
+export const promqlThresholdOnSeriesRate: Rule = {
   id: 'promql/threshold-on-series-rate',
   severity: 'warning',
   description:

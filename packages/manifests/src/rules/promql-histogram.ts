@@ -26,7 +26,7 @@ function* quantiles(context: Parameters<Rule['check']>[0]) {
   }
 }
 
-export const histogramQuantileWithoutLe: Rule = {
+export const promqlHistogramQuantileWithoutLe: Rule = {
   id: 'promql/histogram-quantile-without-le',
   severity: 'error',
   description:
@@ -44,7 +44,7 @@ export const histogramQuantileWithoutLe: Rule = {
   },
 };
 
-export const histogramQuantileUnaggregated: Rule = {
+export const promqlHistogramQuantileUnaggregated: Rule = {
   id: 'promql/histogram-quantile-unaggregated',
   severity: 'warning',
   description:

@@ -7,7 +7,7 @@ import { joinPath } from '../validate/paths.js';
 import { excerpt, parsePromQL, promRules } from '../validate/promql-analysis.js';
 import type { Rule } from '../validate/rule.js';
 
-export const promqlParse: Rule = {
+export const promqlParseError: Rule = {
   id: 'promql/parse-error',
   severity: 'error',
   description:

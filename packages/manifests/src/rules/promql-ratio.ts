@@ -39,7 +39,7 @@ export function ratioProblem(expr: PromExpr): string | undefined {
   return undefined;
 }
 
-export const promqlRatio: Rule = {
+export const promqlRatioWithoutAggregation: Rule = {
   id: 'promql/ratio-without-aggregation',
   severity: 'error',
   description:

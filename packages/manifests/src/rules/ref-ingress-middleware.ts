@@ -14,7 +14,7 @@ export const MIDDLEWARE_ANNOTATION = 'traefik.ingress.kubernetes.io/router.middl
 
 const served = (m: KubeObject) => apiGroup(m.apiVersion) === 'traefik.io';
 
-export const ingressMiddleware: Rule = {
+export const refIngressMiddleware: Rule = {
   id: 'ref/ingress-middleware',
   severity: 'error',
   description:

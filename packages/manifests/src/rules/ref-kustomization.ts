@@ -9,7 +9,7 @@ import type { Rule } from '../validate/rule.js';
 
 const base = (file: string) => file.replace(/^\.\//, '');
 
-export const kustomizationFiles: Rule = {
+export const refKustomizationFiles: Rule = {
   id: 'ref/kustomization-files',
   severity: 'error',
   description:

@@ -8,11 +8,10 @@ import type { KubeObject } from '../types.js';
 import type { RuleContext } from '../validate/context.js';
 import { namespaceOf } from '../validate/context.js';
 import { arr, obj } from '../validate/json.js';
+import { podsOf, servicesOf } from '../validate/relations.js';
 import type { Rule } from '../validate/rule.js';
 import { isEmptySelector, selects } from '../validate/selectors.js';
 import type { Workload } from '../validate/workloads.js';
-import { servicesOf } from './ref-service-monitor.js';
-import { podsOf } from './ref-service-ports.js';
 
 /** Traffic the bundle expects to reach a pod. */
 interface Flow {
@@ -105,7 +104,7 @@ const restrictsIngress = (policy: KubeObject) => {
   return types.length === 0 || types.includes('Ingress');
 };
 
-export const networkPolicyBlocksTraffic: Rule = {
+export const refNetworkPolicyBlocksTraffic: Rule = {
   id: 'ref/network-policy-blocks-traffic',
   severity: 'error',
   description:

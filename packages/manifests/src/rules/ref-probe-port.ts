@@ -9,7 +9,7 @@ import type { Rule } from '../validate/rule.js';
 
 const PROBES = ['startupProbe', 'livenessProbe', 'readinessProbe'] as const;
 
-export const probePort: Rule = {
+export const refProbePort: Rule = {
   id: 'ref/probe-port',
   severity: 'error',
   description:

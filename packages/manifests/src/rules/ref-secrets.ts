@@ -168,7 +168,7 @@ function lookup(all: Map<string, Producer>, use: SecretUse): Producer | undefine
   return all.get(`${use.namespace}/${use.name}`) ?? all.get(`*/${use.name}`);
 }
 
-export const secretNotProduced: Rule = {
+export const refSecretNotProduced: Rule = {
   id: 'ref/secret-not-produced',
   severity: 'error',
   description:
@@ -197,7 +197,7 @@ export const secretNotProduced: Rule = {
   },
 };
 
-export const secretKeyMissing: Rule = {
+export const refSecretKeyMissing: Rule = {
   id: 'ref/secret-key-missing',
   severity: 'error',
   description:

@@ -9,7 +9,7 @@ import { isObject, obj, strMap } from '../validate/json.js';
 import type { Rule } from '../validate/rule.js';
 import { formatLabels, isEmptySelector, selects, selectsMap } from '../validate/selectors.js';
 
-export const workloadSelector: Rule = {
+export const refWorkloadSelector: Rule = {
   id: 'ref/workload-selector',
   severity: 'error',
   description:
@@ -46,7 +46,7 @@ function selectsAnyPod(
   return context.workloads.some((w) => w.namespace === namespace && test(w.labels));
 }
 
-export const selectorMatchesNothing: Rule = {
+export const refSelectorMatchesNothing: Rule = {
   id: 'ref/selector-matches-nothing',
   severity: 'error',
   description:

@@ -1,33 +1,11 @@
-/**
- * A ServiceMonitor selects Services by their *labels* (not their selector), in its own namespace
- * unless namespaceSelector says otherwise, and scrapes the Service port *named* in
- * `endpoints[].port`. A number there, or a Service without labels, means Prometheus never
- * scrapes anything, and every alert built on those metrics stays silent.
- */
-import type { KubeObject } from '../types.js';
-import type { RuleContext } from '../validate/context.js';
 import { namespaceOf } from '../validate/context.js';
 import { arr, obj } from '../validate/json.js';
 import { joinPath } from '../validate/paths.js';
+import { servicesOf } from '../validate/relations.js';
 import type { Rule } from '../validate/rule.js';
-import { formatLabels, selects } from '../validate/selectors.js';
+import { formatLabels } from '../validate/selectors.js';
 
-/** The Services a ServiceMonitor selects in the bundle. */
-export function servicesOf(context: RuleContext, monitor: KubeObject): KubeObject[] {
-  const spec = obj(monitor.spec);
-  const ns = obj(spec.namespaceSelector);
-  const names = arr(ns.matchNames);
-  const inScope = (service: KubeObject) =>
-    ns.any === true ||
-    (names.length > 0
-      ? names.includes(namespaceOf(service))
-      : namespaceOf(service) === namespaceOf(monitor));
-  return context
-    .ofKind('Service', '')
-    .filter((service) => inScope(service) && selects(spec.selector, service.metadata.labels ?? {}));
-}
-
-export const serviceMonitorSelector: Rule = {
+export const refServicemonitorSelector: Rule = {
   id: 'ref/servicemonitor-selector',
   severity: 'error',
   description:
@@ -49,7 +27,7 @@ export const serviceMonitorSelector: Rule = {
   },
 };
 
-export const serviceMonitorPort: Rule = {
+export const refServicemonitorPort: Rule = {
   id: 'ref/servicemonitor-port',
   severity: 'error',
   description:

@@ -1,25 +1,9 @@
-/**
- * Ports across objects: a Service's targetPort must be a port its pods declare, and an
- * Ingress backend must name an emitted Service and one of its ports. A mismatch gives 502s
- * from Traefik with every pod healthy.
- */
-import type { KubeObject } from '../types.js';
-import type { RuleContext } from '../validate/context.js';
 import { namespaceOf } from '../validate/context.js';
-import { arr, obj, strMap } from '../validate/json.js';
+import { arr, obj } from '../validate/json.js';
 import { joinPath } from '../validate/paths.js';
+import { podsOf } from '../validate/relations.js';
 import type { Rule } from '../validate/rule.js';
-import { selectsMap } from '../validate/selectors.js';
 import type { Workload } from '../validate/workloads.js';
-
-/** The workloads a Service selects. */
-export function podsOf(context: RuleContext, service: KubeObject): Workload[] {
-  const selector = strMap(obj(service.spec).selector);
-  if (Object.keys(selector).length === 0) return [];
-  return context.workloads.filter(
-    (w) => w.namespace === namespaceOf(service) && selectsMap(selector, w.labels),
-  );
-}
 
 /** The container ports of a workload: number and name. */
 export function containerPorts(w: Workload): { number: unknown; name: unknown }[] {
@@ -30,7 +14,7 @@ export function containerPorts(w: Workload): { number: unknown; name: unknown }[
     );
 }
 
-export const serviceTargetPort: Rule = {
+export const refServiceTargetPort: Rule = {
   id: 'ref/service-target-port',
   severity: 'error',
   description:
@@ -58,7 +42,7 @@ export const serviceTargetPort: Rule = {
   },
 };
 
-export const ingressBackend: Rule = {
+export const refIngressBackend: Rule = {
   id: 'ref/ingress-backend',
   severity: 'error',
   description:

@@ -9,7 +9,7 @@ import { joinPath } from '../validate/paths.js';
 import type { Rule } from '../validate/rule.js';
 import { claimVolumes } from '../validate/workloads.js';
 
-export const volumeMountUnknown: Rule = {
+export const refVolumeMount: Rule = {
   id: 'ref/volume-mount',
   severity: 'error',
   description: "Every container volumeMount names one of the pod's volumes.",
@@ -32,7 +32,7 @@ export const volumeMountUnknown: Rule = {
   },
 };
 
-export const claimNotProduced: Rule = {
+export const refPvcNotProduced: Rule = {
   id: 'ref/pvc-not-produced',
   severity: 'error',
   description: 'Every PersistentVolumeClaim a pod mounts is emitted in its namespace.',
@@ -51,7 +51,7 @@ export const claimNotProduced: Rule = {
   },
 };
 
-export const configMapNotProduced: Rule = {
+export const refConfigmapNotProduced: Rule = {
   id: 'ref/configmap-not-produced',
   severity: 'error',
   description:

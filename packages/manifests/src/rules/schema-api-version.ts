@@ -27,7 +27,7 @@ function* problems(context: RuleContext, status: 'removed' | 'deprecated'): Iter
   }
 }
 
-export const removedApi: Rule = {
+export const schemaRemovedApi: Rule = {
   id: 'schema/removed-api',
   severity: 'error',
   description:
@@ -35,7 +35,7 @@ export const removedApi: Rule = {
   check: (context) => problems(context, 'removed'),
 };
 
-export const deprecatedApi: Rule = {
+export const schemaDeprecatedApi: Rule = {
   id: 'schema/deprecated-api',
   severity: 'error',
   description:
@@ -83,7 +83,7 @@ function unknownKindIssue(object: KubeObject): Issue | undefined {
   };
 }
 
-export const unknownKind: Rule = {
+export const schemaUnknownKind: Rule = {
   id: 'schema/unknown-kind',
   severity: 'error',
   description:

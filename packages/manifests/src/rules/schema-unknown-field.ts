@@ -94,7 +94,7 @@ function placementHint(parent: readonly PathSegment[], key: string): string | un
   return undefined;
 }
 
-export const unknownField: Rule = {
+export const schemaUnknownField: Rule = {
   id: 'schema/unknown-field',
   severity: 'error',
   description:

@@ -30,7 +30,7 @@ function* issuesOf(
   }
 }
 
-export const requiredField: Rule = {
+export const schemaRequiredField: Rule = {
   id: 'schema/required-field',
   severity: 'error',
   description: 'A field the schema requires is missing.',
@@ -48,7 +48,7 @@ function typeFix(issue: SchemaIssue, value: unknown): string {
   return `write it as ${expected}`;
 }
 
-export const wrongType: Rule = {
+export const schemaType: Rule = {
   id: 'schema/type',
   severity: 'error',
   description:
@@ -56,7 +56,7 @@ export const wrongType: Rule = {
   check: (context) => issuesOf(context, 'type', typeFix),
 };
 
-export const notInEnum: Rule = {
+export const schemaEnum: Rule = {
   id: 'schema/enum',
   severity: 'error',
   description: 'A value outside the set the schema allows (e.g. a protocol, a policy name).',
@@ -68,7 +68,7 @@ export const notInEnum: Rule = {
     ),
 };
 
-export const invalidValue: Rule = {
+export const schemaInvalidValue: Rule = {
   id: 'schema/invalid-value',
   severity: 'error',
   description: 'A value that fails a pattern, format or range of its schema.',

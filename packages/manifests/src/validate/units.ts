@@ -1,5 +1,5 @@
 /** Kubernetes quantities and Prometheus/Go durations, as numbers. */
-import { QUANTITY_FACTORS } from '../objects/quantity.js';
+import { QUANTITY_FACTORS } from '../shared/quantity.js';
 
 /**
  * A quantity ("500m", "1Gi", 2) as a number (cores, bytes), or undefined when malformed.

@@ -1,3 +1,4 @@
+// In src/shared/: helpers that config, objects and validate all use, and so belong to none of them.
 /**
  * Kubernetes resource quantities ("500m", "1Gi", "20Gi"): the subset we accept, and their
  * value as a number so that invariants such as requests ≤ limits can be checked.

@@ -7,7 +7,7 @@ import { arr, obj } from '../validate/json.js';
 import { joinPath } from '../validate/paths.js';
 import type { Rule } from '../validate/rule.js';
 
-export const stemedbAuth: Rule = {
+export const policyStemedbAuth: Rule = {
   id: 'policy/stemedb-auth',
   severity: 'error',
   description:

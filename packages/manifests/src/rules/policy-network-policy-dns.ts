@@ -35,7 +35,7 @@ function restrictsEgress(policy: KubeObject): boolean {
   return types.includes('Egress') || (types.length === 0 && spec.egress !== undefined);
 }
 
-export const networkPolicyDns: Rule = {
+export const policyNetworkPolicyDns: Rule = {
   id: 'policy/network-policy-dns',
   severity: 'error',
   description:

@@ -1,29 +1,10 @@
-/**
- * A ReadWriteOnce volume attaches to one node at a time. A Deployment's RollingUpdate starts
- * the new pod before stopping the old one; if the scheduler puts it on another node, the volume
- * cannot attach (Multi-Attach error) and the rollout hangs while the old pod keeps running. More
- * than one replica on such a volume is the same deadlock, and an embedded KV store must never
- * have two writers anyway.
- */
-import type { RuleContext } from '../validate/context.js';
 import { obj, str } from '../validate/json.js';
 import { joinPath } from '../validate/paths.js';
+import { rwoClaims } from '../validate/relations.js';
 import type { Rule } from '../validate/rule.js';
-import { type ClaimVolume, claimVolumes, type Workload } from '../validate/workloads.js';
+import { claimVolumes } from '../validate/workloads.js';
 
-/** The claims of `w` that the bundle emits with a ReadWriteOnce(Pod) access mode. */
-export function rwoClaims(context: RuleContext, w: Workload): (ClaimVolume & { mode: string })[] {
-  const out: (ClaimVolume & { mode: string })[] = [];
-  for (const claim of claimVolumes(w)) {
-    const modes = context.claimAccessModes(w.namespace, claim.claimName) ?? [];
-    if (modes.includes('ReadWriteMany')) continue;
-    const mode = modes.find((m) => m === 'ReadWriteOncePod' || m === 'ReadWriteOnce');
-    if (mode) out.push({ ...claim, mode });
-  }
-  return out;
-}
-
-export const rollingUpdateRwo: Rule = {
+export const policyRollingUpdateRwo: Rule = {
   id: 'policy/rolling-update-rwo',
   severity: 'error',
   description:
@@ -45,7 +26,7 @@ export const rollingUpdateRwo: Rule = {
   },
 };
 
-export const rwoMultipleReplicas: Rule = {
+export const policyRwoMultipleReplicas: Rule = {
   id: 'policy/rwo-multiple-replicas',
   severity: 'error',
   description:
@@ -65,7 +46,7 @@ export const rwoMultipleReplicas: Rule = {
   },
 };
 
-export const fsGroupChangePolicy: Rule = {
+export const policyFsgroupChangePolicy: Rule = {
   id: 'policy/fsgroup-change-policy',
   severity: 'warning',
   description:

@@ -16,7 +16,7 @@ const resourcesOf = (container: Record<string, unknown>) => {
   return { requests: obj(r.requests), limits: obj(r.limits) };
 };
 
-export const resourcesMissing: Rule = {
+export const policyResourcesMissing: Rule = {
   id: 'policy/resources-missing',
   severity: 'error',
   description:
@@ -40,7 +40,7 @@ export const resourcesMissing: Rule = {
   },
 };
 
-export const memoryLimitMissing: Rule = {
+export const policyMemoryLimitMissing: Rule = {
   id: 'policy/memory-limit-missing',
   severity: 'error',
   description:
@@ -60,7 +60,7 @@ export const memoryLimitMissing: Rule = {
   },
 };
 
-export const memoryRequestBelowLimit: Rule = {
+export const policyMemoryRequestBelowLimit: Rule = {
   id: 'policy/memory-request-below-limit',
   severity: 'warning',
   description:

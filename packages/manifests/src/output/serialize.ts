@@ -1,9 +1,10 @@
 /**
- * Rendering objects as text: a multi-document YAML stream, or a JSON `v1 List`. Both are pure
- * and deterministic: the same objects give the same bytes.
+ * Objects as text and back: a multi-document YAML stream, or a JSON `v1 List`. Both are pure
+ * and deterministic: the same objects give the same bytes. Writing that text somewhere is
+ * write.ts; the CLI command that builds, validates and writes is cli/render-command.ts.
  */
 import { parseAllDocuments, stringify } from 'yaml';
-import type { KubeObject } from './types.js';
+import type { KubeObject } from '../types.js';
 
 /**
  * YAML 1.1 quoting: kubectl and kustomize read YAML with Go libraries that still treat `on`,

@@ -8,9 +8,8 @@ import { buildBundle } from '../bundle.js';
 import type { KubeObject } from '../types.js';
 import { validate } from '../validate/index.js';
 import { loadCliConfig, validateOptionsFor } from './config.js';
-import { FailedError, type Io, oneLine, palette, UsageError, writeJson } from './output.js';
-import { failedReport } from './render.js';
-import { printReport, type Report } from './report.js';
+import { FailedError, type Io, oneLine, palette, UsageError, writeJson } from './io.js';
+import { failedReport, printReport, type Report } from './report.js';
 
 export interface ClusterFlags {
   config?: string;
@@ -79,7 +78,7 @@ function clusterFailure(error: unknown, io: Io, json: boolean, report: Report): 
     });
   }
   const before = applied.length > 0 ? ` (${applied.length} applied before it)` : '';
-  // no-kubeconfig keeps its name so that it exits 2 (output.ts); the rest exit 1.
+  // no-kubeconfig keeps its name so that it exits 2 (io.ts); the rest exit 1.
   if (e.code === 'cluster/no-kubeconfig') throw error;
   throw new FailedError(`${oneLine(e.message ?? '')}${before}`, { cause: error });
 }

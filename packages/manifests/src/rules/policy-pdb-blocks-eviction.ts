@@ -19,7 +19,7 @@ function resolve(value: unknown, total: number, roundUp: boolean): number | unde
   return undefined;
 }
 
-export const pdbBlocksEviction: Rule = {
+export const policyPdbBlocksEviction: Rule = {
   id: 'policy/pdb-blocks-eviction',
   severity: 'error',
   description:

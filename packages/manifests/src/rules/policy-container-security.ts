@@ -7,7 +7,7 @@ import { arr, obj } from '../validate/json.js';
 import { joinPath } from '../validate/paths.js';
 import type { Rule } from '../validate/rule.js';
 
-export const allowPrivilegeEscalation: Rule = {
+export const policyAllowPrivilegeEscalation: Rule = {
   id: 'policy/allow-privilege-escalation',
   severity: 'error',
   description:
@@ -27,7 +27,7 @@ export const allowPrivilegeEscalation: Rule = {
   },
 };
 
-export const capabilitiesNotDropped: Rule = {
+export const policyCapabilitiesNotDropped: Rule = {
   id: 'policy/capabilities-not-dropped',
   severity: 'error',
   description:
@@ -48,7 +48,7 @@ export const capabilitiesNotDropped: Rule = {
   },
 };
 
-export const seccompProfile: Rule = {
+export const policySeccompProfile: Rule = {
   id: 'policy/seccomp-profile',
   severity: 'warning',
   description:
@@ -71,7 +71,7 @@ export const seccompProfile: Rule = {
   },
 };
 
-export const readOnlyRootFilesystem: Rule = {
+export const policyReadOnlyRootFilesystem: Rule = {
   id: 'policy/read-only-root-filesystem',
   severity: 'warning',
   description:

@@ -3,17 +3,11 @@
  * `<REGISTRY>/…`. A placeholder host gets no certificate and no traffic; a placeholder image
  * never pulls. Both fail only after deploy, so they are caught before.
  */
+import { PLACEHOLDER_HOST } from '../defaults.js';
 import type { KubeObject } from '../types.js';
 import { arr, obj } from '../validate/json.js';
 import { formatPath, joinPath, type PathSegment } from '../validate/paths.js';
 import type { Issue, Rule } from '../validate/rule.js';
-
-/**
- * Hosts that cannot be real: template domains and RFC 2606/6761 reserved names. The config
- * refuses them too.
- */
-export const PLACEHOLDER_HOST =
-  /(your-?domain|your-?company|yoursite|changeme|replace-?me|<[^>]*>|\{\{|\$\{|(^|\.)example\.(com|org|net)$|(^|\.)example$|\.invalid$|\.test$|\.localhost$|^localhost$|\.local$)/i;
 
 /** Template leftovers in any other string. */
 const PLACEHOLDER_VALUE =
@@ -51,7 +45,7 @@ export function hostsOf(object: KubeObject): { host: string; path: string }[] {
   return out;
 }
 
-export const placeholderHost: Rule = {
+export const policyPlaceholderHost: Rule = {
   id: 'policy/placeholder-host',
   severity: 'error',
   description:
@@ -88,7 +82,7 @@ function* strings(
   }
 }
 
-export const placeholderValue: Rule = {
+export const policyPlaceholderValue: Rule = {
   id: 'policy/placeholder-value',
   severity: 'error',
   description: 'No value is a template placeholder (<REGISTRY>, your-bucket, changeme, TODO).',

@@ -7,10 +7,10 @@
  */
 import { arr, obj } from '../validate/json.js';
 import { joinPath } from '../validate/paths.js';
+import { rwoClaims } from '../validate/relations.js';
 import type { Rule } from '../validate/rule.js';
 import { selects } from '../validate/selectors.js';
 import { claimVolumes, type Workload } from '../validate/workloads.js';
-import { rwoClaims } from './rwo-volumes.js';
 
 const isBatch = (w: Workload) => w.kind === 'Job' || w.kind === 'CronJob';
 
@@ -25,7 +25,7 @@ function pinnedTo(w: Workload, labels: Record<string, string>): boolean {
   });
 }
 
-export const backupRwoAffinity: Rule = {
+export const policyBackupRwoAffinity: Rule = {
   id: 'policy/backup-rwo-affinity',
   severity: 'error',
   description:
@@ -61,7 +61,7 @@ export const backupRwoAffinity: Rule = {
   },
 };
 
-export const cronJobConcurrency: Rule = {
+export const policyCronjobConcurrency: Rule = {
   id: 'policy/cronjob-concurrency',
   severity: 'error',
   description:
@@ -81,7 +81,7 @@ export const cronJobConcurrency: Rule = {
   },
 };
 
-export const jobDeadline: Rule = {
+export const policyJobDeadline: Rule = {
   id: 'policy/job-deadline',
   severity: 'warning',
   description:
@@ -103,7 +103,7 @@ export const jobDeadline: Rule = {
   },
 };
 
-export const backupUnmonitored: Rule = {
+export const policyBackupUnmonitored: Rule = {
   id: 'policy/backup-unmonitored',
   severity: 'warning',
   description:

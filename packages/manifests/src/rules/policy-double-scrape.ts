@@ -5,11 +5,10 @@
  */
 import { namespaceOf } from '../validate/context.js';
 import { joinPath } from '../validate/paths.js';
+import { podsOf, servicesOf } from '../validate/relations.js';
 import type { Rule } from '../validate/rule.js';
-import { servicesOf } from './ref-service-monitor.js';
-import { podsOf } from './ref-service-ports.js';
 
-export const doubleScrape: Rule = {
+export const policyDoubleScrape: Rule = {
   id: 'policy/double-scrape',
   severity: 'warning',
   description:

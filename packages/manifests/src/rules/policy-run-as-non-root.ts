@@ -8,7 +8,7 @@ import { obj } from '../validate/json.js';
 import { joinPath } from '../validate/paths.js';
 import type { Rule } from '../validate/rule.js';
 
-export const runAsNonRoot: Rule = {
+export const policyRunAsNonRoot: Rule = {
   id: 'policy/run-as-non-root',
   severity: 'error',
   description:

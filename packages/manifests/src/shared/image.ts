@@ -1,3 +1,4 @@
+// In src/shared/: helpers that config, objects and validate all use, and so belong to none of them.
 /**
  * Container image references. The roadmap deploys `stemedb-api:latest` and `rclone/rclone:latest`;
  * a moving tag makes a rollout unreproducible (and, with `IfNotPresent`, a node may keep running

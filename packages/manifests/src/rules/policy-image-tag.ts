@@ -34,7 +34,7 @@ function* images(
   }
 }
 
-export const imageLatest: Rule = {
+export const policyImageLatest: Rule = {
   id: 'policy/image-latest',
   severity: 'error',
   description: 'No container image uses the moving tag :latest.',
@@ -51,7 +51,7 @@ export const imageLatest: Rule = {
     ),
 };
 
-export const imageUntagged: Rule = {
+export const policyImageUntagged: Rule = {
   id: 'policy/image-untagged',
   severity: 'error',
   description: 'Every container image has a tag or a digest (no tag means :latest).',

@@ -10,7 +10,7 @@ import type { Rule } from '../validate/rule.js';
 const SECRET_NAME =
   /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?|ACCESS_?KEY)$/i;
 
-export const secretLiteralEnv: Rule = {
+export const policySecretLiteralEnv: Rule = {
   id: 'policy/secret-literal-env',
   severity: 'error',
   description:

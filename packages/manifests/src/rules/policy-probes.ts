@@ -30,7 +30,7 @@ export function failureWindow(probe: unknown): number {
   );
 }
 
-export const readinessProbeMissing: Rule = {
+export const policyReadinessProbeMissing: Rule = {
   id: 'policy/readiness-probe-missing',
   severity: 'error',
   description: 'A serving container has a readiness probe, so traffic waits until it can answer.',
@@ -47,7 +47,7 @@ export const readinessProbeMissing: Rule = {
   },
 };
 
-export const startupProbeMissing: Rule = {
+export const policyStartupProbeMissing: Rule = {
   id: 'policy/startup-probe-missing',
   severity: 'error',
   description:
@@ -67,7 +67,7 @@ export const startupProbeMissing: Rule = {
   },
 };
 
-export const startupWindowTooShort: Rule = {
+export const policyStartupWindowTooShort: Rule = {
   id: 'policy/startup-window-too-short',
   severity: 'error',
   description:

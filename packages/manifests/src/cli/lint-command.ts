@@ -11,9 +11,8 @@ import { parseAllDocuments } from 'yaml';
 import type { Finding, KubeObject } from '../types.js';
 import type { KustomizationLayout, ValidateOptions } from '../validate/context.js';
 import { validate } from '../validate/index.js';
-import { FailedError, type Io, UsageError } from './output.js';
-import { listRules } from './render.js';
-import { printReport, reportOf } from './report.js';
+import { FailedError, type Io, UsageError } from './io.js';
+import { listRules, printReport, reportOf } from './report.js';
 
 export interface LintFlags {
   json?: boolean;

@@ -17,7 +17,7 @@ export function covers(pattern: string, host: string): boolean {
   return false;
 }
 
-export const ingressTlsHost: Rule = {
+export const policyIngressTlsHost: Rule = {
   id: 'policy/ingress-tls-host',
   severity: 'error',
   description:
@@ -60,7 +60,7 @@ export const ingressTlsHost: Rule = {
 
 const ISSUER_ANNOTATIONS = ['cert-manager.io/cluster-issuer', 'cert-manager.io/issuer'];
 
-export const certManagerWithoutTls: Rule = {
+export const policyCertManagerWithoutTls: Rule = {
   id: 'policy/cert-manager-without-tls',
   severity: 'error',
   description:

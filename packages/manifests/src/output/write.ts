@@ -1,19 +1,13 @@
 /**
- * Writing a bundle where it should go: YAML or JSON to stdout or a file, or a kustomize
- * directory. The CLI's `render` command is a thin wrapper around {@link writeOutput}.
+ * Writing a bundle where it should go: YAML or JSON (serialize.ts) to stdout or a file, or a
+ * kustomize directory (kustomize-dir.ts). The CLI's `render` command is a thin wrapper around
+ * {@link writeOutput}.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { renderJson, renderYaml } from '../render.js';
 import type { KubeObject } from '../types.js';
 import { writeKustomizeDir } from './kustomize-dir.js';
-
-export {
-  KUSTOMIZATION_FILE,
-  type KustomizeDirResult,
-  kustomizeFiles,
-  writeKustomizeDir,
-} from './kustomize-dir.js';
+import { renderJson, renderYaml } from './serialize.js';
 
 /** The output formats. */
 export type OutputFormat = 'yaml' | 'json' | 'kustomize';
