@@ -3,4 +3,106 @@
  *
  * @packageDocumentation
  */
-export { ROOT_KEY_SECRET } from './stores/names.js';
+
+// Commands, each a library function with the CLI's options (issue 8 §2).
+export { ADMIN_KEY_ENV, type AdminKeySource, resolveAdminKey } from './admin-key.js';
+export { type BootstrapOptions, type BootstrapResult, bootstrap } from './commands/bootstrap.js';
+export {
+  type ClientOptions,
+  DEFAULT_CONCURRENCY,
+  MAX_CONCURRENCY,
+  type ServerOptions,
+} from './commands/context.js';
+export { type GateOptions, type GateResult, gate } from './commands/gate/gate.js';
+export { DEFAULT_GATE_PROJECTS, DEFAULT_RATE_LIMIT_REQUESTS } from './commands/gate/phase3.js';
+export {
+  DEFAULT_READY_TIMEOUT_MS,
+  DEFAULT_RESTART_TIMEOUT_MS,
+} from './commands/gate/restart.js';
+export { type GateCheck, type GatePhase, PING } from './commands/gate/types.js';
+export {
+  type ListedKey,
+  type ListedSecret,
+  type ListOptions,
+  type ListResult,
+  list,
+} from './commands/list.js';
+export {
+  API_KEY_ENV,
+  fetchCommand,
+  type OnboardOptions,
+  type OnboardResult,
+  onboard,
+} from './commands/onboard.js';
+export {
+  applyProvision,
+  type ProvisionOptions,
+  planProvision,
+  provision,
+} from './commands/provision.js';
+export type { ProjectResult, ProvisionResult } from './commands/provision-apply.js';
+export type { PlanAction, ProjectPlan, ProvisionPlan } from './commands/provision-plan.js';
+export { type RevokeOptions, type RevokeResult, revoke } from './commands/revoke.js';
+export { type RotateOptions, rotate } from './commands/rotate.js';
+export { PROJECT_KEY_ROLE } from './commands/server-keys.js';
+// Errors and exit codes.
+export {
+  AdminError,
+  type AdminErrorCode,
+  type AdminErrorInit,
+  EXIT_CODES,
+  type InputIssue,
+  isAdminError,
+  redactKeys,
+} from './errors.js';
+// The projects file.
+export {
+  checkProjectName,
+  MAX_PROJECT_NAME_LENGTH,
+  PROJECT_NAME_PATTERN,
+  parseProjectsFile,
+  projectNameProblem,
+  readProjectsFile,
+} from './projects-file.js';
+// Secret stores.
+export {
+  isSecretStoreError,
+  REDACTED,
+  redactSecretText,
+  SecretStoreError,
+  type SecretStoreErrorCode,
+  type SecretStoreErrorInit,
+  type SecretStoreKind,
+} from './stores/errors.js';
+export { createFileSecretStore, type FileSecretStoreOptions } from './stores/file.js';
+export { FILE_STORE_FORMAT } from './stores/file-format.js';
+export { FILE_MODE, type FileStoreFs } from './stores/file-io.js';
+export { DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STALE_LOCK_MS } from './stores/file-lock.js';
+export { createMemorySecretStore, type MemorySecretStoreOptions } from './stores/memory.js';
+export {
+  PROJECT_KEY_SECRET_PREFIX,
+  projectKeyLabel,
+  projectKeySecret,
+  ROOT_KEY_SECRET,
+} from './stores/names.js';
+export { type OpenSecretStoreOptions, openSecretStore } from './stores/open.js';
+export {
+  assertSecretName,
+  isSecretName,
+  MAX_SECRET_NAME_LENGTH,
+  MAX_SECRET_VALUE_BYTES,
+} from './stores/secret-name.js';
+export {
+  formatStoreSpec,
+  type ParseStoreSpecOptions,
+  parseStoreSpec,
+  STORE_SCHEMES,
+  type StoreSpec,
+} from './stores/spec.js';
+export type {
+  SecretStore,
+  SecretVersionInfo,
+  StoreCallOptions,
+  WriteIfAbsentResult,
+  WrittenVersion,
+} from './stores/types.js';

@@ -1,0 +1,40 @@
+/**
+ * The progress bar of provision and rotate: on a terminal (stderr) only, never in a pipe or a
+ * log (STYLE.md practice 12). cli-progress is loaded only when a bar can be shown.
+ */
+import type { Io } from './io.js';
+
+/** A progress reporter; `update` is called after each project. */
+export interface Progress {
+  update(done: number, total: number): void;
+  stop(): void;
+}
+
+const NONE: Progress = { update() {}, stop() {} };
+
+/** A bar on stderr when it is a terminal, else nothing; the bar appears at the first update. */
+export async function startProgress(io: Io, label: string): Promise<Progress> {
+  if (io.stderr.isTTY !== true) return NONE;
+  const { default: cliProgress } = await import('cli-progress');
+  let bar: InstanceType<typeof cliProgress.SingleBar> | undefined;
+  return {
+    update(done, total) {
+      if (bar === undefined) {
+        bar = new cliProgress.SingleBar(
+          {
+            format: `${label} [{bar}] {value}/{total} projects`,
+            stream: io.stderr as NodeJS.WritableStream,
+            hideCursor: true,
+            clearOnComplete: true,
+          },
+          cliProgress.Presets.shades_classic,
+        );
+        bar.start(total, 0);
+      }
+      bar.update(done);
+    },
+    stop() {
+      bar?.stop();
+    },
+  };
+}

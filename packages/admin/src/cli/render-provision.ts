@@ -1,0 +1,67 @@
+/** How provision and rotate print plans and results for a person (`--json` aside). */
+import type { ProvisionResult } from '../commands/provision-apply.js';
+import type { ProvisionPlan } from '../commands/provision-plan.js';
+import { type Io, palette } from './io.js';
+import { renderTable } from './table.js';
+
+/** The plan: one row per project that changes, and a count of those that do not. */
+export function renderPlan(plan: ProvisionPlan, io: Io): string {
+  const c = palette(io.stdout, io.env);
+  const s = plan.summary;
+  const rows = plan.projects
+    .filter((p) => p.action !== 'unchanged' || p.revoke.length > 0)
+    .map((p) => {
+      const mark =
+        p.action === 'create'
+          ? c.green('+ create')
+          : p.action === 'replace'
+            ? c.yellow('~ replace')
+            : p.action === 'failed'
+              ? c.red('! failed')
+              : '= keep';
+      return [mark, p.project, p.revoke.length > 0 ? `revoke ${p.revoke.length}` : '', p.reason];
+    });
+  const head = `plan: ${s.create} to create, ${s.replace} to replace, ${s.unchanged} unchanged, ${s.revoke} keys to revoke${s.failed > 0 ? `, ${s.failed} failed` : ''}`;
+  return rows.length === 0
+    ? `${head}\n`
+    : `${head}\n${renderTable(['ACTION', 'PROJECT', 'REVOKE', 'WHY'], rows)}\n`;
+}
+
+/** The outcome: failed projects named with their error, then the summary line. */
+export function renderResult(result: ProvisionResult, io: Io): string {
+  const c = palette(io.stdout, io.env);
+  const s = result.summary;
+  const failed = result.projects
+    .filter((p) => p.action === 'failed')
+    .map((p) => `${c.red('failed')} ${p.project}: ${p.error ?? 'unknown error'}\n`)
+    .join('');
+  const line = `done: ${s.created} created, ${s.replaced} replaced, ${s.unchanged} unchanged, ${s.revoked} revoked, ${s.failed > 0 ? c.red(`${s.failed} failed`) : '0 failed'}\n`;
+  return failed + line;
+}
+
+/** The plan as `--dry-run --json` prints it: hashes and counts, no keys. */
+export function planJson(plan: ProvisionPlan) {
+  return {
+    dryRun: true,
+    projects: plan.projects.map((p) => ({
+      project: p.project,
+      action: p.action,
+      reason: p.reason,
+      revoke: p.revoke.length,
+    })),
+    summary: plan.summary,
+  };
+}
+
+/** The result as `--json` prints it (issue 8 §2's shape). */
+export function resultJson(result: ProvisionResult) {
+  return {
+    projects: result.projects.map((p) => ({
+      project: p.project,
+      action: p.action,
+      revoked: p.revoked,
+      ...(p.error === undefined ? {} : { error: p.error }),
+    })),
+    summary: result.summary,
+  };
+}

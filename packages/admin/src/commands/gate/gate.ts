@@ -1,0 +1,106 @@
+/**
+ * `gate <phase1|phase3|all>`: the roadmap's gate tests against a live server, as a table of
+ * checks (issue 8 §2). Every check runs and is reported; the gate passes only when all pass.
+ */
+import { z } from 'zod';
+import {
+  type ClientOptions,
+  fields,
+  openClient,
+  parseOptions,
+  type ServerOptions,
+} from '../context.js';
+import { runPhase1 } from './phase1.js';
+import { runPhase3 } from './phase3.js';
+import type { GateCheck, GatePhase, PhaseContext } from './types.js';
+
+/** Options of {@link gate}. */
+export interface GateOptions extends ServerOptions {
+  /** Which phase's checks to run. */
+  phase: GatePhase | 'all';
+  /** Phase 1: a shell command that restarts the server (then the root key must still work). */
+  restartCmd?: string | undefined;
+  /** How long the restart command may run, in ms. @default 300000 */
+  restartTimeoutMs?: number | undefined;
+  /** How long to wait for health after the restart, in ms. @default 120000 */
+  readyTimeoutMs?: number | undefined;
+  /** Phase 3: projects provisioned for the test. @default 5 */
+  projects?: number | undefined;
+  /** Phase 3: requests sent to drive one key past its rate limit before giving up. @default 3000 */
+  rateLimitRequests?: number | undefined;
+  /** Called with each check as soon as it is decided. */
+  onCheck?: ((check: GateCheck) => void) | undefined;
+  /** The clock (the Phase 3 run id). @default () => new Date() */
+  now?: (() => Date) | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+/** What {@link gate} resolves with. */
+export interface GateResult {
+  /** True when every check passed. */
+  ok: boolean;
+  checks: GateCheck[];
+}
+
+const ms = z
+  .int()
+  .min(1)
+  .max(2 ** 31 - 1);
+const schema = z.strictObject({
+  url: fields.url,
+  adminKey: fields.adminKey,
+  client: fields.client,
+  phase: z.enum(['phase1', 'phase3', 'all']),
+  restartCmd: z.string().min(1).optional(),
+  restartTimeoutMs: ms.optional(),
+  readyTimeoutMs: ms.optional(),
+  projects: z.int().min(2).max(100).optional(),
+  rateLimitRequests: z.int().min(1).max(1_000_000).optional(),
+  onCheck: fields.fn.optional(),
+  now: fields.fn.optional(),
+  signal: fields.signal,
+});
+
+/** Runs the gate; resolves with every check, failed ones included (it never throws for them). */
+export async function gate(options: GateOptions): Promise<GateResult> {
+  const o = parseOptions(schema, options, 'gate');
+  // A gate reports what the server answers: no retries, which would hide a 503 or a 429.
+  const client: ClientOptions = { ...(o.client as ClientOptions | undefined), retry: false };
+  const opened: { close(): Promise<void> }[] = [];
+  const checks: GateCheck[] = [];
+  let phase: GatePhase = 'phase1';
+  const onCheck = o.onCheck as GateOptions['onCheck'];
+  const admin = openClient(o.url, o.adminKey, client);
+  const ctx: PhaseContext = {
+    url: o.url,
+    adminKey: o.adminKey,
+    client,
+    admin,
+    open(apiKey) {
+      const c = openClient(o.url, apiKey, client);
+      opened.push(c);
+      return c;
+    },
+    now: (o.now as (() => Date) | undefined) ?? (() => new Date()),
+    signal: o.signal,
+    record(check) {
+      const row = { phase, ...check };
+      checks.push(row);
+      onCheck?.(row);
+    },
+  };
+  try {
+    if (o.phase !== 'phase3') {
+      phase = 'phase1';
+      await runPhase1(ctx, o);
+    }
+    if (o.phase !== 'phase1') {
+      phase = 'phase3';
+      await runPhase3(ctx, o);
+    }
+  } finally {
+    await Promise.all(opened.map((c) => c.close()));
+    await admin.close();
+  }
+  return { ok: checks.length > 0 && checks.every((c) => c.ok), checks };
+}

@@ -1,0 +1,99 @@
+/**
+ * The Phase 1 gate (roadmap, "Gate test (run after deploy)"), automated: health is 200, an
+ * unauthenticated write is 401, an authenticated write is 200/201, and, with a restart command,
+ * the root key still works after the restart (ship blocker 3: the key is seeded at every boot).
+ */
+import { isStemeError, StemeAuthenticationError } from '@stemedb/sdk';
+import { describeError } from '../../errors.js';
+import {
+  DEFAULT_READY_TIMEOUT_MS,
+  DEFAULT_RESTART_TIMEOUT_MS,
+  runShell,
+  waitForHealth,
+} from './restart.js';
+import { type PhaseContext, PING } from './types.js';
+
+/** Phase 1's own options. */
+export interface Phase1Options {
+  /** Run through a shell between the writes and the last check. */
+  restartCmd?: string | undefined;
+  restartTimeoutMs?: number | undefined;
+  readyTimeoutMs?: number | undefined;
+}
+
+function statusOf(error: unknown): string {
+  return isStemeError(error) && error.status !== undefined
+    ? String(error.status)
+    : describeError(error);
+}
+
+/** Runs Phase 1's checks, recording each. */
+export async function runPhase1(ctx: PhaseContext, options: Phase1Options): Promise<void> {
+  const signal = ctx.signal;
+  const anonymous = ctx.open(undefined);
+  try {
+    try {
+      await anonymous.health({ signal });
+      ctx.record({ check: 'health', ok: true, detail: 'GET /v1/health answered 200' });
+    } catch (error) {
+      ctx.record({ check: 'health', ok: false, detail: `GET /v1/health: ${statusOf(error)}` });
+    }
+
+    try {
+      await anonymous.assert(PING, { signal });
+      ctx.record({
+        check: 'unauthenticated-write',
+        ok: false,
+        detail: 'a write without a key was accepted: auth is off (STEMEDB_AUTH_ENABLED)',
+      });
+    } catch (error) {
+      const ok = error instanceof StemeAuthenticationError;
+      ctx.record({
+        check: 'unauthenticated-write',
+        ok,
+        detail: ok ? 'a write without a key answered 401' : `want 401, got ${statusOf(error)}`,
+      });
+    }
+  } finally {
+    await anonymous.close();
+  }
+
+  await authenticatedWrite(ctx, 'authenticated-write', 'a write with the admin key');
+
+  if (options.restartCmd === undefined) return;
+  const run = await runShell(
+    options.restartCmd,
+    options.restartTimeoutMs ?? DEFAULT_RESTART_TIMEOUT_MS,
+    signal,
+  ).catch((error: unknown) => ({ code: null, lastLine: describeError(error) }));
+  if (run.code !== 0) {
+    const detail = `the restart command exited ${run.code ?? 'by a signal or timeout'}${run.lastLine === '' ? '' : `: ${run.lastLine}`}`;
+    ctx.record({ check: 'restart', ok: false, detail });
+    return;
+  }
+  const ready = await waitForHealth(ctx, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
+  ctx.record({
+    check: 'restart',
+    ok: ready,
+    detail: ready ? 'restarted; health 200 again' : 'restarted, but health never answered 200',
+  });
+  if (ready)
+    await authenticatedWrite(
+      ctx,
+      'root-key-after-restart',
+      'after the restart, a write with the admin key',
+    );
+}
+
+async function authenticatedWrite(ctx: PhaseContext, check: string, what: string): Promise<void> {
+  try {
+    await ctx.admin.assert(PING, { signal: ctx.signal });
+    ctx.record({ check, ok: true, detail: `${what} was accepted` });
+  } catch (error) {
+    const lost =
+      error instanceof StemeAuthenticationError
+        ? ' (401: the server does not know the key; is STEMEDB_ROOT_API_KEY seeded at boot, are keys persisted?)'
+        : '';
+    ctx.record({ check, ok: false, detail: `${what}: ${statusOf(error)}${lost}` });
+  }
+}
