@@ -33,7 +33,7 @@ export class HostedConfigError extends AphoriaHostedError {
     message: string,
     options: { file?: string | undefined; line?: number | undefined; cause?: unknown } = {},
   ) {
-    super('config_invalid', message, { cause: options.cause });
+    super('config_invalid', redactKeyLike(message), { cause: options.cause });
     this.file = options.file;
     this.line = options.line;
   }
@@ -87,6 +87,17 @@ export class SpoolCorruptError extends AphoriaHostedError {
     super('spool_corrupt', message, options);
     this.file = file;
   }
+}
+
+/**
+ * Defence in depth for config messages, which are built from a file and an environment that may
+ * hold a key: anything key-shaped (`steme_live_` and more, a long hex run) is replaced. The
+ * messages are written never to quote a value that could be a key; this catches a slip.
+ */
+export function redactKeyLike(text: string): string {
+  return text
+    .replace(/steme[_-]?live[_-]?[A-Za-z0-9]{4,}/gi, '[redacted]')
+    .replace(/[0-9a-f]{16,}/gi, '[redacted]');
 }
 
 /** True for any error of this package, whichever copy of it made the error. */
