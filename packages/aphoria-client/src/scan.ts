@@ -50,7 +50,9 @@ export const FindingSchema = z
     fingerprint: text(1024),
   })
   .check((ctx) => {
-    if (ctx.value.end_line < ctx.value.line) {
+    // Checks also run after non-fatal issues (zod 4): compare only two valid line numbers.
+    const { line, end_line } = ctx.value;
+    if (Number.isInteger(line) && Number.isInteger(end_line) && end_line >= 1 && end_line < line) {
       ctx.issues.push({
         code: 'custom',
         input: ctx.value.end_line,
@@ -94,6 +96,7 @@ export const ScanSchema = z
     // Compare subjects rather than raw fingerprints: two findings must never share one.
     const first = new Map<string, number>();
     scan.findings.forEach((finding, index) => {
+      if (typeof finding?.fingerprint !== 'string') return; // already an issue of its own
       const segment = fingerprintSegment(finding.fingerprint);
       const earlier = first.get(segment);
       if (earlier === undefined) first.set(segment, index);
