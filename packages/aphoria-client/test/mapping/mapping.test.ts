@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { AssertionInputSchema } from '@stemedb/sdk';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import {
   assertionCount,
   assertionIdentity,
@@ -8,10 +11,7 @@ import {
   parseScan,
   scanAgentId,
   scanToAssertions,
-} from '@stemedb/aphoria-client';
-import { AssertionInputSchema } from '@stemedb/sdk';
-import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+} from '../../src/index.js';
 import { finding, validScan } from '../fixtures/scans.js';
 
 const all = (scan = validScan(2)): MappedAssertion[] => [...scanToAssertions(scan)];

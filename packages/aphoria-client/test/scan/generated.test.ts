@@ -4,9 +4,9 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseScan, readScanFile, ScanValidationError } from '@stemedb/aphoria-client';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseScan, readScanFile, ScanValidationError } from '../../src/index.js';
 import { validScan } from '../fixtures/scans.js';
 import { tempDir } from '../fixtures/temp.js';
 

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseScan, readScanFile, ScanSchema, ScanValidationError } from '@stemedb/aphoria-client';
 import { describe, expect, it } from 'vitest';
+import { parseScan, readScanFile, ScanSchema, ScanValidationError } from '../../src/index.js';
 import { clone, finding, validScan } from '../fixtures/scans.js';
 import { tempDir } from '../fixtures/temp.js';
 
@@ -11,56 +11,93 @@ type Json = Record<string, unknown> & { findings: Record<string, unknown>[] };
 const rows: { name: string; change: (s: Json) => unknown; want: string[]; says?: RegExp }[] = [
   {
     name: 'a wrong schema version',
-    change: (s) => void (s.schema = 'aphoria.scan/v2'),
+    change: (s) => {
+      s.schema = 'aphoria.scan/v2';
+    },
     want: ['schema'],
   },
   { name: 'no schema', change: (s) => void delete s.schema, want: ['schema'] },
   {
     name: 'an unknown top-level field',
-    change: (s) => void (s.extra = 1),
+    change: (s) => {
+      s.extra = 1;
+    },
     want: ['extra'],
     says: /not a field/,
   },
   {
     name: 'an unknown scanner field',
-    change: (s) => void ((s.scanner as Json).os = 'linux'),
+    change: (s) => {
+      (s.scanner as Json).os = 'linux';
+    },
     want: ['scanner.os'],
   },
   {
     name: 'an unknown finding field',
-    change: (s) => void (s.findings[1]!.col = 3),
+    change: (s) => {
+      s.findings[1]!.col = 3;
+    },
     want: ['findings[1].col'],
   },
-  { name: 'an odd unknown key, quoted', change: (s) => void (s['a b'] = 1), want: ['["a b"]'] },
+  {
+    name: 'an odd unknown key, quoted',
+    change: (s) => {
+      s['a b'] = 1;
+    },
+    want: ['["a b"]'],
+  },
   {
     name: 'an uppercase project',
-    change: (s) => void (s.project = 'Payments'),
+    change: (s) => {
+      s.project = 'Payments';
+    },
     want: ['project'],
     says: /lowercase/,
   },
-  { name: 'a project with a slash', change: (s) => void (s.project = 'a/b'), want: ['project'] },
+  {
+    name: 'a project with a slash',
+    change: (s) => {
+      s.project = 'a/b';
+    },
+    want: ['project'],
+  },
   {
     name: 'a project ending in a hyphen',
-    change: (s) => void (s.project = 'api-'),
+    change: (s) => {
+      s.project = 'api-';
+    },
     want: ['project'],
   },
   {
     name: 'a project of 64 characters',
-    change: (s) => void (s.project = 'a'.repeat(64)),
+    change: (s) => {
+      s.project = 'a'.repeat(64);
+    },
     want: ['project'],
   },
   {
     name: 'a short commit',
-    change: (s) => void (s.commit = 'abc123'),
+    change: (s) => {
+      s.commit = 'abc123';
+    },
     want: ['commit'],
     says: /40-character/,
   },
   {
     name: 'an uppercase commit',
-    change: (s) => void (s.commit = 'A'.repeat(40)),
+    change: (s) => {
+      s.commit = 'A'.repeat(40);
+    },
     want: ['commit'],
   },
-  { name: 'an empty branch', change: (s) => void (s.branch = ''), want: ['branch'], says: /empty/ },
+  {
+    name: 'an empty branch',
+    change: (s) => {
+      s.branch = '';
+    },
+    want: ['branch'],
+    says: /empty/,
+  },
   {
     name: 'a missing scanner version',
     change: (s) => void delete (s.scanner as Json).version,
@@ -68,67 +105,91 @@ const rows: { name: string; change: (s: Json) => unknown; want: string[]; says?:
   },
   {
     name: 'a date without a zone',
-    change: (s) => void (s.started_at = '2026-12-01T10:00:00'),
+    change: (s) => {
+      s.started_at = '2026-12-01T10:00:00';
+    },
     want: ['started_at'],
     says: /RFC 3339/,
   },
   {
     name: 'a date that is not one',
-    change: (s) => void (s.finished_at = 'yesterday'),
+    change: (s) => {
+      s.finished_at = 'yesterday';
+    },
     want: ['finished_at'],
   },
   {
     name: 'finished before started',
-    change: (s) => void (s.finished_at = '2026-12-01T09:59:59Z'),
+    change: (s) => {
+      s.finished_at = '2026-12-01T09:59:59Z';
+    },
     want: ['finished_at'],
     says: /before started_at/,
   },
   {
     name: 'findings not an array',
-    change: (s) => void (s.findings = {} as never),
+    change: (s) => {
+      s.findings = {} as never;
+    },
     want: ['findings'],
   },
   {
     name: 'a finding that is not an object',
-    change: (s) => void (s.findings[0] = 'x' as never),
+    change: (s) => {
+      s.findings[0] = 'x' as never;
+    },
     want: ['findings[0]'],
   },
   {
     name: 'an unknown severity',
-    change: (s) => void (s.findings[1]!.severity = 'urgent'),
+    change: (s) => {
+      s.findings[1]!.severity = 'urgent';
+    },
     want: ['findings[1].severity'],
     says: /one of info, low/,
   },
   {
     name: 'line 0',
-    change: (s) => void (s.findings[1]!.line = 0),
+    change: (s) => {
+      s.findings[1]!.line = 0;
+    },
     want: ['findings[1].line'],
     says: /≥ 1/,
   },
   {
     name: 'a fractional line',
-    change: (s) => void (s.findings[0]!.line = 1.5),
+    change: (s) => {
+      s.findings[0]!.line = 1.5;
+    },
     want: ['findings[0].line'],
   },
   {
     name: 'a line as a string',
-    change: (s) => void (s.findings[0]!.line = '3'),
+    change: (s) => {
+      s.findings[0]!.line = '3';
+    },
     want: ['findings[0].line'],
   },
   {
     name: 'end_line before line',
-    change: (s) => void (s.findings[0]!.end_line = 0),
+    change: (s) => {
+      s.findings[0]!.end_line = 0;
+    },
     want: ['findings[0].end_line'],
   },
   {
     name: 'end_line before line (both valid numbers)',
-    change: (s) => Object.assign(s.findings[1]!, { line: 9, end_line: 8 }),
+    change: (s) => {
+      Object.assign(s.findings[1]!, { line: 9, end_line: 8 });
+    },
     want: ['findings[1].end_line'],
     says: /≥ line \(9\)/,
   },
   {
     name: 'an empty message',
-    change: (s) => void (s.findings[0]!.message = ''),
+    change: (s) => {
+      s.findings[0]!.message = '';
+    },
     want: ['findings[0].message'],
   },
   {
@@ -138,7 +199,9 @@ const rows: { name: string; change: (s: Json) => unknown; want: string[]; says?:
   },
   {
     name: 'a duplicate fingerprint',
-    change: (s) => void (s.findings[2]!.fingerprint = 'fp-0'),
+    change: (s) => {
+      s.findings[2]!.fingerprint = 'fp-0';
+    },
     want: ['findings[2].fingerprint'],
     says: /duplicates findings\[0\]\.fingerprint/,
   },
@@ -167,7 +230,7 @@ describe('ScanSchema', () => {
     it(`refuses ${row.name}, naming ${row.want.join(', ')}`, () => {
       const json = clone(validScan(3)) as unknown as Json;
       const replaced = row.change(json);
-      const input = replaced === undefined || row.name.includes('both valid') ? json : replaced;
+      const input = replaced === undefined ? json : replaced;
       let error: unknown;
       try {
         parseScan(input);
