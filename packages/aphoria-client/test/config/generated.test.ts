@@ -85,11 +85,7 @@ describe('loadHostedConfig on generated input', () => {
         fc.constantFrom('url', 'x', 'api_key_env'),
         fc.constantFrom(KEY, KEY.slice(11), KEY.toUpperCase()),
         async (table, key, value) => {
-          const { root, file } = await projectWithConfig(undefined);
-          const { mkdir } = await import('node:fs/promises');
-          await mkdir(`${root}/.aphoria`, { recursive: true });
-          await writeFile(
-            file,
+          const { root } = await projectWithConfig(
             stringify({ hosted: { url: 'https://a.example.com' }, [table]: { [key]: value } }),
           );
           const error = await loadHostedConfig({ cwd: root, env: { STEMEDB_API_KEY: KEY } }).catch(
