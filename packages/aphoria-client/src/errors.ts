@@ -9,7 +9,8 @@ export type AphoriaHostedErrorCode =
   | 'scan_invalid'
   | 'auth_failed'
   | 'persist_incomplete'
-  | 'spool_corrupt';
+  | 'spool_corrupt'
+  | 'invalid_options';
 
 /** Base class of every error this package throws. */
 export class AphoriaHostedError extends Error {
@@ -98,6 +99,17 @@ export function redactKeyLike(text: string): string {
   return text
     .replace(/steme[_-]?live[_-]?[A-Za-z0-9]{4,}/gi, '[redacted]')
     .replace(/[0-9a-f]{16,}/gi, '[redacted]');
+}
+
+/** An option of `persistScan`, `flushSpool` or `spoolStatus` is wrong; `field` names it. */
+export class AphoriaOptionsError extends AphoriaHostedError {
+  /** The offending option, dotted (`clientOptions.retry`), when known. */
+  readonly field: string | undefined;
+
+  constructor(message: string, options: { field?: string | undefined; cause?: unknown } = {}) {
+    super('invalid_options', message, { cause: options.cause });
+    this.field = options.field;
+  }
 }
 
 /** True for any error of this package, whichever copy of it made the error. */

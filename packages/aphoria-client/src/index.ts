@@ -20,6 +20,7 @@ export {
 export {
   AphoriaHostedError,
   type AphoriaHostedErrorCode,
+  AphoriaOptionsError,
   HostedAuthError,
   HostedConfigError,
   isAphoriaHostedError,
@@ -64,3 +65,23 @@ export {
 } from './subjects.js';
 export type { HostedConfig, MappedAssertion } from './types.js';
 export { CLIENT_NAME } from './version.js';
+// Persisting, the spool (helper A1).
+export { flushSpool } from './flush.js';
+export {
+  DEFAULT_PERSIST_CONCURRENCY,
+  type FlushOptions,
+  MAX_PERSIST_CONCURRENCY,
+  type PersistClientOptions,
+  type PersistOptions,
+  type SpoolStatusOptions,
+} from './persist/options.js';
+export {
+  type FlushResult,
+  MAX_LISTED_REJECTIONS,
+  type PersistProgress,
+  type PersistResult,
+  type RejectedAssertion,
+  type SendCounts,
+} from './persist/results.js';
+export { persistScan } from './persist.js';
+export { type SpoolEntry, type SpoolStatus, spoolStatus } from './spool-status.js';
