@@ -3,4 +3,85 @@
  *
  * @packageDocumentation
  */
+
+// Config.
+export {
+  CONFIG_RELATIVE_PATH,
+  type CreateHostedConfigOptions,
+  createHostedConfig,
+  DEFAULT_API_KEY_ENV,
+  DEFAULT_SPOOL_DIR,
+  findConfigFile,
+  type LoadHostedConfigOptions,
+  loadHostedConfig,
+  URL_ENV,
+} from './config.js';
+// Errors.
+export {
+  AphoriaHostedError,
+  type AphoriaHostedErrorCode,
+  AphoriaOptionsError,
+  HostedAuthError,
+  HostedConfigError,
+  isAphoriaHostedError,
+  PersistIncompleteError,
+  type ScanIssue,
+  ScanValidationError,
+  SpoolCorruptError,
+} from './errors.js';
+// The mapping.
+export {
+  assertionCount,
+  assertionIdentity,
+  type FindingValue,
+  type ScanSummaryValue,
+  scanToAssertions,
+} from './mapping.js';
+// The scan file.
+export {
+  COMMIT_PATTERN,
+  type Finding,
+  FindingSchema,
+  PROJECT_NAME_PATTERN,
+  parseScan,
+  readScanFile,
+  type Scan,
+  ScanSchema,
+  SEVERITIES,
+  type Severity,
+} from './scan.js';
+export { computeScanId, isScanId, SCAN_ID_PATTERN } from './scan-id.js';
+export {
+  FINDING_PREDICATE,
+  FINDING_VALUE_SCHEMA,
+  findingSubject,
+  fingerprintSegment,
+  SAFE_FINGERPRINT,
+  SCAN_AGENT_PREFIX,
+  SCAN_PREDICATE,
+  SCAN_VALUE_SCHEMA,
+  scanAgentId,
+  scansSubject,
+} from './subjects.js';
+export type { HostedConfig, MappedAssertion } from './types.js';
 export { CLIENT_NAME } from './version.js';
+// Persisting, the spool (helper A1).
+export { flushSpool } from './flush.js';
+export {
+  DEFAULT_PERSIST_CONCURRENCY,
+  type FlushOptions,
+  MAX_PERSIST_CONCURRENCY,
+  type PersistClientOptions,
+  type PersistOptions,
+  type SpoolStatusOptions,
+} from './persist/options.js';
+export {
+  type FlushResult,
+  MAX_LISTED_REJECTIONS,
+  type PersistProgress,
+  type PersistResult,
+  type RejectedAssertion,
+  type SendCounts,
+} from './persist/results.js';
+export { persistScan } from './persist.js';
+export { type SpoolEntry, type SpoolStatus, spoolStatus } from './spool-status.js';

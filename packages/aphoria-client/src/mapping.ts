@@ -1,0 +1,130 @@
+/**
+ * A scan as StemeDB assertions: one per finding, in findings order, then the scan's summary.
+ * Deterministic, so the same finding (same project and fingerprint) lands on the same subject on
+ * every run and its history can be read back, and every assertion carries the scan's identity
+ * (project, commit, scan id; agent id `aphoria-scan/<scan id>`) so a stored one is recognised.
+ */
+import type { AssertionInput } from '@stemedb/sdk';
+import type { Scan, Severity } from './scan.js';
+import { SEVERITIES } from './scan.js';
+import { computeScanId } from './scan-id.js';
+import {
+  FINDING_PREDICATE,
+  FINDING_VALUE_SCHEMA,
+  findingSubject,
+  SCAN_PREDICATE,
+  SCAN_VALUE_SCHEMA,
+  scanAgentId,
+  scansSubject,
+} from './subjects.js';
+import type { MappedAssertion } from './types.js';
+
+/** The value of a finding's assertion (`aphoria.finding/v1`). */
+export interface FindingValue {
+  readonly schema: typeof FINDING_VALUE_SCHEMA;
+  readonly scan_id: string;
+  readonly project: string;
+  readonly commit: string;
+  readonly branch: string;
+  readonly scanner: { readonly name: string; readonly version: string };
+  readonly finished_at: string;
+  readonly rule: string;
+  readonly severity: Severity;
+  readonly file: string;
+  readonly line: number;
+  readonly end_line: number;
+  readonly message: string;
+  readonly fingerprint: string;
+}
+
+/** The value of a scan summary's assertion (`aphoria.scan/v1`). */
+export interface ScanSummaryValue {
+  readonly schema: typeof SCAN_VALUE_SCHEMA;
+  readonly scan_id: string;
+  readonly project: string;
+  readonly commit: string;
+  readonly branch: string;
+  readonly scanner: { readonly name: string; readonly version: string };
+  readonly started_at: string;
+  readonly finished_at: string;
+  /** How many findings the scan has. */
+  readonly findings: number;
+  /** How many findings of each severity (every severity present, zeros included). */
+  readonly by_severity: Readonly<Record<Severity, number>>;
+}
+
+/**
+ * The scan's assertions, lazily: one per finding in `scan.findings` order (index = finding
+ * index), then last the scan's summary (`findingIndex: undefined`). Pass a scan from
+ * {@link parseScan}: its bounds are what keep every input within the SDK's
+ * `AssertionInputSchema`.
+ */
+export function* scanToAssertions(scan: Scan): Generator<MappedAssertion, void, undefined> {
+  const scanId = computeScanId(scan);
+  const agentId = scanAgentId(scanId);
+  const scanner = { name: scan.scanner.name, version: scan.scanner.version };
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  let index = 0;
+  for (const finding of scan.findings) {
+    bySeverity[finding.severity] += 1;
+    const value: FindingValue = {
+      schema: FINDING_VALUE_SCHEMA,
+      scan_id: scanId,
+      project: scan.project,
+      commit: scan.commit,
+      branch: scan.branch,
+      scanner,
+      finished_at: scan.finished_at,
+      rule: finding.rule,
+      severity: finding.severity,
+      file: finding.file,
+      line: finding.line,
+      end_line: finding.end_line,
+      message: finding.message,
+      fingerprint: finding.fingerprint,
+    };
+    const input: AssertionInput = {
+      subject: findingSubject(scan.project, finding.fingerprint),
+      predicate: FINDING_PREDICATE,
+      value,
+      agent_id: agentId,
+    };
+    yield { index, input, findingIndex: index };
+    index += 1;
+  }
+  const summary: ScanSummaryValue = {
+    schema: SCAN_VALUE_SCHEMA,
+    scan_id: scanId,
+    project: scan.project,
+    commit: scan.commit,
+    branch: scan.branch,
+    scanner,
+    started_at: scan.started_at,
+    finished_at: scan.finished_at,
+    findings: scan.findings.length,
+    by_severity: bySeverity,
+  };
+  yield {
+    index,
+    input: {
+      subject: scansSubject(scan.project),
+      predicate: SCAN_PREDICATE,
+      value: summary,
+      agent_id: agentId,
+    },
+    findingIndex: undefined,
+  };
+}
+
+/** How many assertions `scanToAssertions(scan)` yields: one per finding plus the summary. */
+export function assertionCount(scan: Scan): number {
+  return scan.findings.length + 1;
+}
+
+/**
+ * An assertion's identity within its scan: `subject + '\n' + predicate`. Unique within one
+ * scan (fingerprints are), so it is what a spool or a read-back matches on.
+ */
+export function assertionIdentity(input: Pick<AssertionInput, 'subject' | 'predicate'>): string {
+  return `${input.subject}\n${input.predicate}`;
+}

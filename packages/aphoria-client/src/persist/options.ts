@@ -1,0 +1,148 @@
+/**
+ * The options of `persistScan`, `flushSpool` and `spoolStatus`: validated once, strictly
+ * (unknown keys throw, naming them), defaults as named constants (practice 6).
+ */
+import type { NowFn, RetryOptions, SleepFn, StemeClientOptions } from '@stemedb/sdk';
+import { z } from 'zod';
+import { AphoriaOptionsError } from '../errors.js';
+import type { HostedConfig } from '../types.js';
+import type { PersistProgress } from './results.js';
+
+/** Assertions in flight at once unless told otherwise. */
+export const DEFAULT_PERSIST_CONCURRENCY = 8;
+/** The most assertions in flight at once (the SDK's own bound). */
+export const MAX_PERSIST_CONCURRENCY = 256;
+
+/** What the run's StemeDB client may be given (everything but the URL and the key). */
+export interface PersistClientOptions {
+  /** The SDK's retry policy. @default the SDK's: 2 s, 4 s, 8 s on 502/503 and refusals */
+  retry?: RetryOptions | false | undefined;
+  timeoutMs?: number | undefined;
+  deadlineMs?: number | undefined;
+  /** An undici dispatcher (a proxy agent, say); the caller closes it. */
+  dispatcher?: Dispatcher | undefined;
+  /** How to wait (between retries, and after a 429). @default a timer */
+  sleep?: SleepFn | undefined;
+  now?: NowFn | undefined;
+}
+
+/** Options of {@link flushSpool}. */
+export interface FlushOptions {
+  /** From `loadHostedConfig` or `createHostedConfig`. */
+  config: HostedConfig;
+  /** @default DEFAULT_PERSIST_CONCURRENCY */
+  concurrency?: number | undefined;
+  /** With `true`, a spool left unsent rejects with `PersistIncompleteError`. @default false */
+  strict?: boolean | undefined;
+  onProgress?: ((progress: PersistProgress) => void) | undefined;
+  /** Each warning, once. @default one line on stderr, prefixed `aphoria-client:` */
+  onWarning?: ((message: string) => void) | undefined;
+  /** Stops sending; what is not acknowledged stays spooled, and the call rejects. */
+  signal?: AbortSignal | undefined;
+  clientOptions?: PersistClientOptions | undefined;
+}
+
+/** Options of {@link persistScan}. */
+export interface PersistOptions extends FlushOptions {}
+
+/** Options of {@link spoolStatus}. */
+export interface SpoolStatusOptions {
+  config: HostedConfig;
+}
+
+/** Options with every default filled in. */
+export interface ResolvedRunOptions {
+  config: HostedConfig;
+  concurrency: number;
+  strict: boolean;
+  onProgress: ((progress: PersistProgress) => void) | undefined;
+  onWarning: (message: string) => void;
+  signal: AbortSignal | undefined;
+  clientOptions: PersistClientOptions;
+}
+
+/** The default `onWarning`: one line on stderr (never `process.emitWarning`: no `(node:` lines). */
+export function warnOnStderr(message: string): void {
+  process.stderr.write(`aphoria-client: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
+}
+
+type Dispatcher = NonNullable<StemeClientOptions['dispatcher']>;
+
+const fn = <T>() => z.custom<T>((v) => typeof v === 'function', 'must be a function');
+
+// A config is checked by its shape only: it was validated where it was made, and zod must
+// never get to print its key.
+const ConfigSchema = z.custom<HostedConfig>((v) => {
+  const c = v as Partial<HostedConfig> | null;
+  return (
+    typeof c === 'object' &&
+    c !== null &&
+    typeof c.url === 'string' &&
+    typeof c.apiKey === 'string' &&
+    typeof c.apiKeyEnv === 'string' &&
+    typeof c.spoolDir === 'string' &&
+    c.spoolDir !== ''
+  );
+}, 'must be a HostedConfig (from loadHostedConfig or createHostedConfig)');
+
+const ClientOptionsSchema = z.strictObject({
+  retry: z.unknown().optional(), // the SDK checks it
+  timeoutMs: z.int().min(1).optional(),
+  deadlineMs: z.int().min(1).optional(),
+  dispatcher: z
+    .custom<Dispatcher>((v) => typeof (v as { dispatch?: unknown } | null)?.dispatch === 'function')
+    .optional(),
+  sleep: fn<SleepFn>().optional(),
+  now: fn<NowFn>().optional(),
+});
+
+const RunOptionsSchema = z.strictObject({
+  config: ConfigSchema,
+  concurrency: z.int().min(1).max(MAX_PERSIST_CONCURRENCY).optional(),
+  strict: z.boolean().optional(),
+  onProgress: fn<(p: PersistProgress) => void>().optional(),
+  onWarning: fn<(m: string) => void>().optional(),
+  signal: z.instanceof(AbortSignal).optional(),
+  clientOptions: ClientOptionsSchema.optional(),
+});
+
+const StatusOptionsSchema = z.strictObject({ config: ConfigSchema });
+
+/** Validates run options and fills in the defaults. @throws AphoriaOptionsError */
+export function resolveRunOptions(options: unknown, where: string): ResolvedRunOptions {
+  const o = parse(RunOptionsSchema, options, where);
+  return {
+    config: o.config,
+    concurrency: o.concurrency ?? DEFAULT_PERSIST_CONCURRENCY,
+    strict: o.strict ?? false,
+    onProgress: o.onProgress,
+    onWarning: o.onWarning ?? warnOnStderr,
+    signal: o.signal,
+    clientOptions: (o.clientOptions ?? {}) as PersistClientOptions,
+  };
+}
+
+/** Validates the options of `spoolStatus`. @throws AphoriaOptionsError */
+export function resolveStatusOptions(options: unknown): SpoolStatusOptions {
+  return parse(StatusOptionsSchema, options, 'spoolStatus');
+}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
+  if (typeof value !== 'object' || value === null) {
+    throw new AphoriaOptionsError(`${where}: options must be an object with a config`);
+  }
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const field = issue.path.map(String).join('.');
+  // Never quote a value: it could be the config, which holds the key.
+  const problem =
+    issue.code === 'unrecognized_keys'
+      ? `unknown option${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k.slice(0, 64))).join(', ')}`
+      : `${field || 'options'} ${issue.message.replace(/^Invalid input: /, '')}`;
+  return fail(`${where}: ${problem}`, field);
+}
+
+function fail(message: string, field: string): never {
+  throw new AphoriaOptionsError(message, { field: field || undefined });
+}

@@ -1,0 +1,63 @@
+/**
+ * What the server already holds of a scan: every assertion with the scan's agent id, read back
+ * through `iterateAssertions`. This is how an assertion whose fate is unknown (sent, then a
+ * kill or an outage before the answer) is told apart from one never stored, and how a scan
+ * persisted before (a CI retry on a fresh runner) stores nothing twice.
+ */
+import { isStemeError } from '@stemedb/sdk';
+import { assertionIdentity } from '../mapping.js';
+import { SCAN_PREDICATE } from '../subjects.js';
+import { classify } from './classify.js';
+import { authError, type Run } from './run.js';
+
+/** The scan's assertions on the server. */
+export interface Present {
+  /** `assertionIdentity` of each. */
+  readonly ids: ReadonlySet<string>;
+  /** True when its summary is there: it is sent last, so the whole scan is. */
+  readonly summary: boolean;
+}
+
+/** An empty read-back: nothing of the scan is on the server. */
+export const NOTHING_PRESENT: Present = Object.freeze({ ids: new Set<string>(), summary: false });
+
+const PAGE = 1000; // the largest page the contract allows
+
+/**
+ * Reads back the scan with `agentId`. Resolves `undefined` when the run stopped meanwhile
+ * (StemeDB down, a 401/403, an abort): the caller then sends nothing.
+ */
+export async function readPresent(run: Run, agentId: string): Promise<Present | undefined> {
+  const { sender } = run;
+  for (;;) {
+    if (sender.stopped) return undefined;
+    await sender.gate();
+    const ids = new Set<string>();
+    let summary = false;
+    try {
+      for await (const item of run.client.iterateAssertions(
+        { agent_id: agentId, limit: PAGE },
+        { signal: sender.signal },
+      )) {
+        ids.add(assertionIdentity(item));
+        if (item.predicate === SCAN_PREDICATE) summary = true;
+      }
+      return { ids, summary };
+    } catch (error) {
+      if (!isStemeError(error)) throw error;
+      switch (classify(error)) {
+        case 'auth':
+          sender.fail(authError(run, error));
+          return undefined;
+        case 'slow':
+          sender.slowDown((error as { retryAfterMs?: number }).retryAfterMs);
+          continue; // read again from the start, after the pause
+        case 'cancelled':
+          return undefined;
+        default:
+          sender.markDown(error);
+          return undefined;
+      }
+    }
+  }
+}

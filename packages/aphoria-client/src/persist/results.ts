@@ -1,0 +1,96 @@
+/**
+ * What `persistScan`, `flushSpool` and their progress callbacks report. Plain data, safe to
+ * print as JSON (the CLI's `--json`): no key, no error objects.
+ */
+import type { Finding } from '../scan.js';
+
+/** The most rejections listed one by one in a result; `rejected` still counts them all. */
+export const MAX_LISTED_REJECTIONS = 1_000;
+
+/** One assertion StemeDB refused for good (400/413/422, or invalid before sending). */
+export interface RejectedAssertion {
+  readonly scanId: string;
+  /** Its index in `scanToAssertions(scan)`. */
+  readonly index: number;
+  /** The finding's index in `scan.findings`; `undefined` for the scan's summary. */
+  readonly findingIndex: number | undefined;
+  /** The finding it came from (when the scan is at hand: `persistScan`, not `flushSpool`). */
+  readonly finding: Finding | undefined;
+  readonly subject: string;
+  /** The HTTP status, or `0` when the SDK refused the input before sending it. */
+  readonly status: number;
+  /** The SDK's or the server's error code, e.g. `invalid_request`. */
+  readonly code: string;
+  /** What the server said (redacted by the SDK). */
+  readonly message: string;
+}
+
+/** Counts shared by every result. */
+export interface SendCounts {
+  /** Assertions the server acknowledged in this run. */
+  sent: number;
+  /** Assertions found already stored (an earlier, interrupted or repeated run). */
+  alreadyPresent: number;
+  /** Assertions kept in the spool, not yet on the server. */
+  spooled: number;
+  /** Assertions refused for good; the first {@link MAX_LISTED_REJECTIONS} are in `rejections`. */
+  rejected: number;
+  rejections: RejectedAssertion[];
+}
+
+/**
+ * What {@link flushSpool} did with the spool's journals (one journal per scan).
+ */
+export interface FlushResult extends SendCounts {
+  /** The spool directory. */
+  spoolDir: string;
+  /** Journals looked at. */
+  scans: number;
+  /** Scans now wholly on the server (or finished with rejections); their journals deleted. */
+  completed: number;
+  /** Journals skipped because another run holds their lock. */
+  locked: number;
+  /**
+   * Journals cut off while being written (a kill before their seal), deleted: nothing of them
+   * had been sent, and the run that wrote them never resolved. Persist those scans again.
+   */
+  discarded: number;
+  /** Damaged journals moved aside (`<scan>.journal.corrupt-<time>`), by new path. */
+  corrupt: string[];
+  /** False when StemeDB was found down and sending stopped. */
+  reachable: boolean;
+  durationMs: number;
+  /** Every warning of the run, as also given to `onWarning`. */
+  warnings: string[];
+}
+
+/** What {@link persistScan} did. */
+export interface PersistResult extends SendCounts {
+  /** The scan's id (`computeScanId`). */
+  scanId: string;
+  /** How many assertions the scan maps to (its findings and its summary). */
+  total: number;
+  /** True when every assertion of the scan is on the server. */
+  complete: boolean;
+  /** The spool directory. */
+  spoolDir: string;
+  durationMs: number;
+  /** Every warning of the run (the older spool's included), as also given to `onWarning`. */
+  warnings: string[];
+  /** What sending the older spool first did. */
+  flushed: FlushResult;
+}
+
+/** Told after every assertion's outcome, and once when a scan starts. */
+export interface PersistProgress {
+  /** `flush` while the older spool is sent, `persist` for the scan being persisted. */
+  phase: 'flush' | 'persist';
+  scanId: string;
+  /** Assertions of this scan. */
+  total: number;
+  /** Of `total`, how many are settled (sent, already present or rejected) so far. */
+  done: number;
+  sent: number;
+  alreadyPresent: number;
+  rejected: number;
+}

@@ -1,0 +1,101 @@
+/**
+ * One run of `persistScan` or `flushSpool`: its options, spool, StemeDB client, send window
+ * and warnings, made once and shared by every journal the run touches.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import {
+  DEFAULT_USER_AGENT,
+  type RetryInfo,
+  type RetryOptions,
+  type SleepFn,
+  StemeClient,
+  type StemeError,
+} from '@stemedb/sdk';
+import { HostedAuthError } from '../errors.js';
+import { DEFAULT_SEAMS, Spool, type SpoolSeams } from '../spool/spool.js';
+import { CLIENT_NAME } from '../version.js';
+import type { ResolvedRunOptions } from './options.js';
+import type { PersistProgress } from './results.js';
+import { Sender } from './sender.js';
+
+/** What a run shares between the journals it drains. */
+export interface Run {
+  readonly options: ResolvedRunOptions;
+  readonly spool: Spool;
+  readonly client: StemeClient;
+  readonly sender: Sender;
+  /** Every warning so far, in order. */
+  readonly warnings: string[];
+  phase: PersistProgress['phase'];
+}
+
+const defaultSleep: SleepFn = (ms, signal) => delay(ms, undefined, signal ? { signal } : undefined);
+
+/** Opens a run: validates nothing (the caller did), creates the spool directory. */
+export async function openRun(
+  options: ResolvedRunOptions,
+  seams: SpoolSeams = DEFAULT_SEAMS,
+): Promise<Run> {
+  const { clientOptions, config } = options;
+  const sleep = clientOptions.sleep ?? defaultSleep;
+  const now = clientOptions.now ?? Date.now;
+  const sender = new Sender(options.concurrency, sleep, now, options.signal);
+  const spool = new Spool(config.spoolDir, seams);
+  const client = new StemeClient({
+    ...clientOptions,
+    baseUrl: config.url,
+    apiKey: config.apiKey,
+    userAgent: `${CLIENT_NAME} ${DEFAULT_USER_AGENT}`,
+    retry: withRateLimitHook(clientOptions.retry, sender),
+  });
+  try {
+    await spool.ensureDir();
+  } catch (error) {
+    sender.dispose();
+    await client.close();
+    throw error;
+  }
+  return { options, spool, client, sender, warnings: [], phase: 'flush' };
+}
+
+/** Closes the run's client and lets go of the caller's signal. */
+export async function closeRun(run: Run): Promise<void> {
+  run.sender.dispose();
+  await run.client.close();
+}
+
+/** Records a warning and hands it to `onWarning`. */
+export function warn(run: Run, message: string): void {
+  run.warnings.push(message);
+  run.options.onWarning(message);
+}
+
+/**
+ * The SDK retries a 429 that carries `Retry-After` by itself; the hook makes every other send
+ * of the run wait too, and halves the window, instead of letting each one find the limit.
+ */
+function withRateLimitHook(
+  retry: RetryOptions | false | undefined,
+  sender: Sender,
+): RetryOptions | false {
+  if (retry === false) return false;
+  const theirs = retry?.onRetry;
+  return {
+    ...(retry ?? {}),
+    onRetry: (info: RetryInfo) => {
+      if (info.error.status === 429) sender.slowDown(info.delayMs);
+      return theirs?.(info);
+    },
+  };
+}
+
+/** The error of a 401/403: names the env var and where keys come from. */
+export function authError(run: Run, error: StemeError): HostedAuthError {
+  const { apiKeyEnv } = run.options.config;
+  const status = error.status === 403 ? 403 : 401;
+  const message =
+    status === 401
+      ? `StemeDB refused the API key in ${apiKeyEnv} (401 Unauthorized): it is unknown, revoked or for another server. Put this project's key in ${apiKeyEnv}; a project's key is issued with \`stemedb-admin onboard <project>\``
+      : `The API key in ${apiKeyEnv} may not write assertions (403 Forbidden): its role lacks the permission. Issue a write_agent key with \`stemedb-admin onboard <project>\` and put it in ${apiKeyEnv}`;
+  return new HostedAuthError(message, { status, apiKeyEnv, cause: error });
+}

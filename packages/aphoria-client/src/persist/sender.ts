@@ -1,0 +1,160 @@
+/**
+ * The send window: at most `concurrency` writes in flight (p-limit), fed one at a time by the
+ * caller's loop so that nothing but the window is ever queued (no array of pending promises,
+ * however large the scan). It also holds the run's shared state: StemeDB down, a fatal error,
+ * and the 429 back-off (a pause every send waits for, and fewer writes in flight, raised
+ * again one at a time as writes succeed).
+ */
+import type { SleepFn, StemeError } from '@stemedb/sdk';
+import pLimitImport from 'p-limit';
+
+// p-limit is ESM-only; the CJS build gets its namespace (see the SDK's interop.ts).
+const pLimit = ((pLimitImport as unknown as { default?: typeof pLimitImport }).default ??
+  pLimitImport) as typeof pLimitImport;
+
+/** The back-off after a 429 without a usable `Retry-After`, doubled per 429 up to the max. */
+export const RATE_LIMIT_BACKOFF_MS = 1_000;
+/** The longest pause after a 429 without `Retry-After`. */
+export const RATE_LIMIT_BACKOFF_MAX_MS = 30_000;
+
+/** The window and the run's shared state. */
+export class Sender {
+  readonly #limit: ReturnType<typeof pLimit>;
+  readonly #max: number;
+  readonly #sleep: SleepFn;
+  readonly #now: () => number;
+  readonly #controller = new AbortController();
+  #pauseUntil = 0;
+  #backoffMs = RATE_LIMIT_BACKOFF_MS;
+  #okStreak = 0;
+  #wake: (() => void) | undefined;
+  /** Set once StemeDB counts as down for this run (the error that showed it). */
+  down: StemeError | undefined;
+  /** Set by a failure that ends the run (401/403, a spool write error, a lost lock). */
+  fatal: unknown;
+  /** How many 429s were seen (for the result's warning). */
+  rateLimited = 0;
+
+  constructor(concurrency: number, sleep: SleepFn, now: () => number, signal?: AbortSignal) {
+    this.#limit = pLimit(concurrency);
+    this.#max = concurrency;
+    this.#sleep = sleep;
+    this.#now = now;
+    if (signal !== undefined) {
+      if (signal.aborted) this.#controller.abort(signal.reason);
+      else {
+        const onAbort = () => this.#controller.abort(signal.reason);
+        signal.addEventListener('abort', onAbort, { once: true });
+        // Removed at the end of the run: a caller's long-lived signal must not collect one
+        // listener per run (Node's MaxListeners warning).
+        this.#detach = () => signal.removeEventListener('abort', onAbort);
+      }
+    }
+  }
+
+  #detach: (() => void) | undefined;
+
+  /** Ends the run's hold on the caller's signal. */
+  dispose(): void {
+    this.#detach?.();
+    this.#detach = undefined;
+  }
+
+  /** True when the caller's signal (not our own stop) aborted the run. */
+  get aborted(): boolean {
+    return this.#controller.signal.aborted && this.down === undefined && this.fatal === undefined;
+  }
+
+  /** Aborts every write in flight when the run stops. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** True once nothing more may be sent. */
+  get stopped(): boolean {
+    return this.down !== undefined || this.fatal !== undefined || this.#controller.signal.aborted;
+  }
+
+  /** The writes in flight may now be at most this many. */
+  get concurrency(): number {
+    return this.#limit.concurrency;
+  }
+
+  /** StemeDB is down for the run: stop, and cancel what is in flight (it stays spooled). */
+  markDown(error: StemeError): void {
+    if (this.stopped) return;
+    this.down = error;
+    this.#controller.abort(error);
+  }
+
+  /** The run must end with `error`. */
+  fail(error: unknown): void {
+    if (this.fatal !== undefined) return;
+    this.fatal = error;
+    this.#controller.abort(error);
+  }
+
+  /** A 429: everyone waits `retryAfterMs` (or the back-off), with half as many in flight. */
+  slowDown(retryAfterMs: number | undefined): void {
+    this.rateLimited += 1;
+    const wait = retryAfterMs ?? this.#backoffMs;
+    if (retryAfterMs === undefined) {
+      this.#backoffMs = Math.min(this.#backoffMs * 2, RATE_LIMIT_BACKOFF_MAX_MS);
+    }
+    this.#pauseUntil = Math.max(this.#pauseUntil, this.#now() + wait);
+    this.#limit.concurrency = Math.max(1, Math.floor(this.#limit.concurrency / 2));
+    this.#okStreak = 0;
+  }
+
+  /** A write succeeded: after a streak, one more may be in flight again. */
+  succeeded(): void {
+    this.#backoffMs = RATE_LIMIT_BACKOFF_MS;
+    if (this.#limit.concurrency >= this.#max) return;
+    this.#okStreak += 1;
+    if (this.#okStreak >= this.#limit.concurrency * 2) {
+      this.#okStreak = 0;
+      this.#limit.concurrency += 1;
+    }
+  }
+
+  /** Waits out a pause ordered by a 429 (no-op without one). */
+  async gate(): Promise<void> {
+    for (;;) {
+      const wait = this.#pauseUntil - this.#now();
+      if (wait <= 0 || this.stopped) return;
+      try {
+        await this.#sleep(wait, this.signal);
+      } catch {
+        return; // aborted: the caller sees `stopped`
+      }
+    }
+  }
+
+  /**
+   * Starts `task` once the window has room. `task` must not reject: it records its own
+   * outcome. Resolves when the task is started (queued in p-limit), not when it ends.
+   */
+  async submit(task: () => Promise<void>): Promise<void> {
+    while (this.#limit.activeCount + this.#limit.pendingCount >= this.#limit.concurrency) {
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+      });
+    }
+    void this.#limit(task)
+      .catch((error: unknown) => this.fail(error)) // a bug in a task: end the run with it
+      .finally(() => {
+        const wake = this.#wake;
+        this.#wake = undefined;
+        wake?.();
+      });
+  }
+
+  /** Resolves when every started task has ended. */
+  async settle(): Promise<void> {
+    while (this.#limit.activeCount + this.#limit.pendingCount > 0) {
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+      });
+    }
+  }
+}

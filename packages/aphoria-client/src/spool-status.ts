@@ -1,0 +1,121 @@
+/**
+ * `spoolStatus`: what is waiting in the spool, for the CLI's `status`. Reads only: it takes no
+ * lock and changes no file, so it is safe while another run is sending.
+ */
+import lockfile from 'proper-lockfile';
+import { isAphoriaHostedError, SpoolCorruptError } from './errors.js';
+import { resolveStatusOptions, type SpoolStatusOptions } from './persist/options.js';
+import { readJournal } from './spool/journal-read.js';
+import { DEFAULT_SEAMS, Spool, type SpoolSeams } from './spool/spool.js';
+
+/** One scan waiting in the spool. */
+export interface SpoolEntry {
+  scanId: string;
+  project: string;
+  /** Assertions not yet on the server. */
+  records: number;
+  /** Assertions of the scan in all. */
+  total: number;
+  /** The journal's size in bytes. */
+  bytes: number;
+  /** When the scan was first spooled (ISO 8601). */
+  createdAt: string;
+  /** False for a journal cut off while being written (the next run discards it). */
+  sealed: boolean;
+  /** True while a live run holds its lock. */
+  locked: boolean;
+}
+
+/** What {@link spoolStatus} resolves to. JSON-safe. */
+export interface SpoolStatus {
+  /** The spool directory. */
+  dir: string;
+  /** False when the directory does not exist yet (nothing was ever spooled). */
+  exists: boolean;
+  /** Scans waiting. */
+  scans: number;
+  /** Assertions waiting, over every scan. */
+  records: number;
+  /** Bytes of the spool's journals. */
+  bytes: number;
+  /** When the oldest waiting scan was spooled (ISO 8601), if any. */
+  oldestAt: string | undefined;
+  /** Scans a live run is sending now. */
+  locked: number;
+  /** Damaged files moved aside (`*.journal.corrupt-*`), by path, and damaged journals found. */
+  corrupt: string[];
+  entries: SpoolEntry[];
+}
+
+/**
+ * Describes the spool of `config.spoolDir`.
+ *
+ * @example
+ * ```ts
+ * const { scans, records, oldestAt } = await spoolStatus({ config });
+ * ```
+ */
+export function spoolStatus(options: SpoolStatusOptions): Promise<SpoolStatus> {
+  return spoolStatusWith(options, DEFAULT_SEAMS);
+}
+
+/** {@link spoolStatus} with the spool's seams given. */
+export async function spoolStatusWith(
+  options: SpoolStatusOptions,
+  seams: SpoolSeams,
+): Promise<SpoolStatus> {
+  const { config } = resolveStatusOptions(options);
+  const spool = new Spool(config.spoolDir, seams);
+  const exists = (await spool.fs.size(spool.dir)) !== undefined;
+  const status: SpoolStatus = {
+    dir: spool.dir,
+    exists,
+    scans: 0,
+    records: 0,
+    bytes: 0,
+    oldestAt: undefined,
+    locked: 0,
+    corrupt: exists ? await spool.corruptFiles() : [],
+    entries: [],
+  };
+  if (!exists) return status;
+  for (const scanId of await spool.scanIds()) {
+    const path = spool.journalPath(scanId);
+    const size = await spool.fs.size(path);
+    if (size === undefined) continue; // finished meanwhile
+    let state: Awaited<ReturnType<typeof readJournal>>;
+    try {
+      state = await readJournal(spool.fs, path);
+    } catch (error) {
+      if (isAphoriaHostedError(error) && error instanceof SpoolCorruptError) {
+        status.corrupt.push(path);
+        continue;
+      }
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw error;
+    }
+    const locked = await lockfile.check(path, {
+      lockfilePath: spool.lockPath(scanId),
+      realpath: false,
+      stale: seams.lockStaleMs,
+    });
+    const createdAt = state?.header.at ?? new Date(size.mtimeMs).toISOString();
+    const entry: SpoolEntry = {
+      scanId,
+      project: state?.header.project ?? '',
+      records: state === undefined ? 0 : state.records - state.done.size,
+      total: state?.seal?.total ?? state?.records ?? 0,
+      bytes: size.bytes,
+      createdAt,
+      sealed: state?.seal !== undefined,
+      locked,
+    };
+    status.entries.push(entry);
+    status.scans += 1;
+    status.records += entry.records;
+    status.bytes += entry.bytes;
+    if (locked) status.locked += 1;
+    if (status.oldestAt === undefined || createdAt < status.oldestAt) status.oldestAt = createdAt;
+  }
+  return status;
+}

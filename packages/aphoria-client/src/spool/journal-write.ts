@@ -1,0 +1,193 @@
+/**
+ * Writing journals: creating one (records first, then a seal, each fsynced, then the
+ * directory), appending acknowledgements with group commit, compacting, deleting.
+ *
+ * The order of the steps is the guarantee. A journal counts as spooled only once its seal is
+ * on disk and the directory entry is fsynced; nothing of it is sent before. Compaction writes
+ * a complete new file beside the old one and renames it over (atomic), so a crash leaves
+ * either the old or the new journal, never neither. A journal is deleted only when every
+ * record in it is acknowledged or rejected, so a crash around the deletion leaves at worst a
+ * finished journal, which the next run deletes (no ledger to fall out of step with it: the
+ * crash loop Vector shipped came from exactly that:
+ * https://github.com/vectordotdev/vector/pull/25570).
+ */
+import { dirname } from 'node:path';
+import type { SpoolFile, SpoolFs } from './fs.js';
+import { pendingRecords } from './journal-read.js';
+import {
+  type AckRecord,
+  type AssertionRecord,
+  encodeRecord,
+  type HeaderRecord,
+  type RejectRecord,
+} from './record.js';
+
+// Records are written in batches of about this many bytes: few syscalls, bounded memory.
+const BATCH_BYTES = 256 * 1024;
+
+/** What {@link createJournal} wrote. */
+export interface CreatedJournal {
+  records: number;
+  summaryIndex: number | undefined;
+}
+
+/**
+ * Writes a new journal at `path` from `records` (iterated once), sealed and fsynced.
+ *
+ * @throws the `EEXIST` error when a journal is already there
+ */
+export async function createJournal(
+  fs: SpoolFs,
+  path: string,
+  header: HeaderRecord,
+  records: Iterable<AssertionRecord> | AsyncIterable<AssertionRecord>,
+  total: (written: number) => number = (written) => written,
+  rej = 0,
+): Promise<CreatedJournal> {
+  const file = await fs.create(path);
+  let closed = false;
+  try {
+    let n = 0;
+    let summaryIndex: number | undefined;
+    let batch = encodeRecord(header);
+    for await (const record of records) {
+      n += 1;
+      if (record.f === undefined) summaryIndex = record.i;
+      batch += encodeRecord(record);
+      if (batch.length >= BATCH_BYTES) {
+        await file.write(batch);
+        batch = '';
+      }
+    }
+    if (batch !== '') await file.write(batch);
+    // The records are durable before the seal that vouches for them is written.
+    await file.sync();
+    await file.write(encodeRecord({ t: 's', n, total: total(n), rej }));
+    await file.sync();
+    closed = true;
+    await file.close();
+    await fs.syncDir(dirname(path));
+    return { records: n, summaryIndex };
+  } finally {
+    if (!closed) await file.close().catch(() => {});
+  }
+}
+
+/**
+ * Rewrites the journal at `path` with only its unfinished records, through `<path>.compact`
+ * and an atomic rename. `rej` carries the count of rejected findings forward.
+ */
+export async function compactJournal(
+  fs: SpoolFs,
+  path: string,
+  header: HeaderRecord,
+  done: ReadonlySet<number>,
+  total: number,
+  rej: number,
+): Promise<CreatedJournal> {
+  const tmp = compactPathOf(path);
+  await fs.remove(tmp); // a leftover of a compaction cut short
+  const written = await createJournal(
+    fs,
+    tmp,
+    header,
+    pendingRecords(fs, path, done),
+    () => total,
+    rej,
+  );
+  await fs.rename(tmp, path);
+  await fs.syncDir(dirname(path));
+  return written;
+}
+
+/** Deletes a finished journal, durably. */
+export async function deleteJournal(fs: SpoolFs, path: string): Promise<void> {
+  await fs.remove(path);
+  await fs.syncDir(dirname(path));
+}
+
+/** Cuts a torn last record off, so that new records are appended after whole ones. */
+export async function cutTornTail(fs: SpoolFs, path: string, validBytes: number): Promise<void> {
+  await fs.truncate(path, validBytes);
+  const file = await fs.append(path);
+  try {
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+}
+
+/** Where a compaction of `path` writes before renaming. */
+export function compactPathOf(path: string): string {
+  return `${path}.compact`;
+}
+
+/**
+ * Acknowledgements and rejections, appended to a journal as they arrive. Group commit: while
+ * one write + fsync runs, new records gather and go in the next, so the cost is one fsync per
+ * burst rather than per record. A record not yet durable at a crash is read back from the
+ * server by the next run rather than resent blindly, so durability here saves work and the
+ * read-back keeps the exactly-once promise.
+ */
+export class AckLog {
+  readonly #fs: SpoolFs;
+  readonly #path: string;
+  #file: SpoolFile | undefined;
+  #buffer = '';
+  #writing: Promise<void> | undefined;
+  #failure: unknown;
+  readonly #onError: (error: unknown) => void;
+
+  constructor(fs: SpoolFs, path: string, onError: (error: unknown) => void) {
+    this.#fs = fs;
+    this.#path = path;
+    this.#onError = onError;
+  }
+
+  /** The first write error, if a write failed (later records are then not written). */
+  get failure(): unknown {
+    return this.#failure;
+  }
+
+  /** Queues a record; it is written with the next group. */
+  add(record: AckRecord | RejectRecord): void {
+    if (this.#failure !== undefined) return;
+    this.#buffer += encodeRecord(record);
+    this.#writing ??= this.#drain();
+  }
+
+  /** Resolves when every record added so far is on disk; rejects with the write error. */
+  async flush(): Promise<void> {
+    while (this.#writing !== undefined) await this.#writing;
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+
+  /** Flushes, then closes the file. */
+  async close(): Promise<void> {
+    try {
+      await this.flush();
+    } finally {
+      const file = this.#file;
+      this.#file = undefined;
+      if (file !== undefined) await file.close().catch(() => {});
+    }
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      this.#file ??= await this.#fs.append(this.#path);
+      while (this.#buffer !== '') {
+        const chunk = this.#buffer;
+        this.#buffer = '';
+        await this.#file.write(chunk);
+        await this.#file.sync();
+      }
+    } catch (error) {
+      this.#failure = error;
+      this.#buffer = '';
+      this.#onError(error);
+    } finally {
+      this.#writing = undefined;
+    }
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The journal's record format: one record a line, `<crc32 as 8 hex> <json>\n`.
+ *
+ * The checksum (node:zlib's CRC-32, over the JSON text) is what tells a torn last record (a
+ * power cut or a kill in the middle of a write) from a good one; a line is only ever taken
+ * whole. Version 1 records:
+ * - `h` header: `{ t, v, scan, agent, project, at }`, the first line of every journal;
+ * - `a` assertion: `{ t, i, f?, in }`, what is sent (`f` the finding's index, absent for the
+ *   scan's summary);
+ * - `s` seal: `{ t, n, total, rej }`, written (and fsynced) after every `a` record. A journal
+ *   without one was cut off while it was being written, before anything of it was sent;
+ * - `k` acknowledgement: `{ t, i, p? }` (`p: 1` when the server already held it);
+ * - `r` rejection: `{ t, i, status, code, msg }`, a 400/413/422: final, never resent.
+ */
+import { crc32 } from 'node:zlib';
+import type { AssertionInput } from '@stemedb/sdk';
+
+/** The journal format's version, in every header. */
+export const JOURNAL_VERSION = 1;
+
+/** The first record of a journal: whose scan it holds. */
+export interface HeaderRecord {
+  t: 'h';
+  v: number;
+  /** The scan id (`computeScanId`). */
+  scan: string;
+  /** The `agent_id` of every assertion of the scan. */
+  agent: string;
+  project: string;
+  /** When the journal was first written (ISO 8601); compaction keeps it. */
+  at: string;
+}
+
+/** One assertion to send. */
+export interface AssertionRecord {
+  t: 'a';
+  /** Its index in `scanToAssertions(scan)`. */
+  i: number;
+  /** The finding's index in `scan.findings`; absent for the scan's summary. */
+  f?: number;
+  in: AssertionInput;
+}
+
+/** Closes the list of assertion records. */
+export interface SealRecord {
+  t: 's';
+  /** How many `a` records precede it in this file. */
+  n: number;
+  /** How many assertions the scan maps to (compaction drops finished ones from the file). */
+  total: number;
+  /** Findings rejected before a compaction dropped them (the summary then stays unsent). */
+  rej: number;
+}
+
+/** The server acknowledged (or already held, `p: 1`) assertion `i`. */
+export interface AckRecord {
+  t: 'k';
+  i: number;
+  p?: 1;
+}
+
+/** The server refused assertion `i` for good (400/413/422), or the summary was withheld. */
+export interface RejectRecord {
+  t: 'r';
+  i: number;
+  status: number;
+  code: string;
+  msg: string;
+}
+
+/** Any journal record. */
+export type JournalRecord = HeaderRecord | AssertionRecord | SealRecord | AckRecord | RejectRecord;
+
+/** One line of the journal, newline included. */
+export function encodeRecord(record: JournalRecord): string {
+  const json = JSON.stringify(record);
+  return `${crc32(json).toString(16).padStart(8, '0')} ${json}\n`;
+}
+
+/**
+ * Decodes one line (without its newline); `undefined` when its checksum or JSON is wrong or it
+ * is not a record this version knows.
+ */
+export function decodeRecord(line: string): JournalRecord | undefined {
+  if (line.length < 10 || line.charCodeAt(8) !== 0x20) return undefined;
+  const json = line.slice(9);
+  const sum = Number.parseInt(line.slice(0, 8), 16);
+  if (!/^[0-9a-f]{8}$/.test(line.slice(0, 8)) || crc32(json) !== sum) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  return isRecord(value) ? value : undefined;
+}
+
+function isRecord(value: unknown): value is JournalRecord {
+  if (typeof value !== 'object' || value === null) return false;
+  const r = value as Record<string, unknown>;
+  const int = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+  switch (r.t) {
+    case 'h':
+      return typeof r.scan === 'string' && typeof r.agent === 'string' && int(r.v);
+    case 'a':
+      return int(r.i) && (r.f === undefined || int(r.f)) && typeof r.in === 'object' && !!r.in;
+    case 's':
+      return int(r.n) && int(r.total) && int(r.rej);
+    case 'k':
+      return int(r.i);
+    case 'r':
+      return int(r.i) && int(r.status) && typeof r.code === 'string';
+    default:
+      return false;
+  }
+}

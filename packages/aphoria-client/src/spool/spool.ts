@@ -1,0 +1,158 @@
+/**
+ * The spool directory: one journal per scan (`<scanId>.journal`), its lock
+ * (`<scanId>.lock/`, proper-lockfile's directory), and what recovery finds there after a
+ * crash: a torn last record (cut off), a compaction cut short (`.compact`, removed), a journal
+ * without its seal (reported, so that the caller discards it) or a damaged one (moved aside as
+ * `.corrupt-<time>` so that it can never block a run again).
+ */
+import { join } from 'node:path';
+import { isAphoriaHostedError, SpoolCorruptError } from '../errors.js';
+import { isScanId } from '../scan-id.js';
+import { nodeSpoolFs, type SpoolFs } from './fs.js';
+import { type JournalState, readJournal } from './journal-read.js';
+import { compactPathOf, cutTornTail } from './journal-write.js';
+import { acquireLock, DEFAULT_LOCK_STALE_MS, type HeldLock } from './lock.js';
+
+const JOURNAL_SUFFIX = '.journal';
+const LOCK_SUFFIX = '.lock';
+const CORRUPT_INFIX = '.corrupt-';
+
+/**
+ * Compact a journal left unfinished once at least this many of its records are finished (and
+ * at least half of them), so that the next run reads less.
+ */
+export const DEFAULT_COMPACT_MIN_DONE = 1_000;
+
+/** The spool's injectable edges (practice 8). Tests replace them; users never need to. */
+export interface SpoolSeams {
+  fs: SpoolFs;
+  /** @default DEFAULT_LOCK_STALE_MS */
+  lockStaleMs: number;
+  /** @default DEFAULT_COMPACT_MIN_DONE */
+  compactMinDone: number;
+  /** How long a flush waits for another run's lock on a journal before skipping it. @default 0 */
+  flushLockWaitMs: number;
+}
+
+/** The seams of a normal run. */
+export const DEFAULT_SEAMS: SpoolSeams = Object.freeze({
+  fs: nodeSpoolFs,
+  lockStaleMs: DEFAULT_LOCK_STALE_MS,
+  compactMinDone: DEFAULT_COMPACT_MIN_DONE,
+  flushLockWaitMs: 0,
+});
+
+/** What {@link Spool.open} found for a scan. */
+export type OpenedJournal =
+  | { kind: 'none' }
+  | { kind: 'unsealed'; path: string }
+  | { kind: 'corrupt'; error: SpoolCorruptError; movedTo: string }
+  | { kind: 'ok'; state: JournalState & { seal: NonNullable<JournalState['seal']> } };
+
+/** A spool directory. */
+export class Spool {
+  readonly dir: string;
+  readonly seams: SpoolSeams;
+
+  constructor(dir: string, seams: SpoolSeams = DEFAULT_SEAMS) {
+    this.dir = dir;
+    this.seams = seams;
+  }
+
+  get fs(): SpoolFs {
+    return this.seams.fs;
+  }
+
+  /** The journal of a scan. */
+  journalPath(scanId: string): string {
+    return join(this.dir, `${scanId}${JOURNAL_SUFFIX}`);
+  }
+
+  /** Creates the directory (and its parents) if missing. */
+  async ensureDir(): Promise<void> {
+    if ((await this.fs.size(this.dir)) === undefined) await this.fs.mkdirp(this.dir);
+  }
+
+  /** The scans with a journal (or a compaction's leftover), oldest file first. */
+  async scanIds(): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await this.fs.list(this.dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const ids = new Set<string>();
+    for (const name of names) {
+      const id = name.endsWith(JOURNAL_SUFFIX)
+        ? name.slice(0, -JOURNAL_SUFFIX.length)
+        : name.endsWith(`${JOURNAL_SUFFIX}.compact`)
+          ? name.slice(0, -`${JOURNAL_SUFFIX}.compact`.length)
+          : undefined;
+      if (id !== undefined && isScanId(id)) ids.add(id);
+    }
+    const dated = await Promise.all(
+      [...ids].map(async (id) => ({
+        id,
+        at: (await this.fs.size(this.journalPath(id)))?.mtimeMs ?? 0,
+      })),
+    );
+    return dated.sort((a, b) => a.at - b.at || a.id.localeCompare(b.id)).map((d) => d.id);
+  }
+
+  /** Files moved aside as damaged. */
+  async corruptFiles(): Promise<string[]> {
+    try {
+      return (await this.fs.list(this.dir))
+        .filter((name) => name.includes(`${JOURNAL_SUFFIX}${CORRUPT_INFIX}`))
+        .map((name) => join(this.dir, name));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+  }
+
+  /** Takes the lock of a scan's journal; `undefined` when another live run holds it. */
+  lock(scanId: string, waitMs: number, onCompromised: (error: Error) => void) {
+    return acquireLock(
+      this.journalPath(scanId),
+      join(this.dir, `${scanId}${LOCK_SUFFIX}`),
+      { staleMs: this.seams.lockStaleMs },
+      waitMs,
+      onCompromised,
+    ) as Promise<HeldLock | undefined>;
+  }
+
+  /** The lock directory of a scan (for status). */
+  lockPath(scanId: string): string {
+    return join(this.dir, `${scanId}${LOCK_SUFFIX}`);
+  }
+
+  /**
+   * Recovers and reads a scan's journal. Call with its lock held: it removes a compaction's
+   * leftover, cuts a torn last record off and moves a damaged journal aside.
+   */
+  async open(scanId: string): Promise<OpenedJournal> {
+    const path = this.journalPath(scanId);
+    const compact = compactPathOf(path);
+    // Until its rename, a compaction's file is a draft: the journal itself is what counts.
+    if ((await this.fs.size(compact)) !== undefined) await this.fs.remove(compact);
+    if ((await this.fs.size(path)) === undefined) return { kind: 'none' };
+    let state: JournalState | undefined;
+    try {
+      state = await readJournal(this.fs, path);
+    } catch (error) {
+      if (!(isAphoriaHostedError(error) && error instanceof SpoolCorruptError)) throw error;
+      const movedTo = `${path}${CORRUPT_INFIX}${Date.now()}`;
+      await this.fs.rename(path, movedTo);
+      await this.fs.syncDir(this.dir);
+      return { kind: 'corrupt', error, movedTo };
+    }
+    if (state === undefined || state.seal === undefined) return { kind: 'unsealed', path };
+    if (state.torn) await cutTornTail(this.fs, path, state.validBytes);
+    return {
+      kind: 'ok',
+      state: state as JournalState & { seal: NonNullable<JournalState['seal']> },
+    };
+  }
+}
