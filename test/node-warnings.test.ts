@@ -32,6 +32,11 @@ const REAL_COMMANDS: Readonly<Record<string, RealCommand>> = {
     options: { stopWhenStdout: /http:\/\/127\.0\.0\.1:\d+/ },
     stdout: /http:\/\/127\.0\.0\.1:\d+/,
   },
+  // Loads the store code and writes a root key into a file store (no server needed).
+  'stemedb-admin': {
+    args: ['bootstrap', '--store', `file:${join(work, 'secrets.json')}`, '--json'],
+    stdout: /"created": true/,
+  },
   // Loads every validator of the kinds it emits (the DEP0040 path of issue 9).
   'stemedb-manifests': { args: ['validate', '--config', MANIFESTS_CONFIG], stdout: /\S/ },
 };
@@ -39,6 +44,15 @@ const REAL_COMMANDS: Readonly<Record<string, RealCommand>> = {
 /** One call into each package's entry point, as a user's first program makes it. */
 const ENTRY_POINT_CALLS: Readonly<Record<string, string>> = {
   '@stemedb/sdk': 'if (!m.isApiKey(m.generateApiKey())) throw new Error("bad key");',
+  '@stemedb/admin': `
+    const store = m.createMemorySecretStore();
+    await store.writeVersion('stemedb-key-demo', 'value');
+    if ((await store.readLatest('stemedb-key-demo')) !== 'value') throw new Error('not stored');`,
+  '@stemedb/aphoria-client': `
+    const scan = m.parseScan({ schema: 'aphoria.scan/v1', project: 'demo', commit: 'a'.repeat(40),
+      branch: 'main', scanner: { name: 'aphoria', version: '0.9.0' },
+      started_at: '2026-12-01T10:00:00Z', finished_at: '2026-12-01T10:00:09Z', findings: [] });
+    if ([...m.scanToAssertions(scan)].length !== 1) throw new Error('no scan summary');`,
   '@stemedb/emulator': 'const e = await m.startEmulator(); await e.close();',
   '@stemedb/manifests': `
     const bundle = m.buildBundle({ ingress: { host: 'stemedb.threesix.ai' }, image: { tag: '0.9.0' } });

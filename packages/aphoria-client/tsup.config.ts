@@ -10,12 +10,4 @@ export default defineConfig([
     target: 'node20',
     platform: 'node',
   },
-  {
-    // The CLI is started through bin/, an ES module; it needs no CJS build or types.
-    entry: ['src/cli.ts'],
-    format: ['esm'],
-    sourcemap: true,
-    target: 'node20',
-    platform: 'node',
-  },
 ]);

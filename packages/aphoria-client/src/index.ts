@@ -29,6 +29,8 @@ export {
   ScanValidationError,
   SpoolCorruptError,
 } from './errors.js';
+// Persisting, the spool (helper A1).
+export { flushSpool } from './flush.js';
 // The mapping.
 export {
   assertionCount,
@@ -37,36 +39,6 @@ export {
   type ScanSummaryValue,
   scanToAssertions,
 } from './mapping.js';
-// The scan file.
-export {
-  COMMIT_PATTERN,
-  type Finding,
-  FindingSchema,
-  PROJECT_NAME_PATTERN,
-  parseScan,
-  readScanFile,
-  type Scan,
-  ScanSchema,
-  SEVERITIES,
-  type Severity,
-} from './scan.js';
-export { computeScanId, isScanId, SCAN_ID_PATTERN } from './scan-id.js';
-export {
-  FINDING_PREDICATE,
-  FINDING_VALUE_SCHEMA,
-  findingSubject,
-  fingerprintSegment,
-  SAFE_FINGERPRINT,
-  SCAN_AGENT_PREFIX,
-  SCAN_PREDICATE,
-  SCAN_VALUE_SCHEMA,
-  scanAgentId,
-  scansSubject,
-} from './subjects.js';
-export type { HostedConfig, MappedAssertion } from './types.js';
-export { CLIENT_NAME } from './version.js';
-// Persisting, the spool (helper A1).
-export { flushSpool } from './flush.js';
 export {
   DEFAULT_PERSIST_CONCURRENCY,
   type FlushOptions,
@@ -84,4 +56,32 @@ export {
   type SendCounts,
 } from './persist/results.js';
 export { persistScan } from './persist.js';
+// The scan file.
+export {
+  COMMIT_PATTERN,
+  type Finding,
+  FindingSchema,
+  PROJECT_NAME_PATTERN,
+  parseScan,
+  readScanFile,
+  type Scan,
+  ScanSchema,
+  SEVERITIES,
+  type Severity,
+} from './scan.js';
+export { computeScanId, isScanId, SCAN_ID_PATTERN } from './scan-id.js';
 export { type SpoolEntry, type SpoolStatus, spoolStatus } from './spool-status.js';
+export {
+  FINDING_PREDICATE,
+  FINDING_VALUE_SCHEMA,
+  findingSubject,
+  fingerprintSegment,
+  SAFE_FINGERPRINT,
+  SCAN_AGENT_PREFIX,
+  SCAN_PREDICATE,
+  SCAN_VALUE_SCHEMA,
+  scanAgentId,
+  scansSubject,
+} from './subjects.js';
+export type { HostedConfig, MappedAssertion } from './types.js';
+export { CLIENT_NAME } from './version.js';

@@ -25,8 +25,14 @@ export interface OpenSecretStoreOptions {
   file?: Omit<FileSecretStoreOptions, 'path'> | undefined;
 }
 
+// `process.env` is not a plain object, so zod's `record` refuses it: any object is an env.
+const EnvSchema = z.custom<Readonly<Record<string, string | undefined>>>(
+  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+  'must be an object of environment variables',
+);
+
 const OptionsSchema = z.strictObject({
-  env: z.record(z.string(), z.string().optional()).optional(),
+  env: EnvSchema.optional(),
   gcpEndpoint: z.string().optional(),
   file: z.object({}).passthrough().optional(),
 });

@@ -92,6 +92,12 @@ describe('parseStoreSpec', () => {
 });
 
 describe('openSecretStore', () => {
+  it('takes process.env itself as env (it is not a plain object)', async () => {
+    const store = await openSecretStore('memory:', { env: process.env });
+    expect(store.spec).toBe('memory:');
+    await store.close();
+  });
+
   it('opens memory: fresh each time', async () => {
     const a = await openSecretStore('memory:');
     const b = await openSecretStore('memory:');

@@ -9,7 +9,9 @@ import { type Emulator, startEmulator } from '@stemedb/emulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { flushSpoolWith } from '../../src/flush.js';
 import { persistScanWith } from '../../src/persist.js';
+import type { Scan } from '../../src/scan.js';
 import { DEFAULT_SEAMS, type SpoolSeams } from '../../src/spool/spool.js';
+import type { HostedConfig } from '../../src/types.js';
 import { crashingFs, SimulatedCrash } from '../support/crash-fs.js';
 import {
   cleanupDirs,
@@ -19,8 +21,6 @@ import {
   readBack,
   tempDir,
 } from '../support/persist.js';
-import type { HostedConfig } from '../../src/types.js';
-import type { Scan } from '../../src/scan.js';
 
 let emu: Emulator;
 beforeAll(async () => {

@@ -49,8 +49,10 @@ export function crashingFs(crashAfter: number, opts: { torn?: boolean } = {}) {
     remove: (p) => step(`remove ${base(p)}`, () => nodeSpoolFs.remove(p)),
     truncate: (p, n) => step(`truncate ${base(p)}`, () => nodeSpoolFs.truncate(p, n)),
     syncDir: (p) => step('syncDir', () => nodeSpoolFs.syncDir(p)),
-    list: (p) => (state.crashed ? Promise.reject(new SimulatedCrash(crashAfter)) : nodeSpoolFs.list(p)),
-    size: (p) => (state.crashed ? Promise.reject(new SimulatedCrash(crashAfter)) : nodeSpoolFs.size(p)),
+    list: (p) =>
+      state.crashed ? Promise.reject(new SimulatedCrash(crashAfter)) : nodeSpoolFs.list(p),
+    size: (p) =>
+      state.crashed ? Promise.reject(new SimulatedCrash(crashAfter)) : nodeSpoolFs.size(p),
     read: (p) => nodeSpoolFs.read(p),
   };
   return { fs, state };

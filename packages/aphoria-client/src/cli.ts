@@ -1,2 +1,0 @@
-process.stderr.write('aphoria-hosted: not built yet\n');
-process.exitCode = 1;
