@@ -4,8 +4,20 @@
  */
 import { z } from 'zod';
 import * as D from '../defaults.js';
-import { DIGEST_PATTERN, imageProblem } from '../shared/image.js';
+import { DIGEST_PATTERN, imageProblem, PLACEHOLDER_TAG, TAG_PATTERN } from '../shared/image.js';
+import { caseInsensitivePattern } from './json-schema-patterns.js';
 import { dnsName, nonRootId, probe, quantity, resources } from './primitives.js';
+
+/**
+ * `imageProblem`'s checks of a tag, for the JSON Schema (`stemedb-manifests schema`), which
+ * cannot run the refine: the tag syntax, not `latest` in any case, not a placeholder.
+ */
+const TAG_JSON_SCHEMA = {
+  pattern: TAG_PATTERN.source,
+  not: {
+    pattern: `^(?:${caseInsensitivePattern('latest')}|${caseInsensitivePattern(PLACEHOLDER_TAG)})$`,
+  },
+};
 
 /** Server image; one of `tag` and `digest` is required. */
 export const imageSchema = z
@@ -21,9 +33,9 @@ export const imageSchema = z
     /** @default 'stemedb-api' */
     repository: z.string().min(1).default(D.DEFAULT_IMAGE_REPOSITORY),
     /** Version tag; `latest` is refused. No default: one of `tag` and `digest` is required. */
-    tag: z.string().optional(),
+    tag: z.string().optional().meta(TAG_JSON_SCHEMA),
     /** `sha256:…` digest; when both are given the image is `repo:tag@digest`. */
-    digest: z.string().optional(),
+    digest: z.string().optional().meta({ pattern: DIGEST_PATTERN.source }),
     /** @default 'IfNotPresent' */
     pullPolicy: z.enum(['IfNotPresent', 'Always', 'Never']).default(D.DEFAULT_IMAGE_PULL_POLICY),
     /**
@@ -48,7 +60,8 @@ export const imageSchema = z
     const badDigest = img.digest !== undefined && !DIGEST_PATTERN.test(img.digest);
     if (problem)
       ctx.addIssue({ code: 'custom', path: [badDigest ? 'digest' : 'tag'], message: problem });
-  });
+  })
+  .meta({ anyOf: [{ required: ['tag'] }, { required: ['digest'] }] });
 
 /** Env vars the manifests set from config fields; `extraEnv` may not override them. */
 const MANAGED_ENV = [
@@ -78,7 +91,14 @@ export const serverSchema = z
       .default([]),
     /** More env vars for the server container. @default {} */
     extraEnv: z
-      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an env var name'), z.string())
+      .record(
+        z
+          .string()
+          .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an env var name')
+          // The names the refine below refuses whatever their value, for the JSON Schema.
+          .meta({ not: { enum: [...MANAGED_ENV, 'STEMEDB_TLS_CERT_PATH'] } }),
+        z.string(),
+      )
       .default({}),
   })
   .prefault({})
@@ -146,6 +166,19 @@ export const storageSchema = z
       .refine((sc) => sc.dataLocality !== 'strict-local' || sc.numberOfReplicas === 1, {
         path: ['dataLocality'],
         message: 'Longhorn allows strict-local only with numberOfReplicas: 1',
+      })
+      // The refine for the JSON Schema, as "not strict-local, or one replica given" (replicas
+      // default to 2, so the one must be explicit; `anyOf` says if/then without a `then` key).
+      .meta({
+        anyOf: [
+          {
+            not: {
+              required: ['dataLocality'],
+              properties: { dataLocality: { const: 'strict-local' } },
+            },
+          },
+          { required: ['numberOfReplicas'], properties: { numberOfReplicas: { const: 1 } } },
+        ],
       }),
     /** @default { layout: 'split', walSize: '20Gi', dbSize: '50Gi' } */
     volumes: z
