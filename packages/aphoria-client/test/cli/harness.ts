@@ -39,7 +39,7 @@ export async function project(lines: string): Promise<string> {
 }
 
 /** The parent's environment without any StemeDB or colour setting, plus `extra`. */
-export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+export function cleanEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (!/^(STEMEDB_|NO_COLOR$|FORCE_COLOR$|APHORIA)/.test(k)) env[k] = v;
