@@ -15,7 +15,10 @@ import {
   SpoolCorruptError,
 } from '../../src/index.js';
 
-function fakeIo(isTTY: boolean, env: Record<string, string | undefined> = {}): { io: Io; written: string[] } {
+function fakeIo(
+  isTTY: boolean,
+  env: Record<string, string | undefined> = {},
+): { io: Io; written: string[] } {
   const written: string[] = [];
   const stream = { isTTY, columns: 100, write: (t: string) => written.push(t) };
   return {
