@@ -79,6 +79,8 @@ export async function statusReport(io: Io): Promise<StatusReport> {
     const light = await lightRead(report.config.path);
     report.key = { env: light.apiKeyEnv, present: (io.env[light.apiKeyEnv] ?? '') !== '' };
     spoolDir = resolve(dirname(report.config.path), light.spoolDir);
+  } else {
+    report.key.present = (io.env[DEFAULT_API_KEY_ENV] ?? '') !== '';
   }
   if (spoolDir !== undefined) {
     // spoolStatus reads config.spoolDir only; with a broken config there is no URL or key.

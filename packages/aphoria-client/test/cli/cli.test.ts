@@ -3,6 +3,7 @@
  * exit codes, `--json` shapes, spooling and flushing, status, errors on one line with no stack
  * and no key, and no progress output outside a terminal.
  */
+import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Emulator, startEmulator } from '@stemedb/emulator';
@@ -11,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { computeScanId, type Scan } from '../../src/index.js';
 import { leakedPieces } from '../fixtures/config.js';
 import { cleanupDirs, makeScan, readBack, tempDir } from '../support/persist.js';
-import { cleanEnv, cli, ensureBuilt, hasStack, project } from './harness.js';
+import { BIN, cleanEnv, cli, ensureBuilt, hasStack, project } from './harness.js';
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -275,6 +276,47 @@ describe('aphoria-hosted persist', () => {
   });
 });
 
+describe('aphoria-hosted interrupted', () => {
+  it('stops on SIGINT with exit 130, leaving the rest spooled for flush to send exactly once', async () => {
+    const scan = makeScan(40, 'cli-sigint');
+    const { root, env } = await setup(scan);
+    emu.faults.latency(100);
+    const before = emu.requests().length;
+    const child = spawn(process.execPath, [BIN, 'persist', 'scan.json', '--concurrency', '1'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    // Interrupt once a few writes are through: mid-persist, whatever the machine's speed.
+    while (
+      emu
+        .requests()
+        .slice(before)
+        .filter((r) => r.path === '/v1/assert').length < 3
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toMatch(/^aphoria-hosted: warning: SIGINT: stopping/m);
+    expect(hasStack(stderr)).toBe(false);
+    emu.faults.clear();
+
+    const status = JSON.parse((await cli(['status', '--json'], root, env)).stdout);
+    expect(status.spool.scans).toBe(1);
+    expect(status.spool.records).toBeGreaterThan(0);
+    const flushed = await cli(['flush', '--json'], root, env);
+    expect(flushed.code).toBe(0);
+    expect(JSON.parse(flushed.stdout)).toMatchObject({ completed: 1, spooled: 0 });
+    expect(await readBack(emu, scan)).toEqual({ stored: 41, missing: [], doubled: [], extra: [] });
+  }, 60_000);
+});
+
 describe('aphoria-hosted status', () => {
   it('reports the config, the key (never shown), the server and the spool; exit 0', async () => {
     const { root, env, key } = await setup(makeScan(1));
@@ -314,6 +356,28 @@ describe('aphoria-hosted status', () => {
       spool: { dir: join(root, '.aphoria', 'spool'), scans: 0 },
     });
     expect(result.stderr).toMatch(/^aphoria-hosted: error: .*OTHER_KEY.*is not set/);
+  });
+});
+
+describe('aphoria-hosted status without a config', () => {
+  it('exits 2, says no config was found, and whether the default env var is set', async () => {
+    const root = await tempDir('aphoria-cli-');
+    const key = generateApiKey();
+    const result = await cli(['status', '--json'], root, cleanEnv({ STEMEDB_API_KEY: key }));
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.stdout)).toEqual({
+      config: {
+        found: false,
+        path: null,
+        valid: false,
+        error: expect.stringMatching(/no \.aphoria\/config\.toml found/),
+      },
+      url: null,
+      key: { env: 'STEMEDB_API_KEY', present: true },
+      server: { checked: false, reachable: null, keyAccepted: null, error: null },
+      spool: null,
+    });
+    expect(leakedPieces(result.stdout + result.stderr, key)).toEqual([]);
   });
 });
 
