@@ -4,6 +4,7 @@
  * and no key, and no progress output outside a terminal.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Emulator, startEmulator } from '@stemedb/emulator';
@@ -259,6 +260,47 @@ describe('aphoria-hosted persist', () => {
     });
     expect(all).not.toMatch(/\d+\/\d+ assertions/);
   });
+});
+
+// util-linux's `script` runs the CLI on a real pseudo-terminal (essential on Debian).
+const SCRIPT = ['/usr/bin/script', '/bin/script'].find((path) => existsSync(path));
+
+describe('aphoria-hosted on a terminal', () => {
+  it.skipIf(SCRIPT === undefined)(
+    'draws a progress bar, and NO_COLOR keeps the warning uncoloured (needs util-linux script)',
+    async () => {
+      const scan = makeScan(20, 'cli-tty');
+      const { root, env } = await setup(scan);
+      emu.faults.latency(20);
+      const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} persist scan.json --concurrency 1`;
+      const run = (extra: Record<string, string | undefined>) =>
+        new Promise<{ code: number | null; out: string }>((resolve) => {
+          const child = spawn(SCRIPT!, ['-qec', command, '/dev/null'], {
+            cwd: root,
+            env: { ...env, ...extra, TERM: 'xterm' },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          });
+          let out = '';
+          child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+            out += chunk;
+          });
+          child.on('close', (code) => resolve({ code, out }));
+        });
+      const tty = await run({ NO_COLOR: '1' });
+      expect(tty.code).toBe(0);
+      expect(tty.out).toMatch(/persist [0-9a-f]{8} \[.*\] \d+\/21 assertions/);
+      expect(tty.out).toMatch(/persisted: 21 assertion\(s\)/);
+
+      emu.faults.clear();
+      outage(); // a warning to colour
+      const warned = await run({ NO_COLOR: '1' });
+      expect(warned.out).toMatch(/aphoria-hosted: warning: /);
+      expect(warned.out).not.toContain('\u001b[33m');
+      const coloured = await run({ NO_COLOR: undefined });
+      expect(coloured.out).toContain('\u001b[33mwarning\u001b[39m');
+    },
+    60_000,
+  );
 });
 
 describe('aphoria-hosted interrupted', () => {
