@@ -1,31 +1,16 @@
 /**
  * `stemedb-manifests init` and `schema` (issue 12 §3), run as users run them: the built bin in a
- * child process, in a fresh directory. dist/ is rebuilt first when it is older than src/.
+ * child process, in a fresh directory of its own (support/cli.ts's run() works in one shared one).
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { configJsonSchema, STARTER_PLACEHOLDERS } from '../src/index.js';
-
-const PACKAGE = fileURLToPath(new URL('..', import.meta.url));
-const BIN = join(PACKAGE, 'bin/stemedb-manifests.js');
-const DIST = join(PACKAGE, 'dist/cli.js');
-
-beforeAll(() => {
-  const src = join(PACKAGE, 'src');
-  const newest = Math.max(
-    ...readdirSync(src, { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile())
-      .map((e) => statSync(join(e.parentPath, e.name)).mtimeMs),
-  );
-  if (!existsSync(DIST) || statSync(DIST).mtimeMs < newest) {
-    execFileSync('pnpm', ['run', 'build'], { cwd: PACKAGE, stdio: 'ignore' });
-  }
-}, 180_000);
+// Also rebuilds dist/ (under the shared lock) when it is older than src/.
+import { BIN } from './support/cli.js';
 
 interface Run {
   code: number;
