@@ -109,7 +109,7 @@ describe('apply', () => {
     const result = await cluster(['apply', '--config', FAILING]);
     expect(result.code).toBe(1);
     expect(server.current().requests).toEqual([]);
-    expect(result.stderr).toContain('[policy/startup-window-too-short]');
+    expect(result.stderr).toContain('[policy/liveness-kills-slow-database]');
     expect(result.stderr).toMatch(
       /\nstemedb-manifests: 1 error in the bundle .*refusing to apply\n$/,
     );

@@ -97,7 +97,7 @@ describe('render', () => {
     expect(result.code).toBe(1);
     expect(existsSync(dir)).toBe(false);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toContain('[policy/startup-window-too-short]');
+    expect(result.stderr).toContain('[policy/liveness-kills-slow-database]');
     expect(result.stderr).toMatch(
       /\nstemedb-manifests: 1 error in the bundle .*nothing was written\n$/,
     );

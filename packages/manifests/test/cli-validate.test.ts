@@ -18,7 +18,7 @@ describe('validate', () => {
     expect(report.findings).toContainEqual(
       expect.objectContaining({
         severity: 'error',
-        ruleId: 'policy/startup-window-too-short',
+        ruleId: 'policy/liveness-kills-slow-database',
         object: 'Deployment/stemedb/stemedb-api',
         path: expect.any(String),
         message: expect.any(String),

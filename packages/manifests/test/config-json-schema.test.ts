@@ -48,6 +48,8 @@ function zodAccepts(input: unknown): boolean {
 /** The bad configs zod alone refuses, by row name, with the CHECKED_BY_VALIDATE_ONLY entry that says why. */
 const ZOD_ONLY: Readonly<Record<string, string>> = {
   'a request above its limit': 'resources: each request at most its limit',
+  'a startup window short of twice the WAL replay':
+    'probes.startup: periodSeconds × failureThreshold at least 2 × probes.walReplaySeconds',
   'skipping signatures with auth on':
     'server.extraEnv.STEMEDB_UNSAFE_SKIP_SIGNATURES: not "true" while server.authEnabled',
   'two ExternalSecrets writing one Secret':

@@ -58,9 +58,6 @@ describe('parseConfig defaults', () => {
     ['storage.volumes', { layout: 'split', walSize: '20Gi', dbSize: '50Gi' }],
     ['resources', DEFAULT_RESOURCES],
     ['probes.path', '/v1/health'],
-    ['probes.startup', { periodSeconds: 5, failureThreshold: 12 }],
-    ['probes.liveness', { periodSeconds: 15, failureThreshold: 3 }],
-    ['probes.readiness', { periodSeconds: 5, failureThreshold: 3 }],
     ['terminationGracePeriodSeconds', 30],
     ['securityContext', { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 }],
     ['ingress.className', 'traefik'],
@@ -78,6 +75,31 @@ describe('parseConfig defaults', () => {
     ['monitoring.alerts', { ...DEFAULT_ALERT_THRESHOLDS, backupMaxAgeSeconds: 43200 }],
   ])('defaults %s to the roadmap value', (path, want) => {
     expect(at(config, path)).toEqual(want);
+  });
+
+  // Not the roadmap's: its startup window was exactly the replay, its liveness as tight as
+  // readiness (issue 12 §2; the rules policy/startup-window-too-short and
+  // policy/liveness-kills-slow-database say why).
+  it.each([
+    ['probes.walReplaySeconds', 60],
+    ['probes.startup', { periodSeconds: 5, failureThreshold: 24, timeoutSeconds: 2 }],
+    ['probes.liveness', { periodSeconds: 20, failureThreshold: 6, timeoutSeconds: 10 }],
+    ['probes.readiness', { periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 2 }],
+  ])(
+    'defaults %s to twice the replay for startup, loose liveness, tight readiness',
+    (path, want) => {
+      expect(at(config, path)).toEqual(want);
+    },
+  );
+
+  it.each([
+    { given: { walReplaySeconds: 90 }, want: 36 },
+    { given: { walReplaySeconds: 90, startup: { periodSeconds: 10 } }, want: 18 },
+    { given: { walReplaySeconds: 61 }, want: 25 },
+    { given: { startup: { failureThreshold: 30 } }, want: 30 },
+  ])('derives the startup failureThreshold from $given unless it is given', ({ given, want }) => {
+    const c = parseConfig(withConfig({ probes: given }));
+    expect(c.probes.startup.failureThreshold).toBe(want);
   });
 
   it('keeps the given values over the defaults', () => {

@@ -21,6 +21,7 @@ export const CHECKED_BY_VALIDATE_ONLY: readonly string[] = [
   'name: not stemedb-backup (the backup job pods carry that name)',
   'Secret names: rootApiKey.secretName, ingress.tlsSecretName, backup.secretName and image.pullSecret.name all differ',
   'resources: each request at most its limit',
+  'probes.startup: periodSeconds × failureThreshold at least 2 × probes.walReplaySeconds',
   'server.extraEnv.STEMEDB_UNSAFE_SKIP_SIGNATURES: not "true" while server.authEnabled',
   'backup.image: a valid repository (the schema checks the pin: a tag other than latest, or a digest)',
 ];

@@ -72,11 +72,16 @@ export const resources = (d: {
     });
 
 /** The timing of one probe. */
-export const probe = (d: { readonly periodSeconds: number; readonly failureThreshold: number }) =>
+export const probe = (d: {
+  readonly periodSeconds: number;
+  readonly failureThreshold: number;
+  readonly timeoutSeconds: number;
+}) =>
   z
     .strictObject({
       periodSeconds: positiveInt.default(d.periodSeconds),
       failureThreshold: positiveInt.default(d.failureThreshold),
+      timeoutSeconds: positiveInt.default(d.timeoutSeconds),
     })
     .prefault({});
 

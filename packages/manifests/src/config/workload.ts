@@ -6,7 +6,7 @@ import { z } from 'zod';
 import * as D from '../defaults.js';
 import { DIGEST_PATTERN, imageProblem, PLACEHOLDER_TAG, TAG_PATTERN } from '../shared/image.js';
 import { caseInsensitivePattern } from './json-schema-patterns.js';
-import { dnsName, nonRootId, probe, quantity, resources } from './primitives.js';
+import { dnsName, nonRootId, positiveInt, probe, quantity, resources } from './primitives.js';
 
 /**
  * `imageProblem`'s checks of a tag, for the JSON Schema (`stemedb-manifests schema`), which
@@ -190,7 +190,16 @@ export const storageSchema = z
 /** @default { requests: { cpu: '500m', memory: '4Gi' }, limits: { cpu: '2000m', memory: '4Gi' } } */
 export const resourcesSchema = resources(D.DEFAULT_RESOURCES);
 
-/** Startup, liveness and readiness probes, all on the health path. */
+/** The startup probe's failureThreshold that gives `replaySeconds` its margin at `periodSeconds`. */
+export function startupFailureThreshold(replaySeconds: number, periodSeconds: number): number {
+  return Math.ceil((D.MIN_STARTUP_MARGIN * replaySeconds) / periodSeconds);
+}
+
+/**
+ * Startup, liveness and readiness probes, all on the health path, each with its own job (see
+ * `DEFAULT_PROBES`). The startup window follows `walReplaySeconds` unless its failureThreshold
+ * is given, and a given one must still allow the margin.
+ */
 export const probesSchema = z
   .strictObject({
     /** @default '/v1/health' */
@@ -198,14 +207,46 @@ export const probesSchema = z
       .string()
       .regex(/^\/\S*$/, 'must be an absolute path')
       .default(D.DEFAULT_PROBES.path),
-    /** @default { periodSeconds: 5, failureThreshold: 12 } */
-    startup: probe(D.DEFAULT_PROBES.startup),
-    /** @default { periodSeconds: 15, failureThreshold: 3 } */
+    /** The expected worst-case WAL replay after a crash, in seconds. @default 60 */
+    walReplaySeconds: positiveInt.max(3600).default(D.DEFAULT_PROBES.walReplaySeconds),
+    /**
+     * failureThreshold: derived, ceil(2 × walReplaySeconds / periodSeconds), when not given.
+     * @default { periodSeconds: 5, timeoutSeconds: 2 }
+     */
+    startup: z
+      .strictObject({
+        periodSeconds: positiveInt.default(D.DEFAULT_PROBES.startup.periodSeconds),
+        failureThreshold: positiveInt.optional(),
+        timeoutSeconds: positiveInt.default(D.DEFAULT_PROBES.startup.timeoutSeconds),
+      })
+      .prefault({}),
+    /** @default { periodSeconds: 20, failureThreshold: 6, timeoutSeconds: 10 } */
     liveness: probe(D.DEFAULT_PROBES.liveness),
-    /** @default { periodSeconds: 5, failureThreshold: 3 } */
+    /** @default { periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 2 } */
     readiness: probe(D.DEFAULT_PROBES.readiness),
   })
-  .prefault({});
+  .prefault({})
+  .superRefine((p, ctx) => {
+    const { periodSeconds, failureThreshold } = p.startup;
+    if (failureThreshold === undefined) return;
+    const need = D.MIN_STARTUP_MARGIN * p.walReplaySeconds;
+    if (periodSeconds * failureThreshold < need) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['startup', 'failureThreshold'],
+        message: `gives a startup window of ${periodSeconds * failureThreshold} s, less than ${D.MIN_STARTUP_MARGIN} × walReplaySeconds (${need} s): a slow replay would be killed and start again; leave it out to derive ${startupFailureThreshold(p.walReplaySeconds, periodSeconds)}`,
+      });
+    }
+  })
+  .transform((p) => ({
+    ...p,
+    startup: {
+      ...p.startup,
+      failureThreshold:
+        p.startup.failureThreshold ??
+        startupFailureThreshold(p.walReplaySeconds, p.startup.periodSeconds),
+    },
+  }));
 
 /** The non-root identity of every pod we run. */
 export const securityContextSchema = z

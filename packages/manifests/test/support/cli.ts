@@ -79,10 +79,10 @@ export const CONFIG = file('stemedb.yaml', MINIMAL_YAML);
 export const BUNDLE = buildBundle(parseYaml(MINIMAL_YAML));
 /** A config whose bundle has one warning: with monitoring off, no alert watches the backup. */
 export const WARNING = file('warning.yaml', `${MINIMAL_YAML}monitoring:\n  enabled: false\n`);
-/** A config that parses but whose bundle has an error: probes allow 2 s for a 60 s WAL replay. */
+/** A config that parses but whose bundle has an error: liveness restarts a slow database. */
 export const FAILING = file(
   'failing.yaml',
-  `${MINIMAL_YAML}probes:\n  startup: { periodSeconds: 1, failureThreshold: 2 }\n`,
+  `${MINIMAL_YAML}probes:\n  liveness: { timeoutSeconds: 1 }\n`,
 );
 
 export interface Run {
