@@ -10,6 +10,8 @@ export default defineConfig([
     sourcemap: true,
     target: 'node20',
     platform: 'node',
+    // The Secret Manager emulator finds the .proto files from `import.meta.url`.
+    shims: true,
   },
   {
     // The CLI is started through bin/, an ES module; it needs no CJS build or types.
