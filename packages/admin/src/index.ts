@@ -78,6 +78,14 @@ export { createFileSecretStore, type FileSecretStoreOptions } from './stores/fil
 export { FILE_STORE_FORMAT } from './stores/file-format.js';
 export { FILE_MODE, type FileStoreFs } from './stores/file-io.js';
 export { DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STALE_LOCK_MS } from './stores/file-lock.js';
+export {
+  createGcpSecretStore,
+  DEFAULT_GCP_TIMEOUT_MS,
+  type GcpSecretStoreOptions,
+} from './stores/gcp.js';
+export { DEFAULT_CLAIM_TIMEOUT_MS } from './stores/gcp-claim.js';
+export { TRANSIENT_GRPC_CODES } from './stores/gcp-errors.js';
+export { DEFAULT_GCP_RETRY, type GcpRetryOptions } from './stores/gcp-retry.js';
 export { createMemorySecretStore, type MemorySecretStoreOptions } from './stores/memory.js';
 export {
   PROJECT_KEY_SECRET_PREFIX,
