@@ -9,8 +9,7 @@
  * every request for a credential, so that a local run can never reach Google or a metadata
  * server, and needs no GOOGLE_APPLICATION_CREDENTIALS (see ../shared/STACK.md).
  */
-import { SecretManagerServiceClient } from '@google-cloud/secret-manager';
-import { credentials } from '@grpc/grpc-js';
+import type { SecretManagerServiceClient } from '@google-cloud/secret-manager';
 import type { LoopbackEndpoint } from './gcp-endpoint.js';
 
 /** The universe the client is told it is in; the stub agrees with it. */
@@ -33,11 +32,17 @@ export const LOOPBACK_AUTH = Object.freeze({
   },
 });
 
-/** The client for `endpoint`, or for Google itself (ADC) when it is undefined. */
-export function createSecretManagerClient(
+/**
+ * The client for `endpoint`, or for Google itself (ADC) when it is undefined. The client
+ * libraries are imported here, on first use, so that the CLI's start (`--help`, a `file:`
+ * store) does not pay for loading gax and gRPC.
+ */
+export async function createSecretManagerClient(
   endpoint: LoopbackEndpoint | undefined,
-): SecretManagerServiceClient {
+): Promise<SecretManagerServiceClient> {
+  const { SecretManagerServiceClient } = await import('@google-cloud/secret-manager');
   if (endpoint === undefined) return new SecretManagerServiceClient();
+  const { credentials } = await import('@grpc/grpc-js');
   // The client copies its options; each store gets its own stub-holding object so that
   // `useJWTAccessWithScope` and friends, which the client sets on `auth`, stay per client.
   const auth = { ...LOOPBACK_AUTH };

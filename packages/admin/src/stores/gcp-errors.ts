@@ -3,7 +3,6 @@
  * status to code and hint, one function that builds the error. The retry loop (gcp-retry.ts)
  * calls it once, with the final failure.
  */
-import { status } from '@grpc/grpc-js';
 import { SecretStoreError, type SecretStoreErrorCode } from './errors.js';
 
 /** The gRPC codes retried with backoff; every other code fails the call at once. */
@@ -32,11 +31,33 @@ const BY_STATUS: Readonly<Record<string, { code: SecretStoreErrorCode; hint: str
   CANCELLED: { code: 'aborted', hint: 'the call was cancelled' },
 };
 
+// https://grpc.github.io/grpc/core/md_doc_statuscodes.html, by number (not imported from
+// grpc-js, which this module must not load: see gcp-client.ts).
+const STATUS_NAMES = [
+  'OK',
+  'CANCELLED',
+  'UNKNOWN',
+  'INVALID_ARGUMENT',
+  'DEADLINE_EXCEEDED',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'PERMISSION_DENIED',
+  'RESOURCE_EXHAUSTED',
+  'FAILED_PRECONDITION',
+  'ABORTED',
+  'OUT_OF_RANGE',
+  'UNIMPLEMENTED',
+  'INTERNAL',
+  'UNAVAILABLE',
+  'DATA_LOSS',
+  'UNAUTHENTICATED',
+] as const;
+
 /** The status name of a gax/grpc-js error (`PERMISSION_DENIED`), or undefined for others. */
 export function grpcCodeOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== 'number') return undefined;
-  return (status[code] as string | undefined) ?? undefined;
+  return STATUS_NAMES[code];
 }
 
 /** Where a failed call was going, for the message. */

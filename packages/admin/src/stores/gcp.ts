@@ -97,7 +97,7 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
   const callOptions = { retry: null, timeout: given.timeoutMs ?? DEFAULT_GCP_TIMEOUT_MS };
   const claimTimeoutMs = given.claimTimeoutMs ?? DEFAULT_CLAIM_TIMEOUT_MS;
   const parent = `projects/${project}`;
-  let client: SecretManagerServiceClient | undefined;
+  let client: Promise<SecretManagerServiceClient> | undefined;
   let closed = false;
 
   const secretPath = (name: string) => `${parent}/secrets/${name}`;
@@ -115,7 +115,7 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
     secrets?: readonly string[],
   ): Promise<T> {
     return withGcpRetry(
-      () => attempt(getClient()),
+      async () => attempt(await getClient()),
       retry,
       { project, operation, secret: name, secrets },
       signal,
@@ -330,7 +330,7 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
       closed = true;
       const open = client;
       client = undefined;
-      await open?.close().catch(() => undefined);
+      await open?.then((c) => c.close()).catch(() => undefined);
     },
   };
 }

@@ -181,7 +181,7 @@ describe('gcp: against the local Secret Manager', () => {
       await store.writeVersion(name, KEY);
     }
     // A secret made by something else, with a name no store method would accept.
-    const raw = createSecretManagerClient({ host: '127.0.0.1', port: emulator.port });
+    const raw = await createSecretManagerClient({ host: '127.0.0.1', port: emulator.port });
     await raw.createSecret({
       parent: `projects/${PROJECT}`,
       secretId: 'stemedb-key-Upper_case',
@@ -199,7 +199,7 @@ describe('gcp: against the local Secret Manager', () => {
 
   it('writeIfAbsent takes over a secret whose creator never added a version', async () => {
     const quick = gcpStore(emulator, { claimTimeoutMs: 20 });
-    const raw = createSecretManagerClient({ host: '127.0.0.1', port: emulator.port });
+    const raw = await createSecretManagerClient({ host: '127.0.0.1', port: emulator.port });
     await raw.createSecret({
       parent: `projects/${PROJECT}`,
       secretId: 'stemedb-root-api-key',
@@ -240,7 +240,7 @@ describe('gcp: against the local Secret Manager', () => {
   it('reads the newest enabled version when latest was destroyed', async () => {
     await store.writeVersion('stemedb-key-a', `${KEY}1`);
     await store.writeVersion('stemedb-key-a', `${KEY}2`);
-    const raw = createSecretManagerClient({ host: '127.0.0.1', port: emulator.port });
+    const raw = await createSecretManagerClient({ host: '127.0.0.1', port: emulator.port });
     await raw.destroySecretVersion({
       name: `projects/${PROJECT}/secrets/stemedb-key-a/versions/2`,
     });
@@ -330,7 +330,7 @@ describe('gcp: options, endpoint and credentials', () => {
   });
 
   it('builds a loopback client with the credential-refusing stub, so no metadata server is asked', async () => {
-    const client = createSecretManagerClient({ host: '127.0.0.1', port: 1 });
+    const client = await createSecretManagerClient({ host: '127.0.0.1', port: 1 });
     const auth = client.auth as unknown as typeof LOOPBACK_AUTH;
     expect(auth.getUniverseDomain).toBe(LOOPBACK_AUTH.getUniverseDomain);
     await expect(auth.getClient()).rejects.toThrow(/no credentials/);
