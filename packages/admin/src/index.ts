@@ -85,7 +85,7 @@ export {
 } from './stores/gcp.js';
 export { DEFAULT_CLAIM_TIMEOUT_MS } from './stores/gcp-claim.js';
 export { TRANSIENT_GRPC_CODES } from './stores/gcp-errors.js';
-export { DEFAULT_GCP_RETRY, type GcpRetryOptions } from './stores/gcp-retry.js';
+
 export { createMemorySecretStore, type MemorySecretStoreOptions } from './stores/memory.js';
 export {
   PROJECT_KEY_SECRET_PREFIX,
@@ -94,6 +94,7 @@ export {
   ROOT_KEY_SECRET,
 } from './stores/names.js';
 export { type OpenSecretStoreOptions, openSecretStore } from './stores/open.js';
+export { DEFAULT_STORE_RETRY, type StoreRetryOptions } from './stores/retry.js';
 export {
   assertSecretName,
   isSecretName,

@@ -15,16 +15,11 @@ import { SecretStoreError } from './errors.js';
 import { claimFirstVersion, DEFAULT_CLAIM_TIMEOUT_MS } from './gcp-claim.js';
 import { createSecretManagerClient } from './gcp-client.js';
 import { parseLoopbackEndpoint } from './gcp-endpoint.js';
-import {
-  DEFAULT_GCP_RETRY,
-  type GcpRetryOptions,
-  GcpRetrySchema,
-  isGrpcStatus,
-  withGcpRetry,
-} from './gcp-retry.js';
+import { isGrpcStatus, withGcpRetry } from './gcp-retry.js';
 import type { GcpOps, Listed } from './gcp-types.js';
 import { assertNotAborted, assertOpen } from './guard.js';
 import { parseStoreOptions } from './options.js';
+import { resolveRetry, type StoreRetryOptions, StoreRetrySchema } from './retry.js';
 import {
   assertSecretName,
   assertSecretPrefix,
@@ -51,8 +46,8 @@ export interface GcpSecretStoreOptions {
    * loopback addresses only (127.0.0.0/8, `[::1]`, `localhost`). The CLI's `--gcp-endpoint`.
    */
   endpoint?: string | undefined;
-  /** How transient failures are retried. @default DEFAULT_GCP_RETRY */
-  retry?: GcpRetryOptions | undefined;
+  /** How transient failures are retried. @default DEFAULT_STORE_RETRY */
+  retry?: StoreRetryOptions | undefined;
   /**
    * The deadline of each attempt, in milliseconds (a missed one is DEADLINE_EXCEEDED, retried).
    * @default 30_000
@@ -80,7 +75,7 @@ const OptionsSchema = z.strictObject({
   project: z.string().optional(),
   env: EnvSchema.optional(),
   endpoint: z.string().optional(),
-  retry: GcpRetrySchema.optional(),
+  retry: StoreRetrySchema.optional(),
   timeoutMs: z.number().int().positive().max(600_000).optional(),
   claimTimeoutMs: z.number().int().min(0).max(600_000).optional(),
 });
@@ -93,7 +88,7 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
   const project = spec.project;
   const endpoint =
     given.endpoint === undefined ? undefined : parseLoopbackEndpoint(given.endpoint, 'endpoint');
-  const retry = { ...DEFAULT_GCP_RETRY, ...definedOnly(given.retry ?? {}) };
+  const retry = resolveRetry(given.retry);
   const callOptions = { retry: null, timeout: given.timeoutMs ?? DEFAULT_GCP_TIMEOUT_MS };
   const claimTimeoutMs = given.claimTimeoutMs ?? DEFAULT_CLAIM_TIMEOUT_MS;
   const parent = `projects/${project}`;
@@ -353,8 +348,4 @@ function isoOf(
   if (time === null || time === undefined || time.seconds === undefined) return undefined;
   const ms = Number(String(time.seconds)) * 1000 + Math.floor((time.nanos ?? 0) / 1_000_000);
   return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
