@@ -86,6 +86,19 @@ export {
 export { DEFAULT_CLAIM_TIMEOUT_MS } from './stores/gcp-claim.js';
 export { TRANSIENT_GRPC_CODES } from './stores/gcp-errors.js';
 
+export {
+  createK8sSecretStore,
+  DEFAULT_K8S_TIMEOUT_MS,
+  type K8sSecretStoreOptions,
+} from './stores/k8s.js';
+export type { K8sConnectionOptions } from './stores/k8s-connection.js';
+export { TRANSIENT_HTTP_STATUSES } from './stores/k8s-errors.js';
+export {
+  DEFAULT_MAX_VERSIONS,
+  MANAGED_BY_LABEL,
+  VALUE_KEY,
+  VERSIONS_ANNOTATION,
+} from './stores/k8s-format.js';
 export { createMemorySecretStore, type MemorySecretStoreOptions } from './stores/memory.js';
 export {
   PROJECT_KEY_SECRET_PREFIX,

@@ -4,6 +4,15 @@
  *
  * @packageDocumentation
  */
+
+export {
+  type KubernetesFault,
+  type KubernetesRequest,
+  type KubernetesSecretsServer,
+  type KubernetesSecretsServerOptions,
+  type StoredKubernetesSecret,
+  startKubernetesSecretsServer,
+} from './testing/kubernetes-secrets-server.js';
 export {
   type GrpcStatusName,
   SECRET_MANAGER_METHODS,

@@ -6,6 +6,7 @@ import { SecretStoreError } from './errors.js';
 import { createFileSecretStore, type FileSecretStoreOptions } from './file.js';
 import { createGcpSecretStore, type GcpSecretStoreOptions } from './gcp.js';
 import { parseLoopbackEndpoint } from './gcp-endpoint.js';
+import { createK8sSecretStore, type K8sSecretStoreOptions } from './k8s.js';
 import { createMemorySecretStore } from './memory.js';
 import { parseStoreOptions } from './options.js';
 import { parseStoreSpec } from './spec.js';
@@ -27,6 +28,8 @@ export interface OpenSecretStoreOptions {
   file?: Omit<FileSecretStoreOptions, 'path'> | undefined;
   /** More options of the Secret Manager store (retries, deadlines), for `gcp:` specs. */
   gcp?: Omit<GcpSecretStoreOptions, 'project' | 'env' | 'endpoint'> | undefined;
+  /** Options of the Kubernetes store (kubeconfig, context, server...), for `k8s:` specs. */
+  k8s?: Omit<K8sSecretStoreOptions, 'namespace'> | undefined;
 }
 
 // `process.env` is not a plain object, so zod's `record` refuses it: any object is an env.
@@ -41,6 +44,7 @@ const OptionsSchema = z.strictObject({
   file: z.object({}).passthrough().optional(),
   // Each store validates its own group, naming the option it refuses.
   gcp: z.object({}).passthrough().optional(),
+  k8s: z.object({}).passthrough().optional(),
 });
 
 /**
@@ -76,10 +80,6 @@ export async function openSecretStore(
         endpoint: given.gcpEndpoint,
       });
     case 'k8s':
-      throw new SecretStoreError({
-        code: 'store_error',
-        store: parsed.kind,
-        message: `The ${parsed.kind}: store is not available yet`,
-      });
+      return createK8sSecretStore({ ...(options.k8s ?? {}), namespace: parsed.namespace });
   }
 }
