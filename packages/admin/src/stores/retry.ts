@@ -4,9 +4,13 @@
  * counts the attempts, waits with exponential backoff (p-retry) and stops waiting when the
  * caller's signal fires. The client libraries' own retries are off, so this is the only loop.
  */
-import pRetry from 'p-retry';
+import pRetryImport from 'p-retry';
 import { z } from 'zod';
 import type { SecretStoreError } from './errors.js';
+
+// p-retry is ESM-only; the CJS build gets its namespace (as the SDK's interop.ts explains).
+const pRetry = ((pRetryImport as unknown as { default?: typeof pRetryImport }).default ??
+  pRetryImport) as typeof pRetryImport;
 
 /** How transient failures are retried (delays grow by `factor` from `minDelayMs`). */
 export interface StoreRetryOptions {

@@ -178,6 +178,22 @@ describe('k8s: against the local Secrets API server', () => {
     await limited.close();
   });
 
+  it('times out each request after timeoutMs, retries, then fails with code timeout', async () => {
+    const hasty = k8sStore(server, { timeoutMs: 20, retry: { ...FAST_RETRY, retries: 1 } });
+    server.setLatency(300);
+    const error = await failure(hasty.readLatest('stemedb-key-a'));
+    expect(error).toMatchObject({ code: 'timeout', attempts: 2 });
+    await hasty.close();
+  });
+
+  it('aborts a request in flight when the signal fires', async () => {
+    server.setLatency(300);
+    const controller = new AbortController();
+    const pending = failure(store.readLatest('stemedb-key-a', { signal: controller.signal }));
+    setTimeout(() => controller.abort(new Error('stop')), 20);
+    expect((await pending).code).toBe('aborted');
+  });
+
   it('fails 403 at once, saying which RBAC it needs', async () => {
     server.failNext({
       status: 403,
