@@ -3,8 +3,9 @@
  * loopback. The contract suite, then what only Secret Manager does: retries of transient codes,
  * clear errors for the others, the loopback-only endpoint, and no credentials or metadata server.
  */
+import { isIP, Socket } from 'node:net';
 import { inspect } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   createGcpSecretStore,
   type GcpSecretStoreOptions,
@@ -28,6 +29,42 @@ function gcpStore(emulator: SecretManagerEmulator, extra: GcpSecretStoreOptions 
     retry: FAST_RETRY,
     ...extra,
   });
+}
+
+// Every socket this file opens is recorded: a client that looked for credentials would dial
+// the GCE metadata server (169.254.169.254 / metadata.google.internal) or Google itself. The
+// last test asserts that nothing but loopback was dialled.
+const dialled: string[] = [];
+const originalConnect = Socket.prototype.connect;
+beforeAll(() => {
+  Socket.prototype.connect = function (this: Socket, ...args: unknown[]) {
+    dialled.push(targetOf(args));
+    return (originalConnect as (...a: unknown[]) => Socket).apply(this, args);
+  } as typeof Socket.prototype.connect;
+});
+afterAll(() => {
+  Socket.prototype.connect = originalConnect;
+});
+
+function targetOf(args: unknown[]): string {
+  const [first, second] = args;
+  if (Array.isArray(first)) return targetOf(first);
+  if (typeof first === 'object' && first !== null) {
+    const o = first as { host?: string; path?: string };
+    return o.path !== undefined ? `ipc:${o.path}` : (o.host ?? 'localhost');
+  }
+  if (typeof first === 'number') return typeof second === 'string' ? second : 'localhost';
+  return `ipc:${String(first)}`;
+}
+
+function isLoopbackTarget(target: string): boolean {
+  const host = target.replace(/^\[|\]$/g, '');
+  return (
+    target.startsWith('ipc:') ||
+    host === 'localhost' ||
+    host === '::1' ||
+    (isIP(host) === 4 && host.startsWith('127.'))
+  );
 }
 
 secretStoreContract('gcp', async () => {
@@ -359,5 +396,12 @@ describe('gcp: options, endpoint and credentials', () => {
       for (const name of Object.keys(process.env)) delete process.env[name];
       Object.assign(process.env, saved);
     }
+  });
+});
+
+describe('gcp: the network', () => {
+  it('dialled nothing but loopback in this whole file (no metadata server, no Google)', () => {
+    expect(dialled.length).toBeGreaterThan(0);
+    expect(dialled.filter((target) => !isLoopbackTarget(target))).toEqual([]);
   });
 });
