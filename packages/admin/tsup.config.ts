@@ -2,7 +2,8 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    // `./testing` holds the local Secret Manager server that tests, the bench and examples use.
+    // `./testing` holds the local Secret Manager and Kubernetes Secrets servers that tests, the
+    // bench and examples use.
     entry: ['src/index.ts', 'src/testing.ts'],
     format: ['esm', 'cjs'],
     dts: true,
