@@ -8,6 +8,11 @@ import { ErrorBodySchema } from './schemas.js';
 
 /** Longest part of a message taken from a response body, in characters. */
 const MAX_DETAIL_CHARS = 200;
+/**
+ * The deepest JSON error body described from its content; a deeper one is named, not parsed:
+ * serialising or schema-checking 100,000 levels overflows the stack.
+ */
+export const MAX_DESCRIBED_JSON_DEPTH = 64;
 
 /** A body, described: the text for the message, and the server's code if it sent an ErrorBody. */
 export interface BodyText {
@@ -24,6 +29,9 @@ export function describeBody(
   const cut = truncated ? ' (body truncated)' : '';
   const trimmed = body.trim();
   if (trimmed === '') return { text: 'empty body' };
+  if (jsonDeeperThan(trimmed, MAX_DESCRIBED_JSON_DEPTH)) {
+    return { text: `JSON nested deeper than ${MAX_DESCRIBED_JSON_DEPTH} levels (not shown)${cut}` };
+  }
   const json = tryParseJson(trimmed);
   if (json.ok) {
     const parsed = ErrorBodySchema.safeParse(json.value);
@@ -73,4 +81,23 @@ function decodeEntities(text: string): string {
     if (ent.startsWith('#')) return String.fromCodePoint(Number.parseInt(ent.slice(1), 10) || 32);
     return named[ent.toLowerCase()] ?? all;
   });
+}
+
+/** True when `text`, read as JSON, opens more than `max` arrays or objects at once. */
+export function jsonDeeperThan(text: string, max: number): boolean {
+  if (!/^[{[]/.test(text)) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
 }

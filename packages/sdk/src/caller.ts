@@ -3,6 +3,8 @@
  * the operation table, attempts sent through the transport under the retry loop, and the
  * success response handed back with what is needed to validate it.
  */
+
+import { StemeValidationError } from './errors.js';
 import { type CallOptions, type ResolvedClientOptions, resolveCallOptions } from './options.js';
 import { headerValue, type ResponseInfo } from './response.js';
 import { runWithRetry } from './retry.js';
@@ -31,6 +33,8 @@ export class Caller {
   // without query, fragment or userinfo, so origin + path + target is the URL `new URL` builds.
   readonly #origin: string;
   readonly #basePath: string;
+  /** The key, masked in the errors made from responses (invalid_response). */
+  readonly #secrets: readonly string[];
   #closed = false;
 
   constructor(options: ResolvedClientOptions, transport: Transport) {
@@ -38,6 +42,7 @@ export class Caller {
     this.#transport = transport;
     this.#origin = options.baseUrl.origin;
     this.#basePath = options.baseUrl.pathname.replace(/\/+$/, '');
+    this.#secrets = options.apiKey === undefined ? [] : [options.apiKey];
   }
 
   get closed(): boolean {
@@ -57,6 +62,8 @@ export class Caller {
     if (this.#closed) throw closedError(spec.method, path);
     const effective = resolveCallOptions(this.options, callOptions);
     const { now, sleep } = this.options;
+    const body = input.body === undefined ? undefined : JSON.stringify(input.body);
+    if (body !== undefined) checkBodySize(body, this.options.maxBodyBytes, spec.method, path);
     const prepared = {
       method: spec.method,
       path,
@@ -64,7 +71,7 @@ export class Caller {
       target: this.#target(path, input.query),
       accept: spec.accept,
       auth: spec.auth,
-      body: input.body === undefined ? undefined : JSON.stringify(input.body),
+      body,
       success: spec.success,
     };
     const startedAt = now();
@@ -96,6 +103,7 @@ export class Caller {
       requestId: headerValue(info.headers, REQUEST_ID_HEADER),
       body: info.body,
       attempts,
+      secrets: this.#secrets,
     };
     return { ...info, context };
   }
@@ -120,4 +128,21 @@ function fillPath(template: string, params: Record<string, string> | undefined):
   return template.replace(/\{(\w+)\}/g, (_, name: string) =>
     encodeURIComponent(params?.[name] ?? ''),
   );
+}
+
+// Refused before sending: over the server's limit the answer is a 413 and a closed connection,
+// which the client often sees as a broken pipe first, and would send again.
+function checkBodySize(body: string, max: number, method: string, path: string): void {
+  // A UTF-8 byte is at least one UTF-16 unit and at most three: skip the count when either
+  // bound settles it (most bodies are a few hundred characters).
+  if (body.length * 3 <= max) return;
+  const bytes = Buffer.byteLength(body);
+  if (bytes <= max) return;
+  throw new StemeValidationError({
+    code: 'invalid_input',
+    field: 'body',
+    message: `${method} ${path}: the request body is ${bytes} bytes, over the limit of ${max} bytes (maxBodyBytes; the server refuses more); nothing was sent`,
+    method,
+    path,
+  });
 }

@@ -131,20 +131,24 @@ export class StemeClient {
     filter: AssertionFilter = {},
     options?: CallOptions,
   ): AsyncGenerator<Assertion, void, undefined> {
-    const seen = new Set<string>();
+    const cursors = new RecentCursors(MAX_REMEMBERED_CURSORS);
+    let emptyPages = 0;
     let cursor = filter.cursor;
-    do {
+    for (;;) {
       const page = await this.listAssertions({ ...filter, cursor }, options);
       yield* page.items;
       const next = page.next_cursor;
-      if (next !== null && seen.has(next)) {
-        const { method, path } = OPERATIONS.listAssertions;
-        const ctx = { method, path, status: 200, body: '', attempts: 1, requestId: undefined };
-        throw invalidResponse(ctx, 'the server repeated a cursor');
+      if (next === null) return;
+      // A server that never ends: the same cursor again, or page after page of nothing.
+      emptyPages = page.items.length === 0 ? emptyPages + 1 : 0;
+      if (cursors.seen(next)) throw endlessPages('the server repeated a cursor');
+      if (emptyPages >= MAX_CONSECUTIVE_EMPTY_PAGES) {
+        throw endlessPages(
+          `${emptyPages} empty pages in a row, each with a next cursor (MAX_CONSECUTIVE_EMPTY_PAGES)`,
+        );
       }
-      if (next !== null) seen.add(next);
-      cursor = next ?? undefined;
-    } while (cursor !== undefined);
+      cursor = next;
+    }
   }
 
   /** `GET /metrics`, parsed into samples (e.g. `stemedb_http_requests_total{status}`). */
@@ -201,4 +205,38 @@ export class StemeClient {
   ): string {
     return `StemeClient ${inspect(this.toJSON(), options)}`;
   }
+}
+
+/**
+ * The most empty pages in a row that `iterateAssertions` accepts before it fails with
+ * `invalid_response`: a server that answers `{ items: [], next_cursor: <fresh> }` for ever would
+ * otherwise keep it requesting without end (a filtered page may legitimately be empty, but not
+ * this many in a row).
+ */
+export const MAX_CONSECUTIVE_EMPTY_PAGES = 10;
+/** How many of the latest cursors `iterateAssertions` remembers to catch a repeated one. */
+export const MAX_REMEMBERED_CURSORS = 10_000;
+
+// The latest cursors, oldest forgotten first, so that memory stays bounded however long the
+// iteration runs (a loop through more than this many pages with items is not plausible).
+class RecentCursors {
+  readonly #seen = new Set<string>();
+  constructor(readonly max: number) {}
+
+  /** True when `cursor` was seen; otherwise remembers it. */
+  seen(cursor: string): boolean {
+    if (this.#seen.has(cursor)) return true;
+    this.#seen.add(cursor);
+    if (this.#seen.size > this.max) {
+      const oldest = this.#seen.values().next().value as string;
+      this.#seen.delete(oldest);
+    }
+    return false;
+  }
+}
+
+function endlessPages(why: string) {
+  const { method, path } = OPERATIONS.listAssertions;
+  const ctx = { method, path, status: 200, body: '', attempts: 1, requestId: undefined };
+  return invalidResponse(ctx, why);
 }

@@ -26,17 +26,27 @@ import { networkCodeInfo } from './network-codes.js';
 import { truncate } from './redact.js';
 import { headerValue, type ResponseInfo } from './response.js';
 import { parseRetryAfter } from './retry-after.js';
+import { safeCause } from './safe-cause.js';
 import { REQUEST_ID_HEADER } from './wire.js';
 
-/** Builds the error for a response whose status is not one the operation succeeds with. */
-export function errorFromResponse(info: ResponseInfo): StemeError {
+// The SDK sends no request to a Location: see NO_REDIRECTS in transport.ts. Where the server
+// points is not repeated (a redirect may carry anything, the key included).
+const REDIRECT_REFUSED =
+  'a redirect, not followed: the API key is only ever sent to the configured baseUrl (point baseUrl at where StemeDB answers)';
+
+/**
+ * Builds the error for a response whose status is not one the operation succeeds with.
+ * @param secrets - masked in every form in the message and body (the client's key)
+ */
+export function errorFromResponse(info: ResponseInfo, secrets: readonly string[] = []): StemeError {
   const { status, method, path } = info;
-  const body = describeBody(info.body, headerValue(info.headers, 'content-type'), info.truncated);
+  const body = describeSafely(info);
   const requestId = headerValue(info.headers, REQUEST_ID_HEADER);
   const reason = STATUS_CODES[status] ?? 'Unknown Status';
   const idPart = requestId === undefined ? '' : ` (request id ${truncate(requestId, 64)})`;
   // Traefik's plain bodies just repeat the reason phrase ("Bad Gateway"): say it once.
-  const detail = `${status} ${reason}${body.text === reason ? '' : `: ${body.text}`}${idPart}`;
+  const said = status >= 300 && status < 400 ? REDIRECT_REFUSED : body.text;
+  const detail = `${status} ${reason}${said === reason ? '' : `: ${said}`}${idPart}`;
   const retryAfterHeader = headerValue(info.headers, 'retry-after');
   const init: StemeErrorInit = {
     code: 'http_error',
@@ -53,8 +63,19 @@ export function errorFromResponse(info: ResponseInfo): StemeError {
       retryAfterHeader === undefined
         ? undefined
         : { raw: retryAfterHeader, ms: parseRetryAfter(retryAfterHeader, info.receivedAt) },
+    secrets,
   };
   return classify(init);
+}
+
+// Whatever the body holds, the error stays the API error for its status: a body that cannot
+// be described is said to be so, never turned into an exception of its own.
+function describeSafely(info: ResponseInfo): { text: string; serverCode?: string } {
+  try {
+    return describeBody(info.body, headerValue(info.headers, 'content-type'), info.truncated);
+  } catch {
+    return { text: 'a body that could not be read' };
+  }
 }
 
 function classify(init: StemeErrorInit): StemeError {
@@ -82,8 +103,16 @@ function classify(init: StemeErrorInit): StemeError {
   }
 }
 
-/** Builds the error for a request that got no response. */
-export function errorFromNetwork(cause: unknown, method: string, path: string): StemeNetworkError {
+/**
+ * Builds the error for a request that got no response. Its `cause` is a redacted copy of the
+ * lower layer's error (safe-cause.ts), never the error itself.
+ */
+export function errorFromNetwork(
+  cause: unknown,
+  method: string,
+  path: string,
+  secrets: readonly string[] = [],
+): StemeNetworkError {
   const code = networkCodeOf(cause);
   const text = cause instanceof Error ? cause.message : String(cause);
   const detail = `network error${code ? ` ${code}` : ''}: ${clip(text)}`;
@@ -94,7 +123,8 @@ export function errorFromNetwork(cause: unknown, method: string, path: string): 
     method,
     path,
     attempts: 1,
-    cause,
+    cause: safeCause(cause, secrets),
+    secrets,
     networkCode: code,
     phase: networkCodeInfo(code).phase,
   });

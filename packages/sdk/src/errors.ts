@@ -47,6 +47,11 @@ export interface StemeErrorInit {
   detail?: string | undefined;
   /** The response's `Retry-After`, when it had one (any status). */
   retryAfter?: RetryAfter | undefined;
+  /**
+   * Secrets to mask in every text field, in any form (the client's own key); never stored on
+   * the error where it can be read.
+   */
+  secrets?: readonly string[] | undefined;
   status?: number | undefined;
   method?: string | undefined;
   path?: string | undefined;
@@ -97,7 +102,8 @@ export class StemeError extends Error {
   readonly #init: StemeErrorInit;
 
   constructor(init: StemeErrorInit) {
-    const message = truncate(oneLine(redactSecrets(init.message)), MAX_ERROR_MESSAGE_CHARS);
+    const redact = (text: string) => redactSecrets(text, init.secrets);
+    const message = truncate(oneLine(redact(init.message)), MAX_ERROR_MESSAGE_CHARS);
     super(message, init.cause === undefined ? undefined : { cause: init.cause });
     Object.defineProperty(this, BRAND, { value: true });
     this.#init = init;
@@ -105,22 +111,27 @@ export class StemeError extends Error {
     this.status = init.status;
     this.method = init.method;
     // Everything that came from outside is redacted, even fields no key should be in.
-    this.path = clean(init.path);
-    this.requestId = clean(init.requestId);
+    this.path = clean(init.path, init.secrets);
+    this.requestId = clean(init.requestId, init.secrets);
     this.attempts = init.attempts ?? 0;
     this.detail =
       init.detail === undefined
         ? message
-        : truncate(oneLine(redactSecrets(init.detail)), MAX_ERROR_MESSAGE_CHARS);
+        : truncate(oneLine(redact(init.detail)), MAX_ERROR_MESSAGE_CHARS);
     this.retryAfter =
       init.retryAfter === undefined
         ? undefined
-        : Object.freeze({ raw: clean(init.retryAfter.raw) ?? '', ms: init.retryAfter.ms });
+        : Object.freeze({
+            raw: clean(init.retryAfter.raw, init.secrets) ?? '',
+            ms: init.retryAfter.ms,
+          });
+    // Cut before redacting (bodies may be a megabyte), with room to spare for what redaction
+    // shortens, then cut to size.
     this.body =
       init.body === undefined
         ? undefined
-        : truncate(redactSecrets(init.body), MAX_ERROR_BODY_CHARS);
-    this.serverCode = clean(init.serverCode);
+        : truncate(redact(init.body.slice(0, 4 * MAX_ERROR_BODY_CHARS)), MAX_ERROR_BODY_CHARS);
+    this.serverCode = clean(init.serverCode, init.secrets);
   }
 
   /**
@@ -320,8 +331,13 @@ function summariseCause(cause: unknown): unknown {
   return redactSecrets(String(cause));
 }
 
-function clean(value: string | undefined): string | undefined {
-  return value === undefined ? undefined : truncate(redactSecrets(value), MAX_ERROR_MESSAGE_CHARS);
+function clean(
+  value: string | undefined,
+  secrets?: readonly string[] | undefined,
+): string | undefined {
+  return value === undefined
+    ? undefined
+    : truncate(redactSecrets(value, secrets), MAX_ERROR_MESSAGE_CHARS);
 }
 
 function dropUndefined(record: Record<string, unknown>): Record<string, unknown> {

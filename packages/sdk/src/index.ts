@@ -15,7 +15,7 @@ export {
   DEFAULT_CONCURRENCY,
   MAX_CONCURRENCY,
 } from './assert-many.js';
-export { StemeClient } from './client.js';
+export { MAX_CONSECUTIVE_EMPTY_PAGES, MAX_REMEMBERED_CURSORS, StemeClient } from './client.js';
 export type { NowFn, SleepFn } from './clock.js';
 // Errors.
 export {
@@ -64,6 +64,7 @@ export {
 export {
   type CallOptions,
   DEFAULT_DEADLINE_MS,
+  DEFAULT_MAX_BODY_BYTES,
   DEFAULT_TIMEOUT_MS,
   DEFAULT_USER_AGENT,
   isLoopbackHost,

@@ -21,6 +21,12 @@ import { SDK_VERSION } from './version.js';
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Total deadline of a call, retries and waits included: 2 min. */
 export const DEFAULT_DEADLINE_MS = 120_000;
+/**
+ * The largest request body sent, in bytes: the contract's server limit (1 MiB). A larger body is
+ * refused before sending; sent, the server would answer 413 and close, and the client would often
+ * see the broken pipe first and send it again.
+ */
+export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
 /** Default `User-Agent`. */
 export const DEFAULT_USER_AGENT = `stemedb-sdk-ts/${SDK_VERSION}`;
 
@@ -47,6 +53,12 @@ export interface StemeClientOptions {
   dispatcher?: Dispatcher | undefined;
   /** @default DEFAULT_USER_AGENT */
   userAgent?: string | undefined;
+  /**
+   * The largest request body sent, in bytes; a larger one is a `StemeValidationError` before
+   * anything is sent. Raise it only for a server configured with a larger limit.
+   * @default DEFAULT_MAX_BODY_BYTES (1 MiB, the contract's limit)
+   */
+  maxBodyBytes?: number | undefined;
   /** Allow `http://` to a host that is not loopback (keys would cross the network in clear). */
   allowInsecureHttp?: boolean | undefined;
   /** How to wait between attempts (tests inject a fake). @default a timer */
@@ -73,6 +85,7 @@ export interface ResolvedClientOptions {
   readonly deadlineMs: number;
   readonly dispatcher: Dispatcher | undefined;
   readonly userAgent: string;
+  readonly maxBodyBytes: number;
   readonly allowInsecureHttp: boolean;
   readonly sleep: SleepFn;
   readonly now: NowFn;
@@ -100,6 +113,11 @@ const ClientOptionsSchema = z.strictObject({
     .max(256)
     .regex(/^[^\r\n]*$/, 'must be one line')
     .optional(),
+  maxBodyBytes: z
+    .int()
+    .min(1)
+    .max(2 ** 30)
+    .optional(),
   allowInsecureHttp: z.boolean().optional(),
   sleep: fn<SleepFn>().optional(),
   now: fn<NowFn>().optional(),
@@ -120,13 +138,14 @@ export function resolveClientOptions(input: StemeClientOptions): ResolvedClientO
   }
   const allowInsecureHttp = given.allowInsecureHttp ?? false;
   return Object.freeze({
-    baseUrl: checkBaseUrl(given.baseUrl, allowInsecureHttp),
+    baseUrl: checkBaseUrl(given.baseUrl, allowInsecureHttp, given.apiKey),
     apiKey: given.apiKey,
     retry: resolveRetryOptions(given.retry as RetryOptions | false | undefined, DEFAULT_RETRY),
     timeoutMs: given.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     deadlineMs: given.deadlineMs ?? DEFAULT_DEADLINE_MS,
     dispatcher: given.dispatcher,
     userAgent: given.userAgent ?? DEFAULT_USER_AGENT,
+    maxBodyBytes: given.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     allowInsecureHttp,
     sleep: given.sleep ?? defaultSleep,
     now: given.now ?? defaultNow,
@@ -166,7 +185,21 @@ export function isLoopbackHost(hostname: string): boolean {
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
-function checkBaseUrl(value: string | URL, allowInsecureHttp: boolean): URL {
+function checkBaseUrl(
+  value: string | URL,
+  allowInsecureHttp: boolean,
+  apiKey: string | undefined,
+): URL {
+  // Before parsing, on the text as given and decoded: a key in the path would be shown by
+  // String(), JSON and inspect of the client, and sent in every request line. The message
+  // never repeats the URL.
+  const text = String(value);
+  if (containsKey(text, apiKey) || containsKey(safeDecode(text), apiKey)) {
+    throw optionError(
+      'baseUrl',
+      'contains an API key: pass the key as apiKey, never in the URL (it would be logged with the URL)',
+    );
+  }
   let url: URL;
   try {
     url = new URL(value);
@@ -197,4 +230,20 @@ function optionError(field: string, problem: string): StemeValidationError {
     field,
     message: `Invalid client option ${field}: ${problem}`,
   });
+}
+
+// A key-shaped token (valid or not), or the client's own key or its 48-hex tail.
+function containsKey(text: string, apiKey: string | undefined): boolean {
+  if (/steme_live_/i.test(text)) return true;
+  if (apiKey === undefined) return false;
+  const lower = text.toLowerCase();
+  return lower.includes(apiKey.toLowerCase()) || lower.includes(apiKey.slice(-48).toLowerCase());
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

@@ -22,6 +22,7 @@ import {
 } from './errors.js';
 import { esmDefault } from './interop.js';
 import { planRetry, type ResolvedRetryOptions, type RetryPlan } from './retry-policy.js';
+import { watchAbort } from './signal-fanout.js';
 import type { Replay } from './wire.js';
 
 const pRetry = esmDefault(pRetryImport);
@@ -206,17 +207,22 @@ async function sleepUnlessAborted(ms: number, attempts: number, run: RetryRun): 
   if (signal === undefined) return run.sleep(ms);
   const aborted = () => errorFromAbort(signal.reason, run.method, run.path, attempts);
   if (signal.aborted) throw aborted();
-  let onAbort: (() => void) | undefined;
+  // The sleep gets a signal of its own, aborted from the one shared listener on the caller's
+  // (a timer with the caller's signal would add a listener per waiting call).
+  const own = new AbortController();
+  let unwatch: (() => void) | undefined;
   const abortion = new Promise<never>((_, reject) => {
-    onAbort = () => reject(aborted());
-    signal.addEventListener('abort', onAbort, { once: true });
+    unwatch = watchAbort(signal, () => {
+      own.abort(signal.reason);
+      reject(aborted());
+    });
   });
   try {
-    await Promise.race([run.sleep(ms, signal), abortion]);
+    await Promise.race([run.sleep(ms, own.signal), abortion]);
   } catch (error) {
     if (signal.aborted) throw aborted();
     throw error;
   } finally {
-    if (onAbort) signal.removeEventListener('abort', onAbort);
+    unwatch?.();
   }
 }

@@ -19,6 +19,7 @@ import {
 } from './error-factory.js';
 import { isStemeError, StemeError } from './errors.js';
 import type { ResponseInfo } from './response.js';
+import { watchAbort } from './signal-fanout.js';
 import { invalidResponse } from './validate.js';
 import { API_KEY_HEADER, type HttpMethod } from './wire.js';
 
@@ -26,6 +27,15 @@ import { API_KEY_HEADER, type HttpMethod } from './wire.js';
 export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 /** The most of an error body read before the rest is dropped (and the socket closed). */
 export const MAX_ERROR_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Never follow a redirect, whatever dispatcher was injected: undici's redirect interceptor
+ * (`interceptors.redirect`) would resend the request, `X-API-Key` included, to the `Location`
+ * on another origin (it drops only `Authorization`, `Cookie` and `Proxy-Authorization`).
+ * `maxRedirections: 0` per request turns it off, and undici's core accepts 0. A 3xx is then an
+ * error answer like any other, and the key never leaves the configured origin.
+ */
+const NO_REDIRECTS = { maxRedirections: 0 } as const;
 
 /** A request, ready to send (body already validated and encoded). */
 export interface PreparedRequest {
@@ -56,6 +66,8 @@ export class Transport {
   readonly #dispatcher: Dispatcher;
   readonly #ownsDispatcher: boolean;
   readonly #headers: HeaderTable;
+  /** The key, masked in every error this transport makes. */
+  readonly #secrets: readonly string[];
   readonly #timers = new AttemptTimers();
 
   constructor(options: { apiKey?: string; dispatcher?: Dispatcher; userAgent: string }) {
@@ -64,6 +76,7 @@ export class Transport {
     // deadline are the limits, and they name themselves when they fire.
     this.#dispatcher = options.dispatcher ?? new Agent({ headersTimeout: 0, bodyTimeout: 0 });
     this.#headers = new HeaderTable(options.userAgent, options.apiKey);
+    this.#secrets = options.apiKey === undefined ? [] : [options.apiKey];
   }
 
   /** Closes the connection pool, if this transport made it. */
@@ -88,8 +101,7 @@ export class Transport {
       byDeadline ? 'deadline' : 'attempt',
     );
     // Only a caller's signal costs an EventTarget listener.
-    const onAbort = signal === undefined ? undefined : () => abort.fire('user');
-    if (onAbort !== undefined) signal?.addEventListener('abort', onAbort, { once: true });
+    const unwatch = signal === undefined ? undefined : watchAbort(signal, () => abort.fire('user'));
     try {
       const res = await this.#dispatcher.request({
         origin: req.origin,
@@ -99,7 +111,8 @@ export class Transport {
         body: req.body,
         // undici accepts an EventEmitter here (see attempt-abort.ts).
         signal: abort as unknown as EventEmitter,
-      });
+        ...NO_REDIRECTS,
+      } as Dispatcher.RequestOptions);
       const ok = req.success.includes(res.statusCode);
       const cap = ok ? MAX_RESPONSE_BYTES : MAX_ERROR_BODY_BYTES;
       const read = await readCapped(res.body, cap, res.headers['content-length']);
@@ -112,10 +125,11 @@ export class Transport {
         truncated: read.truncated,
         receivedAt: limits.now(),
       };
-      if (!ok) throw errorFromResponse(info);
+      if (!ok) throw errorFromResponse(info, this.#secrets);
       if (read.truncated) {
         const why = `the body is over ${MAX_RESPONSE_BYTES} bytes`;
-        throw invalidResponse({ ...info, requestId: undefined, attempts: 1 }, why);
+        const ctx = { ...info, requestId: undefined, attempts: 1, secrets: this.#secrets };
+        throw invalidResponse(ctx, why);
       }
       return info;
     } catch (error) {
@@ -127,10 +141,10 @@ export class Transport {
       if (abort.kind === 'deadline') {
         throw errorFromTimeout('deadline', limits.deadlineMs, method, path);
       }
-      throw errorFromNetwork(error, method, path);
+      throw errorFromNetwork(error, method, path, this.#secrets);
     } finally {
       this.#timers.stop(abort, timer);
-      if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
+      unwatch?.();
     }
   }
 }

@@ -53,6 +53,8 @@ export interface ResponseContext {
   requestId: string | undefined;
   body: string;
   attempts: number;
+  /** Masked in the error's message and body (the client's key). */
+  secrets?: readonly string[] | undefined;
 }
 
 /** Parses a response body (already JSON-decoded) or throws `invalid_response`. */
@@ -92,5 +94,6 @@ export function invalidResponse(ctx: ResponseContext, why: string): StemeApiErro
     requestId: ctx.requestId,
     attempts: ctx.attempts,
     body: ctx.body,
+    secrets: ctx.secrets,
   });
 }

@@ -70,10 +70,33 @@ describe('assert', () => {
     await expect(client.assert(PING)).rejects.toBeInstanceOf(StemePermissionError);
   });
 
-  it('with a value over the body limit is a StemePayloadTooLargeError (413)', async () => {
+  it('with a body over maxBodyBytes is refused before sending, naming the size and the limit', async () => {
     const value = 'x'.repeat(2 * 1024 * 1024);
+    const before = ctx.emu.requests().length;
     const error = await ctx
       .client()
+      .assert({ ...PING, value })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StemeValidationError);
+    expect(error).toMatchObject({ code: 'invalid_input', field: 'body', attempts: 0 });
+    expect((error as Error).message).toBe(
+      `POST /v1/assert: the request body is ${JSON.stringify({ ...PING, value }).length} bytes, over the limit of 1048576 bytes (maxBodyBytes; the server refuses more); nothing was sent`,
+    );
+    expect(ctx.emu.requests().length).toBe(before);
+  });
+
+  it('counts bytes, not characters: 400,000 three-byte characters are over 1 MiB', async () => {
+    const error = await ctx
+      .client()
+      .assert({ ...PING, value: '€'.repeat(400_000) })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'invalid_input', field: 'body' });
+  });
+
+  it('with the limit raised over the server\'s, is the server\'s StemePayloadTooLargeError (413)', async () => {
+    const value = 'x'.repeat(2 * 1024 * 1024);
+    const error = await ctx
+      .client({ maxBodyBytes: 4 * 1024 * 1024, retry: false })
       .assert({ ...PING, value })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StemePayloadTooLargeError);
@@ -228,7 +251,7 @@ describe('assertMany', () => {
     const failures = results.filter((r) => !r.ok);
     expect(failures.map((r) => (r.ok ? '' : r.error.code))).toEqual([
       'invalid_input',
-      'payload_too_large',
+      'invalid_input',
     ]);
     const page = await ctx.client().listAssertions({ subject });
     expect(page.items.map((a) => a.value).sort()).toEqual([0, 2, 4]);
