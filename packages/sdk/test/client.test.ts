@@ -93,7 +93,7 @@ describe('assert', () => {
     expect(error).toMatchObject({ code: 'invalid_input', field: 'body' });
   });
 
-  it('with the limit raised over the server\'s, is the server\'s StemePayloadTooLargeError (413)', async () => {
+  it("with the limit raised over the server's, is the server's StemePayloadTooLargeError (413)", async () => {
     const value = 'x'.repeat(2 * 1024 * 1024);
     const error = await ctx
       .client({ maxBodyBytes: 4 * 1024 * 1024, retry: false })
