@@ -238,7 +238,9 @@ Example:
       'after',
       help(`
 Phase 1: health is 200; an unauthenticated write is 401; an authenticated write is 200/201;
-with --restart-cmd, the root key still works after the restart.
+with --restart-cmd, the root key still works after the restart, and so does a write_agent key
+made just before it (revoked after), since a server that keeps no key across restarts leaves
+every stored project key dead.
 Phase 3: N projects get keys (in a throwaway in-memory store; revoked at the end) and write at
 once with their own keys; each sees exactly its own writes under its subject prefix; one is
 driven past its rate limit (429) while the others keep succeeding; a project key gets 403 on the
