@@ -65,9 +65,9 @@ export function buildProgram(version: string): Command {
       outputError: (message, write) =>
         write(
           `${message
+            .trim()
             .replace(/^error: /, `${PROGRAM}: `)
-            .replace(/\s*\n\s*/g, '; ')
-            .trim()} (see --help)\n`,
+            .replace(/\s*\n\s*/g, '; ')} (see --help)\n`,
         ),
     })
     .addHelpText('after', ROOT_HELP);
@@ -115,8 +115,8 @@ ${ADMIN_KEY_HELP}
 --json prints { "projects": [ { "project", "action", "revoked" } ],
                 "summary": { "created", "replaced", "unchanged", "revoked", "failed" } }
 (action: created, replaced, unchanged or failed; a failed project also has "error").
-With --dry-run: { "dryRun": true, "projects": [ { "project", "action", "reason", "revoke" } ],
-"summary": { "create", "replace", "unchanged", "revoke", "failed" } }.
+With --dry-run, the same shape plus "dryRun": true, telling what a run would do (nothing is
+changed), and each project's "reason".
 
 Examples:
   ${PROGRAM} provision projects.txt --store gcp:my-gcp-project --url https://stemedb.example.com --dry-run

@@ -13,8 +13,11 @@ export interface HoldRule {
   path: RegExp;
   /** Hold the `nth` matching request (1-based). */
   nth: number;
-  /** `after`: forward it and keep the server's answer; `before`: never forward it. */
-  when: 'before' | 'after';
+  /**
+   * `after`: forward it and keep the server's answer; `before`: never forward it; `fail`:
+   * answer it 409 without forwarding (a failure the SDK does not retry).
+   */
+  when: 'before' | 'after' | 'fail';
 }
 
 /** A running proxy. */
@@ -40,6 +43,13 @@ export async function startHoldingProxy(target: string, rule: HoldRule): Promise
     req.on('end', () => {
       const hit =
         req.method === rule.method && rule.path.test(req.url ?? '') && ++matches === rule.nth;
+      if (hit && rule.when === 'fail') {
+        res.writeHead(409, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({ error: { code: 'conflict', message: 'refused by the test proxy' } }),
+        );
+        return;
+      }
       if (hit && rule.when === 'before') {
         holding.push(res);
         onHeld();
