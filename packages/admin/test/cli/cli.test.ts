@@ -182,6 +182,22 @@ describe('provision', () => {
     expect(r.stderr).toBe('');
   });
 
+  it('converges after two processes provision at once and one more run', async () => {
+    const { spec, path } = freshStore();
+    const file = projectsFile(`${Array.from({ length: 12 }, (_, i) => `p-${i}`).join('\n')}\n`);
+    const args = ['provision', file, '--store', spec, '--url', server.url, '--json'];
+    const both = await Promise.all([
+      runCli(args, { env: admin() }),
+      runCli(args, { env: admin() }),
+    ]);
+    expect(both.map((r) => r.code)).toEqual([0, 0]);
+    expect((await runCli(args, { env: admin() })).code).toBe(0);
+    const store = createFileSecretStore({ path });
+    const projects = Array.from({ length: 12 }, (_, i) => `p-${i}`);
+    expect(await brokenProjects(server, store, projects)).toEqual([]);
+    await store.close();
+  });
+
   it('reads the admin key from stdin with --admin-key-stdin and from the store', async () => {
     const { spec, path } = freshStore();
     const viaStdin = await runCli(
