@@ -4,7 +4,7 @@
  * experimental feature reached by a new dependency shows up here as `(node:PID) …` in stderr,
  * in front of every user, before it shows up anywhere else.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,14 @@ import { nodeWarnings, type RunOptions, runNode } from './support/spawn.js';
 
 const work = mkdtempSync(join(tmpdir(), 'stemedb-node-warnings-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+// A project whose config points at a port nothing listens on: status still exits 0.
+const APHORIA_PROJECT = join(work, 'aphoria-project');
+mkdirSync(join(APHORIA_PROJECT, '.aphoria'), { recursive: true });
+writeFileSync(
+  join(APHORIA_PROJECT, '.aphoria', 'config.toml'),
+  '[hosted]\nurl = "http://127.0.0.1:9"\n',
+);
 
 const MANIFESTS_CONFIG = join(work, 'stemedb.yaml');
 writeFileSync(MANIFESTS_CONFIG, 'ingress:\n  host: stemedb.threesix.ai\nimage:\n  tag: "0.9.0"\n');
@@ -36,6 +44,19 @@ const REAL_COMMANDS: Readonly<Record<string, RealCommand>> = {
   'stemedb-admin': {
     args: ['bootstrap', '--store', `file:${join(work, 'secrets.json')}`, '--json'],
     stdout: /"created": true/,
+  },
+  // Loads the config, the SDK and the spool; reports an unreachable server without failing.
+  'aphoria-hosted': {
+    args: ['status', '--json', '--cwd', APHORIA_PROJECT],
+    options: {
+      env: {
+        ...process.env,
+        NO_COLOR: '1',
+        STEMEDB_URL: '',
+        STEMEDB_API_KEY: `steme_live_${'0'.repeat(48)}`,
+      },
+    },
+    stdout: /"reachable": false/,
   },
   // Loads every validator of the kinds it emits (the DEP0040 path of issue 9).
   'stemedb-manifests': { args: ['validate', '--config', MANIFESTS_CONFIG], stdout: /\S/ },

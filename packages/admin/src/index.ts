@@ -78,6 +78,27 @@ export { createFileSecretStore, type FileSecretStoreOptions } from './stores/fil
 export { FILE_STORE_FORMAT } from './stores/file-format.js';
 export { FILE_MODE, type FileStoreFs } from './stores/file-io.js';
 export { DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STALE_LOCK_MS } from './stores/file-lock.js';
+export {
+  createGcpSecretStore,
+  DEFAULT_GCP_TIMEOUT_MS,
+  type GcpSecretStoreOptions,
+} from './stores/gcp.js';
+export { DEFAULT_CLAIM_TIMEOUT_MS } from './stores/gcp-claim.js';
+export { TRANSIENT_GRPC_CODES } from './stores/gcp-errors.js';
+
+export {
+  createK8sSecretStore,
+  DEFAULT_K8S_TIMEOUT_MS,
+  type K8sSecretStoreOptions,
+} from './stores/k8s.js';
+export type { K8sConnectionOptions } from './stores/k8s-connection.js';
+export { TRANSIENT_HTTP_STATUSES } from './stores/k8s-errors.js';
+export {
+  DEFAULT_MAX_VERSIONS,
+  MANAGED_BY_LABEL,
+  VALUE_KEY,
+  VERSIONS_ANNOTATION,
+} from './stores/k8s-format.js';
 export { createMemorySecretStore, type MemorySecretStoreOptions } from './stores/memory.js';
 export {
   PROJECT_KEY_SECRET_PREFIX,
@@ -86,6 +107,7 @@ export {
   ROOT_KEY_SECRET,
 } from './stores/names.js';
 export { type OpenSecretStoreOptions, openSecretStore } from './stores/open.js';
+export { DEFAULT_STORE_RETRY, type StoreRetryOptions } from './stores/retry.js';
 export {
   assertSecretName,
   isSecretName,

@@ -1,2 +1,25 @@
-/** Local stand-ins for the services the admin tooling talks to; for tests and examples. */
-export {};
+/**
+ * `@stemedb/admin/testing`: local stand-ins for the services the admin tooling talks to, for
+ * tests, the benchmark and examples. Nothing here is for production use.
+ *
+ * @packageDocumentation
+ */
+
+export {
+  type KubernetesFault,
+  type KubernetesRequest,
+  type KubernetesSecretsServer,
+  type KubernetesSecretsServerOptions,
+  type StoredKubernetesSecret,
+  startKubernetesSecretsServer,
+} from './testing/kubernetes-secrets-server.js';
+export {
+  type GrpcStatusName,
+  SECRET_MANAGER_METHODS,
+  type SecretManagerCall,
+  type SecretManagerEmulator,
+  type SecretManagerEmulatorOptions,
+  type SecretManagerFault,
+  type SecretManagerMethod,
+  startSecretManagerEmulator,
+} from './testing/secret-manager-server.js';

@@ -31,6 +31,14 @@ export {
 } from './errors.js';
 // Persisting, the spool (helper A1).
 export { flushSpool } from './flush.js';
+// Reading a finding's or a project's history back.
+export {
+  type FindingHistoryEntry,
+  type HistoryEntry,
+  type ReadScanHistoryOptions,
+  readScanHistory,
+  type ScanHistoryEntry,
+} from './history.js';
 // The mapping.
 export {
   assertionCount,

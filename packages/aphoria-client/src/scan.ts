@@ -173,10 +173,11 @@ function jsonErrorText(raw: string, error: unknown): string {
   if (raw.trim() === '') return 'the file is empty';
   const message = error instanceof Error ? error.message : String(error);
   const at = /position (\d+)/.exec(message);
-  // V8 quotes a slice of the input ("…" is not valid JSON); the line and column say enough.
-  const reason = (message.split('\n')[0] ?? message)
-    .replace(/^JSON\.parse: /, '')
-    .replace(/, ".*" is not valid JSON$/s, '');
+  // V8 quotes a slice of the input ("…" is not valid JSON, newlines and all): drop it before
+  // taking the first line, so no piece of the file is echoed; the line and column say enough.
+  const reason = (
+    message.replace(/, ".*" is not valid JSON$/s, '').split('\n')[0] ?? message
+  ).replace(/^JSON\.parse: /, '');
   if (at === null) return reason.slice(0, 200);
   const offset = Number(at[1]);
   const before = raw.slice(0, offset);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Emulator, startEmulator } from '../src/index.js';
 import { call } from './support/http.js';
@@ -137,20 +138,24 @@ describe('close()', () => {
 
   it('destroys idle keep-alive sockets instead of waiting for them', async () => {
     const emu = await start();
-    const socketClosed = new Promise<void>((resolve) => {
+    // The whole response first, so the socket is idle in the agent's keep-alive pool (not
+    // mid-response) when close() runs, however slow the machine.
+    const socket = await new Promise<Socket>((resolve, reject) => {
       const req = request(
         `${emu.url}/v1/health`,
-        { headers: { connection: 'keep-alive' } },
+        { agent: new Agent({ keepAlive: true }) },
         (res) => {
           res.resume();
-          res.on('end', () => req.socket?.once('close', () => resolve()));
+          res.on('end', () => resolve(req.socket as Socket));
         },
       );
+      req.on('error', reject);
       req.end();
     });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(socket.destroyed).toBe(false);
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
     await emu.close();
-    await socketClosed;
+    await closed;
   });
 
   it('frees the port', async () => {

@@ -99,15 +99,43 @@ export const DEFAULT_RESOURCES = {
 } as const;
 
 /**
- * Health probes (roadmap deployment.yaml). The startup window, 5 s × 12 = 60 s, covers WAL
- * replay after a crash.
- * @default { path: '/v1/health', startup: { periodSeconds: 5, failureThreshold: 12 }, liveness: { periodSeconds: 15, failureThreshold: 3 }, readiness: { periodSeconds: 5, failureThreshold: 3 } }
+ * The expected worst case of WAL replay after a crash, in seconds: the roadmap's "can take 60s
+ * after crash". The startup probe allows {@link MIN_STARTUP_MARGIN} times this.
+ * @default 60
+ */
+export const DEFAULT_WAL_REPLAY_SECONDS = 60;
+
+/**
+ * How many times the expected replay the startup window must allow. The roadmap's window was
+ * exactly the replay (5 s × 12 = 60 s), so a replay a little slower than the worst case seen
+ * was killed and started again from the beginning: a crash loop while recovering.
+ */
+export const MIN_STARTUP_MARGIN = 2;
+
+/**
+ * The least a database's liveness probe must tolerate before it restarts the container: each
+ * check may take this long to answer, and it fails only after this long without any answer.
+ * Liveness answers "is the process stuck?", not "is it fast?": an I/O stall (compaction, a
+ * Longhorn replica rebuild) makes a live database slow for tens of seconds, and a restart then
+ * adds a WAL replay to the stall. Readiness takes a slow pod out of the Service instead.
+ */
+export const MIN_LIVENESS_TIMEOUT_SECONDS = 5;
+export const MIN_LIVENESS_WINDOW_SECONDS = 60;
+
+/**
+ * Health probes, all on the health path (roadmap deployment.yaml) with different jobs:
+ * startup allows twice the WAL replay (its failureThreshold is derived from `walReplaySeconds`
+ * when not given: ceil(2 × 60 / 5) = 24, a 120 s window); readiness is tight (out of the
+ * Service after 15 s of failed checks); liveness is loose (a 10 s answer is still alive, and it
+ * restarts only after 2 minutes without one).
+ * @default { path: '/v1/health', walReplaySeconds: 60, startup: { periodSeconds: 5, timeoutSeconds: 2 }, liveness: { periodSeconds: 20, failureThreshold: 6, timeoutSeconds: 10 }, readiness: { periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 2 } }
  */
 export const DEFAULT_PROBES = {
   path: '/v1/health',
-  startup: { periodSeconds: 5, failureThreshold: 12 },
-  liveness: { periodSeconds: 15, failureThreshold: 3 },
-  readiness: { periodSeconds: 5, failureThreshold: 3 },
+  walReplaySeconds: DEFAULT_WAL_REPLAY_SECONDS,
+  startup: { periodSeconds: 5, timeoutSeconds: 2 },
+  liveness: { periodSeconds: 20, failureThreshold: 6, timeoutSeconds: 10 },
+  readiness: { periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 2 },
 } as const;
 
 /**

@@ -13,6 +13,20 @@ export { ClusterError, type ClusterErrorCode, isClusterError } from './cluster/e
 export { type KubeConfigSource, loadKubeConfig } from './cluster/kubeconfig.js';
 export type { ClusterOptions } from './cluster/session.js';
 export type { ApplyResult } from './cluster/types.js';
+// The config's JSON Schema (`stemedb-manifests schema`) and the starter (`init`).
+export {
+  CHECKED_BY_VALIDATE_ONLY,
+  CONFIG_SCHEMA_ID,
+  configJsonSchema,
+  type JsonSchema,
+} from './config/json-schema.js';
+export {
+  STARTER_CONFIG_FILE,
+  STARTER_PLACEHOLDERS,
+  STARTER_SCHEMA_FILE,
+  type StarterConfigOptions,
+  starterConfig,
+} from './config/starter.js';
 // The config: schema, parsing, files, defaults.
 export {
   ConfigError,

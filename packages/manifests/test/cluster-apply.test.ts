@@ -1,25 +1,34 @@
 /**
- * Issue §5, apply: server-side apply through @kubernetes/client-node, against nock. What this
+ * Issue §5, apply: server-side apply through @kubernetes/client-node, against the fake API
+ * server (test/support/fake-api.ts). What this
  * proves is the HTTP conversation (discovery, PATCH path, query, content type, body, order) and
  * our handling of the answers; that a real API server accepts it is not proven here.
  */
 import { type AddressInfo, createServer } from 'node:net';
 import { inspect } from 'node:util';
-import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyObjects } from '../src/cluster/apply.js';
 import { type ClusterError, isClusterError } from '../src/cluster/errors.js';
-import { fakeApi, SERVER, status, TOKEN, testKubeConfig } from './fixtures/cluster/fake-api.js';
 import { APPLY_PATHS, BUNDLE, deployment } from './fixtures/cluster/objects.js';
+import {
+  type FakeApiOptions,
+  type FakeApiServer,
+  startFakeApi,
+  status,
+  TOKEN,
+} from './support/fake-api.js';
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => {
-  nock.cleanAll();
-  nock.disableNetConnect();
+let server: FakeApiServer;
+let kubeConfig: KubeConfig;
+beforeAll(async () => {
+  server = await startFakeApi();
+  kubeConfig = server.kubeConfig();
 });
-afterAll(() => nock.enableNetConnect());
+afterAll(() => server.close());
 
-const kubeConfig = testKubeConfig();
+/** Starts the fake over with `options`: each test sees only its own requests and objects. */
+const fakeApi = (options?: FakeApiOptions) => server.reset(options);
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -89,7 +98,7 @@ describe('applyObjects', () => {
       metadata: { name: 'x' },
       data: { a: '1' },
     };
-    await applyObjects([configMap], { kubeConfig: testKubeConfig(SERVER, 'team-a') });
+    await applyObjects([configMap], { kubeConfig: server.kubeConfig('team-a') });
     expect(api.patches()[0]?.path).toBe('/api/v1/namespaces/team-a/configmaps/x');
     expect(api.patches()[0]?.body).toEqual({
       ...configMap,
@@ -259,22 +268,23 @@ describe('applyObjects errors', () => {
   it('names the API server it cannot reach, and never the token', async () => {
     // A real refused connection: a loopback port that was just free.
     const port = await freePort();
-    const server = `https://127.0.0.1:${port}`;
-    nock.enableNetConnect('127.0.0.1');
-    const error = await applyError(BUNDLE, { kubeConfig: testKubeConfig(server) });
+    const unreachable = `https://127.0.0.1:${port}`;
+    const error = await applyError(BUNDLE, {
+      kubeConfig: server.kubeConfig(undefined, unreachable),
+    });
     expect(error.code).toBe('cluster/unreachable');
-    expect(error.message).toContain(`cannot reach the API server at ${server} (ECONNREFUSED)`);
+    expect(error.message).toContain(`cannot reach the API server at ${unreachable} (ECONNREFUSED)`);
     for (const text of [error.message, JSON.stringify(error), inspect(error, { depth: 10 })]) {
       expect(text).not.toContain(TOKEN);
     }
   });
 
   it('gives up on a request after timeoutMs', async () => {
-    nock(SERVER).get('/api/v1').delay(2_000).reply(200, {});
+    fakeApi({ override: (r) => (r.path === '/api/v1' ? 'no-answer' : undefined) });
     const error = await applyError([BUNDLE[8] as never], { kubeConfig, timeoutMs: 50 });
     expect(error.code).toBe('cluster/timeout');
     expect(error.message).toContain(
-      `Namespace/stemedb: the API server at ${SERVER} did not answer in time`,
+      `Namespace/stemedb: the API server at ${server.url} did not answer in time`,
     );
   });
 });

@@ -1,20 +1,30 @@
 /**
  * Issue §5, diff: a server-side dry-run apply per object compared with the live object, against
- * nock. The fake server's merge is naive, so this proves our requests and our comparison, not
+ * the fake API server (test/support/fake-api.ts). The fake server's merge is naive, so this proves our requests and our comparison, not
  * the API server's merge semantics.
  */
-import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffObjects, fieldChanges } from '../src/cluster/diff.js';
 import type { KubeObject } from '../src/types.js';
-import { fakeApi, status, testKubeConfig } from './fixtures/cluster/fake-api.js';
 import { APPLY_PATHS, BUNDLE, deployment, namespace } from './fixtures/cluster/objects.js';
+import {
+  type FakeApiOptions,
+  type FakeApiServer,
+  startFakeApi,
+  status,
+} from './support/fake-api.js';
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+let server: FakeApiServer;
+let kubeConfig: KubeConfig;
+beforeAll(async () => {
+  server = await startFakeApi();
+  kubeConfig = server.kubeConfig();
+});
+afterAll(() => server.close());
 
-const kubeConfig = testKubeConfig();
+/** Starts the fake over with `options`: each test sees only its own requests and objects. */
+const fakeApi = (options?: FakeApiOptions) => server.reset(options);
 const DEPLOYMENT_PATH = '/apis/apps/v1/namespaces/stemedb/deployments/stemedb-api';
 
 /** An object as the server holds it: ours plus what the server adds. */

@@ -12,6 +12,7 @@ import {
   loadConfigFile,
   parseConfig,
 } from '../src/index.js';
+import { BAD_CONFIGS, UNKNOWN_KEY_CONFIGS } from './fixtures/bad-configs.js';
 import { at, MINIMAL, withConfig } from './objects-fixtures.js';
 
 /** The issues of a config that must not parse. */
@@ -57,9 +58,6 @@ describe('parseConfig defaults', () => {
     ['storage.volumes', { layout: 'split', walSize: '20Gi', dbSize: '50Gi' }],
     ['resources', DEFAULT_RESOURCES],
     ['probes.path', '/v1/health'],
-    ['probes.startup', { periodSeconds: 5, failureThreshold: 12 }],
-    ['probes.liveness', { periodSeconds: 15, failureThreshold: 3 }],
-    ['probes.readiness', { periodSeconds: 5, failureThreshold: 3 }],
     ['terminationGracePeriodSeconds', 30],
     ['securityContext', { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 }],
     ['ingress.className', 'traefik'],
@@ -77,6 +75,31 @@ describe('parseConfig defaults', () => {
     ['monitoring.alerts', { ...DEFAULT_ALERT_THRESHOLDS, backupMaxAgeSeconds: 43200 }],
   ])('defaults %s to the roadmap value', (path, want) => {
     expect(at(config, path)).toEqual(want);
+  });
+
+  // Not the roadmap's: its startup window was exactly the replay, its liveness as tight as
+  // readiness (issue 12 §2; the rules policy/startup-window-too-short and
+  // policy/liveness-kills-slow-database say why).
+  it.each([
+    ['probes.walReplaySeconds', 60],
+    ['probes.startup', { periodSeconds: 5, failureThreshold: 24, timeoutSeconds: 2 }],
+    ['probes.liveness', { periodSeconds: 20, failureThreshold: 6, timeoutSeconds: 10 }],
+    ['probes.readiness', { periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 2 }],
+  ])(
+    'defaults %s to twice the replay for startup, loose liveness, tight readiness',
+    (path, want) => {
+      expect(at(config, path)).toEqual(want);
+    },
+  );
+
+  it.each([
+    { given: { walReplaySeconds: 90 }, want: 36 },
+    { given: { walReplaySeconds: 90, startup: { periodSeconds: 10 } }, want: 18 },
+    { given: { walReplaySeconds: 61 }, want: 25 },
+    { given: { startup: { failureThreshold: 30 } }, want: 30 },
+  ])('derives the startup failureThreshold from $given unless it is given', ({ given, want }) => {
+    const c = parseConfig(withConfig({ probes: given }));
+    expect(c.probes.startup.failureThreshold).toBe(want);
   });
 
   it('keeps the given values over the defaults', () => {
@@ -101,199 +124,19 @@ describe('parseConfig defaults', () => {
 });
 
 describe('parseConfig errors', () => {
-  it.each<{ name: string; given: Record<string, unknown>; path: string; message: RegExp }>([
-    {
-      name: 'a missing host',
-      given: { ingress: undefined },
-      path: 'ingress',
-      message: /required.*host/,
-    },
-    {
-      name: 'the roadmap placeholder host',
-      given: { ingress: { host: 'stemedb.yourdomain.com' } },
-      path: 'ingress.host',
-      message: /placeholder/,
-    },
-    {
-      name: 'an example.com host',
-      given: { ingress: { host: 'stemedb.example.com' } },
-      path: 'ingress.host',
-      message: /placeholder/,
-    },
-    {
-      name: 'a host with upper case',
-      given: { ingress: { host: 'StemeDB.threesix.ai' } },
-      path: 'ingress.host',
-      message: /DNS name/,
-    },
-    {
-      name: 'an unqualified host',
-      given: { ingress: { host: 'stemedb' } },
-      path: 'ingress.host',
-      message: /fully qualified/,
-    },
-    {
-      name: 'no image tag or digest',
-      given: { image: {} },
-      path: 'image.tag',
-      message: /tag or digest is required/,
-    },
-    {
-      name: 'the latest tag',
-      given: { image: { tag: 'latest' } },
-      path: 'image.tag',
-      message: /"latest" is not allowed/,
-    },
-    {
-      name: 'the LATEST tag in capitals',
-      given: { image: { tag: 'LATEST' } },
-      path: 'image.tag',
-      message: /"latest" is not allowed/,
-    },
-    {
-      name: 'a malformed digest',
-      given: { image: { digest: 'sha256:abc' } },
-      path: 'image.digest',
-      message: /sha256 digest/,
-    },
-    {
-      name: 'an unpinned backup image',
-      given: { backup: { image: 'rclone/rclone:latest' } },
-      path: 'backup.image',
-      message: /"latest" is not allowed/,
-    },
-    {
-      name: 'an untagged backup image',
-      given: { backup: { image: 'rclone/rclone' } },
-      path: 'backup.image',
-      message: /tag or digest/,
-    },
-    {
-      name: 'a quantity with a space',
-      given: { resources: { requests: { memory: '1 Gi' } } },
-      path: 'resources.requests.memory',
-      message: /Kubernetes quantity/,
-    },
-    {
-      name: 'a quantity in GB',
-      given: { storage: { volumes: { layout: 'split', walSize: '20GB' } } },
-      path: 'storage.volumes.walSize',
-      message: /Kubernetes quantity/,
-    },
-    {
-      name: 'a negative quantity',
-      given: { backup: { resources: { limits: { cpu: '-1' } } } },
-      path: 'backup.resources.limits.cpu',
-      message: /Kubernetes quantity/,
-    },
-    {
-      name: 'a request above its limit',
-      given: { resources: { requests: { memory: '8Gi' } } },
-      path: 'resources.requests.memory',
-      message: /request 8Gi exceeds limit 4Gi/,
-    },
-    {
-      name: 'an unknown volume layout',
-      given: { storage: { volumes: { layout: 'raid' } } },
-      path: 'storage.volumes.layout',
-      message: /split.*single/,
-    },
-    {
-      name: 'a root uid',
-      given: { securityContext: { runAsUser: 0 } },
-      path: 'securityContext.runAsUser',
-      message: /root/,
-    },
-    { name: 'a privileged port', given: { port: 80 }, path: 'port', message: /1024/ },
-    {
-      name: 'strict-local with two replicas',
-      given: { storage: { storageClass: { dataLocality: 'strict-local' } } },
-      path: 'storage.storageClass.dataLocality',
-      message: /numberOfReplicas: 1/,
-    },
-    {
-      name: 'an env var the manifests set',
-      given: { server: { extraEnv: { STEMEDB_WAL_DIR: '/x' } } },
-      path: 'server.extraEnv.STEMEDB_WAL_DIR',
-      message: /set by the manifests/,
-    },
-    {
-      name: 'skipping signatures with auth on',
-      given: { server: { extraEnv: { STEMEDB_UNSAFE_SKIP_SIGNATURES: 'true' } } },
-      path: 'server.extraEnv.STEMEDB_UNSAFE_SKIP_SIGNATURES',
-      message: /refuses to start/,
-    },
-    {
-      name: 'a TLS cert path behind Traefik',
-      given: { server: { extraEnv: { STEMEDB_TLS_CERT_PATH: '/tls' } } },
-      path: 'server.extraEnv.STEMEDB_TLS_CERT_PATH',
-      message: /Traefik/,
-    },
-    {
-      name: 'two ExternalSecrets writing one Secret',
-      given: { backup: { secretName: 'stemedb-secrets' } },
-      path: 'backup.secretName',
-      message: /already used/,
-    },
-    {
-      name: 'a bad cron schedule',
-      given: { backup: { schedule: 'every 6 hours' } },
-      path: 'backup.schedule',
-      message: /cron/,
-    },
-    {
-      name: 'a bad duration',
-      given: { secretStore: { refreshInterval: '1 hour' } },
-      path: 'secretStore.refreshInterval',
-      message: /duration/,
-    },
-    {
-      name: 'a ratio of 75',
-      given: { monitoring: { alerts: { volumeUsedRatio: 75 } } },
-      path: 'monitoring.alerts.volumeUsedRatio',
-      message: /fraction between 0 and 1/,
-    },
-    {
-      name: 'a backup age as a duration string',
-      given: { monitoring: { alerts: { backupMaxAgeSeconds: '12h' } } },
-      path: 'monitoring.alerts.backupMaxAgeSeconds',
-      message: /number/,
-    },
-    {
-      name: 'a fractional backup age',
-      given: { monitoring: { alerts: { backupMaxAgeSeconds: 1.5 } } },
-      path: 'monitoring.alerts.backupMaxAgeSeconds',
-      message: /whole number of seconds/,
-    },
-    {
-      name: 'a namespace with capitals',
-      given: { namespace: 'StemeDB' },
-      path: 'namespace',
-      message: /DNS label/,
-    },
-    {
-      name: "the backup job's name as the server name",
-      given: { name: 'stemedb-backup' },
-      path: 'name',
-      message: /backup/,
-    },
-    { name: 'a string port', given: { port: '18180' }, path: 'port', message: /expected number/ },
-  ])('refuses $name, at its path', ({ given, path, message }) => {
+  it.each(BAD_CONFIGS)('refuses $name, at its path', ({ given, path, message }) => {
     const issues = issuesOf({ ...MINIMAL, ...given });
     const issue = issues.find((i) => i.path === path);
     expect(issue, JSON.stringify(issues)).toBeDefined();
     expect(issue!.message).toMatch(message);
   });
 
-  it.each([
-    [{ namespaces: 'stemedb' }, 'namespaces'],
-    [{ ingress: { host: 'stemedb.threesix.ai', hostname: 'x' } }, 'ingress.hostname'],
-    [{ storage: { volumes: { layout: 'single', walSize: '1Gi' } } }, 'storage.volumes.walSize'],
-    [{ monitoring: { alerts: { errorRate: 0.05 } } }, 'monitoring.alerts.errorRate'],
-    [{ backup: { resources: { requests: { gpu: '1' } } } }, 'backup.resources.requests.gpu'],
-  ])('reports the unknown key of %j at %s', (given, path) => {
-    expect(issuesOf({ ...MINIMAL, ...given })).toContainEqual({ path, message: 'unknown key' });
-  });
+  it.each(UNKNOWN_KEY_CONFIGS.map((r) => [r.given, r.path] as const))(
+    'reports the unknown key of %j at %s',
+    (given, path) => {
+      expect(issuesOf({ ...MINIMAL, ...given })).toContainEqual({ path, message: 'unknown key' });
+    },
+  );
 
   it('reports every problem at once, one per line of the message', () => {
     let error: ConfigError | undefined;

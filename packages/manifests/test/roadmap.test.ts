@@ -77,6 +77,14 @@ describe("the roadmap's manifests", () => {
       `schema/unknown-field ${D} ${POD}.securityContext.readOnlyRootFilesystem`,
     ],
     [
+      'a startup window (5 s × 12 = 60 s) exactly the WAL replay, with no margin',
+      `policy/startup-window-too-short ${D} ${CTR}.startupProbe`,
+    ],
+    [
+      'a liveness probe as tight as readiness, with a 1 s timeout',
+      `policy/liveness-kills-slow-database ${D} ${CTR}.livenessProbe`,
+    ],
+    [
       'a PDB with maxUnavailable 0',
       'policy/pdb-blocks-eviction PodDisruptionBudget/stemedb/stemedb-api spec.maxUnavailable',
     ],
@@ -163,6 +171,8 @@ describe("the roadmap's manifests", () => {
       `policy/seccomp-profile ${D} ${POD}.securityContext.seccompProfile`,
       `policy/read-only-root-filesystem ${D} ${CTR}.securityContext.readOnlyRootFilesystem`,
       `policy/memory-request-below-limit ${D} ${CTR}.resources.requests.memory`,
+      `policy/startup-window-too-short ${D} ${CTR}.startupProbe`,
+      `policy/liveness-kills-slow-database ${D} ${CTR}.livenessProbe`,
       `policy/fsgroup-change-policy ${D} ${POD}.securityContext.fsGroupChangePolicy`,
       'ref/ingress-middleware Ingress/stemedb/stemedb-api metadata.annotations["traefik.ingress.kubernetes.io/router.middlewares"]',
       'policy/placeholder-host Ingress/stemedb/stemedb-api spec.rules[0].host',

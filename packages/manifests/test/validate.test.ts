@@ -49,7 +49,7 @@ describe('validate()', () => {
     expect(() => validate([], { kustomization: { resources: 'a.yaml' } } as never)).toThrow(
       TypeError,
     );
-    expect(() => validate([], { startupBudgetSeconds: -1 })).toThrow(/startupBudgetSeconds/);
+    expect(() => validate([], { walReplaySeconds: -1 })).toThrow(/walReplaySeconds/);
   });
 
   it('never crashes a rule on malformed objects, and reports them', () => {

@@ -2,9 +2,9 @@
  * How an attempt is cut short: by its own timeout, by the call's deadline, or by the caller's
  * `AbortSignal`, without an `AbortController` and a timer per attempt.
  *
- * Why (issue #4): a new `AbortController`, a `setTimeout`/`clearTimeout` pair and undici's
- * `addEventListener` on the controller's `EventTarget` cost 22–29 µs per call, about as much
- * as the whole raw undici request (25–28 µs). Instead:
+ * Why: a new `AbortController`, a `setTimeout`/`clearTimeout` pair and undici's
+ * `addEventListener` on the controller's `EventTarget` cost about as much per call as the whole
+ * raw undici request (bench/README.md has the figures). Instead:
  *
  * - undici's `signal` option takes an `EventEmitter` as well as an `AbortSignal` (its docs:
  *   `signal: AbortSignal | events.EventEmitter | null`; it calls `once('abort')`,

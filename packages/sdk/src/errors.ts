@@ -28,10 +28,25 @@ export type StemeErrorCode =
   | 'client_closed'
   | 'unexpected';
 
+/** A response's `Retry-After`: the header as sent, and the wait it asks for when well-formed. */
+export interface RetryAfter {
+  /** The header's value, as sent. */
+  readonly raw: string;
+  /** The wait in milliseconds, or `undefined` when the value is malformed. */
+  readonly ms: number | undefined;
+}
+
 /** What every error is built from; only `code` and `message` are required. */
 export interface StemeErrorInit {
   code: StemeErrorCode;
   message: string;
+  /**
+   * What went wrong, without the `METHOD /path failed:` that `message` starts with, so that an
+   * error wrapping this one can quote it. @default message
+   */
+  detail?: string | undefined;
+  /** The response's `Retry-After`, when it had one (any status). */
+  retryAfter?: RetryAfter | undefined;
   status?: number | undefined;
   method?: string | undefined;
   path?: string | undefined;
@@ -53,7 +68,7 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /** The base of every error the SDK throws or reports. */
 export class StemeError extends Error {
-  override name = 'StemeError';
+  override readonly name: string = 'StemeError';
   /** A stable code, e.g. `unauthorized` or `unavailable`. */
   readonly code: StemeErrorCode;
   /** The HTTP status of the (last) response, if there was one. */
@@ -65,16 +80,27 @@ export class StemeError extends Error {
   /** The server's `X-Request-Id` of the (last) response, to quote in a report. */
   readonly requestId: string | undefined;
   /** How many attempts were made (0 when nothing was sent). */
-  attempts: number;
+  readonly attempts: number;
+  /** What went wrong without the `METHOD /path failed:` prefix of `message`; redacted. */
+  readonly detail: string;
+  /**
+   * The `Retry-After` of the response, when it had one: the raw value and, when well-formed,
+   * the wait it asks for. The retry policy reads it for any status it retries.
+   */
+  readonly retryAfter: RetryAfter | undefined;
   /** A size-capped, redacted snippet of the response body, if there was one. */
   readonly body: string | undefined;
   /** The `error.code` of a server error body, when the server sent one. */
   readonly serverCode: string | undefined;
 
+  // What this error was made from, so that withAttempts can make the same error again.
+  readonly #init: StemeErrorInit;
+
   constructor(init: StemeErrorInit) {
     const message = truncate(oneLine(redactSecrets(init.message)), MAX_ERROR_MESSAGE_CHARS);
     super(message, init.cause === undefined ? undefined : { cause: init.cause });
     Object.defineProperty(this, BRAND, { value: true });
+    this.#init = init;
     this.code = init.code;
     this.status = init.status;
     this.method = init.method;
@@ -82,11 +108,31 @@ export class StemeError extends Error {
     this.path = clean(init.path);
     this.requestId = clean(init.requestId);
     this.attempts = init.attempts ?? 0;
+    this.detail =
+      init.detail === undefined
+        ? message
+        : truncate(oneLine(redactSecrets(init.detail)), MAX_ERROR_MESSAGE_CHARS);
+    this.retryAfter =
+      init.retryAfter === undefined
+        ? undefined
+        : Object.freeze({ raw: clean(init.retryAfter.raw) ?? '', ms: init.retryAfter.ms });
     this.body =
       init.body === undefined
         ? undefined
         : truncate(redactSecrets(init.body), MAX_ERROR_BODY_CHARS);
     this.serverCode = clean(init.serverCode);
+  }
+
+  /**
+   * The same error (same class, fields and stack) with `attempts` set: errors are read-only,
+   * so the retry loop, which alone knows how many attempts a call made, makes the copy the
+   * caller sees.
+   */
+  withAttempts(attempts: number): this {
+    const Class = this.constructor as new (init: StemeErrorInit) => this;
+    const copy = new Class({ ...this.#init, attempts });
+    if (this.stack !== undefined) copy.stack = this.stack;
+    return copy;
   }
 
   /** A plain, redacted summary, safe to log or serialise. */
@@ -130,7 +176,7 @@ export class StemeError extends Error {
 
 /** A bad option, a bad input caught before sending (status undefined), or a 400/422. */
 export class StemeValidationError extends StemeError {
-  override name = 'StemeValidationError';
+  override readonly name: string = 'StemeValidationError';
   /** The offending field or option, dotted (`subject`, `retry.delays.1`), when known. */
   readonly field: string | undefined;
   constructor(init: StemeErrorInit & { field?: string | undefined }) {
@@ -144,37 +190,37 @@ export class StemeValidationError extends StemeError {
 
 /** 401: no key, or one the server does not know or has revoked. */
 export class StemeAuthenticationError extends StemeError {
-  override name = 'StemeAuthenticationError';
+  override readonly name: string = 'StemeAuthenticationError';
 }
 
 /** 403: the key's role may not do this. */
 export class StemePermissionError extends StemeError {
-  override name = 'StemePermissionError';
+  override readonly name: string = 'StemePermissionError';
 }
 
 /** 404: no such resource (e.g. an unknown key hash). */
 export class StemeNotFoundError extends StemeError {
-  override name = 'StemeNotFoundError';
+  override readonly name: string = 'StemeNotFoundError';
 }
 
 /** 409: the request conflicts with the server's state (e.g. revoking the root key). */
 export class StemeConflictError extends StemeError {
-  override name = 'StemeConflictError';
+  override readonly name: string = 'StemeConflictError';
 }
 
 /** 413: the request body is over the server's limit. */
 export class StemePayloadTooLargeError extends StemeError {
-  override name = 'StemePayloadTooLargeError';
+  override readonly name: string = 'StemePayloadTooLargeError';
 }
 
 /** 429: the key's rate limit is spent. */
 export class StemeRateLimitError extends StemeError {
-  override name = 'StemeRateLimitError';
+  override readonly name: string = 'StemeRateLimitError';
   /** The server's `Retry-After`, in milliseconds, when it sent a valid one. */
   readonly retryAfterMs: number | undefined;
   constructor(init: StemeErrorInit & { retryAfterMs?: number | undefined }) {
     super(init);
-    this.retryAfterMs = init.retryAfterMs;
+    this.retryAfterMs = init.retryAfterMs ?? this.retryAfter?.ms;
   }
   protected override extraJSON(): Record<string, unknown> {
     return { retryAfterMs: this.retryAfterMs };
@@ -183,7 +229,7 @@ export class StemeRateLimitError extends StemeError {
 
 /** 502/503, or retries exhausted on those or on network errors. */
 export class StemeUnavailableError extends StemeError {
-  override name = 'StemeUnavailableError';
+  override readonly name: string = 'StemeUnavailableError';
   /** The server's `Retry-After`, in milliseconds, when it sent a valid one. */
   readonly retryAfterMs: number | undefined;
   /** How long the call tried, in milliseconds, when retries were exhausted. */
@@ -192,7 +238,7 @@ export class StemeUnavailableError extends StemeError {
     init: StemeErrorInit & { retryAfterMs?: number | undefined; elapsedMs?: number | undefined },
   ) {
     super(init);
-    this.retryAfterMs = init.retryAfterMs;
+    this.retryAfterMs = init.retryAfterMs ?? this.retryAfter?.ms;
     this.elapsedMs = init.elapsedMs;
   }
   protected override extraJSON(): Record<string, unknown> {
@@ -205,7 +251,7 @@ export type TimeoutKind = 'attempt' | 'deadline';
 
 /** The per-attempt timeout or the total deadline fired (`timeout` says which). */
 export class StemeTimeoutError extends StemeError {
-  override name = 'StemeTimeoutError';
+  override readonly name: string = 'StemeTimeoutError';
   readonly timeout: TimeoutKind;
   /** The limit that fired, in milliseconds. */
   readonly timeoutMs: number;
@@ -227,7 +273,7 @@ export type NetworkPhase = 'connect' | 'exchange';
 
 /** No HTTP response: refused, reset, DNS failure, TLS failure... */
 export class StemeNetworkError extends StemeError {
-  override name = 'StemeNetworkError';
+  override readonly name: string = 'StemeNetworkError';
   /** The system or undici code, e.g. `ECONNREFUSED`, `UND_ERR_SOCKET`. */
   readonly networkCode: string | undefined;
   readonly phase: NetworkPhase;
@@ -243,12 +289,12 @@ export class StemeNetworkError extends StemeError {
 
 /** The caller's `AbortSignal` fired (`cause` is its reason), or `onRetry` threw (`cause`). */
 export class StemeAbortError extends StemeError {
-  override name = 'StemeAbortError';
+  override readonly name: string = 'StemeAbortError';
 }
 
 /** Any other status, or a response the SDK cannot use (`code: 'invalid_response'`). */
 export class StemeApiError extends StemeError {
-  override name = 'StemeApiError';
+  override readonly name: string = 'StemeApiError';
 }
 
 /** True for any error from this SDK, whichever copy (ESM or CJS) made it. */

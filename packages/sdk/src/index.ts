@@ -23,6 +23,7 @@ export {
   MAX_ERROR_BODY_CHARS,
   MAX_ERROR_MESSAGE_CHARS,
   type NetworkPhase,
+  type RetryAfter,
   StemeAbortError,
   StemeApiError,
   StemeAuthenticationError,

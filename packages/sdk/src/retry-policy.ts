@@ -8,8 +8,13 @@
  * retried on the same schedule.
  */
 import { z } from 'zod';
-import { retryAfterOf } from './error-factory.js';
-import type { StemeError } from './errors.js';
+import {
+  type StemeError,
+  StemeNetworkError,
+  StemeRateLimitError,
+  StemeTimeoutError,
+} from './errors.js';
+import { networkCodeInfo } from './network-codes.js';
 import { parseInput } from './validate.js';
 import type { Replay } from './wire.js';
 
@@ -109,21 +114,6 @@ export function resolveRetryOptions(
   });
 }
 
-// Network failures worth another attempt: the connection was refused or could not be made
-// (nothing was sent), or it broke before a response came (a restarting server).
-const RETRYABLE_NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'UND_ERR_SOCKET',
-]);
-
 /** What to do after a failed attempt: retry after `delayMs`, or (undefined) give up. */
 export interface RetryPlan {
   delayMs: number;
@@ -147,22 +137,22 @@ export function planRetry(
   };
   if (error.status !== undefined) {
     const listed = policy.statusCodes.includes(error.status);
-    const retryAfter = retryAfterOf(error);
+    const { retryAfter } = error;
     // A 429 is retried only when the server says when (unless the caller listed 429).
-    if (!listed && !(error.status === 429 && retryAfter !== undefined)) return undefined;
+    const rateLimitWithWait = error instanceof StemeRateLimitError && retryAfter !== undefined;
+    if (!listed && !rateLimitWithWait) return undefined;
     if (retryAfter?.ms !== undefined) {
       return { delayMs: Math.min(retryAfter.ms, policy.maxRetryAfterMs), reason: 'retry-after' };
     }
     return scheduled('status'); // no Retry-After, or a malformed one
   }
   if (!policy.retryOnNetworkErrors) return undefined;
-  if (error.code === 'network') {
-    const { networkCode, phase } = error as StemeError & { networkCode?: string; phase?: string };
-    if (networkCode === undefined || !RETRYABLE_NETWORK_CODES.has(networkCode)) return undefined;
-    if (phase !== 'connect' && replay === 'at-most-once') return undefined;
+  if (error instanceof StemeNetworkError) {
+    if (!networkCodeInfo(error.networkCode).retried) return undefined;
+    if (error.phase !== 'connect' && replay === 'at-most-once') return undefined;
     return scheduled('network');
   }
-  if (error.code === 'timeout' && (error as { timeout?: string }).timeout === 'attempt') {
+  if (error instanceof StemeTimeoutError && error.timeout === 'attempt') {
     return replay === 'idempotent' ? scheduled('timeout') : undefined;
   }
   return undefined;

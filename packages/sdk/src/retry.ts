@@ -1,16 +1,25 @@
 /**
- * The retry loop: p-retry 7 counts attempts and stops; {@link planRetry} decides; the waits
- * run on the injectable `sleep` so that tests of the schedule take milliseconds.
+ * The retry loop. p-retry 7 drives it and its attempt number is the only count; after each
+ * failed attempt, {@link decide} runs once: it asks the policy (retry-policy.ts) whether and
+ * when to try again, and when the answer is no it builds the error the caller gets, with the
+ * number of attempts made. The waits run on the injectable `sleep`, so that tests of the
+ * schedule take milliseconds.
  *
- * p-retry has no per-attempt delay (STACK.md), so its own backoff is set to zero and the wait
- * happens in `shouldRetry`, which p-retry calls only when a retry remains: there the schedule
- * or the server's `Retry-After` is applied, the deadline is checked, `onRetry` is told, and
- * the caller's `AbortSignal` can cut the wait short (practice 3, like undici's retry handler).
+ * p-retry has no per-attempt delay (STACK.md): its own backoff is off, `retries` is unbounded
+ * (the decision stops the loop, not p-retry), and the wait happens in `onFailedAttempt`, which
+ * p-retry awaits after every failure. There `onRetry` is told and the caller's `AbortSignal`
+ * can cut the wait short (practice 3, like undici's retry handler).
  */
-import pRetryImport from 'p-retry';
+import pRetryImport, { AbortError as StopRetrying } from 'p-retry';
 import type { NowFn, SleepFn } from './clock.js';
 import { errorFromAbort, errorFromTimeout } from './error-factory.js';
-import { isStemeError, StemeAbortError, type StemeError, StemeUnavailableError } from './errors.js';
+import {
+  StemeAbortError,
+  StemeError,
+  StemeNetworkError,
+  StemeRateLimitError,
+  StemeUnavailableError,
+} from './errors.js';
 import { esmDefault } from './interop.js';
 import { planRetry, type ResolvedRetryOptions, type RetryPlan } from './retry-policy.js';
 import type { Replay } from './wire.js';
@@ -31,142 +40,117 @@ export interface RetryRun {
   deadlineMs: number;
 }
 
+/** What a call that succeeded returned, and after how many attempts (p-retry's count). */
+export interface Attempted<T> {
+  readonly value: T;
+  readonly attempts: number;
+}
+
 /**
- * Runs `attempt` (given its number, from 1) until it succeeds, the policy gives up, the
- * retries run out, the deadline would pass, or the signal aborts. Always throws a StemeError
- * carrying the number of attempts made (`aborted` when `onRetry` threw).
+ * Runs `attempt` (given its number, from 1) until it succeeds or {@link decide} stops it (the
+ * policy gives up, the retries run out, the deadline would pass, the signal aborts, `onRetry`
+ * throws). Always rejects with a StemeError carrying the number of attempts made, or with the
+ * attempt's own non-SDK error (a bug, shown as it is).
  */
 export async function runWithRetry<T>(
   attempt: (attemptNumber: number) => Promise<T>,
   run: RetryRun,
-): Promise<T> {
+): Promise<Attempted<T>> {
   // An already-aborted signal stops the call before anything is sent.
-  if (run.signal?.aborted) {
-    throw finalError(errorFromAbort(run.signal.reason, run.method, run.path), 0, run);
-  }
-  // The first attempt runs outside p-retry: most calls succeed at once, and entering p-retry
-  // costs 10–14 µs a call (issue #4 benchmark). Only a failure enters the loop below, which
-  // replays it as attempt 1 so that p-retry counts and decides exactly as before.
+  if (run.signal?.aborted) throw errorFromAbort(run.signal.reason, run.method, run.path);
+  // Shortcut: the first attempt runs outside p-retry, since most calls succeed at once and
+  // entering p-retry costs a few microseconds. Its failure is handed to p-retry as p-retry's
+  // own attempt 1 (below), so p-retry's number stays the only count.
   let first: unknown;
   try {
-    return await attempt(1);
+    return { value: await attempt(1), attempts: 1 };
   } catch (error) {
-    if (run.policy === false) throw finalError(error, 1, run);
     first = error;
   }
-  return retryAfterFirstFailure(attempt, first, run);
+  return pRetry(
+    async (n) => {
+      if (n === 1) throw first;
+      // Aborted before attempt n could start (a sleep that ignored the signal): n - 1 were
+      // made. p-retry's AbortError ends the loop with it as it is, without a decision.
+      if (run.signal?.aborted) {
+        throw new StopRetrying(errorFromAbort(run.signal.reason, run.method, run.path, n - 1));
+      }
+      return { value: await attempt(n), attempts: n };
+    },
+    {
+      retries: Number.POSITIVE_INFINITY,
+      minTimeout: 0,
+      maxTimeout: 0,
+      factor: 1,
+      randomize: false,
+      onFailedAttempt: async ({ error, attemptNumber }) => {
+        const next = decide(error, attemptNumber, run);
+        if (!next.retry) throw next.error;
+        await waitBeforeRetry(next.plan, next.failure, attemptNumber, run);
+      },
+    },
+  );
 }
 
-// The p-retry loop, entered after attempt 1 failed with `first`.
-async function retryAfterFirstFailure<T>(
-  attempt: (attemptNumber: number) => Promise<T>,
-  first: unknown,
-  run: RetryRun,
-): Promise<T> {
+/** After a failed attempt: try again after `plan`, or stop with the caller's `error`. */
+type Decision =
+  | { retry: true; plan: RetryPlan; failure: StemeError }
+  | { retry: false; error: unknown };
+
+/**
+ * The one decision after attempt number `attempt` failed with `error`: whether to try again,
+ * and if not, the error the call rejects with.
+ */
+function decide(error: unknown, attempt: number, run: RetryRun): Decision {
+  if (!(error instanceof StemeError)) return { retry: false, error }; // a bug: show it as it is
   const { policy } = run;
-  let attempts = 1;
-  try {
-    return await pRetry(
-      async (n) => {
-        if (n === 1) throw first; // already made, above
-        if (run.signal?.aborted) throw errorFromAbort(run.signal.reason, run.method, run.path);
-        attempts = n;
-        return await attempt(n);
-      },
-      {
-        retries: policy === false ? 0 : policy.delays.length,
-        // p-retry's own wait is off (zero); the wait happens in shouldRetry, on run.sleep.
-        minTimeout: 0,
-        maxTimeout: 0,
-        factor: 1,
-        randomize: false,
-        shouldRetry: async ({ error, attemptNumber }) => {
-          if (policy === false || !isStemeError(error)) return false;
-          const plan = planRetry(error, policy, run.replay, attemptNumber);
-          if (plan === undefined) return false;
-          await waitBeforeRetry(plan, error, attemptNumber, policy, run);
-          return true;
-        },
-      },
-    );
-  } catch (error) {
-    throw finalError(error, attempts, run);
+  const plan = policy === false ? undefined : planRetry(error, policy, run.replay, attempt);
+  if (policy === false || plan === undefined) {
+    return { retry: false, error: error.withAttempts(attempt) };
   }
-}
-
-async function waitBeforeRetry(
-  plan: RetryPlan,
-  error: StemeError,
-  attemptNumber: number,
-  policy: ResolvedRetryOptions,
-  run: RetryRun,
-): Promise<void> {
+  if (attempt > policy.delays.length) {
+    // The retries ran out while the policy still wanted one.
+    return {
+      retry: false,
+      error:
+        policy.delays.length === 0
+          ? error.withAttempts(attempt)
+          : gaveUp(error, attempt, plan, run),
+    };
+  }
   const elapsedMs = run.now() - run.startedAt;
-  // Waiting past the deadline is pointless: fail now, saying why.
   if (elapsedMs + plan.delayMs >= run.deadlineMs) {
-    const detail = ` before attempt ${attemptNumber + 1} could start (next wait ${plan.delayMs} ms); last error: ${stripPrefix(error, run)}`;
-    throw errorFromTimeout('deadline', run.deadlineMs, run.method, run.path, detail, error);
+    // Waiting past the deadline is pointless: fail now, saying why.
+    const note = ` before attempt ${attempt + 1} could start (next wait ${plan.delayMs} ms); last error: ${error.detail}`;
+    return {
+      retry: false,
+      error: errorFromTimeout('deadline', run.deadlineMs, run.method, run.path, {
+        note,
+        cause: error,
+        attempts: attempt,
+      }),
+    };
   }
-  try {
-    await policy.onRetry?.({
-      attempt: attemptNumber,
-      delayMs: plan.delayMs,
-      reason: plan.reason,
-      error,
-      method: run.method,
-      path: run.path,
-      elapsedMs,
-    });
-  } catch (thrown) {
-    // The caller's hook said stop: still one error family for the caller.
-    const why = thrown instanceof Error ? thrown.message : String(thrown);
-    throw new StemeAbortError({
-      code: 'aborted',
-      message: `${run.method} ${run.path}: retrying stopped by onRetry: ${why}`,
-      method: run.method,
-      path: run.path,
-      attempts: attemptNumber,
-      cause: thrown,
-    });
-  }
-  await sleepUnlessAborted(plan.delayMs, run);
+  return { retry: true, plan, failure: error };
 }
 
-// Races the (injectable) sleep against the signal, so that even a sleep which ignores its
-// signal cannot hold up a cancellation.
-async function sleepUnlessAborted(ms: number, run: RetryRun): Promise<void> {
-  const { signal } = run;
-  if (signal === undefined) return run.sleep(ms);
-  if (signal.aborted) throw errorFromAbort(signal.reason, run.method, run.path);
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(errorFromAbort(signal.reason, run.method, run.path));
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    await Promise.race([run.sleep(ms, signal), aborted]);
-  } catch (error) {
-    if (signal.aborted) throw errorFromAbort(signal.reason, run.method, run.path);
-    throw error;
-  } finally {
-    if (onAbort) signal.removeEventListener('abort', onAbort);
-  }
-}
-
-function finalError(error: unknown, attempts: number, run: RetryRun): unknown {
-  if (!isStemeError(error)) return error; // a bug: let it show as it is
-  error.attempts = Math.max(error.attempts, attempts);
-  const { policy } = run;
-  if (policy === false || attempts < policy.delays.length + 1 || attempts < 2) return error;
-  // The retries ran out. Did the policy still want one?
-  const plan = planRetry(error, policy, run.replay, attempts, () => 0);
+/**
+ * The error of a call whose retries ran out: for an outage (502/503, a network failure, a
+ * listed status), one StemeUnavailableError that says how long it tried; otherwise (a 429, an
+ * attempt timeout) the last error itself.
+ */
+function gaveUp(error: StemeError, attempts: number, plan: RetryPlan, run: RetryRun): StemeError {
   const outage =
-    error.code === 'unavailable' || error.code === 'network' || plan?.reason === 'status';
-  if (plan === undefined || !outage || error.status === 429) return error;
+    error instanceof StemeUnavailableError ||
+    error instanceof StemeNetworkError ||
+    (plan.reason === 'status' && !(error instanceof StemeRateLimitError));
+  if (!outage) return error.withAttempts(attempts);
   const elapsedMs = run.now() - run.startedAt;
+  const detail = `StemeDB unavailable, gave up after ${attempts} attempts over ${(elapsedMs / 1000).toFixed(1)} s; last error: ${error.detail}`;
   return new StemeUnavailableError({
     code: 'unavailable',
-    message: `${run.method} ${run.path}: StemeDB unavailable, gave up after ${attempts} attempts over ${(elapsedMs / 1000).toFixed(1)} s; last error: ${stripPrefix(error, run)}`,
+    message: `${run.method} ${run.path}: ${detail}`,
+    detail,
     status: error.status,
     method: run.method,
     path: run.path,
@@ -175,11 +159,64 @@ function finalError(error: unknown, attempts: number, run: RetryRun): unknown {
     cause: error,
     body: error.body,
     serverCode: error.serverCode,
-    retryAfterMs: (error as { retryAfterMs?: number }).retryAfterMs,
+    retryAfter: error.retryAfter,
     elapsedMs,
   });
 }
 
-function stripPrefix(error: StemeError, run: RetryRun): string {
-  return error.message.replace(`${run.method} ${run.path} failed: `, '');
+async function waitBeforeRetry(
+  plan: RetryPlan,
+  error: StemeError,
+  attemptNumber: number,
+  run: RetryRun,
+): Promise<void> {
+  const { policy } = run;
+  try {
+    if (policy !== false) {
+      await policy.onRetry?.({
+        attempt: attemptNumber,
+        delayMs: plan.delayMs,
+        reason: plan.reason,
+        error,
+        method: run.method,
+        path: run.path,
+        elapsedMs: run.now() - run.startedAt,
+      });
+    }
+  } catch (thrown) {
+    // The caller's hook said stop: still one error family for the caller.
+    const why = thrown instanceof Error ? thrown.message : String(thrown);
+    throw new StemeAbortError({
+      code: 'aborted',
+      message: `${run.method} ${run.path}: retrying stopped by onRetry: ${why}`,
+      detail: `retrying stopped by onRetry: ${why}`,
+      method: run.method,
+      path: run.path,
+      attempts: attemptNumber,
+      cause: thrown,
+    });
+  }
+  await sleepUnlessAborted(plan.delayMs, attemptNumber, run);
+}
+
+// Races the (injectable) sleep against the signal, so that even a sleep which ignores its
+// signal cannot hold up a cancellation.
+async function sleepUnlessAborted(ms: number, attempts: number, run: RetryRun): Promise<void> {
+  const { signal } = run;
+  if (signal === undefined) return run.sleep(ms);
+  const aborted = () => errorFromAbort(signal.reason, run.method, run.path, attempts);
+  if (signal.aborted) throw aborted();
+  let onAbort: (() => void) | undefined;
+  const abortion = new Promise<never>((_, reject) => {
+    onAbort = () => reject(aborted());
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await Promise.race([run.sleep(ms, signal), abortion]);
+  } catch (error) {
+    if (signal.aborted) throw aborted();
+    throw error;
+  } finally {
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+  }
 }

@@ -16,9 +16,9 @@ import {
   errorFromNetwork,
   errorFromResponse,
   errorFromTimeout,
-  type ResponseInfo,
 } from './error-factory.js';
 import { isStemeError, StemeError } from './errors.js';
+import type { ResponseInfo } from './response.js';
 import { invalidResponse } from './validate.js';
 import { API_KEY_HEADER, type HttpMethod } from './wire.js';
 
@@ -80,7 +80,7 @@ export class Transport {
     if (left <= 0) throw errorFromTimeout('deadline', limits.deadlineMs, method, path);
     if (signal?.aborted) throw errorFromAbort(signal.reason, method, path);
     const byDeadline = left < limits.timeoutMs;
-    // No AbortController, no timer of its own: see attempt-abort.ts (−22 to −29 µs a call).
+    // No AbortController, no timer of its own: see attempt-abort.ts.
     const abort = new AttemptAbort();
     const timer = this.#timers.start(
       abort,
@@ -135,8 +135,8 @@ export class Transport {
   }
 }
 
-// The request headers, built once per (accept, has body, sends key) instead of per request
-// (−2 to −5 µs a call, issue #4). undici only reads a headers object, so sharing is safe.
+// The request headers, built once per (accept, has body, sends key) instead of per request.
+// Invariant: undici only reads a headers object it is given, so one object can serve every call.
 class HeaderTable {
   readonly #cache = new Map<string, Record<string, string>[]>();
   readonly #userAgent: string;
@@ -181,8 +181,8 @@ async function readCapped(
   cap: number,
   contentLength: string | string[] | undefined,
 ): Promise<{ text: string; truncated: boolean }> {
-  // A body whose declared length fits is read whole by undici (HTTP/1.1 framing guarantees
-  // it cannot run past that length): for the benchmark, skips the async iterator, −2 to −5 µs.
+  // A body whose declared length fits is read whole, skipping the capped async iteration.
+  // Invariant: HTTP/1.1 framing stops undici's body at its Content-Length, so it cannot pass the cap.
   if (typeof contentLength === 'string') {
     const length = Number(contentLength);
     if (Number.isSafeInteger(length) && length <= cap)

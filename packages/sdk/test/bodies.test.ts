@@ -7,10 +7,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   generateApiKey,
   MAX_RESPONSE_BYTES,
+  StemeAbortError,
   StemeApiError,
   StemeClient,
   type StemeClientOptions,
   type StemeError,
+  StemeTimeoutError,
   StemeUnavailableError,
   StemeValidationError,
 } from '../src/index.js';
@@ -202,6 +204,49 @@ describe('what goes on the wire', () => {
     expect(server.seen[0]?.headers.accept).toBe('text/plain');
   });
 
+  it('sends each client its own key, and the key and content type only where they belong', async () => {
+    const [keyA, keyB] = [generateApiKey(), generateApiKey()];
+    const { server, client } = await serve(
+      (req, res) =>
+        req.url?.endsWith('/health')
+          ? reply(res, 200, { status: 'ok' })
+          : reply(res, 201, ASSERTED),
+      { apiKey: keyA },
+    );
+    const other = new StemeClient({ baseUrl: server.url, apiKey: keyB, userAgent: 'ua-b' });
+    clients.push(other);
+    await client.assert(PING);
+    await other.assert(PING);
+    await client.health();
+    const pick = (i: number) => {
+      const h = server.seen[i]?.headers ?? {};
+      return [h['x-api-key'], h['content-type'], h.accept, h['user-agent']];
+    };
+    expect(pick(0)).toEqual([keyA, 'application/json', 'application/json', expect.any(String)]);
+    expect(pick(1)).toEqual([keyB, 'application/json', 'application/json', 'ua-b']);
+    expect(pick(2)).toEqual([undefined, undefined, 'application/json', expect.any(String)]);
+  });
+
+  it("never carries one call's query into the next", async () => {
+    const { server } = await serve((req, res) =>
+      req.url?.endsWith('/health')
+        ? reply(res, 200, { status: 'ok' })
+        : reply(res, 200, { items: [], next_cursor: null }),
+    );
+    const prefixed = new StemeClient({ baseUrl: `${server.url}/api/`, retry: false });
+    clients.push(prefixed);
+    await prefixed.listAssertions({ subject: 'a b&c', limit: 5 });
+    await prefixed.listAssertions();
+    await prefixed.health();
+    await prefixed.listAssertions({ predicate: 'p' });
+    expect(server.seen.map((r) => r.url)).toEqual([
+      '/api/v1/assertions?subject=a+b%26c&limit=5',
+      '/api/v1/assertions',
+      '/api/v1/health',
+      '/api/v1/assertions?predicate=p',
+    ]);
+  });
+
   it('keeps a path prefix of the base URL and encodes the query', async () => {
     const page = { items: [], next_cursor: null };
     const { server, client } = await serve((_req, res) => reply(res, 200, page));
@@ -234,5 +279,37 @@ describe('assertMany concurrency', () => {
     );
     const results = await client.assertMany([PING, PING], { retry: { delays: [0] } });
     expect(results.map((r) => (r.ok ? 0 : r.error.attempts))).toEqual([2, 2]);
+  });
+});
+
+describe('a success body that arrives in pieces', () => {
+  it('is read whole when chunked (no content-length)', async () => {
+    const { client } = await serve((_req, res) => {
+      res.writeHead(201, { 'content-type': 'application/json' });
+      res.write('{"id":"a1",');
+      res.end('"accepted_at":"2026-01-01T00:00:00Z"}');
+    });
+    await expect(client.assert(PING)).resolves.toEqual(ASSERTED);
+  });
+
+  // Headers and half a body, then silence: a chunked body, so the streaming read is used.
+  const stall: Handler = (_req, res) => {
+    res.writeHead(201, { 'content-type': 'application/json' });
+    res.write('{"id":');
+  };
+
+  it('that stops half-way is cut by the attempt timeout, as attempt', async () => {
+    const { client } = await serve(stall, { timeoutMs: 100 });
+    const error = await client.assert(PING).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StemeTimeoutError);
+    expect((error as StemeTimeoutError).timeout).toBe('attempt');
+  });
+
+  it("that stops half-way is cut by the caller's signal", async () => {
+    const { client } = await serve(stall);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const error = await client.assert(PING, { signal: controller.signal }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StemeAbortError);
   });
 });

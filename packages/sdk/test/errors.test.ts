@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorFromNetwork, errorFromResponse, type ResponseInfo } from '../src/error-factory.js';
+import { errorFromNetwork, errorFromResponse } from '../src/error-factory.js';
 import {
   isStemeError,
   MAX_ERROR_BODY_CHARS,
@@ -18,6 +18,7 @@ import {
   StemeUnavailableError,
   StemeValidationError,
 } from '../src/index.js';
+import type { ResponseInfo } from '../src/response.js';
 
 const NOW = Date.UTC(2026, 0, 1);
 
@@ -257,5 +258,72 @@ describe('isStemeError', () => {
     const foreign = Object.create(Error.prototype) as Record<symbol, unknown>;
     foreign[Symbol.for('stemedb.sdk.error')] = true;
     expect(isStemeError(foreign)).toBe(true);
+  });
+});
+
+describe('errors are read-only; the retry loop copies them to set attempts', () => {
+  it('withAttempts gives the same class, fields, detail and stack with the new count', () => {
+    const original = errorFromResponse(
+      response({ status: 429, headers: { 'retry-after': '3', 'x-request-id': 'r-9' } }),
+    ) as StemeRateLimitError;
+    const copy = original.withAttempts(4);
+    expect(copy).toBeInstanceOf(StemeRateLimitError);
+    expect(copy).not.toBe(original);
+    expect(original.attempts).toBe(1);
+    expect({ ...copy.toJSON(), attempts: 1 }).toEqual(original.toJSON());
+    expect(copy.attempts).toBe(4);
+    expect([copy.detail, copy.retryAfterMs, copy.stack]).toEqual([
+      original.detail,
+      3000,
+      original.stack,
+    ]);
+  });
+
+  it('refuses assignment to its fields (TypeScript) and keeps a subclass field through the copy', () => {
+    const error = errorFromNetwork(
+      Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }),
+      'GET',
+      '/v1/health',
+    );
+    // @ts-expect-error attempts is readonly
+    error.attempts = 9;
+    const copy = error.withAttempts(2);
+    expect([copy.networkCode, copy.phase, copy.attempts]).toEqual(['ECONNREFUSED', 'connect', 2]);
+  });
+});
+
+describe('detail: what went wrong, without the METHOD /path prefix', () => {
+  it.each([
+    {
+      what: 'a response',
+      error: () => errorFromResponse(response({ status: 502, body: 'Bad Gateway' })),
+      message: 'POST /v1/assert failed: 502 Bad Gateway',
+      detail: '502 Bad Gateway',
+    },
+    {
+      what: 'a network error',
+      error: () =>
+        errorFromNetwork(Object.assign(new Error('reset'), { code: 'ECONNRESET' }), 'GET', '/x'),
+      message: 'GET /x failed: network error ECONNRESET: reset',
+      detail: 'network error ECONNRESET: reset',
+    },
+  ])('for $what', ({ error, message, detail }) => {
+    const e = error();
+    expect([e.message, e.detail]).toEqual([message, detail]);
+  });
+});
+
+describe('retryAfter: the raw header and the wait, typed, on any status that sent one', () => {
+  it.each([
+    { status: 503, header: '5', want: { raw: '5', ms: 5000 } },
+    { status: 500, header: '5', want: { raw: '5', ms: 5000 } },
+    { status: 429, header: 'soon', want: { raw: 'soon', ms: undefined } },
+    { status: 429, header: undefined, want: undefined },
+  ])('$status with "$header"', ({ status, header, want }) => {
+    const headers = header === undefined ? {} : { 'retry-after': header };
+    const error = errorFromResponse(response({ status, headers }));
+    expect(error.retryAfter).toEqual(want);
+    // No hidden copy beside it: the brand is the only symbol an error carries.
+    expect(Object.getOwnPropertySymbols(error).map(String)).toEqual(['Symbol(stemedb.sdk.error)']);
   });
 });

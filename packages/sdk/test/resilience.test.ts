@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Emulator, startEmulator } from '@stemedb/emulator';
 import { describe, expect, it } from 'vitest';
+import { SWEEP_MS } from '../src/attempt-abort.js';
 import {
   generateApiKey,
   StemeAbortError,
@@ -205,6 +206,28 @@ describe('timeouts', () => {
     ctx.emu.faults.latency(500);
     const error = await client.health({ timeoutMs: 20 }).catch((e: unknown) => e);
     expect((error as StemeTimeoutError).timeoutMs).toBe(20);
+  });
+
+  // Limits of a second and more are watched by one shared sweep per client, shorter ones by a
+  // native timer (src/attempt-abort.ts): the long ones must fire on time and name themselves too.
+  it('an attempt timeout of 1 s fires as attempt, on time', async () => {
+    const client = ctx.client({ timeoutMs: 1000, retry: false });
+    ctx.emu.faults.latency(1600);
+    const started = Date.now();
+    const error = await client.assert(PING).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StemeTimeoutError);
+    expect((error as Error).message).toBe(
+      'POST /v1/assert: attempt timeout (timeoutMs 1000) fired',
+    );
+    expect(Date.now() - started).toBeLessThan(1000 + 10 * SWEEP_MS);
+  });
+
+  it('a deadline of 1 s fires as deadline', async () => {
+    const client = ctx.client({ timeoutMs: 10_000, deadlineMs: 1000 });
+    ctx.emu.faults.latency(1600);
+    const error = await client.health().catch((e: unknown) => e);
+    expect((error as StemeTimeoutError).timeout).toBe('deadline');
+    expect((error as Error).message).toBe('GET /v1/health: deadline (deadlineMs 1000) reached');
   });
 
   it('the deadline fires in flight as a StemeTimeoutError naming it', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { errorFromNetwork, errorFromResponse, errorFromTimeout } from '../src/error-factory.js';
-import { DEFAULT_RETRY, type StemeError } from '../src/index.js';
+import { DEFAULT_RETRY, type StemeError, type StemeNetworkError } from '../src/index.js';
+import { NETWORK_CODES } from '../src/network-codes.js';
 import { parseRetryAfter } from '../src/retry-after.js';
 import { planRetry, type ResolvedRetryOptions } from '../src/retry-policy.js';
 import type { Replay } from '../src/wire.js';
@@ -210,5 +211,25 @@ describe('parseRetryAfter', () => {
     { given: undefined, want: undefined },
   ])('"$given" -> $want', ({ given, want }) => {
     expect(parseRetryAfter(given, NOW)).toBe(want);
+  });
+});
+
+describe('the network code table decides phase and retry in one place', () => {
+  it.each(Object.entries(NETWORK_CODES))('%s', (code, info) => {
+    const error = net(code) as StemeNetworkError;
+    expect(error.phase).toBe(info.phase);
+    const plan = planRetry(error, DEFAULT_RETRY, 'at-least-once', 1);
+    expect(plan === undefined ? 'not retried' : plan.reason).toBe(
+      info.retried ? 'network' : 'not retried',
+    );
+    // An operation that must not be repeated is retried only when nothing was sent.
+    const once = planRetry(error, DEFAULT_RETRY, 'at-most-once', 1);
+    expect(once !== undefined).toBe(info.retried && info.phase === 'connect');
+  });
+
+  it('treats an unknown code as sent and not retried', () => {
+    const error = net('EWHATEVER') as StemeNetworkError;
+    expect(error.phase).toBe('exchange');
+    expect(planRetry(error, DEFAULT_RETRY, 'idempotent', 1)).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@
  * The retry schedule, over real HTTP, with an injected sleep and clock: every wait is asserted
  * to the millisecond and the whole file runs in well under a second.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   StemeAbortError,
   StemeApiError,
@@ -46,14 +46,30 @@ describe('the default schedule (roadmap: 2 s, 4 s, 8 s on 502/503)', () => {
     expect(error.cause).toBeInstanceOf(StemeUnavailableError);
   });
 
-  it('rides out two 502s and succeeds on the third attempt', async () => {
+  it('rides out two 502s and succeeds on the third attempt, the first failure counting as attempt 1', async () => {
     const time = fakeTime();
-    const client = ctx.client({ sleep: time.sleep, now: time.now });
+    const attempts: number[] = [];
+    const client = ctx.client({
+      sleep: time.sleep,
+      now: time.now,
+      retry: { onRetry: (info) => void attempts.push(info.attempt) },
+    });
     ctx.emu.faults.failNext(2, 502);
     const { result, requests } = await counting(() => client.assert(PING));
     expect(result).toMatchObject({ id: expect.any(String) });
     expect(time.sleeps).toEqual([2000, 4000]);
+    expect(attempts).toEqual([1, 2]);
     expect(requests).toBe(3);
+  });
+
+  it('makes a call that succeeds at once one request, with no wait and no onRetry', async () => {
+    const time = fakeTime();
+    const onRetry = vi.fn();
+    const client = ctx.client({ sleep: time.sleep, now: time.now, retry: { onRetry } });
+    const { requests } = await counting(() => client.assert(PING));
+    expect(requests).toBe(1);
+    expect(onRetry).not.toHaveBeenCalled();
+    expect(time.sleeps).toEqual([]);
   });
 
   it('retries a key issue on 502, since the proxy did not forward it', async () => {

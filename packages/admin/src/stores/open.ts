@@ -4,6 +4,9 @@
 import { z } from 'zod';
 import { SecretStoreError } from './errors.js';
 import { createFileSecretStore, type FileSecretStoreOptions } from './file.js';
+import { createGcpSecretStore, type GcpSecretStoreOptions } from './gcp.js';
+import { parseLoopbackEndpoint } from './gcp-endpoint.js';
+import { createK8sSecretStore, type K8sSecretStoreOptions } from './k8s.js';
 import { createMemorySecretStore } from './memory.js';
 import { parseStoreOptions } from './options.js';
 import { parseStoreSpec } from './spec.js';
@@ -23,6 +26,10 @@ export interface OpenSecretStoreOptions {
   gcpEndpoint?: string | undefined;
   /** Options of the file store, for `file:` specs. */
   file?: Omit<FileSecretStoreOptions, 'path'> | undefined;
+  /** More options of the Secret Manager store (retries, deadlines), for `gcp:` specs. */
+  gcp?: Omit<GcpSecretStoreOptions, 'project' | 'env' | 'endpoint'> | undefined;
+  /** Options of the Kubernetes store (kubeconfig, context, server...), for `k8s:` specs. */
+  k8s?: Omit<K8sSecretStoreOptions, 'namespace'> | undefined;
 }
 
 // `process.env` is not a plain object, so zod's `record` refuses it: any object is an env.
@@ -35,6 +42,9 @@ const OptionsSchema = z.strictObject({
   env: EnvSchema.optional(),
   gcpEndpoint: z.string().optional(),
   file: z.object({}).passthrough().optional(),
+  // Each store validates its own group, naming the option it refuses.
+  gcp: z.object({}).passthrough().optional(),
+  k8s: z.object({}).passthrough().optional(),
 });
 
 /**
@@ -62,11 +72,14 @@ export async function openSecretStore(
     case 'file':
       return createFileSecretStore({ ...(options.file ?? {}), path: parsed.path });
     case 'gcp':
-    case 'k8s':
-      throw new SecretStoreError({
-        code: 'store_error',
-        store: parsed.kind,
-        message: `The ${parsed.kind}: store is not available yet`,
+      if (given.gcpEndpoint !== undefined) parseLoopbackEndpoint(given.gcpEndpoint, 'gcpEndpoint');
+      return createGcpSecretStore({
+        ...(options.gcp ?? {}),
+        project: parsed.project,
+        env: given.env,
+        endpoint: given.gcpEndpoint,
       });
+    case 'k8s':
+      return createK8sSecretStore({ ...(options.k8s ?? {}), namespace: parsed.namespace });
   }
 }

@@ -37,7 +37,13 @@ export interface LoadHostedConfigOptions {
 
 const OptionsSchema = z.strictObject({
   cwd: z.string().min(1).optional(),
-  env: z.record(z.string(), z.string().optional()).optional(),
+  // Any object: `process.env` itself is not a plain object, which z.record refuses.
+  env: z
+    .custom<Readonly<Record<string, string | undefined>>>(
+      (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+      'must be an object of environment variables, such as process.env',
+    )
+    .optional(),
   spoolDir: z.string().min(1).optional(),
 });
 

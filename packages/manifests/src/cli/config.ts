@@ -59,6 +59,7 @@ export function validateOptionsFor(
   }
   return {
     existingSecrets,
+    walReplaySeconds: config.probes.walReplaySeconds,
     trafficSources: {
       ingress: config.networkPolicy.traefikNamespace,
       prometheus: config.monitoring.prometheusNamespace,

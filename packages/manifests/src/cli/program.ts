@@ -56,7 +56,9 @@ function clusterOptions(command: Command): Command {
 export function buildProgram(version: string): Command {
   const program = new Command()
     .name(PROGRAM)
-    .description("StemeDB's Kubernetes deployment: render, validate, lint, diff and apply it.")
+    .description(
+      "StemeDB's Kubernetes deployment: init, render, validate, lint, diff and apply it.",
+    )
     .version(version, '-V, --version')
     .option('--debug', 'print stack traces with errors')
     // Usage errors exit 2, not commander's 1 (inherited by the commands defined below).
@@ -159,6 +161,51 @@ ${EXIT_CODES_HELP}`,
     .action(async (paths: string[], flags, command: Command) => {
       const { runLint } = await import('./lint-command.js');
       await runLint(paths, flags, ioOf(command));
+    });
+
+  program
+    .command('init')
+    .description('Write a commented starter stemedb.yaml and the config schema beside it.')
+    .option('-o, --out <file>', 'where to write the config (default: ./stemedb.yaml)')
+    .option('--no-schema', 'do not write stemedb.schema.json nor point the config at it')
+    .option('--force', 'overwrite an existing config file')
+    .addHelpText(
+      'after',
+      `
+The starter holds placeholders for the two values with no default (image.tag, ingress.host):
+validate and render refuse it until they are filled in. Its first line points editors with the
+YAML language server at stemedb.schema.json, written beside it (always regenerated).
+
+Examples:
+  ${PROGRAM} init
+  ${PROGRAM} init --out deploy/stemedb.yaml
+${EXIT_CODES_HELP}`,
+    )
+    .action(async (flags, command: Command) => {
+      const { runInit } = await import('./init-command.js');
+      await runInit(flags, ioOf(command));
+    });
+
+  program
+    .command('schema')
+    .description('Print the JSON Schema of the config (for editors and CI).')
+    .option('-o, --out <file>', 'write it to a file instead of stdout')
+    .addHelpText(
+      'after',
+      `
+Generated from the same zod schema the commands parse with. It checks shape, types, names and
+the pins; the few checks that compare separate sections are made by validate only.
+In stemedb.yaml:
+  # yaml-language-server: $schema=./stemedb.schema.json
+
+Examples:
+  ${PROGRAM} schema --out stemedb.schema.json
+  ${PROGRAM} schema | jq '.properties | keys'
+${EXIT_CODES_HELP}`,
+    )
+    .action(async (flags, command: Command) => {
+      const { runSchema } = await import('./schema-command.js');
+      await runSchema(flags, ioOf(command));
     });
 
   clusterOptions(

@@ -3,7 +3,7 @@
  * force, PatchStrategy.ServerSideApply)`: discovery GET, then PATCH), with four fixes:
  *
  * - The body is the object exactly as rendered. client-node re-serialises it through its own
- *   models, which silently drop every field they do not know (checked with nock: an unknown
+ *   models, which silently drop every field they do not know (seen on a recording API server: an unknown
  *   Deployment field vanished from the PATCH), so a typo or a newer field would be skipped
  *   instead of rejected.
  * - `fieldValidation=Strict`, as `kubectl apply --server-side` sends: unknown fields are a 400.

@@ -12,10 +12,10 @@ export const ingressSchema = z.strictObject(
       .max(253)
       .regex(DNS_NAME, DNS_NAME_MESSAGE)
       .refine((h) => h.includes('.'), 'must be a fully qualified host name')
-      .refine(
-        (h) => !D.PLACEHOLDER_HOST.test(h),
-        'is a placeholder: set the real public host name',
-      ),
+      .refine((h) => !D.PLACEHOLDER_HOST.test(h), 'is a placeholder: set the real public host name')
+      // The refines for the JSON Schema: a dot, and not a placeholder (the host is lowercase by
+      // then, so the case-insensitive pattern's lowercase source says the same).
+      .meta({ allOf: [{ pattern: '\\.' }, { not: { pattern: D.PLACEHOLDER_HOST.source } }] }),
     /** @default 'traefik' */
     className: z.string().min(1).default(D.DEFAULT_INGRESS.className),
     /** @default ['websecure'] */

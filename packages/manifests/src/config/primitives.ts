@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { imageProblem, parseImage } from '../shared/image.js';
-import { isQuantity, quantityValue } from '../shared/quantity.js';
+import { isQuantity, QUANTITY_PATTERN, quantityValue } from '../shared/quantity.js';
+import { caseInsensitivePattern } from './json-schema-patterns.js';
 
 /** A DNS-1123 label: namespaces, container and port names. */
 export const dnsLabel = z
@@ -25,7 +26,9 @@ export const labelValue = z
 /** A Kubernetes quantity such as `500m` or `20Gi`. */
 export const quantity = z
   .string()
-  .refine(isQuantity, 'must be a Kubernetes quantity such as "500m" or "20Gi"');
+  .refine(isQuantity, 'must be a Kubernetes quantity such as "500m" or "20Gi"')
+  // The same check for the JSON Schema (`stemedb-manifests schema`), which cannot run the refine.
+  .meta({ pattern: QUANTITY_PATTERN.source });
 
 /** A Go/Prometheus duration such as `15s` or `1h30m`. */
 export const duration = z
@@ -69,16 +72,31 @@ export const resources = (d: {
     });
 
 /** The timing of one probe. */
-export const probe = (d: { readonly periodSeconds: number; readonly failureThreshold: number }) =>
+export const probe = (d: {
+  readonly periodSeconds: number;
+  readonly failureThreshold: number;
+  readonly timeoutSeconds: number;
+}) =>
   z
     .strictObject({
       periodSeconds: positiveInt.default(d.periodSeconds),
       failureThreshold: positiveInt.default(d.failureThreshold),
+      timeoutSeconds: positiveInt.default(d.timeoutSeconds),
     })
     .prefault({});
 
 /** A whole image reference, pinned by a tag other than `latest` or by a digest. */
-export const pinnedImage = z.string().superRefine((ref, ctx) => {
-  const problem = imageProblem(parseImage(ref));
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+export const pinnedImage = z
+  .string()
+  .superRefine((ref, ctx) => {
+    const problem = imageProblem(parseImage(ref));
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  // The pin, for the JSON Schema: ends in a tag (after the last `/`) or a digest, and the tag
+  // is not `latest`. The repository's own syntax is left to `validate`.
+  .meta({
+    allOf: [
+      { pattern: '(?::\\w[\\w.-]{0,127}|@sha256:[a-f0-9]{64})$' },
+      { not: { pattern: `:${caseInsensitivePattern('latest')}(?:@|$)` } },
+    ],
+  });

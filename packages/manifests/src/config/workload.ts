@@ -4,8 +4,20 @@
  */
 import { z } from 'zod';
 import * as D from '../defaults.js';
-import { DIGEST_PATTERN, imageProblem } from '../shared/image.js';
-import { dnsName, nonRootId, probe, quantity, resources } from './primitives.js';
+import { DIGEST_PATTERN, imageProblem, PLACEHOLDER_TAG, TAG_PATTERN } from '../shared/image.js';
+import { caseInsensitivePattern } from './json-schema-patterns.js';
+import { dnsName, nonRootId, positiveInt, probe, quantity, resources } from './primitives.js';
+
+/**
+ * `imageProblem`'s checks of a tag, for the JSON Schema (`stemedb-manifests schema`), which
+ * cannot run the refine: the tag syntax, not `latest` in any case, not a placeholder.
+ */
+const TAG_JSON_SCHEMA = {
+  pattern: TAG_PATTERN.source,
+  not: {
+    pattern: `^(?:${caseInsensitivePattern('latest')}|${caseInsensitivePattern(PLACEHOLDER_TAG)})$`,
+  },
+};
 
 /** Server image; one of `tag` and `digest` is required. */
 export const imageSchema = z
@@ -21,9 +33,9 @@ export const imageSchema = z
     /** @default 'stemedb-api' */
     repository: z.string().min(1).default(D.DEFAULT_IMAGE_REPOSITORY),
     /** Version tag; `latest` is refused. No default: one of `tag` and `digest` is required. */
-    tag: z.string().optional(),
+    tag: z.string().optional().meta(TAG_JSON_SCHEMA),
     /** `sha256:…` digest; when both are given the image is `repo:tag@digest`. */
-    digest: z.string().optional(),
+    digest: z.string().optional().meta({ pattern: DIGEST_PATTERN.source }),
     /** @default 'IfNotPresent' */
     pullPolicy: z.enum(['IfNotPresent', 'Always', 'Never']).default(D.DEFAULT_IMAGE_PULL_POLICY),
     /**
@@ -48,7 +60,8 @@ export const imageSchema = z
     const badDigest = img.digest !== undefined && !DIGEST_PATTERN.test(img.digest);
     if (problem)
       ctx.addIssue({ code: 'custom', path: [badDigest ? 'digest' : 'tag'], message: problem });
-  });
+  })
+  .meta({ anyOf: [{ required: ['tag'] }, { required: ['digest'] }] });
 
 /** Env vars the manifests set from config fields; `extraEnv` may not override them. */
 const MANAGED_ENV = [
@@ -78,7 +91,14 @@ export const serverSchema = z
       .default([]),
     /** More env vars for the server container. @default {} */
     extraEnv: z
-      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an env var name'), z.string())
+      .record(
+        z
+          .string()
+          .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an env var name')
+          // The names the refine below refuses whatever their value, for the JSON Schema.
+          .meta({ not: { enum: [...MANAGED_ENV, 'STEMEDB_TLS_CERT_PATH'] } }),
+        z.string(),
+      )
       .default({}),
   })
   .prefault({})
@@ -146,6 +166,19 @@ export const storageSchema = z
       .refine((sc) => sc.dataLocality !== 'strict-local' || sc.numberOfReplicas === 1, {
         path: ['dataLocality'],
         message: 'Longhorn allows strict-local only with numberOfReplicas: 1',
+      })
+      // The refine for the JSON Schema, as "not strict-local, or one replica given" (replicas
+      // default to 2, so the one must be explicit; `anyOf` says if/then without a `then` key).
+      .meta({
+        anyOf: [
+          {
+            not: {
+              required: ['dataLocality'],
+              properties: { dataLocality: { const: 'strict-local' } },
+            },
+          },
+          { required: ['numberOfReplicas'], properties: { numberOfReplicas: { const: 1 } } },
+        ],
       }),
     /** @default { layout: 'split', walSize: '20Gi', dbSize: '50Gi' } */
     volumes: z
@@ -157,7 +190,16 @@ export const storageSchema = z
 /** @default { requests: { cpu: '500m', memory: '4Gi' }, limits: { cpu: '2000m', memory: '4Gi' } } */
 export const resourcesSchema = resources(D.DEFAULT_RESOURCES);
 
-/** Startup, liveness and readiness probes, all on the health path. */
+/** The startup probe's failureThreshold that gives `replaySeconds` its margin at `periodSeconds`. */
+export function startupFailureThreshold(replaySeconds: number, periodSeconds: number): number {
+  return Math.ceil((D.MIN_STARTUP_MARGIN * replaySeconds) / periodSeconds);
+}
+
+/**
+ * Startup, liveness and readiness probes, all on the health path, each with its own job (see
+ * `DEFAULT_PROBES`). The startup window follows `walReplaySeconds` unless its failureThreshold
+ * is given, and a given one must still allow the margin.
+ */
 export const probesSchema = z
   .strictObject({
     /** @default '/v1/health' */
@@ -165,14 +207,46 @@ export const probesSchema = z
       .string()
       .regex(/^\/\S*$/, 'must be an absolute path')
       .default(D.DEFAULT_PROBES.path),
-    /** @default { periodSeconds: 5, failureThreshold: 12 } */
-    startup: probe(D.DEFAULT_PROBES.startup),
-    /** @default { periodSeconds: 15, failureThreshold: 3 } */
+    /** The expected worst-case WAL replay after a crash, in seconds. @default 60 */
+    walReplaySeconds: positiveInt.max(3600).default(D.DEFAULT_PROBES.walReplaySeconds),
+    /**
+     * failureThreshold: derived, ceil(2 × walReplaySeconds / periodSeconds), when not given.
+     * @default { periodSeconds: 5, timeoutSeconds: 2 }
+     */
+    startup: z
+      .strictObject({
+        periodSeconds: positiveInt.default(D.DEFAULT_PROBES.startup.periodSeconds),
+        failureThreshold: positiveInt.optional(),
+        timeoutSeconds: positiveInt.default(D.DEFAULT_PROBES.startup.timeoutSeconds),
+      })
+      .prefault({}),
+    /** @default { periodSeconds: 20, failureThreshold: 6, timeoutSeconds: 10 } */
     liveness: probe(D.DEFAULT_PROBES.liveness),
-    /** @default { periodSeconds: 5, failureThreshold: 3 } */
+    /** @default { periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 2 } */
     readiness: probe(D.DEFAULT_PROBES.readiness),
   })
-  .prefault({});
+  .prefault({})
+  .superRefine((p, ctx) => {
+    const { periodSeconds, failureThreshold } = p.startup;
+    if (failureThreshold === undefined) return;
+    const need = D.MIN_STARTUP_MARGIN * p.walReplaySeconds;
+    if (periodSeconds * failureThreshold < need) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['startup', 'failureThreshold'],
+        message: `gives a startup window of ${periodSeconds * failureThreshold} s, less than ${D.MIN_STARTUP_MARGIN} × walReplaySeconds (${need} s): a slow replay would be killed and start again; leave it out to derive ${startupFailureThreshold(p.walReplaySeconds, periodSeconds)}`,
+      });
+    }
+  })
+  .transform((p) => ({
+    ...p,
+    startup: {
+      ...p.startup,
+      failureThreshold:
+        p.startup.failureThreshold ??
+        startupFailureThreshold(p.walReplaySeconds, p.startup.periodSeconds),
+    },
+  }));
 
 /** The non-root identity of every pod we run. */
 export const securityContextSchema = z

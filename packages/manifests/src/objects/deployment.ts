@@ -42,13 +42,13 @@ export function serverEnv(c: StemeDeploymentConfig): V1EnvVar[] {
 
 function httpProbe(
   c: StemeDeploymentConfig,
-  timing: { periodSeconds: number; failureThreshold: number },
+  timing: { periodSeconds: number; failureThreshold: number; timeoutSeconds: number },
 ): V1Probe {
   return {
     httpGet: { path: c.probes.path, port: objectNames(c).port },
     periodSeconds: timing.periodSeconds,
     failureThreshold: timing.failureThreshold,
-    timeoutSeconds: 1,
+    timeoutSeconds: timing.timeoutSeconds,
   };
 }
 

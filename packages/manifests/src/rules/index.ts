@@ -23,6 +23,7 @@ import { policyNetworkPolicyDns } from './policy-network-policy-dns.js';
 import { policyPdbBlocksEviction } from './policy-pdb-blocks-eviction.js';
 import { policyPlaceholderHost, policyPlaceholderValue } from './policy-placeholders.js';
 import {
+  policyLivenessKillsSlowDatabase,
   policyReadinessProbeMissing,
   policyStartupProbeMissing,
   policyStartupWindowTooShort,
@@ -112,6 +113,7 @@ export const ALL_RULES: readonly Rule[] = [
   policyReadinessProbeMissing,
   policyStartupProbeMissing,
   policyStartupWindowTooShort,
+  policyLivenessKillsSlowDatabase,
   policyRollingUpdateRwo,
   policyRwoMultipleReplicas,
   policyFsgroupChangePolicy,

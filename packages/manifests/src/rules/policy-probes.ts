@@ -2,9 +2,15 @@
  * Probes of a slow-starting database. After a crash StemeDB replays its WAL before it answers
  * (the roadmap allows 60 s). Without a readiness probe, Traefik sends requests to a pod that
  * cannot answer them; with a liveness probe but no startup probe, the kubelet kills the pod
- * mid-replay and it crash-loops forever; and whatever guards startup must allow the whole
- * replay.
+ * mid-replay and it crash-loops forever; whatever guards startup must allow the replay with a
+ * margin (a window equal to the worst case seen kills the first replay that is a little
+ * slower); and liveness must not restart a database that is alive but slow.
  */
+import {
+  MIN_LIVENESS_TIMEOUT_SECONDS,
+  MIN_LIVENESS_WINDOW_SECONDS,
+  MIN_STARTUP_MARGIN,
+} from '../defaults.js';
 import type { RuleContext } from '../validate/context.js';
 import { arr, num, obj } from '../validate/json.js';
 import { joinPath } from '../validate/paths.js';
@@ -70,10 +76,10 @@ export const policyStartupProbeMissing: Rule = {
 export const policyStartupWindowTooShort: Rule = {
   id: 'policy/startup-window-too-short',
   severity: 'error',
-  description:
-    'The probe that guards startup (the startup probe, else liveness) allows at least the startup budget (default 60 s of WAL replay).',
+  description: `The probe that guards startup (the startup probe, else liveness) allows ${MIN_STARTUP_MARGIN} × the expected WAL replay (default 60 s).`,
   *check(context) {
-    const budget = context.options.startupBudgetSeconds;
+    const replay = context.options.walReplaySeconds;
+    const budget = MIN_STARTUP_MARGIN * replay;
     for (const { w, c } of serving(context)) {
       const startup = c.container.startupProbe;
       const guard = startup ?? c.container.livenessProbe;
@@ -84,11 +90,51 @@ export const policyStartupWindowTooShort: Rule = {
       yield {
         object: w.object,
         path: joinPath(c.path, field),
-        message: `container "${c.name}" is killed if it does not answer within ${window} s of starting (${field}), less than the ${budget} s a recovery may take`,
+        message: `container "${c.name}" is killed if it does not answer within ${window} s of starting (${field}), less than ${MIN_STARTUP_MARGIN} × the ${replay} s a WAL replay may take: a replay a little slower than that is killed and starts again, a crash loop while recovering`,
         fix:
           startup !== undefined
             ? `raise ${joinPath(c.path, 'startupProbe', 'failureThreshold')} so that periodSeconds × failureThreshold ≥ ${budget}`
             : `add a startupProbe with periodSeconds × failureThreshold ≥ ${budget}; liveness waits until it succeeds`,
+      };
+    }
+  },
+};
+
+/** Seconds one check may take before it counts as failed (the kubelet's default is 1). */
+function probeTimeout(probe: unknown): number {
+  return num(obj(probe).timeoutSeconds) ?? 1;
+}
+
+export const policyLivenessKillsSlowDatabase: Rule = {
+  id: 'policy/liveness-kills-slow-database',
+  severity: 'error',
+  description: `A stateful container's liveness probe fails only when the process is stuck: each check may take ${MIN_LIVENESS_TIMEOUT_SECONDS} s, and it restarts after ${MIN_LIVENESS_WINDOW_SECONDS} s without an answer, looser than readiness.`,
+  *check(context) {
+    for (const { w, c } of serving(context)) {
+      if (claimVolumes(w).length === 0) continue;
+      const liveness = c.container.livenessProbe;
+      if (liveness === undefined) continue;
+      const timeout = probeTimeout(liveness);
+      const window = failureWindow(liveness);
+      const readiness = c.container.readinessProbe;
+      const problems: string[] = [];
+      if (timeout < MIN_LIVENESS_TIMEOUT_SECONDS) {
+        problems.push(`a check that takes over ${timeout} s counts as failed`);
+      }
+      if (window < MIN_LIVENESS_WINDOW_SECONDS) {
+        problems.push(`${window} s of slow answers restart it`);
+      }
+      if (readiness !== undefined && window <= failureWindow(readiness)) {
+        problems.push(
+          `it is as tight as readiness (${failureWindow(readiness)} s), so a slow pod is restarted rather than taken out of the Service`,
+        );
+      }
+      if (problems.length === 0) continue;
+      yield {
+        object: w.object,
+        path: joinPath(c.path, 'livenessProbe'),
+        message: `container "${c.name}" keeps data on a volume, and its liveness probe restarts it while it is alive but slow (an I/O stall, a compaction): ${problems.join('; ')}. Each restart adds a WAL replay to the stall`,
+        fix: `give ${joinPath(c.path, 'livenessProbe')} timeoutSeconds ≥ ${MIN_LIVENESS_TIMEOUT_SECONDS} and periodSeconds × failureThreshold ≥ ${MIN_LIVENESS_WINDOW_SECONDS} (e.g. timeoutSeconds 10, periodSeconds 20, failureThreshold 6), looser than readiness; readiness takes a slow pod out of traffic`,
       };
     }
   },

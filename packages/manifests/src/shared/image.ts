@@ -15,6 +15,12 @@ export const DIGEST_PATTERN = /^sha256:[a-f0-9]{64}$/;
 export const REPOSITORY_PATTERN =
   /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
 
+/**
+ * Tags that stand in for a real one (`stemedb-manifests init` writes `REPLACE-ME`): valid OCI
+ * tags that no registry should hold, refused so a starter config cannot be deployed unfilled.
+ */
+export const PLACEHOLDER_TAG = /^(?:replace-?me|change-?me|todo|tbd|xxx)$/i;
+
 /** The parts of an image reference. */
 export interface ImageParts {
   repository: string;
@@ -50,6 +56,9 @@ export function imageProblem(parts: ImageParts): string | undefined {
   }
   if (parts.digest !== undefined && !DIGEST_PATTERN.test(parts.digest)) {
     return `"${parts.digest}" is not a sha256 digest (sha256:<64 hex>)`;
+  }
+  if (parts.tag !== undefined && PLACEHOLDER_TAG.test(parts.tag)) {
+    return `the tag "${parts.tag}" is a placeholder: set the version tag (or a digest) you deploy`;
   }
   if (parts.tag?.toLowerCase() === 'latest') {
     return 'the tag "latest" is not allowed: pin a version tag or a digest so rollouts are reproducible';

@@ -2,6 +2,7 @@
  * What every rule sees: the objects, the options, and indexes built once per validation.
  */
 import { z } from 'zod';
+import { DEFAULT_WAL_REPLAY_SECONDS } from '../defaults.js';
 import type { KubeObject } from '../types.js';
 import { arr, isObject, obj, str } from './json.js';
 import type { SchemaIssue } from './schema/issues.js';
@@ -29,11 +30,12 @@ export interface ValidateOptions {
    */
   existingSecrets?: readonly string[];
   /**
-   * How long the server may take to start before it answers its probes, in seconds: the
-   * roadmap's WAL replay after a crash "can take 60s". Probes must allow at least this.
+   * The expected worst-case WAL replay after a crash, in seconds (the roadmap's "can take
+   * 60s"): the probe that guards startup must allow `MIN_STARTUP_MARGIN` (2) times this.
+   * `render` and `validate` pass the config's `probes.walReplaySeconds`.
    * @default 60
    */
-  startupBudgetSeconds?: number;
+  walReplaySeconds?: number;
   /**
    * Namespaces that traffic to the bundle comes from: the ingress controller's (Traefik runs in
    * kube-system on k3s) and Prometheus'. With them, NetworkPolicies are checked to admit that
@@ -51,9 +53,6 @@ export interface TrafficSources {
   prometheus?: string;
 }
 
-/** @see ValidateOptions.startupBudgetSeconds */
-export const DEFAULT_STARTUP_BUDGET_SECONDS = 60;
-
 const optionsSchema = z.strictObject({
   kustomization: z
     .strictObject({
@@ -63,7 +62,7 @@ const optionsSchema = z.strictObject({
     })
     .optional(),
   existingSecrets: z.array(z.string()).optional(),
-  startupBudgetSeconds: z.number().positive().optional(),
+  walReplaySeconds: z.number().positive().optional(),
   trafficSources: z
     .strictObject({ ingress: z.string().optional(), prometheus: z.string().optional() })
     .optional(),
@@ -73,7 +72,7 @@ const optionsSchema = z.strictObject({
 export interface ResolvedOptions {
   kustomization: KustomizationLayout | undefined;
   existingSecrets: readonly string[];
-  startupBudgetSeconds: number;
+  walReplaySeconds: number;
   trafficSources: TrafficSources;
 }
 
@@ -89,7 +88,7 @@ export function resolveOptions(options: ValidateOptions | undefined): ResolvedOp
   return {
     kustomization: parsed.data.kustomization,
     existingSecrets: parsed.data.existingSecrets ?? [],
-    startupBudgetSeconds: parsed.data.startupBudgetSeconds ?? DEFAULT_STARTUP_BUDGET_SECONDS,
+    walReplaySeconds: parsed.data.walReplaySeconds ?? DEFAULT_WAL_REPLAY_SECONDS,
     trafficSources: parsed.data.trafficSources ?? {},
   };
 }

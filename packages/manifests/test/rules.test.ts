@@ -1,11 +1,17 @@
+/**
+ * Every rule, table-driven: each row of `fixtures/rows` changes the good bundle and lists the
+ * findings of one rule. A rule has rows where it fires and near misses where it must not: the
+ * smallest change that comes close to what it flags (the unchanged bundle is `validate.test.ts`).
+ */
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../src/validate/index.js';
+import { goodBundle } from './fixtures/good-bundle.js';
 import { opsPolicyRows } from './fixtures/rows/policy-ops.js';
 import { podPolicyRows } from './fixtures/rows/policy-pod.js';
 import { promqlRows } from './fixtures/rows/promql.js';
 import { refRows } from './fixtures/rows/ref.js';
 import { schemaRows } from './fixtures/rows/schema.js';
-import type { RuleRow } from './fixtures/rule-rows.js';
+import { checkRow, type RuleRow } from './fixtures/rule-rows.js';
 
 const ROWS: RuleRow[] = [
   ...schemaRows,
@@ -35,4 +41,31 @@ describe('the rule list', () => {
     // And no row names a rule that does not exist.
     expect(ROWS.map((r) => r.rule).filter((id) => !ids.includes(id))).toEqual([]);
   });
+
+  it('has no row that leaves the good bundle as it is, and no two rows alike', () => {
+    const unchanged = JSON.stringify({ objects: goodBundle().objects });
+    const seen = new Map<string, string>();
+    const alike: string[] = [];
+    for (const row of ROWS) {
+      const key = JSON.stringify({ objects: givenObjects(row), options: row.options });
+      if (key === unchanged) alike.push(`${row.rule}: ${row.name} changes nothing`);
+      const twin = seen.get(key);
+      if (twin) alike.push(`${row.rule}: ${row.name} is the same case as ${twin}`);
+      seen.set(key, `${row.rule}: ${row.name}`);
+    }
+    expect(alike).toEqual([]);
+  });
 });
+
+describe('rules', () => {
+  it.each(ROWS.map((row) => [`${row.rule}: ${row.name}`, row] as const))('%s', (_name, row) => {
+    checkRow(row);
+  });
+});
+
+/** The objects a row validates: the bundle it changed, or the list it returned. */
+function givenObjects(row: RuleRow): unknown {
+  const bundle = goodBundle();
+  const result = row.given(bundle);
+  return Array.isArray(result) ? result : bundle.objects;
+}

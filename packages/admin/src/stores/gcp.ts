@@ -1,0 +1,351 @@
+/**
+ * `gcp:<project>`: Google Secret Manager through the real `@google-cloud/secret-manager` client.
+ *
+ * - A store secret `name` is the Secret Manager secret `projects/<project>/secrets/<name>`
+ *   (`stemedb-root-api-key`, `stemedb-key-<project>`), created with automatic replication.
+ * - `writeVersion` is create-or-add-version: CreateSecret, and ALREADY_EXISTS means AddSecretVersion.
+ * - `writeIfAbsent` claims the secret with CreateSecret (see gcp-claim.ts for the race).
+ * - Transient codes are retried in one loop (gcp-retry.ts); gax's own retries are off.
+ * - `endpoint` (`--gcp-endpoint`) points the client at a loopback server over plaintext, with no
+ *   credentials (gcp-client.ts); without it the client uses Application Default Credentials.
+ */
+import type { SecretManagerServiceClient } from '@google-cloud/secret-manager';
+import { z } from 'zod';
+import { SecretStoreError } from './errors.js';
+import { claimFirstVersion, DEFAULT_CLAIM_TIMEOUT_MS } from './gcp-claim.js';
+import { createSecretManagerClient } from './gcp-client.js';
+import { parseLoopbackEndpoint } from './gcp-endpoint.js';
+import { isGrpcStatus, withGcpRetry } from './gcp-retry.js';
+import type { GcpOps, Listed } from './gcp-types.js';
+import { assertNotAborted, assertOpen } from './guard.js';
+import { parseStoreOptions } from './options.js';
+import { resolveRetry, type StoreRetryOptions, StoreRetrySchema } from './retry.js';
+import {
+  assertSecretName,
+  assertSecretPrefix,
+  assertSecretValue,
+  isSecretName,
+} from './secret-name.js';
+import { parseStoreSpec } from './spec.js';
+import type {
+  SecretStore,
+  SecretVersionInfo,
+  StoreCallOptions,
+  WriteIfAbsentResult,
+  WrittenVersion,
+} from './types.js';
+
+/** Options of {@link createGcpSecretStore}. */
+export interface GcpSecretStoreOptions {
+  /** The GCP project ID or number. @default env.GOOGLE_CLOUD_PROJECT */
+  project?: string | undefined;
+  /** Where a missing `project` is looked up. @default process.env */
+  env?: Readonly<Record<string, string | undefined>> | undefined;
+  /**
+   * `host:port` of a local Secret Manager, spoken to over plaintext with no credentials;
+   * loopback addresses only (127.0.0.0/8, `[::1]`, `localhost`). The CLI's `--gcp-endpoint`.
+   */
+  endpoint?: string | undefined;
+  /** How transient failures are retried. @default DEFAULT_STORE_RETRY */
+  retry?: StoreRetryOptions | undefined;
+  /**
+   * The deadline of each attempt, in milliseconds (a missed one is DEADLINE_EXCEEDED, retried).
+   * @default 30_000
+   */
+  timeoutMs?: number | undefined;
+  /**
+   * How long `writeIfAbsent` waits for the writer that created a secret to add its first
+   * version before it treats the claim as abandoned (that writer crashed) and writes itself.
+   * @default 10_000
+   */
+  claimTimeoutMs?: number | undefined;
+}
+
+/** The default deadline of one Secret Manager call. */
+export const DEFAULT_GCP_TIMEOUT_MS = 30_000;
+// A page as large as the API allows, so that listing a thousand projects is one call.
+const PAGE_SIZE = 25_000;
+const KIND = 'gcp';
+
+const EnvSchema = z.custom<Readonly<Record<string, string | undefined>>>(
+  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+  'must be an object of environment variables',
+);
+const OptionsSchema = z.strictObject({
+  project: z.string().optional(),
+  env: EnvSchema.optional(),
+  endpoint: z.string().optional(),
+  retry: StoreRetrySchema.optional(),
+  timeoutMs: z.number().int().positive().max(600_000).optional(),
+  claimTimeoutMs: z.number().int().min(0).max(600_000).optional(),
+});
+
+/** A Secret Manager store (spec `gcp:<project>`). Nothing is contacted before the first call. */
+export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): SecretStore {
+  const given = parseStoreOptions(OptionsSchema, options, KIND);
+  const spec = parseStoreSpec(`gcp:${given.project?.trim() ?? ''}`, { env: given.env });
+  if (spec.kind !== 'gcp') throw new Error('unreachable');
+  const project = spec.project;
+  const endpoint =
+    given.endpoint === undefined ? undefined : parseLoopbackEndpoint(given.endpoint, 'endpoint');
+  const retry = resolveRetry(given.retry);
+  const callOptions = { retry: null, timeout: given.timeoutMs ?? DEFAULT_GCP_TIMEOUT_MS };
+  const claimTimeoutMs = given.claimTimeoutMs ?? DEFAULT_CLAIM_TIMEOUT_MS;
+  const parent = `projects/${project}`;
+  let client: Promise<SecretManagerServiceClient> | undefined;
+  let closed = false;
+
+  const secretPath = (name: string) => `${parent}/secrets/${name}`;
+  const getClient = () => {
+    client ??= createSecretManagerClient(endpoint);
+    return client;
+  };
+
+  /** One Secret Manager call, retried when transient. */
+  function call<T>(
+    operation: string,
+    name: string | undefined,
+    signal: AbortSignal | undefined,
+    attempt: (client: SecretManagerServiceClient) => Promise<T>,
+    secrets?: readonly string[],
+  ): Promise<T> {
+    return withGcpRetry(
+      async () => attempt(await getClient()),
+      retry,
+      { project, operation, secret: name, secrets },
+      signal,
+    );
+  }
+
+  function enter(operation: string, call: StoreCallOptions | undefined, name?: string): void {
+    assertOpen(closed, KIND, operation);
+    assertNotAborted(call?.signal, KIND, operation, name);
+    if (name !== undefined) assertSecretName(name, KIND, operation);
+  }
+
+  const ops: GcpOps = {
+    /** CreateSecret; false when it already exists. */
+    async createSecret(name: string, operation: string, signal?: AbortSignal): Promise<boolean> {
+      try {
+        await call(operation, name, signal, (c) =>
+          c.createSecret(
+            {
+              parent,
+              secretId: name,
+              secret: { replication: { automatic: {} }, labels: { 'managed-by': 'stemedb-admin' } },
+            },
+            callOptions,
+          ),
+        );
+        return true;
+      } catch (error) {
+        if (isGrpcStatus(error, 'ALREADY_EXISTS')) return false;
+        throw error;
+      }
+    },
+    /** AddSecretVersion; the new version's number. */
+    async addVersion(
+      name: string,
+      value: string,
+      operation: string,
+      signal?: AbortSignal,
+    ): Promise<string> {
+      const [version] = await call(
+        operation,
+        name,
+        signal,
+        (c) =>
+          c.addSecretVersion(
+            { parent: secretPath(name), payload: { data: Buffer.from(value, 'utf8') } },
+            callOptions,
+          ),
+        [value],
+      );
+      return versionIdOf(version.name);
+    },
+    /** AccessSecretVersion of `version` (`latest` or a number); undefined when absent. */
+    async access(
+      name: string,
+      version: string,
+      operation: string,
+      signal?: AbortSignal,
+    ): Promise<{ value: string; version: string } | undefined> {
+      try {
+        const [response] = await call(operation, name, signal, (c) =>
+          c.accessSecretVersion({ name: `${secretPath(name)}/versions/${version}` }, callOptions),
+        );
+        const data = response.payload?.data;
+        const value =
+          typeof data === 'string' ? data : Buffer.from(data ?? new Uint8Array()).toString('utf8');
+        return { value, version: versionIdOf(response.name) };
+      } catch (error) {
+        if (isGrpcStatus(error, 'NOT_FOUND')) return undefined;
+        throw error;
+      }
+    },
+    /** The versions that still hold a value, oldest first; [] when the secret is absent. */
+    async versions(name: string, operation: string, signal?: AbortSignal): Promise<Listed[]> {
+      const out: Listed[] = [];
+      let pageToken = '';
+      try {
+        do {
+          const [versions, , response] = await call(operation, name, signal, (c) =>
+            c.listSecretVersions(
+              { parent: secretPath(name), pageSize: PAGE_SIZE, pageToken },
+              { ...callOptions, autoPaginate: false },
+            ),
+          );
+          for (const v of versions) {
+            if (v.state === 'DESTROYED') continue;
+            out.push({
+              version: versionIdOf(v.name),
+              enabled: v.state === 'ENABLED',
+              createdAt: isoOf(v.createTime),
+            });
+          }
+          pageToken = response?.nextPageToken ?? '';
+        } while (pageToken !== '');
+      } catch (error) {
+        if (isGrpcStatus(error, 'NOT_FOUND')) return [];
+        throw error;
+      }
+      return out.sort((a, b) => Number(a.version) - Number(b.version));
+    },
+    async destroy(name: string, version: string, operation: string): Promise<void> {
+      try {
+        await call(operation, name, undefined, (c) =>
+          c.destroySecretVersion({ name: `${secretPath(name)}/versions/${version}` }, callOptions),
+        );
+      } catch (error) {
+        if (isGrpcStatus(error, 'NOT_FOUND') || isGrpcStatus(error, 'FAILED_PRECONDITION')) return;
+        throw error;
+      }
+    },
+    /** The latest version's value: `latest`, or the newest enabled one when `latest` is not. */
+    async readLatest(
+      name: string,
+      operation: string,
+      signal?: AbortSignal,
+    ): Promise<{ value: string; version: string } | undefined> {
+      try {
+        return await ops.access(name, 'latest', operation, signal);
+      } catch (error) {
+        // `latest` is the newest version even when it is disabled or destroyed (a claim lost
+        // in gcp-claim.ts destroys its own); the newest enabled one is then the latest value.
+        if (!isGrpcStatus(error, 'FAILED_PRECONDITION')) throw error;
+        const newest = (await ops.versions(name, operation, signal))
+          .filter((v) => v.enabled)
+          .at(-1);
+        return newest === undefined
+          ? undefined
+          : ops.access(name, newest.version, operation, signal);
+      }
+    },
+  };
+
+  return {
+    spec: `gcp:${project}`,
+    async readLatest(name: string, options?: StoreCallOptions): Promise<string | undefined> {
+      enter('readLatest', options, name);
+      return (await ops.readLatest(name, 'readLatest', options?.signal))?.value;
+    },
+    async writeVersion(
+      name: string,
+      value: string,
+      options?: StoreCallOptions,
+    ): Promise<WrittenVersion> {
+      enter('writeVersion', options, name);
+      assertSecretValue(value, KIND, 'writeVersion', name);
+      const signal = options?.signal;
+      // Create-or-add (issue 8 §1): ALREADY_EXISTS means add a version. A NOT_FOUND from the
+      // add means a concurrent delete won between the two calls: create again, once.
+      for (let round = 0; ; round++) {
+        await ops.createSecret(name, 'writeVersion', signal);
+        try {
+          return { version: await ops.addVersion(name, value, 'writeVersion', signal) };
+        } catch (error) {
+          if (round > 0 || !isGrpcStatus(error, 'NOT_FOUND')) throw error;
+        }
+      }
+    },
+    async writeIfAbsent(
+      name: string,
+      value: string,
+      options?: StoreCallOptions,
+    ): Promise<WriteIfAbsentResult> {
+      enter('writeIfAbsent', options, name);
+      assertSecretValue(value, KIND, 'writeIfAbsent', name);
+      return claimFirstVersion(name, value, ops, { claimTimeoutMs, signal: options?.signal });
+    },
+    async list(prefix: string, options?: StoreCallOptions): Promise<string[]> {
+      enter('list', options);
+      assertSecretPrefix(prefix, KIND);
+      const names: string[] = [];
+      let pageToken = '';
+      do {
+        const [secrets, , response] = await call('list', undefined, options?.signal, (c) =>
+          c.listSecrets(
+            // The filter narrows on the server (`:` is "contains"); startsWith decides.
+            {
+              parent,
+              pageSize: PAGE_SIZE,
+              pageToken,
+              filter: prefix === '' ? '' : `name:${prefix}`,
+            },
+            { ...callOptions, autoPaginate: false },
+          ),
+        );
+        for (const secret of secrets) {
+          const id = secret.name?.split('/').at(-1) ?? '';
+          // Secrets this package could not have written (names outside the shared rule) are
+          // not listed: no other method would accept their names.
+          if (id.startsWith(prefix) && isSecretName(id)) names.push(id);
+        }
+        pageToken = response?.nextPageToken ?? '';
+      } while (pageToken !== '');
+      return names.sort();
+    },
+    async listVersions(name: string, options?: StoreCallOptions): Promise<SecretVersionInfo[]> {
+      enter('listVersions', options, name);
+      const versions = await ops.versions(name, 'listVersions', options?.signal);
+      return versions.map((v) => ({ version: v.version, createdAt: v.createdAt }));
+    },
+    async delete(name: string, options?: StoreCallOptions): Promise<void> {
+      enter('delete', options, name);
+      try {
+        await call('delete', name, options?.signal, (c) =>
+          c.deleteSecret({ name: secretPath(name) }, callOptions),
+        );
+      } catch (error) {
+        if (!isGrpcStatus(error, 'NOT_FOUND')) throw error;
+      }
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      const open = client;
+      client = undefined;
+      await open?.then((c) => c.close()).catch(() => undefined);
+    },
+  };
+}
+
+function versionIdOf(name: string | null | undefined): string {
+  const id = name?.split('/').at(-1) ?? '';
+  if (!/^[1-9][0-9]*$/.test(id)) {
+    throw new SecretStoreError({
+      code: 'store_error',
+      store: KIND,
+      message: `Secret Manager answered with an unexpected version name "${String(name).slice(0, 200)}"`,
+    });
+  }
+  return id;
+}
+
+function isoOf(
+  time: { seconds?: unknown; nanos?: number | null } | null | undefined,
+): string | undefined {
+  if (time === null || time === undefined || time.seconds === undefined) return undefined;
+  const ms = Number(String(time.seconds)) * 1000 + Math.floor((time.nanos ?? 0) / 1_000_000);
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+}

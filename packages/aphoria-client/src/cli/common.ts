@@ -1,0 +1,66 @@
+/**
+ * What persist, flush and status share once they run: the config from `--cwd`, the numeric
+ * flags, the run options every command passes to the library. Loaded only when a command runs.
+ */
+import { loadHostedConfig } from '../config.js';
+import { MAX_PERSIST_CONCURRENCY } from '../persist/options.js';
+import type { HostedConfig } from '../types.js';
+import { type Io, UsageError, warnLine } from './io.js';
+
+/** The flags every command has (commander's camelCase names). */
+export interface CommonFlags {
+  cwd?: string;
+  json?: boolean;
+}
+
+/** The flags of persist and flush. */
+export interface RunFlags extends CommonFlags {
+  strict?: boolean;
+  concurrency?: string;
+}
+
+/** `.aphoria/config.toml` found upward from the command's directory, and the key from the env. */
+export function loadConfig(io: Io): Promise<HostedConfig> {
+  return loadHostedConfig({ cwd: io.cwd, env: io.env });
+}
+
+/** Parses `--concurrency`, or throws a usage error naming it. */
+export function concurrencyOf(flags: RunFlags): number | undefined {
+  const value = flags.concurrency;
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isInteger(n) || n < 1 || n > MAX_PERSIST_CONCURRENCY) {
+    throw new UsageError(
+      `--concurrency must be a whole number from 1 to ${MAX_PERSIST_CONCURRENCY}, not ${JSON.stringify(value.slice(0, 32))}`,
+    );
+  }
+  return n;
+}
+
+/**
+ * A signal that aborts on the first SIGINT or SIGTERM, so a run stops sending and leaves what is
+ * not acknowledged in the spool (a second signal kills at once, as Node does by default).
+ */
+export function interruptSignal(io: Io): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    warnLine(io, `${name}: stopping; what is not acknowledged stays in the spool`);
+    controller.abort(new DOMException(`interrupted by ${name}`, 'AbortError'));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    dispose() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+/** `1.2 s` or `340 ms`. */
+export function duration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}

@@ -1,0 +1,34 @@
+/** The one-line summaries persist and flush print when not asked for --json. */
+import type { FlushResult, PersistResult } from '../persist/results.js';
+import { duration } from './common.js';
+
+/** One line: what became of the scan, then of the older spool if there was one. */
+export function persistSummary(r: PersistResult): string {
+  const parts = [`${r.sent} sent`, `${r.alreadyPresent} already stored`, `${r.spooled} spooled`];
+  if (r.rejected > 0) parts.push(`${r.rejected} rejected`);
+  const state = r.complete
+    ? 'persisted'
+    : r.spooled > 0
+      ? `spooled in ${r.spoolDir}`
+      : 'not wholly persisted';
+  const lines = [
+    `scan ${r.scanId}: ${state}: ${r.total} assertion(s), ${parts.join(', ')} (${duration(r.durationMs)})`,
+  ];
+  if (r.flushed.scans > 0) lines.push(flushSummary(r.flushed, 'older spool'));
+  return lines.join('\n');
+}
+
+/** One line about a flush. */
+export function flushSummary(f: FlushResult, what = 'spool'): string {
+  const parts = [
+    `${f.sent} sent`,
+    `${f.alreadyPresent} already stored`,
+    `${f.spooled} still spooled`,
+  ];
+  if (f.rejected > 0) parts.push(`${f.rejected} rejected`);
+  const scans = [`${f.scans} scan(s)`, `${f.completed} completed`];
+  if (f.locked > 0) scans.push(`${f.locked} held by another run`);
+  if (f.discarded > 0) scans.push(`${f.discarded} unfinished journal(s) discarded`);
+  if (f.corrupt.length > 0) scans.push(`${f.corrupt.length} damaged file(s) moved aside`);
+  return `${what} ${f.spoolDir}: ${scans.join(', ')}; ${parts.join(', ')}${f.reachable ? '' : '; StemeDB unreachable'} (${duration(f.durationMs)})`;
+}

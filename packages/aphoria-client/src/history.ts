@@ -1,0 +1,203 @@
+/**
+ * `readScanHistory`: a finding's or a project's history, read back from StemeDB through the
+ * SDK's `iterateAssertions`, newest first. It reads exactly the subjects and predicates that
+ * {@link scanToAssertions} writes (src/subjects.ts), so the writer and the reader cannot drift.
+ */
+import { DEFAULT_USER_AGENT, isStemeError, StemeClient } from '@stemedb/sdk';
+import { z } from 'zod';
+import { AphoriaOptionsError, HostedAuthError } from './errors.js';
+import type { FindingValue, ScanSummaryValue } from './mapping.js';
+import type { PersistClientOptions } from './persist/options.js';
+import { PROJECT_NAME_PATTERN, SEVERITIES } from './scan.js';
+import { SCAN_ID_PATTERN } from './scan-id.js';
+import {
+  FINDING_PREDICATE,
+  FINDING_VALUE_SCHEMA,
+  findingSubject,
+  SCAN_PREDICATE,
+  SCAN_VALUE_SCHEMA,
+  scanAgentId,
+  scansSubject,
+} from './subjects.js';
+import type { HostedConfig } from './types.js';
+import { CLIENT_NAME } from './version.js';
+
+/** Options of {@link readScanHistory}. Unknown keys throw. */
+export interface ReadScanHistoryOptions {
+  /** From `loadHostedConfig` or `createHostedConfig`. */
+  config: HostedConfig;
+  /** The project, as in the scan file (`payments-api`). */
+  project: string;
+  /** A finding's fingerprint: its history. Without it, the project's scans. */
+  fingerprint?: string | undefined;
+  /** Stops reading; the iteration rejects with the SDK's abort error. */
+  signal?: AbortSignal | undefined;
+  /** The StemeDB client's options (retry, timeouts, dispatcher). @default the SDK's */
+  clientOptions?: PersistClientOptions | undefined;
+}
+
+/** One stored assertion of a scan, as read back. */
+export interface HistoryEntry<V> {
+  /** The assertion's id on the server. */
+  readonly id: string;
+  /** When the server accepted it (RFC 3339). */
+  readonly acceptedAt: string;
+  /** The scan it belongs to (`computeScanId`). */
+  readonly scanId: string;
+  /** What was stored: the finding as that scan saw it, or the scan's summary. */
+  readonly value: V;
+}
+
+/** One scan's sighting of a finding. */
+export type FindingHistoryEntry = HistoryEntry<FindingValue>;
+/** One scan of a project (its summary). */
+export type ScanHistoryEntry = HistoryEntry<ScanSummaryValue>;
+
+/** The largest page the contract allows. */
+const PAGE = 1000;
+
+const scanner = z.object({ name: z.string(), version: z.string() });
+const common = {
+  scan_id: z.string().regex(SCAN_ID_PATTERN),
+  project: z.string(),
+  commit: z.string(),
+  branch: z.string(),
+  scanner,
+  finished_at: z.string(),
+};
+// Loose on purpose (z.object, not strict): a later minor version may add fields to a value.
+const FindingValueSchema = z.object({
+  schema: z.literal(FINDING_VALUE_SCHEMA),
+  ...common,
+  rule: z.string(),
+  severity: z.enum(SEVERITIES),
+  file: z.string(),
+  line: z.int(),
+  end_line: z.int(),
+  message: z.string(),
+  fingerprint: z.string(),
+});
+const ScanSummaryValueSchema = z.object({
+  schema: z.literal(SCAN_VALUE_SCHEMA),
+  ...common,
+  started_at: z.string(),
+  findings: z.int().min(0),
+  by_severity: z.record(z.enum(SEVERITIES), z.int().min(0)),
+});
+
+const OptionsSchema = z.strictObject({
+  config: z.custom<HostedConfig>(
+    (v) =>
+      typeof (v as Partial<HostedConfig> | null)?.url === 'string' &&
+      typeof (v as Partial<HostedConfig>).apiKey === 'string' &&
+      typeof (v as Partial<HostedConfig>).apiKeyEnv === 'string',
+    'must be a HostedConfig (from loadHostedConfig or createHostedConfig)',
+  ),
+  project: z.string().regex(PROJECT_NAME_PATTERN, {
+    error: 'must be a project name: lowercase letters, digits and hyphens',
+  }),
+  fingerprint: z.string().min(1).max(1024).optional(),
+  signal: z.instanceof(AbortSignal).optional(),
+  clientOptions: z.record(z.string(), z.unknown()).optional(),
+});
+
+/**
+ * Reads a finding's history (with `fingerprint`: every scan that reported it) or a project's
+ * scans (without: each scan's summary), newest first, page by page: nothing is held beyond one
+ * page. Each scan appears once; a stored value this package did not write (another writer on
+ * the subject, an unknown schema, an agent id that does not match the scan id) is skipped.
+ * Breaking out of the loop closes the client.
+ *
+ * @throws AphoriaOptionsError for a bad option (at the first `next()`)
+ * @throws HostedAuthError when StemeDB refuses the key (401) or its role (403)
+ * @throws StemeError (from `@stemedb/sdk`) when StemeDB cannot be read after the SDK's retries
+ *
+ * @example
+ * ```ts
+ * const config = await loadHostedConfig();
+ * for await (const seen of readScanHistory({ config, project: 'payments-api', fingerprint })) {
+ *   console.log(seen.acceptedAt, seen.value.commit, seen.value.severity);
+ * }
+ * ```
+ */
+export function readScanHistory(
+  options: ReadScanHistoryOptions & { fingerprint: string },
+): AsyncGenerator<FindingHistoryEntry, void, undefined>;
+export function readScanHistory(
+  options: ReadScanHistoryOptions & { fingerprint?: undefined },
+): AsyncGenerator<ScanHistoryEntry, void, undefined>;
+export function readScanHistory(
+  options: ReadScanHistoryOptions,
+): AsyncGenerator<FindingHistoryEntry | ScanHistoryEntry, void, undefined>;
+export async function* readScanHistory(
+  options: ReadScanHistoryOptions,
+): AsyncGenerator<FindingHistoryEntry | ScanHistoryEntry, void, undefined> {
+  const o = parseOptions(options);
+  const forFinding = o.fingerprint !== undefined;
+  const subject = forFinding ? findingSubject(o.project, o.fingerprint!) : scansSubject(o.project);
+  const predicate = forFinding ? FINDING_PREDICATE : SCAN_PREDICATE;
+  const schema = forFinding ? FindingValueSchema : ScanSummaryValueSchema;
+  const client = new StemeClient({
+    ...(o.clientOptions as PersistClientOptions | undefined),
+    baseUrl: o.config.url,
+    apiKey: o.config.apiKey,
+    userAgent: `${CLIENT_NAME} ${DEFAULT_USER_AGENT}`,
+  });
+  const seen = new Set<string>();
+  try {
+    const items = client.iterateAssertions(
+      { subject, predicate, limit: PAGE },
+      o.signal === undefined ? undefined : { signal: o.signal },
+    );
+    for await (const item of readAuthorised(items, o.config.apiKeyEnv)) {
+      const parsed = schema.safeParse(item.value);
+      if (!parsed.success) continue;
+      const value = parsed.data;
+      if (value.project !== o.project || item.agent_id !== scanAgentId(value.scan_id)) continue;
+      if (forFinding && (value as FindingValue).fingerprint !== o.fingerprint) continue;
+      if (seen.has(value.scan_id)) continue; // one entry per scan, the newest
+      seen.add(value.scan_id);
+      yield {
+        id: item.id,
+        acceptedAt: item.accepted_at,
+        scanId: value.scan_id,
+        value,
+      } as FindingHistoryEntry | ScanHistoryEntry;
+    }
+  } finally {
+    await client.close();
+  }
+}
+
+/** The SDK's items, with a 401/403 turned into a {@link HostedAuthError} naming the env var. */
+async function* readAuthorised<T>(items: AsyncIterable<T>, apiKeyEnv: string): AsyncGenerator<T> {
+  try {
+    yield* items;
+  } catch (error) {
+    if (isStemeError(error) && (error.status === 401 || error.status === 403)) {
+      const status = error.status;
+      const message =
+        status === 401
+          ? `StemeDB refused the API key in ${apiKeyEnv} (401 Unauthorized): it is unknown, revoked or for another server. Put this project's key in ${apiKeyEnv}; a project's key is issued with \`stemedb-admin onboard <project>\``
+          : `The API key in ${apiKeyEnv} may not read assertions (403 Forbidden): its role lacks the permission. Use a key with the write_agent or read_agent role (\`stemedb-admin onboard <project>\`)`;
+      throw new HostedAuthError(message, { status, apiKeyEnv, cause: error });
+    }
+    throw error;
+  }
+}
+
+function parseOptions(options: unknown): z.output<typeof OptionsSchema> {
+  if (typeof options !== 'object' || options === null) {
+    throw new AphoriaOptionsError('readScanHistory: options must be an object { config, project }');
+  }
+  const result = OptionsSchema.safeParse(options);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const field = issue.path.map(String).join('.');
+  // Never quote a value: it could be the config, which holds the key.
+  const problem =
+    issue.code === 'unrecognized_keys'
+      ? `unknown option ${issue.keys.map((k) => JSON.stringify(k.slice(0, 64))).join(', ')}`
+      : `${field || 'options'} ${issue.message.replace(/^Invalid input: /, '')}`;
+  throw new AphoriaOptionsError(`readScanHistory: ${problem}`, { field: field || undefined });
+}

@@ -1,0 +1,106 @@
+/**
+ * `stemedb-manifests lint` (issue #3 section 6) on the roadmap's YAML and on our own, run as
+ * users run it: see support/cli.ts.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { extractBlocks, ROADMAP_PATH } from './fixtures/roadmap.js';
+import { BUNDLE, CONFIG, expectOneLineError, file, freshDir, run, work } from './support/cli.js';
+
+describe('lint', () => {
+  /** The roadmap's manifests, one file each, as an operator would have them. */
+  const roadmapDir = join(work, 'roadmap');
+  const roadmapFile = join(work, 'roadmap-stemedb.yaml');
+  beforeAll(() => {
+    mkdirSync(roadmapDir);
+    const files = new Map<string, string[]>();
+    for (const block of extractBlocks(readFileSync(ROADMAP_PATH, 'utf8'))) {
+      files.set(block.file, [...(files.get(block.file) ?? []), block.text]);
+    }
+    for (const [name, texts] of files) {
+      writeFileSync(join(roadmapDir, name), `${texts.join('\n---\n')}\n`);
+    }
+    const all = [...files].filter(([name]) => name !== 'kustomization.yaml');
+    writeFileSync(roadmapFile, all.map(([, texts]) => texts.join('\n---\n')).join('\n---\n'));
+  });
+
+  it("fails the roadmap's YAML, one multi-document file, naming its defects", async () => {
+    const result = await run(['lint', roadmapFile]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('PodDisruptionBudget/stemedb/stemedb-api');
+    expect(result.stdout).toContain('[policy/pdb-blocks-eviction]');
+    expect(result.stdout).toContain('[schema/unknown-field]');
+    expect(result.stdout).toContain('[policy/network-policy-dns]');
+    expect(result.stderr).toMatch(/^stemedb-manifests: \d+ errors in 13 objects\n$/);
+  });
+
+  it("fails the roadmap's kustomize directory, naming the files its kustomization leaves out", async () => {
+    const result = await run(['lint', roadmapDir, '--json']);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as {
+      ok: boolean;
+      findings: { ruleId: string; message: string }[];
+    };
+    expect(report.ok).toBe(false);
+    const unlisted = report.findings
+      .filter((f) => f.ruleId === 'ref/kustomization-files')
+      .map((f) => f.message.split(' ')[1]);
+    expect(unlisted.sort()).toEqual([
+      'alert-rules.yaml',
+      'backup-cronjob.yaml',
+      'network-policy.yaml',
+      'pdb.yaml',
+      'service-monitor.yaml',
+    ]);
+  });
+
+  it('passes our own rendered kustomize directory', async () => {
+    const dir = freshDir();
+    expect((await run(['render', '-c', CONFIG, '-f', 'kustomize', '-o', dir])).code).toBe(0);
+    const result = await run([
+      'lint',
+      dir,
+      '--ingress-namespace',
+      'kube-system',
+      '--prometheus-namespace',
+      'monitoring',
+      '--json',
+    ]);
+    expect(result.code, result.stdout).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ ok: true, errors: 0 });
+  });
+
+  it('reports a YAML syntax error as a finding with its line', async () => {
+    const broken = file('broken.yaml', 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: [x\n');
+    const result = await run(['lint', broken, '--json']);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout);
+    expect(report.findings[0]).toMatchObject({
+      severity: 'error',
+      ruleId: 'lint/yaml-syntax',
+      object: broken,
+      message: expect.stringMatching(/at line \d+, column \d+$/),
+    });
+  });
+
+  it('reads a v1 List as its items', async () => {
+    const list = file(
+      'list.json',
+      JSON.stringify({ apiVersion: 'v1', kind: 'List', items: BUNDLE }),
+    );
+    const result = await run([
+      'lint',
+      list,
+      '--ingress-namespace',
+      'kube-system',
+      '--prometheus-namespace',
+      'monitoring',
+    ]);
+    expect(result.code, result.stdout).toBe(0);
+  });
+
+  it('exits 2 for a path that does not exist', async () => {
+    expectOneLineError(await run(['lint', join(work, 'nope.yaml')]), 2, /nope\.yaml: no such file/);
+  });
+});

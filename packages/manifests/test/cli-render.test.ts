@@ -1,0 +1,134 @@
+/** `stemedb-manifests render` (issue #3 section 6), run as users run it: see support/cli.ts. */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { kustomizeFiles } from '../src/output/kustomize-dir.js';
+import { parseYamlStream } from '../src/output/serialize.js';
+import {
+  BIN,
+  BUNDLE,
+  CONFIG,
+  expectOneLineError,
+  FAILING,
+  file,
+  freshDir,
+  MINIMAL_YAML,
+  run,
+  work,
+} from './support/cli.js';
+
+const SECRET = 'hunter2-literal-6c0ffee';
+/** A config with a secret as a literal env value (an error the report must not quote). */
+const LEAKY = file(
+  'leaky.yaml',
+  `${MINIMAL_YAML}server:\n  extraEnv: { STEMEDB_API_TOKEN: "${SECRET}" }\n`,
+);
+
+describe('render', () => {
+  it('writes YAML to stdout that parses back into the bundle', async () => {
+    const result = await run(['render', '--config', CONFIG]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(parseYamlStream(result.stdout)).toEqual(BUNDLE);
+  });
+
+  it('--format json writes a v1 List of the bundle', async () => {
+    const result = await run(['render', '--config', CONFIG, '--format', 'json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ apiVersion: 'v1', kind: 'List', items: BUNDLE });
+  });
+
+  it('--format kustomize --out DIR writes one file per object and the kustomization', async () => {
+    const dir = freshDir();
+    const result = await run(['render', '-c', CONFIG, '-f', 'kustomize', '-o', dir]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`wrote ${BUNDLE.length} objects to ${dir}/`);
+    const expected = kustomizeFiles(BUNDLE);
+    expect(readdirSync(dir).sort()).toEqual([...expected.keys()].sort());
+    for (const [name, text] of expected) expect(readFileSync(join(dir, name), 'utf8')).toBe(text);
+  });
+
+  it('--out FILE writes the YAML there and nothing to stdout', async () => {
+    const out = join(freshDir(), 'stemedb.k8s.yaml');
+    const result = await run(['render', '--config', CONFIG, '--out', out]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe('');
+    expect(parseYamlStream(readFileSync(out, 'utf8'))).toEqual(BUNDLE);
+  });
+
+  it('reads a JSON config', async () => {
+    const json = file('stemedb.json', JSON.stringify(parseYaml(MINIMAL_YAML)));
+    const result = await run(['render', '--config', json, '--format', 'json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).items).toEqual(BUNDLE);
+  });
+
+  it('--format kustomize without --out is a usage error', async () => {
+    const result = await run(['render', '--config', CONFIG, '--format', 'kustomize']);
+    expectOneLineError(result, 2, /--out DIR/);
+  });
+
+  it('exits 2 with one line naming the key for an invalid config, and writes nothing', async () => {
+    const bad = file('bad.yaml', `${MINIMAL_YAML}replicas: 2\nport: 80\n`);
+    const result = await run(['render', '--config', bad]);
+    expectOneLineError(result, 2, /replicas: unknown key/);
+    expect(result.stderr).toMatch(/port: must be ≥ 1024/);
+    expect(result.stderr).toContain(bad);
+    expect(result.stdout).toBe('');
+  });
+
+  it('exits 2 naming the required keys when there is no --config', async () => {
+    const result = await run(['render']);
+    expectOneLineError(result, 2, /no --config given/);
+    expect(result.stderr).toMatch(/ingress: required/);
+    expect(result.stderr).toMatch(/image\.tag: /);
+  });
+
+  it('exits 2 for a config file that does not exist', async () => {
+    const result = await run(['render', '--config', join(work, 'missing.yaml')]);
+    expectOneLineError(result, 2, /cannot read config .*missing\.yaml: no such file/);
+  });
+
+  it('exits 1 and writes nothing when the bundle has errors, with the report on stderr', async () => {
+    const dir = freshDir();
+    const result = await run(['render', '-c', FAILING, '-f', 'kustomize', '-o', dir]);
+    expect(result.code).toBe(1);
+    expect(existsSync(dir)).toBe(false);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('[policy/liveness-kills-slow-database]');
+    expect(result.stderr).toMatch(
+      /\nstemedb-manifests: 1 error in the bundle .*nothing was written\n$/,
+    );
+  });
+
+  it('--json puts the report on stderr as one JSON document, even when clean', async () => {
+    const result = await run(['render', '--config', CONFIG, '--json']);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stderr);
+    expect(report).toMatchObject({ ok: true, errors: 0 });
+    expect(parseYamlStream(result.stdout)).toEqual(BUNDLE);
+  });
+
+  it('never prints a secret value, not even with --debug', async () => {
+    for (const args of [
+      ['render', '--config', LEAKY, '--debug'],
+      ['validate', '--config', LEAKY, '--json'],
+    ]) {
+      const result = await run(args);
+      expect(result.code).toBe(1);
+      expect(`${result.stdout}${result.stderr}`).toContain('policy/secret-literal-env');
+      expect(`${result.stdout}${result.stderr}`).not.toContain(SECRET);
+    }
+  });
+
+  it('stops quietly when stdout is closed early (render | head)', () => {
+    const out = execFileSync(
+      'sh',
+      ['-c', `"${process.execPath}" "${BIN}" render --config "${CONFIG}" 2>/dev/null | head -n 1`],
+      { encoding: 'utf8' },
+    );
+    expect(out).toBe('apiVersion: v1\n');
+  });
+});
