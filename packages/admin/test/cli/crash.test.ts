@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { generateApiKey } from '@stemedb/sdk';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { provision } from '../../src/commands/provision.js';
-import { createFileSecretStore } from '../../src/stores/file.js';
 import { projectKeySecret } from '../../src/stores/names.js';
+import { openSecretStore } from '../../src/stores/open.js';
+import { startSecretManagerEmulator } from '../../src/testing.js';
 import { brokenProjects, keyWorks, startServer, tempDir } from '../support/server.js';
 import { ensureBuilt, keysIn, runCli, startCli } from './support/cli.js';
 import { type HoldRule, startHoldingProxy } from './support/proxy.js';
@@ -24,16 +25,29 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function setup() {
+/** The store the child and the test share: a file, or the local gRPC Secret Manager. */
+async function storeFor(kind: 'file' | 'gcp', dir: string) {
+  if (kind === 'file') {
+    const spec = `file:${join(dir, 'secrets.json')}`;
+    return { args: ['--store', spec], store: await openSecretStore(spec), close: async () => {} };
+  }
+  const sm = await startSecretManagerEmulator();
+  const spec = 'gcp:crash-test';
+  const store = await openSecretStore(spec, { gcpEndpoint: sm.endpoint });
+  return { args: ['--store', spec, '--gcp-endpoint', sm.endpoint], store, close: () => sm.close() };
+}
+
+async function setup(kind: 'file' | 'gcp') {
   const server = await startServer();
   const tmp = tempDir('crash');
   const file = join(tmp.dir, 'projects.txt');
   writeFileSync(file, `${PROJECTS.join('\n')}\n`);
-  const storeSpec = `file:${join(tmp.dir, 'secrets.json')}`;
-  const store = createFileSecretStore({ path: join(tmp.dir, 'secrets.json') });
+  const side = await storeFor(kind, tmp.dir);
+  const store = side.store;
   cleanups.push(
     tmp.remove,
     () => server.close(),
+    side.close,
     () => store.close(),
   );
   const env = { STEMEDB_ADMIN_KEY: server.rootKey };
@@ -41,16 +55,7 @@ async function setup() {
   const crashAt = async (rule: HoldRule) => {
     const proxy = await startHoldingProxy(server.url, rule);
     cleanups.push(() => proxy.close());
-    const args = [
-      'provision',
-      file,
-      '--store',
-      storeSpec,
-      '--url',
-      proxy.url,
-      '--concurrency',
-      '1',
-    ];
+    const args = ['provision', file, ...side.args, '--url', proxy.url, '--concurrency', '1'];
     const running = startCli(args, { env });
     await Promise.race([
       proxy.held,
@@ -64,13 +69,13 @@ async function setup() {
     return result;
   };
   const rerun = () =>
-    runCli(['provision', file, '--store', storeSpec, '--url', server.url, '--json'], { env });
+    runCli(['provision', file, ...side.args, '--url', server.url, '--json'], { env });
   return { server, store, crashAt, rerun };
 }
 
-describe('provision killed -9 mid-run', () => {
+describe.each(['file', 'gcp'] as const)('provision killed -9 mid-run (%s: store)', (kind) => {
   it('between creating a key and storing it: the next run revokes the orphan', async () => {
-    const { server, store, crashAt, rerun } = await setup();
+    const { server, store, crashAt, rerun } = await setup(kind);
     // The second create (beta's) has happened on the server; the child never sees the key.
     await crashAt({ method: 'POST', path: /^\/v1\/admin\/api-keys$/, nth: 2, when: 'after' });
     expect(await store.readLatest(projectKeySecret('beta'))).toBeUndefined();
@@ -92,7 +97,7 @@ describe('provision killed -9 mid-run', () => {
   });
 
   it('between storing a key and revoking the old one: the next run revokes the old', async () => {
-    const { server, store, crashAt, rerun } = await setup();
+    const { server, store, crashAt, rerun } = await setup(kind);
     await provision({ url: server.url, adminKey: server.rootKey, store, projects: PROJECTS });
     // beta's stored key is one the server never issued (a restored backup, a hand edit), so
     // the plan replaces it: create, store, then revoke the old live key, held before it lands.
@@ -116,7 +121,7 @@ describe('provision killed -9 mid-run', () => {
   });
 
   it('after the first create of a fresh run: one more run and a re-run that changes nothing', async () => {
-    const { server, store, crashAt, rerun } = await setup();
+    const { server, store, crashAt, rerun } = await setup(kind);
     await crashAt({ method: 'POST', path: /^\/v1\/admin\/api-keys$/, nth: 1, when: 'after' });
     expect(await store.list('stemedb-key-')).toEqual([]);
     expect((await rerun()).code).toBe(0);
