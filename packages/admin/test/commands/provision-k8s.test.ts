@@ -42,7 +42,12 @@ describe('provision with the k8s: store', () => {
     expect(k8s.secrets(NAMESPACE).map((s) => s.metadata.name)).toEqual(
       PROJECTS.map((p) => `stemedb-key-${p}`),
     );
-    expect(k8s.requests().filter((r) => r.injected).map((r) => r.status)).toEqual([503, 503]);
+    expect(
+      k8s
+        .requests()
+        .filter((r) => r.injected)
+        .map((r) => r.status),
+    ).toEqual([503, 503]);
     k8s.clearRequests();
     const again = await provision({ ...base, projects: PROJECTS });
     expect(again.summary).toMatchObject({ unchanged: 3, created: 0, replaced: 0, revoked: 0 });
