@@ -65,9 +65,9 @@ export function buildProgram(version: string): Command {
       outputError: (message, write) =>
         write(
           `${message
+            .trim()
             .replace(/^error: /, `${PROGRAM}: `)
-            .replace(/\s*\n\s*/g, '; ')
-            .trim()} (see --help)\n`,
+            .replace(/\s*\n\s*/g, '; ')} (see --help)\n`,
         ),
     })
     .addHelpText('after', ROOT_HELP);
@@ -115,8 +115,8 @@ ${ADMIN_KEY_HELP}
 --json prints { "projects": [ { "project", "action", "revoked" } ],
                 "summary": { "created", "replaced", "unchanged", "revoked", "failed" } }
 (action: created, replaced, unchanged or failed; a failed project also has "error").
-With --dry-run: { "dryRun": true, "projects": [ { "project", "action", "reason", "revoke" } ],
-"summary": { "create", "replace", "unchanged", "revoke", "failed" } }.
+With --dry-run, the same shape plus "dryRun": true, telling what a run would do (nothing is
+changed), and each project's "reason".
 
 Examples:
   ${PROGRAM} provision projects.txt --store gcp:my-gcp-project --url https://stemedb.example.com --dry-run
@@ -238,7 +238,9 @@ Example:
       'after',
       help(`
 Phase 1: health is 200; an unauthenticated write is 401; an authenticated write is 200/201;
-with --restart-cmd, the root key still works after the restart.
+with --restart-cmd, the root key still works after the restart, and so does a write_agent key
+made just before it (revoked after), since a server that keeps no key across restarts leaves
+every stored project key dead.
 Phase 3: N projects get keys (in a throwaway in-memory store; revoked at the end) and write at
 once with their own keys; each sees exactly its own writes under its subject prefix; one is
 driven past its rate limit (429) while the others keep succeeding; a project key gets 403 on the

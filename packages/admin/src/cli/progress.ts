@@ -1,8 +1,9 @@
 /**
  * The progress bar of provision and rotate: on a terminal (stderr) only, never in a pipe or a
- * log (STYLE.md practice 12). cli-progress is loaded only when a bar can be shown.
+ * log (STYLE.md practice 12), and not with `NO_COLOR` or `TERM=dumb`, whose users ask for plain
+ * output (a bar redraws with control characters). cli-progress is loaded only when a bar shows.
  */
-import type { Io } from './io.js';
+import { type Io, useColour } from './io.js';
 
 /** A progress reporter; `update` is called after each project. */
 export interface Progress {
@@ -14,7 +15,7 @@ const NONE: Progress = { update() {}, stop() {} };
 
 /** A bar on stderr when it is a terminal, else nothing; the bar appears at the first update. */
 export async function startProgress(io: Io, label: string): Promise<Progress> {
-  if (io.stderr.isTTY !== true) return NONE;
+  if (!useColour(io.stderr, io.env)) return NONE;
   const { default: cliProgress } = await import('cli-progress');
   let bar: InstanceType<typeof cliProgress.SingleBar> | undefined;
   return {

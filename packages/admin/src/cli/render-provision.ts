@@ -39,17 +39,35 @@ export function renderResult(result: ProvisionResult, io: Io): string {
   return failed + line;
 }
 
-/** The plan as `--dry-run --json` prints it: hashes and counts, no keys. */
+const PAST = {
+  create: 'created',
+  replace: 'replaced',
+  unchanged: 'unchanged',
+  failed: 'failed',
+} as const;
+
+/**
+ * The plan as `--dry-run --json` prints it: the same shape as the result (issue 8 §2), so one
+ * parser reads both, with `"dryRun": true`, each project's `action` and `revoked` being what a
+ * real run would do, and its `reason`. Hashes and counts only, no keys.
+ */
 export function planJson(plan: ProvisionPlan) {
+  const s = plan.summary;
   return {
     dryRun: true,
     projects: plan.projects.map((p) => ({
       project: p.project,
-      action: p.action,
+      action: PAST[p.action],
+      revoked: p.revoke.length,
       reason: p.reason,
-      revoke: p.revoke.length,
     })),
-    summary: plan.summary,
+    summary: {
+      created: s.create,
+      replaced: s.replace,
+      unchanged: s.unchanged,
+      revoked: s.revoke,
+      failed: s.failed,
+    },
   };
 }
 

@@ -2,7 +2,10 @@
  * The Phase 1 gate (roadmap, "Gate test (run after deploy)"), automated: health is 200, an
  * unauthenticated write is 401, an authenticated write is 200/201, and, with a restart command,
  * the root key still works after the restart (ship blocker 3: the key is seeded at every boot).
+ * With a restart, a key made before it must work after it too: a server that seeds its root key
+ * but keeps no other key across restarts leaves every stored project key dead (risk register).
  */
+import { randomBytes } from 'node:crypto';
 import { isStemeError, StemeAuthenticationError } from '@stemedb/sdk';
 import { describeError } from '../../errors.js';
 import {
@@ -61,6 +64,47 @@ export async function runPhase1(ctx: PhaseContext, options: Phase1Options): Prom
   await authenticatedWrite(ctx, 'authenticated-write', 'a write with the admin key');
 
   if (options.restartCmd === undefined) return;
+  const probe = await createProbeKey(ctx);
+  try {
+    await restartAndCheck(ctx, { ...options, restartCmd: options.restartCmd }, probe);
+  } finally {
+    if (probe !== undefined)
+      // A 404 (gone with the restart) or a 401 (the root key is lost, a check says so already)
+      // leaves nothing this gate can clean up.
+      await ctx.admin.admin.revokeApiKey(probe.hash, { signal }).catch(() => undefined);
+  }
+}
+
+interface ProbeKey {
+  key: string;
+  hash: string;
+}
+
+/** A write_agent key made before the restart, to check after it; revoked at the end. */
+async function createProbeKey(ctx: PhaseContext): Promise<ProbeKey | undefined> {
+  const label = `gate-restart-${ctx.now().getTime().toString(36)}-${randomBytes(2).toString('hex')}`;
+  try {
+    const created = await ctx.admin.admin.createApiKey(
+      { label, role: 'write_agent' },
+      { signal: ctx.signal },
+    );
+    return { key: created.key, hash: created.hash };
+  } catch (error) {
+    ctx.record({
+      check: 'key-after-restart',
+      ok: false,
+      detail: `creating a key to check after the restart: ${statusOf(error)}`,
+    });
+    return undefined;
+  }
+}
+
+async function restartAndCheck(
+  ctx: PhaseContext,
+  options: Phase1Options & { restartCmd: string },
+  probe: ProbeKey | undefined,
+): Promise<void> {
+  const signal = ctx.signal;
   const run = await runShell(
     options.restartCmd,
     options.restartTimeoutMs ?? DEFAULT_RESTART_TIMEOUT_MS,
@@ -77,12 +121,32 @@ export async function runPhase1(ctx: PhaseContext, options: Phase1Options): Prom
     ok: ready,
     detail: ready ? 'restarted; health 200 again' : 'restarted, but health never answered 200',
   });
-  if (ready)
-    await authenticatedWrite(
-      ctx,
-      'root-key-after-restart',
-      'after the restart, a write with the admin key',
-    );
+  if (!ready) return;
+  await authenticatedWrite(
+    ctx,
+    'root-key-after-restart',
+    'after the restart, a write with the admin key',
+  );
+  if (probe === undefined) return;
+  const client = ctx.open(probe.key);
+  try {
+    await client.assert(PING, { signal });
+    ctx.record({
+      check: 'key-after-restart',
+      ok: true,
+      detail: 'a write_agent key made before the restart still writes',
+    });
+  } catch (error) {
+    const lost =
+      error instanceof StemeAuthenticationError
+        ? ' (401: keys are not persisted across restarts; every stored project key is dead)'
+        : '';
+    ctx.record({
+      check: 'key-after-restart',
+      ok: false,
+      detail: `a write_agent key made before the restart: ${statusOf(error)}${lost}`,
+    });
+  }
 }
 
 async function authenticatedWrite(ctx: PhaseContext, check: string, what: string): Promise<void> {

@@ -1,0 +1,72 @@
+/**
+ * The CLI with `--store gcp:<project> --gcp-endpoint host:port`: the built bin in a child, the
+ * real Secret Manager client against the local gRPC Secret Manager in the test process.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ROOT_KEY_SECRET } from '../../src/stores/names.js';
+import { startSecretManagerEmulator } from '../../src/testing.js';
+import { startServer, type TestServer, tempDir } from '../support/server.js';
+import { ensureBuilt, keysIn, runCli } from './support/cli.js';
+
+beforeAll(ensureBuilt, 180_000);
+
+let server: TestServer;
+let sm: Awaited<ReturnType<typeof startSecretManagerEmulator>>;
+const tmp = tempDir('cli-gcp');
+const file = join(tmp.dir, 'projects.txt');
+writeFileSync(file, 'alpha\nbeta\n');
+beforeEach(async () => {
+  server = await startServer();
+  sm = await startSecretManagerEmulator();
+});
+afterEach(async () => {
+  await sm.close();
+  await server.close();
+});
+
+const store = () => ['--store', 'gcp:cli-test', '--gcp-endpoint', sm.endpoint];
+
+describe('stemedb-admin with a gcp: store', () => {
+  it('bootstraps, then provisions with the admin key from the store', async () => {
+    const boot = await runCli(['bootstrap', ...store(), '--reveal', '--json']);
+    expect(boot.code).toBe(0);
+    const { key } = JSON.parse(boot.stdout) as { key: string };
+    expect(sm.secretNames()).toEqual([`projects/cli-test/secrets/${ROOT_KEY_SECRET}`]);
+    // The emulator does not know that key: seed a second one with it, as a deploy would.
+    const seeded = await startServer({ rootApiKey: key });
+    try {
+      const r = await runCli(
+        ['provision', file, ...store(), '--url', seeded.url, '--admin-key-from-store', '--json'],
+        {},
+      );
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual({
+        projects: [
+          { project: 'alpha', action: 'created', revoked: 0 },
+          { project: 'beta', action: 'created', revoked: 0 },
+        ],
+        summary: { created: 2, replaced: 0, unchanged: 0, revoked: 0, failed: 0 },
+      });
+      expect(keysIn(r.stdout + r.stderr)).toEqual([]);
+      expect(sm.calls().every((c) => !c.authorization)).toBe(true);
+    } finally {
+      await seeded.close();
+    }
+  });
+
+  it('refuses a --gcp-endpoint that is not loopback, exit 2, naming the address', async () => {
+    const r = await runCli([
+      'bootstrap',
+      '--store',
+      'gcp:cli-test',
+      '--gcp-endpoint',
+      '10.0.0.1:443',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('endpoint "10.0.0.1:443" is not a loopback address');
+    expect(r.stderr).toMatch(/\[invalid_store_options\]\n$/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});

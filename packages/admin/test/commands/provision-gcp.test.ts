@@ -1,0 +1,94 @@
+/**
+ * provision, rotate and revoke with the `gcp:` store: the real Secret Manager client against the
+ * local gRPC Secret Manager (`startSecretManagerEmulator`) and the emulator, both on loopback.
+ * Issue 8 §3: "a Secret Manager that fails some calls (UNAVAILABLE, then OK)".
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { provision } from '../../src/commands/provision.js';
+import { revoke } from '../../src/commands/revoke.js';
+import { rotate } from '../../src/commands/rotate.js';
+import { projectKeySecret } from '../../src/stores/names.js';
+import { openSecretStore } from '../../src/stores/open.js';
+import { startSecretManagerEmulator } from '../../src/testing.js';
+import { brokenProjects, keyWorks, startServer } from '../support/server.js';
+
+const PROJECTS = ['alpha', 'beta', 'gamma'];
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function setup() {
+  const server = await startServer();
+  const sm = await startSecretManagerEmulator();
+  const store = await openSecretStore('gcp:test-project', {
+    gcpEndpoint: sm.endpoint,
+    // Short waits, so that a retried call takes milliseconds rather than seconds.
+    gcp: { retry: { minDelayMs: 5, maxDelayMs: 20, jitter: false } },
+  });
+  cleanups.push(
+    () => server.close(),
+    () => sm.close(),
+    () => store.close(),
+  );
+  const base = { url: server.url, adminKey: server.rootKey, store };
+  return { server, sm, store, base };
+}
+
+describe('provision with the gcp: store', () => {
+  it('creates a secret per project holding a working key; a re-run adds no version', async () => {
+    const { server, sm, store, base } = await setup();
+    const result = await provision({ ...base, projects: PROJECTS });
+    expect(result.summary).toMatchObject({ created: 3, failed: 0 });
+    expect(sm.secretNames()).toEqual(
+      PROJECTS.map((p) => `projects/test-project/secrets/stemedb-key-${p}`),
+    );
+    expect(await keyWorks(server.url, (await store.readLatest(projectKeySecret('beta')))!)).toBe(
+      true,
+    );
+    sm.clearCalls();
+    const again = await provision({ ...base, projects: PROJECTS });
+    expect(again.summary).toMatchObject({ unchanged: 3, created: 0, replaced: 0, revoked: 0 });
+    const writes = sm.calls().filter((c) => c.method !== 'AccessSecretVersion');
+    expect(writes).toEqual([]);
+    expect(await brokenProjects(server, store, PROJECTS)).toEqual([]);
+  });
+
+  it('rides out Secret Manager calls failing UNAVAILABLE, then OK', async () => {
+    const { server, sm, store, base } = await setup();
+    sm.failNext('AccessSecretVersion', { count: 2, code: 'UNAVAILABLE' });
+    sm.failNext('AddSecretVersion', { count: 2, code: 'UNAVAILABLE' });
+    const result = await provision({ ...base, projects: PROJECTS, concurrency: 1 });
+    expect(result.summary).toMatchObject({ created: 3, failed: 0 });
+    expect(sm.calls().filter((c) => c.injected)).toHaveLength(4);
+    expect(await brokenProjects(server, store, PROJECTS)).toEqual([]);
+  });
+
+  it('fails one project on a non-transient error, completes the others, and repairs next run', async () => {
+    const { server, sm, store, base } = await setup();
+    sm.failNext('AddSecretVersion', { count: 1, code: 'PERMISSION_DENIED' });
+    const result = await provision({ ...base, projects: PROJECTS, concurrency: 1 });
+    expect(result.summary).toMatchObject({ created: 2, failed: 1 });
+    const failed = result.projects.find((p) => p.action === 'failed')!;
+    expect(failed.error).toMatch(/storing stemedb-key-\w+/);
+    // The key nobody could store was revoked at once.
+    expect(await server.liveKeys(failed.project)).toEqual([]);
+    const again = await provision({ ...base, projects: PROJECTS });
+    expect(again.summary).toMatchObject({ created: 1, unchanged: 2, failed: 0 });
+    expect(await brokenProjects(server, store, PROJECTS)).toEqual([]);
+  });
+
+  it('rotates every stored project and revokes one, through the same store', async () => {
+    const { server, store, base } = await setup();
+    await provision({ ...base, projects: PROJECTS });
+    const rotated = await rotate({ ...base, all: true });
+    expect(rotated.summary).toMatchObject({ replaced: 3, revoked: 3, failed: 0 });
+    expect(await brokenProjects(server, store, PROJECTS)).toEqual([]);
+    expect(await revoke({ ...base, project: 'gamma' })).toEqual({
+      project: 'gamma',
+      revoked: 1,
+      secretDeleted: true,
+    });
+    expect(await store.list('stemedb-key-')).toEqual(['stemedb-key-alpha', 'stemedb-key-beta']);
+  });
+});
