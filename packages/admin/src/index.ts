@@ -41,7 +41,12 @@ export {
   provision,
 } from './commands/provision.js';
 export type { ProjectResult, ProvisionResult } from './commands/provision-apply.js';
-export type { PlanAction, ProjectPlan, ProvisionPlan } from './commands/provision-plan.js';
+export type {
+  PlanAction,
+  ProjectPlan,
+  ProvisionPlan,
+  StoreReads,
+} from './commands/provision-plan.js';
 export { type RevokeOptions, type RevokeResult, revoke } from './commands/revoke.js';
 export { type RotateOptions, rotate } from './commands/rotate.js';
 export { PROJECT_KEY_ROLE } from './commands/server-keys.js';

@@ -20,7 +20,11 @@ export async function runProvision(file: string, flags: ProvisionFlags, io: Io):
   await withStore(flags, io, async (store) => {
     const adminKey = await adminKeyOf(flags, io, store);
     const options = { url, adminKey, store, projects, concurrency };
-    const plan = await planProvision(options);
+    // A real run reads only the stored keys it needs (ProjectPlan.unread); --dry-run reads all.
+    const plan = await planProvision({
+      ...options,
+      storeReads: flags.dryRun === true ? 'all' : 'needed',
+    });
     if (flags.dryRun === true) {
       if (flags.json === true) printJson(io, planJson(plan));
       else io.stdout.write(renderPlan(plan, io));

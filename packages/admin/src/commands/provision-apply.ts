@@ -69,18 +69,25 @@ async function applyProject(ctx: ApplyContext, plan: ProjectPlan): Promise<Proje
   let revoked = 0;
   try {
     let keep = plan.keep;
-    if (plan.action === 'create' || plan.action === 'replace')
-      keep = (await createAndStore(ctx, project)).hash;
-    revoked = await revokeOthers(ctx, project, plan.revoke, keep);
-    const action =
+    let action: ProjectResult['action'] =
       plan.action === 'create' ? 'created' : plan.action === 'replace' ? 'replaced' : 'unchanged';
+    if (plan.action === 'create' || plan.action === 'replace') {
+      const stored = await createAndStore(ctx, project);
+      keep = stored.created.hash;
+      // Unread (see ProjectPlan.unread): a first version means nothing was stored before.
+      if (plan.unread === true) action = stored.version === '1' ? 'created' : 'replaced';
+    }
+    revoked = await revokeOthers(ctx, project, plan.revoke, keep);
     return { project, action, revoked };
   } catch (error) {
     return { project, action: 'failed', revoked, error: describeError(error) };
   }
 }
 
-async function createAndStore(ctx: ApplyContext, project: string): Promise<ApiKeyCreated> {
+async function createAndStore(
+  ctx: ApplyContext,
+  project: string,
+): Promise<{ created: ApiKeyCreated; version: string }> {
   const { signal } = ctx;
   let created: ApiKeyCreated;
   try {
@@ -91,8 +98,11 @@ async function createAndStore(ctx: ApplyContext, project: string): Promise<ApiKe
   } catch (error) {
     throw new Error(`creating the key: ${describeError(error)}`, { cause: error });
   }
+  let version: string;
   try {
-    await ctx.store.writeVersion(projectKeySecret(project), created.key, { signal });
+    ({ version } = await ctx.store.writeVersion(projectKeySecret(project), created.key, {
+      signal,
+    }));
   } catch (error) {
     // Nobody holds the new key: revoke it now rather than leave it live until the next run.
     await ctx.admin.revokeApiKey(created.hash).catch(() => undefined);
@@ -100,7 +110,7 @@ async function createAndStore(ctx: ApplyContext, project: string): Promise<ApiKe
       cause: error,
     });
   }
-  return created;
+  return { created, version };
 }
 
 /**

@@ -24,7 +24,20 @@ export interface ProjectPlan {
   revoke: string[];
   /** The hash of the stored key the plan keeps (`unchanged` only). */
   keep?: string | undefined;
+  /**
+   * True when the store was not read (`storeReads: 'needed'`): the server has no live key of
+   * the label, so whatever is stored is replaced either way, and the write tells `created`
+   * (the secret's first version) from `replaced`.
+   */
+  unread?: boolean | undefined;
 }
+
+/**
+ * Which stored keys planning reads: `all` (what `--dry-run` shows, each reason exact), or only
+ * those `needed` to decide: the projects whose label has a live key on the server. A first run
+ * over 1,000 projects then reads nothing it would overwrite anyway: one round trip less each.
+ */
+export type StoreReads = 'all' | 'needed';
 
 /** The whole plan, in the order of the projects given. */
 export interface ProvisionPlan {
@@ -39,6 +52,8 @@ export interface PlanContext {
   store: SecretStore;
   concurrency: number;
   signal?: AbortSignal | undefined;
+  /** @default 'all' */
+  storeReads?: StoreReads | undefined;
 }
 
 /** Reads the state and plans every project (the server's list once, the store per project). */
@@ -51,6 +66,17 @@ export async function computePlan(
   const plans = await Promise.all(
     projects.map((project) =>
       limit(async () => {
+        const live = keys.liveByLabel.get(projectKeyLabel(project)) ?? [];
+        if (ctx.storeReads === 'needed' && live.length === 0) {
+          const reason = 'no live key of the label';
+          return {
+            project,
+            action: 'create',
+            reason,
+            revoke: [],
+            unread: true,
+          } satisfies ProjectPlan;
+        }
         try {
           const stored = await ctx.store.readLatest(projectKeySecret(project), {
             signal: ctx.signal,

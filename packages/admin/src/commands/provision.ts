@@ -16,7 +16,7 @@ import {
   type ServerOptions,
 } from './context.js';
 import { executePlan, type ProvisionResult } from './provision-apply.js';
-import { computePlan, type ProvisionPlan } from './provision-plan.js';
+import { computePlan, type ProvisionPlan, type StoreReads } from './provision-plan.js';
 
 /** Options of {@link planProvision}, {@link applyProvision} and {@link provision}. */
 export interface ProvisionOptions extends ServerOptions {
@@ -30,6 +30,12 @@ export interface ProvisionOptions extends ServerOptions {
   onProgress?: ((done: number, total: number) => void) | undefined;
   /** Cancels calls in flight and pending retry waits. */
   signal?: AbortSignal | undefined;
+  /**
+   * Which stored keys planning reads (see {@link StoreReads}). `provision` reads only those
+   * it needs; `planProvision` reads all unless told otherwise.
+   * @default 'all' (planProvision), 'needed' (provision)
+   */
+  storeReads?: StoreReads | undefined;
 }
 
 const schema = z.strictObject({
@@ -41,6 +47,7 @@ const schema = z.strictObject({
   concurrency: fields.concurrency,
   onProgress: fields.fn.optional(),
   signal: fields.signal,
+  storeReads: z.enum(['all', 'needed']).optional(),
 });
 
 function resolve(options: ProvisionOptions, command: string) {
@@ -63,6 +70,7 @@ function resolve(options: ProvisionOptions, command: string) {
     concurrency: o.concurrency ?? DEFAULT_CONCURRENCY,
     signal: o.signal,
     onProgress: o.onProgress as ProvisionOptions['onProgress'],
+    storeReads: o.storeReads,
   };
   return { client, ctx, projects: o.projects };
 }
@@ -117,7 +125,7 @@ export async function provision(
 ): Promise<ProvisionResult & { plan: ProvisionPlan }> {
   const { client, ctx, projects } = resolve(options, 'provision');
   try {
-    const plan = await computePlan(ctx, projects);
+    const plan = await computePlan({ ...ctx, storeReads: ctx.storeReads ?? 'needed' }, projects);
     return { ...(await executePlan(ctx, plan)), plan };
   } finally {
     await client.close();

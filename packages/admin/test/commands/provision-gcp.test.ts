@@ -56,11 +56,16 @@ describe('provision with the gcp: store', () => {
 
   it('rides out Secret Manager calls failing UNAVAILABLE, then OK', async () => {
     const { server, sm, store, base } = await setup();
-    sm.failNext('AccessSecretVersion', { count: 2, code: 'UNAVAILABLE' });
+    // A first run writes (it reads nothing it would overwrite anyway); a re-run reads.
+    sm.failNext('CreateSecret', { count: 2, code: 'UNAVAILABLE' });
     sm.failNext('AddSecretVersion', { count: 2, code: 'UNAVAILABLE' });
     const result = await provision({ ...base, projects: PROJECTS, concurrency: 1 });
     expect(result.summary).toMatchObject({ created: 3, failed: 0 });
     expect(sm.calls().filter((c) => c.injected)).toHaveLength(4);
+    sm.failNext('AccessSecretVersion', { count: 2, code: 'UNAVAILABLE' });
+    const again = await provision({ ...base, projects: PROJECTS, concurrency: 1 });
+    expect(again.summary).toMatchObject({ unchanged: 3, failed: 0 });
+    expect(sm.calls().filter((c) => c.injected)).toHaveLength(6);
     expect(await brokenProjects(server, store, PROJECTS)).toEqual([]);
   });
 

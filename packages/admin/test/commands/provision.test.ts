@@ -140,6 +140,44 @@ describe('provision', () => {
     expect(await brokenProjects(server, store, PROJECTS)).toEqual([]);
   });
 
+  it('reads only the stored keys it needs: none on a first run, every one in the dry run', async () => {
+    const server = await startServer();
+    const inner = createMemorySecretStore();
+    cleanups.push(
+      () => server.close(),
+      () => inner.close(),
+    );
+    const reads: string[] = [];
+    const store = interceptStore(inner, 'readLatest', (name) => void reads.push(name));
+    const options = { url: server.url, adminKey: server.rootKey, store, projects: PROJECTS };
+    // Stored but dead (no live key of its label): replaced, and told so by the write.
+    await inner.writeVersion(projectKeySecret('beta'), generateApiKey());
+
+    const dry = await planProvision(options);
+    expect(reads.sort()).toEqual(PROJECTS.map(projectKeySecret).sort());
+    expect(dry.projects.map((p) => [p.project, p.action])).toEqual([
+      ['alpha', 'create'],
+      ['beta', 'replace'],
+      ['gamma', 'create'],
+    ]);
+
+    reads.length = 0;
+    const result = await provision(options);
+    expect(reads).toEqual([]);
+    expect(result.projects.map((p) => [p.project, p.action])).toEqual([
+      ['alpha', 'created'],
+      ['beta', 'replaced'],
+      ['gamma', 'created'],
+    ]);
+    expect(result.plan.projects.every((p) => p.unread === true)).toBe(true);
+    expect(await brokenProjects(server, inner, PROJECTS)).toEqual([]);
+
+    // With live keys, every stored key must be read to know it is the live one.
+    reads.length = 0;
+    expect((await provision(options)).summary.unchanged).toBe(3);
+    expect(reads.sort()).toEqual(PROJECTS.map(projectKeySecret).sort());
+  });
+
   it('plans without changing anything (the dry run)', async () => {
     const { server, store } = await setup();
     const seen = server.emulator.requests().length;
