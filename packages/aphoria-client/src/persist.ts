@@ -21,12 +21,12 @@ import { type Present, readPresent } from './persist/present.js';
 import type { FlushResult, PersistResult } from './persist/results.js';
 import { closeRun, openRun, type Run, warn } from './persist/run.js';
 import { parseScan, type Scan } from './scan.js';
-import { computeScanId } from './scan-id.js';
 import { createJournal, deleteJournal } from './spool/journal-write.js';
 import type { AssertionRecord } from './spool/record.js';
 import { JOURNAL_VERSION } from './spool/record.js';
 import { DEFAULT_SEAMS, type SpoolSeams } from './spool/spool.js';
 import { scanAgentId } from './subjects.js';
+import type { MappedAssertion } from './types.js';
 
 /** How long a run waits for another run's lock on the same scan, beyond its staleness. */
 export const SAME_SCAN_LOCK_EXTRA_WAIT_MS = 5_000;
@@ -61,7 +61,7 @@ export async function persistScanWith(
   const resolved = resolveRunOptions(options, 'persistScan');
   const scan = parseScan(input);
   const started = performance.now();
-  const scanId = computeScanId(scan);
+  const { scanId, assertions } = startMapping(scan);
   const total = assertionCount(scan);
   const run = await openRun(resolved, seams);
   try {
@@ -69,7 +69,7 @@ export async function persistScanWith(
     const flushedCounts = await flushJournals(run, scanId);
     throwIfEnded(run);
     run.phase = 'persist';
-    const own = await persistOwn(run, scan, scanId, total);
+    const own = await persistOwn(run, scan, scanId, total, assertions);
     throwIfEnded(run);
     const durationMs = Math.round(performance.now() - started);
     const flushed: FlushResult = { ...flushedCounts, durationMs, warnings: [] };
@@ -114,6 +114,7 @@ async function persistOwn(
   scan: Scan,
   scanId: string,
   total: number,
+  assertions: Iterable<MappedAssertion>,
 ): Promise<OwnOutcome> {
   const { spool, sender } = run;
   const agentId = scanAgentId(scanId);
@@ -157,7 +158,7 @@ async function persistOwn(
         return out;
       }
       if (sender.fatal instanceof HostedAuthError) return out; // nothing spooled (§3)
-      journal = await writeJournal(run, scan, scanId, agentId);
+      journal = await writeJournal(run, scan, scanId, agentId, assertions);
     }
     const report = await drainJournal(run, journal, present, findingOf);
     if (report.summaryWithheld) warnWithheld(run, scanId, report.rejectedFindings);
@@ -179,6 +180,7 @@ async function writeJournal(
   scan: Scan,
   scanId: string,
   agentId: string,
+  assertions: Iterable<MappedAssertion>,
 ): Promise<SealedJournal> {
   const header = {
     t: 'h' as const,
@@ -189,7 +191,7 @@ async function writeJournal(
     at: new Date().toISOString(),
   };
   const path = run.spool.journalPath(scanId);
-  const written = await createJournal(run.spool.fs, path, header, records(scan));
+  const written = await createJournal(run.spool.fs, path, header, records(assertions));
   return {
     path,
     scanId,
@@ -204,8 +206,26 @@ async function writeJournal(
   };
 }
 
-function* records(scan: Scan): Generator<AssertionRecord> {
-  for (const a of scanToAssertions(scan)) {
+/**
+ * The scan's assertions, the mapping started: its first assertion carries the scan id, which
+ * `scanToAssertions` computes once, so the id is not hashed a second time here (hashing a
+ * 100,000-finding scan is a visible share of what persisting it costs: bench/README.md).
+ */
+function startMapping(scan: Scan): { scanId: string; assertions: Iterable<MappedAssertion> } {
+  const mapping = scanToAssertions(scan);
+  const first = mapping.next();
+  // Every scan maps to at least its summary, and every assertion's value names the scan id.
+  if (first.done) throw new Error('scanToAssertions yielded nothing');
+  const scanId = (first.value.input.value as { scan_id: string }).scan_id;
+  function* all(): Generator<MappedAssertion> {
+    yield first.value as MappedAssertion;
+    yield* mapping;
+  }
+  return { scanId, assertions: all() };
+}
+
+function* records(assertions: Iterable<MappedAssertion>): Generator<AssertionRecord> {
+  for (const a of assertions) {
     yield a.findingIndex === undefined
       ? { t: 'a', i: a.index, in: a.input }
       : { t: 'a', i: a.index, f: a.findingIndex, in: a.input };

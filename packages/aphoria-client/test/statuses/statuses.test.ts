@@ -5,6 +5,7 @@
  * with that finding and the rest is stored.
  */
 import { readdir } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import { type Emulator, startEmulator } from '@stemedb/emulator';
 import { StemeClient } from '@stemedb/sdk';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -143,13 +144,7 @@ describe('a 429 storm', () => {
       clientOptions: {
         sleep: (ms, signal) => {
           waits.push(ms);
-          return new Promise((resolve, reject) => {
-            const timer = setTimeout(resolve, ms);
-            signal?.addEventListener('abort', () => {
-              clearTimeout(timer);
-              reject(signal.reason);
-            });
-          });
+          return delay(ms, undefined, signal ? { signal } : undefined);
         },
       },
     });
