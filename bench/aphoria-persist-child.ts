@@ -8,7 +8,7 @@
 // Compiled to plain JavaScript first (as compile.ts does for the main bench): under tsx each
 // client would carry the loader's ~35 MiB in its peak RSS.
 
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -92,7 +92,10 @@ async function serve(spec: ChildSpec): Promise<void> {
   const emu = await startEmulator({ port: 0, rateLimit: false, ...(dataDir ? { dataDir } : {}) });
   await send({ type: 'ready', url: emu.url, apiKey: emu.rootApiKey });
   process.on('disconnect', () => {
-    void emu.close().finally(() => process.exit(0));
+    void emu
+      .close()
+      .then(() => (dataDir ? rm(dataDir, { recursive: true, force: true }) : undefined))
+      .finally(() => process.exit(0));
   });
 }
 
@@ -128,9 +131,21 @@ async function main(spec: ChildSpec): Promise<ChildMessage | undefined> {
     await serve(spec);
     return undefined;
   }
-  const scan = makeScan(spec.findings);
   const total = spec.findings + 1;
   const onWarning = () => {};
+  if (spec.role === 'flush') {
+    // No scan in this process: a flush has only the spool (a later CI job, another process).
+    const config = createHostedConfig({
+      url: spec.url!,
+      apiKey: spec.apiKey!,
+      spoolDir: spec.spoolDir!,
+    });
+    return timed(total, async () => {
+      const r = await flushSpool({ config, concurrency: spec.concurrency, onWarning });
+      if (r.completed !== 1 || r.sent !== total) throw new Error(`flush: ${JSON.stringify(r)}`);
+    });
+  }
+  const scan = makeScan(spec.findings);
   switch (spec.role) {
     case 'baseline':
       return timed(0, async () => {});
@@ -139,10 +154,14 @@ async function main(spec: ChildSpec): Promise<ChildMessage | undefined> {
     case 'persist': {
       const spoolDir = await mkdtemp(join(tmpdir(), 'aphoria-bench-spool-'));
       const config = createHostedConfig({ url: spec.url!, apiKey: spec.apiKey!, spoolDir });
-      return timed(total, async () => {
-        const r = await persistScan(scan, { config, concurrency: spec.concurrency, onWarning });
-        if (!r.complete || r.sent !== total) throw new Error(`persist: ${JSON.stringify(r)}`);
-      });
+      try {
+        return await timed(total, async () => {
+          const r = await persistScan(scan, { config, concurrency: spec.concurrency, onWarning });
+          if (!r.complete || r.sent !== total) throw new Error(`persist: ${JSON.stringify(r)}`);
+        });
+      } finally {
+        await rm(spoolDir, { recursive: true, force: true });
+      }
     }
     case 'spool': {
       const config = createHostedConfig({
@@ -153,17 +172,6 @@ async function main(spec: ChildSpec): Promise<ChildMessage | undefined> {
       return timed(total, async () => {
         const r = await persistScan(scan, { config, clientOptions: { retry: false }, onWarning });
         if (r.spooled !== total) throw new Error(`spool: ${JSON.stringify(r)}`);
-      });
-    }
-    case 'flush': {
-      const config = createHostedConfig({
-        url: spec.url!,
-        apiKey: spec.apiKey!,
-        spoolDir: spec.spoolDir!,
-      });
-      return timed(total, async () => {
-        const r = await flushSpool({ config, concurrency: spec.concurrency, onWarning });
-        if (r.completed !== 1 || r.sent !== total) throw new Error(`flush: ${JSON.stringify(r)}`);
       });
     }
   }
