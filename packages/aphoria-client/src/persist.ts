@@ -7,26 +7,26 @@
  * 2. take the scan's lock, recover its journal if an earlier attempt left one;
  * 3. read back what the server holds of the scan (its agent id): a stored summary means the
  *    scan is already persisted (a CI retry), anything else present is never resent;
- * 4. journal every assertion, seal, fsync file and directory: from here a kill loses nothing;
- * 5. send with a bounded window; acks are appended as they arrive (group commit);
+ * 4. journal every assertion in fsynced batches, then seal: a record is sent only once it is
+ *    durable (persist/fresh.ts), and from the seal on a kill loses nothing;
+ * 5. send with a bounded window; acks are appended after the seal as they arrive (group commit);
  * 6. delete the finished journal, or leave the rest spooled (compacted) when StemeDB is down.
  */
 import { HostedAuthError, PersistIncompleteError } from './errors.js';
 import { throwIfEnded } from './flush.js';
-import { assertionCount, scanToAssertions } from './mapping.js';
+import { assertionCount } from './mapping.js';
 import { addCounts, drainJournal, type SealedJournal, sealedFromState } from './persist/drain.js';
 import { type FlushCounts, flushJournals, warnWithheld } from './persist/flush-journals.js';
+import { type FreshJournal, startFreshJournal } from './persist/fresh.js';
 import { type PersistOptions, resolveRunOptions } from './persist/options.js';
 import { type Present, readPresent } from './persist/present.js';
 import type { FlushResult, PersistResult } from './persist/results.js';
 import { closeRun, openRun, type Run, warn } from './persist/run.js';
 import { parseScan, type Scan } from './scan.js';
-import { createJournal, deleteJournal } from './spool/journal-write.js';
-import type { AssertionRecord } from './spool/record.js';
-import { JOURNAL_VERSION } from './spool/record.js';
+import { computeScanId } from './scan-id.js';
+import { deleteJournal } from './spool/journal-write.js';
 import { DEFAULT_SEAMS, type SpoolSeams } from './spool/spool.js';
 import { scanAgentId } from './subjects.js';
-import type { MappedAssertion } from './types.js';
 
 /** How long a run waits for another run's lock on the same scan, beyond its staleness. */
 export const SAME_SCAN_LOCK_EXTRA_WAIT_MS = 5_000;
@@ -61,7 +61,7 @@ export async function persistScanWith(
   const resolved = resolveRunOptions(options, 'persistScan');
   const scan = parseScan(input);
   const started = performance.now();
-  const { scanId, assertions } = startMapping(scan);
+  const scanId = computeScanId(scan); // hashed once: the mapping is given it (assertionsOf)
   const total = assertionCount(scan);
   const run = await openRun(resolved, seams);
   try {
@@ -69,7 +69,7 @@ export async function persistScanWith(
     const flushedCounts = await flushJournals(run, scanId);
     throwIfEnded(run);
     run.phase = 'persist';
-    const own = await persistOwn(run, scan, scanId, total, assertions);
+    const own = await persistOwn(run, scan, scanId, total);
     throwIfEnded(run);
     const durationMs = Math.round(performance.now() - started);
     const flushed: FlushResult = { ...flushedCounts, durationMs, warnings: [] };
@@ -114,7 +114,6 @@ async function persistOwn(
   scan: Scan,
   scanId: string,
   total: number,
-  assertions: Iterable<MappedAssertion>,
 ): Promise<OwnOutcome> {
   const { spool, sender } = run;
   const agentId = scanAgentId(scanId);
@@ -140,6 +139,7 @@ async function persistOwn(
   }
   const findingOf = (i: number) => scan.findings[i];
   let journal: SealedJournal | undefined;
+  let writing: FreshJournal | undefined;
   try {
     const opened = await spool.open(scanId);
     let present: Present | undefined;
@@ -158,9 +158,10 @@ async function persistOwn(
         return out;
       }
       if (sender.fatal instanceof HostedAuthError) return out; // nothing spooled (§3)
-      journal = await writeJournal(run, scan, scanId, agentId, assertions);
+      writing = startFreshJournal(run, scan, scanId, agentId, total);
+      journal = writing.journal;
     }
-    const report = await drainJournal(run, journal, present, findingOf);
+    const report = await drainJournal(run, journal, present, findingOf, writing);
     if (report.summaryWithheld) warnWithheld(run, scanId, report.rejectedFindings);
     addCounts(out, report);
     out.complete = report.finished && report.rejectedFindings === 0 && report.rejected === 0;
@@ -172,63 +173,6 @@ async function persistOwn(
     return out;
   } finally {
     await lock.release();
-  }
-}
-
-async function writeJournal(
-  run: Run,
-  scan: Scan,
-  scanId: string,
-  agentId: string,
-  assertions: Iterable<MappedAssertion>,
-): Promise<SealedJournal> {
-  const header = {
-    t: 'h' as const,
-    v: JOURNAL_VERSION,
-    scan: scanId,
-    agent: agentId,
-    project: scan.project,
-    at: new Date().toISOString(),
-  };
-  const path = run.spool.journalPath(scanId);
-  const written = await createJournal(run.spool.fs, path, header, records(assertions));
-  return {
-    path,
-    scanId,
-    agentId,
-    header,
-    records: written.records,
-    total: written.records,
-    done: new Set(),
-    rejectedFindings: 0,
-    acked: 0,
-    compactedRejections: 0,
-  };
-}
-
-/**
- * The scan's assertions, the mapping started: its first assertion carries the scan id, which
- * `scanToAssertions` computes once, so the id is not hashed a second time here (hashing a
- * 100,000-finding scan is a visible share of what persisting it costs: bench/README.md).
- */
-function startMapping(scan: Scan): { scanId: string; assertions: Iterable<MappedAssertion> } {
-  const mapping = scanToAssertions(scan);
-  const first = mapping.next();
-  // Every scan maps to at least its summary, and every assertion's value names the scan id.
-  if (first.done) throw new Error('scanToAssertions yielded nothing');
-  const scanId = (first.value.input.value as { scan_id: string }).scan_id;
-  function* all(): Generator<MappedAssertion> {
-    yield first.value as MappedAssertion;
-    yield* mapping;
-  }
-  return { scanId, assertions: all() };
-}
-
-function* records(assertions: Iterable<MappedAssertion>): Generator<AssertionRecord> {
-  for (const a of assertions) {
-    yield a.findingIndex === undefined
-      ? { t: 'a', i: a.index, in: a.input }
-      : { t: 'a', i: a.index, f: a.findingIndex, in: a.input };
   }
 }
 

@@ -18,7 +18,7 @@ import {
 export interface JournalState {
   readonly path: string;
   readonly header: HeaderRecord;
-  /** Undefined when the journal was cut off before its seal (nothing of it was sent). */
+  /** Undefined when the journal was cut off before its seal (it does not hold the whole scan). */
   readonly seal: SealRecord | undefined;
   /** `a` records in the file. */
   readonly records: number;

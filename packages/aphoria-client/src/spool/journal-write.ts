@@ -32,7 +32,20 @@ export interface CreatedJournal {
 }
 
 /**
+ * Told, while a journal is written, how many of its `a` records are on disk (file fsynced, and
+ * its directory entry too): those may be sent before the seal is written.
+ */
+export type OnDurable = (records: number) => void;
+
+// With `onDurable`, the file is fsynced once this many bytes are written since the last fsync
+// (and after the first batch, so that sending starts at once): few fsyncs, an early start.
+const DURABLE_EVERY_BYTES = 1024 * 1024;
+
+/**
  * Writes a new journal at `path` from `records` (iterated once), sealed and fsynced.
+ *
+ * With `onDurable`, the records become durable batch by batch, and `onDurable` is told after
+ * each fsync (persistScan sends them meanwhile); without it there is one fsync before the seal.
  *
  * @throws the `EEXIST` error when a journal is already there
  */
@@ -43,6 +56,7 @@ export async function createJournal(
   records: Iterable<AssertionRecord> | AsyncIterable<AssertionRecord>,
   total: (written: number) => number = (written) => written,
   rej = 0,
+  onDurable?: OnDurable,
 ): Promise<CreatedJournal> {
   const file = await fs.create(path);
   let closed = false;
@@ -50,18 +64,29 @@ export async function createJournal(
     let n = 0;
     let summaryIndex: number | undefined;
     let batch = encodeRecord(header);
+    let unsynced = 0; // bytes written since the last fsync (with onDurable)
+    let durable = -1; // records on disk, as last told; -1 until the directory entry is
+    const write = async (upTo: number) => {
+      await file.write(batch);
+      unsynced += batch.length;
+      batch = '';
+      if (onDurable === undefined || (durable >= 0 && unsynced < DURABLE_EVERY_BYTES)) return;
+      await file.sync();
+      if (durable < 0) await fs.syncDir(dirname(path)); // the name survives a power cut too
+      unsynced = 0;
+      durable = upTo;
+      onDurable(durable);
+    };
     for await (const record of records) {
       n += 1;
       if (record.f === undefined) summaryIndex = record.i;
       batch += encodeRecord(record);
-      if (batch.length >= BATCH_BYTES) {
-        await file.write(batch);
-        batch = '';
-      }
+      if (batch.length >= BATCH_BYTES) await write(n);
     }
-    if (batch !== '') await file.write(batch);
+    if (batch !== '') await write(n);
     // The records are durable before the seal that vouches for them is written.
     await file.sync();
+    if (onDurable !== undefined && durable !== n) onDurable(n);
     await file.write(encodeRecord({ t: 's', n, total: total(n), rej }));
     await file.sync();
     closed = true;
@@ -150,16 +175,24 @@ export class AckLog {
   readonly #lingerMs: number;
   readonly #onError: (error: unknown) => void;
 
+  readonly #after: Promise<unknown> | undefined;
+
+  /**
+   * @param options.lingerMs - see {@link ACK_LINGER_MS}
+   * @param options.after - nothing is appended before it resolves: the seal of a journal still
+   *   being written (acks come after the seal); if it rejects, that is the log's failure
+   */
   constructor(
     fs: SpoolFs,
     path: string,
     onError: (error: unknown) => void,
-    lingerMs = ACK_LINGER_MS,
+    options: { lingerMs?: number; after?: Promise<unknown> } = {},
   ) {
     this.#fs = fs;
     this.#path = path;
     this.#onError = onError;
-    this.#lingerMs = lingerMs;
+    this.#lingerMs = options.lingerMs ?? ACK_LINGER_MS;
+    this.#after = options.after;
   }
 
   /** The first write error, if a write failed (later records are then not written). */
@@ -217,7 +250,10 @@ export class AckLog {
 
   async #drain(): Promise<void> {
     try {
-      this.#file ??= await this.#fs.append(this.#path);
+      if (this.#file === undefined) {
+        await this.#after;
+        this.#file = await this.#fs.append(this.#path);
+      }
       const group = this.#buffer;
       this.#buffer = '';
       await this.#file.write(group);

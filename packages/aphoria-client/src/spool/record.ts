@@ -8,7 +8,8 @@
  * - `a` assertion: `{ t, i, f?, in }`, what is sent (`f` the finding's index, absent for the
  *   scan's summary);
  * - `s` seal: `{ t, n, total, rej }`, written (and fsynced) after every `a` record. A journal
- *   without one was cut off while it was being written, before anything of it was sent;
+ *   without one was cut off while it was being written (records already durable may have been
+ *   sent meanwhile: the read-back recognises them when the scan is persisted again);
  * - `k` acknowledgement: `{ t, i, p? }` (`p: 1` when the server already held it);
  * - `r` rejection: `{ t, i, status, code, msg }`, a 400/413/422: final, never resent.
  */

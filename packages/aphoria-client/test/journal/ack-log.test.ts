@@ -21,7 +21,12 @@ async function sealedJournal(records: number): Promise<string> {
   const lines = [
     encodeRecord({ t: 'h', v: 1, scan: SCAN, agent: 'a', project: 'p', at: '' }),
     ...Array.from({ length: records }, (_, i) =>
-      encodeRecord({ t: 'a', i, f: i, in: { subject: `s/${i}`, predicate: 'p', value: 1 } }),
+      encodeRecord({
+        t: 'a',
+        i,
+        f: i,
+        in: { subject: `s/${i}`, predicate: 'p', value: 1, agent_id: 'a' },
+      }),
     ),
     encodeRecord({ t: 's', n: records, total: records, rej: 0 }),
   ];
@@ -56,7 +61,7 @@ describe('AckLog', () => {
       (e) => {
         throw e;
       },
-      0,
+      { lingerMs: 0 },
     );
     for (let i = 0; i < 20; i++) log.add({ t: 'k', i });
     await log.close();

@@ -124,7 +124,7 @@ describe('readJournal', () => {
     expect(state!.done.size).toBe(0);
   });
 
-  it('reads a journal cut off before its seal as unsealed (nothing of it was sent)', async () => {
+  it('reads a journal cut off before its seal as unsealed', async () => {
     const state = await readJournal(nodeSpoolFs, await journalOf(lines(WHOLE.slice(0, 3))));
     expect(state).toMatchObject({ records: 2, seal: undefined });
   });
