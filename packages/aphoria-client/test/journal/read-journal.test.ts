@@ -6,6 +6,7 @@
  */
 import { appendFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SpoolCorruptError } from '../../src/errors.js';
 import { nodeSpoolFs } from '../../src/spool/fs.js';
@@ -103,6 +104,21 @@ describe('readJournal', () => {
     await expect(readJournal(nodeSpoolFs, await journalOf(text))).rejects.toBeInstanceOf(
       SpoolCorruptError,
     );
+  });
+
+  it('reads assertion lines whose keys come in another order (the shortcut falls back)', async () => {
+    const reordered = (i: number) => {
+      const json = JSON.stringify({
+        in: { subject: `s/${i}`, predicate: 'p', value: i },
+        f: i,
+        i,
+        t: 'a',
+      });
+      return `${crc32(json).toString(16).padStart(8, '0')} ${json}\n`;
+    };
+    const text = encodeRecord(header) + reordered(0) + reordered(1) + lines([seal(2), ack(1)]);
+    const state = await readJournal(nodeSpoolFs, await journalOf(text));
+    expect(state).toMatchObject({ records: 2, acked: 1, summaryIndex: undefined, torn: false });
   });
 
   it('reads an empty file as no journal (cut off right after it was created)', async () => {
