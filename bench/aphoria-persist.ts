@@ -9,8 +9,9 @@
 // Method (as the main bench's): the emulator runs in a process of its own, restarted (on a
 // fresh data directory) for every measurement; every measurement forks a fresh client process
 // running compiled JavaScript, so its peak RSS (`process.resourceUsage().maxRSS`) is its own.
-// Rounds interleave the clients in an order rotated by the round; figures are medians over
-// rounds, ratios medians of per-round ratios. The flush's spool is written beforehand by its
+// Rounds interleave the clients in an order rotated by the round (within a target, so that
+// the clients a ratio compares run back to back); figures are medians over rounds, ratios
+// medians of per-round ratios. The flush's spool is written beforehand by its
 // own process (persistScan against a closed port), so only the flush is timed.
 
 import { type ChildProcess, fork } from 'node:child_process';
@@ -192,9 +193,14 @@ async function main(): Promise<void> {
   await compile();
   const baseline = await runChild({ role: 'baseline', findings: FINDINGS, concurrency: 0 });
   const samples: Sample[] = [];
-  const cells = targets.flatMap((target) => CLIENTS.map((client) => ({ target, client })));
   for (let round = 0; round < ROUNDS; round++) {
-    const order = cells.map((_, i) => cells[(i + round) % cells.length]!);
+    // The clients a ratio compares run back to back (one measurement takes 15-60 s here, and
+    // the load other work puts on the machine moves over minutes); their order rotates within
+    // a target, and the targets alternate, from round to round.
+    const ts = round % 2 === 0 ? targets : [...targets].reverse();
+    const order = ts.flatMap((target) =>
+      CLIENTS.map((_, i) => ({ target, client: CLIENTS[(i + round) % CLIENTS.length]! })),
+    );
     for (const { target, client } of order) {
       const s = await measure(round, target, client);
       samples.push(s);
