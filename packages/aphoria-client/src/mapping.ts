@@ -59,8 +59,19 @@ export interface ScanSummaryValue {
  * {@link parseScan}: its bounds are what keep every input within the SDK's
  * `AssertionInputSchema`.
  */
-export function* scanToAssertions(scan: Scan): Generator<MappedAssertion, void, undefined> {
-  const scanId = computeScanId(scan);
+export function scanToAssertions(scan: Scan): Generator<MappedAssertion, void, undefined> {
+  return assertionsOf(scan, computeScanId(scan));
+}
+
+/**
+ * {@link scanToAssertions} with the scan's id already computed (`computeScanId(scan)`), for
+ * `persistScan`, which maps a scan twice (to journal it and to send it) and hashes a
+ * 100,000-finding scan only once. Internal: not exported from the package.
+ */
+export function* assertionsOf(
+  scan: Scan,
+  scanId: string,
+): Generator<MappedAssertion, void, undefined> {
   const agentId = scanAgentId(scanId);
   const scanner = { name: scan.scanner.name, version: scan.scanner.version };
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;

@@ -7,24 +7,24 @@
  * 2. take the scan's lock, recover its journal if an earlier attempt left one;
  * 3. read back what the server holds of the scan (its agent id): a stored summary means the
  *    scan is already persisted (a CI retry), anything else present is never resent;
- * 4. journal every assertion, seal, fsync file and directory: from here a kill loses nothing;
- * 5. send with a bounded window; acks are appended as they arrive (group commit);
+ * 4. journal every assertion in fsynced batches, then seal: a record is sent only once it is
+ *    durable (persist/fresh.ts), and from the seal on a kill loses nothing;
+ * 5. send with a bounded window; acks are appended after the seal as they arrive (group commit);
  * 6. delete the finished journal, or leave the rest spooled (compacted) when StemeDB is down.
  */
 import { HostedAuthError, PersistIncompleteError } from './errors.js';
 import { throwIfEnded } from './flush.js';
-import { assertionCount, scanToAssertions } from './mapping.js';
+import { assertionCount } from './mapping.js';
 import { addCounts, drainJournal, type SealedJournal, sealedFromState } from './persist/drain.js';
 import { type FlushCounts, flushJournals, warnWithheld } from './persist/flush-journals.js';
+import { type FreshJournal, startFreshJournal } from './persist/fresh.js';
 import { type PersistOptions, resolveRunOptions } from './persist/options.js';
 import { type Present, readPresent } from './persist/present.js';
 import type { FlushResult, PersistResult } from './persist/results.js';
 import { closeRun, openRun, type Run, warn } from './persist/run.js';
 import { parseScan, type Scan } from './scan.js';
 import { computeScanId } from './scan-id.js';
-import { createJournal, deleteJournal } from './spool/journal-write.js';
-import type { AssertionRecord } from './spool/record.js';
-import { JOURNAL_VERSION } from './spool/record.js';
+import { deleteJournal } from './spool/journal-write.js';
 import { DEFAULT_SEAMS, type SpoolSeams } from './spool/spool.js';
 import { scanAgentId } from './subjects.js';
 
@@ -61,7 +61,7 @@ export async function persistScanWith(
   const resolved = resolveRunOptions(options, 'persistScan');
   const scan = parseScan(input);
   const started = performance.now();
-  const scanId = computeScanId(scan);
+  const scanId = computeScanId(scan); // hashed once: the mapping is given it (assertionsOf)
   const total = assertionCount(scan);
   const run = await openRun(resolved, seams);
   try {
@@ -139,6 +139,7 @@ async function persistOwn(
   }
   const findingOf = (i: number) => scan.findings[i];
   let journal: SealedJournal | undefined;
+  let writing: FreshJournal | undefined;
   try {
     const opened = await spool.open(scanId);
     let present: Present | undefined;
@@ -157,9 +158,10 @@ async function persistOwn(
         return out;
       }
       if (sender.fatal instanceof HostedAuthError) return out; // nothing spooled (§3)
-      journal = await writeJournal(run, scan, scanId, agentId);
+      writing = startFreshJournal(run, scan, scanId, agentId, total);
+      journal = writing.journal;
     }
-    const report = await drainJournal(run, journal, present, findingOf);
+    const report = await drainJournal(run, journal, present, findingOf, writing);
     if (report.summaryWithheld) warnWithheld(run, scanId, report.rejectedFindings);
     addCounts(out, report);
     out.complete = report.finished && report.rejectedFindings === 0 && report.rejected === 0;
@@ -171,44 +173,6 @@ async function persistOwn(
     return out;
   } finally {
     await lock.release();
-  }
-}
-
-async function writeJournal(
-  run: Run,
-  scan: Scan,
-  scanId: string,
-  agentId: string,
-): Promise<SealedJournal> {
-  const header = {
-    t: 'h' as const,
-    v: JOURNAL_VERSION,
-    scan: scanId,
-    agent: agentId,
-    project: scan.project,
-    at: new Date().toISOString(),
-  };
-  const path = run.spool.journalPath(scanId);
-  const written = await createJournal(run.spool.fs, path, header, records(scan));
-  return {
-    path,
-    scanId,
-    agentId,
-    header,
-    records: written.records,
-    total: written.records,
-    done: new Set(),
-    rejectedFindings: 0,
-    acked: 0,
-    compactedRejections: 0,
-  };
-}
-
-function* records(scan: Scan): Generator<AssertionRecord> {
-  for (const a of scanToAssertions(scan)) {
-    yield a.findingIndex === undefined
-      ? { t: 'a', i: a.index, in: a.input }
-      : { t: 'a', i: a.index, f: a.findingIndex, in: a.input };
   }
 }
 

@@ -67,6 +67,12 @@ export interface JournalReport extends SendCounts {
   summaryWithheld: boolean;
 }
 
+/** A journal still being written (`startFreshJournal`): its durable records, and its seal. */
+export interface JournalBeingWritten {
+  readonly source: AsyncIterable<AssertionRecord>;
+  readonly sealed: Promise<void>;
+}
+
 /** Where the finding of a record comes from, when the scan is at hand. */
 export type FindingOf = (findingIndex: number) => Finding | undefined;
 
@@ -79,6 +85,7 @@ export async function drainJournal(
   journal: SealedJournal,
   present: Present | undefined,
   findingOf: FindingOf = () => undefined,
+  writing?: JournalBeingWritten,
 ): Promise<JournalReport> {
   const { sender, spool } = run;
   const { done } = journal;
@@ -109,7 +116,17 @@ export async function drainJournal(
 
   if (journal.records - done.size > 0 && !sender.stopped) {
     const known = present ?? (await readPresent(run, journal.agentId));
-    if (known !== undefined) await sendPending(run, journal, known, report, findingOf, progress);
+    if (known !== undefined) {
+      await sendPending(run, journal, known, report, findingOf, progress, writing);
+    }
+  }
+  if (writing !== undefined) {
+    // Whatever was sent, the journal is whole (or its write failed) before it is judged.
+    const ok = await writing.sealed.then(
+      () => true,
+      () => false,
+    );
+    if (!ok) return { ...report, spooled: journal.records - done.size }; // sender.fatal is set
   }
 
   const remaining = journal.records - done.size;
@@ -140,10 +157,14 @@ async function sendPending(
   report: JournalReport,
   findingOf: FindingOf,
   progress: () => void,
+  writing: JournalBeingWritten | undefined,
 ): Promise<void> {
   const { sender, spool } = run;
   const { done } = journal;
-  const log = new AckLog(spool.fs, journal.path, (error) => sender.fail(error));
+  const log = new AckLog(spool.fs, journal.path, (error) => sender.fail(error), {
+    after: writing?.sealed,
+  });
+  const pending = () => writing?.source ?? pendingRecords(spool.fs, journal.path, done);
   const settle = (record: AssertionRecord, how: 'sent' | 'present') => {
     done.add(record.i);
     log.add(how === 'present' ? { t: 'k', i: record.i, p: 1 } : { t: 'k', i: record.i });
@@ -198,11 +219,11 @@ async function sendPending(
   try {
     if (present.summary) {
       // The summary goes last, so the whole scan is stored: nothing to send.
-      for await (const record of pendingRecords(spool.fs, journal.path, done)) {
+      for await (const record of pending()) {
         settle(record, 'present');
       }
     } else {
-      for await (const record of pendingRecords(spool.fs, journal.path, done)) {
+      for await (const record of pending()) {
         if (sender.stopped) break;
         if (present.ids.has(assertionIdentity(record.in))) settle(record, 'present');
         else if (record.f === undefined) summary = record;

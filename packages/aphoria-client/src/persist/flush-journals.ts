@@ -46,13 +46,15 @@ export async function flushJournals(run: Run, except?: string): Promise<FlushCou
         result.corrupt.push(opened.movedTo);
         warn(run, `${opened.error.message}; moved aside as ${opened.movedTo}`);
       } else if (opened.kind === 'unsealed') {
-        // Cut off while it was written: nothing of it was sent (sending starts after the seal).
+        // Cut off while it was written: it does not hold the whole scan, and only the scan can
+        // complete it. What of it was sent is on the server; persisting the scan again reads
+        // that back and sends the rest (docs/spool.md).
         await spool.fs.remove(opened.path);
         await spool.fs.syncDir(spool.dir);
         result.discarded += 1;
         warn(
           run,
-          `discarded the spool file of scan ${scanId}: it was cut off while being written, before anything of it was sent; persist that scan again`,
+          `discarded the spool file of scan ${scanId}: it was cut off while being written and does not hold the whole scan; persist that scan again (nothing is stored twice)`,
         );
       } else {
         const report = await drainJournal(run, sealedFromState(scanId, opened.state), undefined);

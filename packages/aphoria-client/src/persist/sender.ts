@@ -5,6 +5,7 @@
  * and the 429 back-off (a pause every send waits for, and fewer writes in flight, raised
  * again one at a time as writes succeed).
  */
+import { setMaxListeners } from 'node:events';
 import type { SleepFn, StemeError } from '@stemedb/sdk';
 import pLimitImport from 'p-limit';
 
@@ -16,6 +17,9 @@ const pLimit = ((pLimitImport as unknown as { default?: typeof pLimitImport }).d
 export const RATE_LIMIT_BACKOFF_MS = 1_000;
 /** The longest pause after a 429 without `Retry-After`. */
 export const RATE_LIMIT_BACKOFF_MAX_MS = 30_000;
+
+// At most this many abort listeners per write in flight: undici's, the SDK's sleep, the gate's.
+const LISTENERS_PER_WRITE = 3;
 
 /** The window and the run's shared state. */
 export class Sender {
@@ -38,6 +42,10 @@ export class Sender {
   constructor(concurrency: number, sleep: SleepFn, now: () => number, signal?: AbortSignal) {
     this.#limit = pLimit(concurrency);
     this.#max = concurrency;
+    // Every write in flight listens on the run's signal (undici, the SDK's retry sleep, the
+    // 429 gate), so more than 10 at once is normal, not a leak: without this, Node printed a
+    // MaxListenersExceededWarning on stderr for any concurrency above about 10.
+    setMaxListeners(concurrency * LISTENERS_PER_WRITE + 16, this.#controller.signal);
     this.#sleep = sleep;
     this.#now = now;
     if (signal !== undefined) {

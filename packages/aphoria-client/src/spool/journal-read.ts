@@ -7,7 +7,9 @@ import { SpoolCorruptError } from '../errors.js';
 import type { SpoolFs } from './fs.js';
 import { readLines } from './lines.js';
 import {
+  type AssertionHead,
   type AssertionRecord,
+  decodeAssertionHead,
   decodeRecord,
   type HeaderRecord,
   type JournalRecord,
@@ -18,7 +20,7 @@ import {
 export interface JournalState {
   readonly path: string;
   readonly header: HeaderRecord;
-  /** Undefined when the journal was cut off before its seal (nothing of it was sent). */
+  /** Undefined when the journal was cut off before its seal (it does not hold the whole scan). */
   readonly seal: SealRecord | undefined;
   /** `a` records in the file. */
   readonly records: number;
@@ -61,7 +63,9 @@ export async function readJournal(fs: SpoolFs, path: string): Promise<JournalSta
         path,
       );
     }
-    const record = line.complete ? decodeRecord(line.text) : undefined;
+    const record = line.complete
+      ? (decodeAssertionHead(line.text) ?? decodeRecord(line.text))
+      : undefined;
     if (record === undefined || !fits(record, header, seal)) {
       bad = { end: line.end };
       continue;
@@ -107,7 +111,7 @@ export async function readJournal(fs: SpoolFs, path: string): Promise<JournalSta
 
 // The order the writer keeps: header first, assertions, one seal, then acks and rejections.
 function fits(
-  record: JournalRecord,
+  record: JournalRecord | AssertionHead,
   header: HeaderRecord | undefined,
   seal: SealRecord | undefined,
 ): boolean {

@@ -1,0 +1,190 @@
+// The processes of bench/aphoria-persist.ts, one role each (argv[2] is a ChildSpec as JSON):
+// - `server`: the emulator, in memory or on a data directory, until the IPC channel closes;
+// - `baseline`: builds the scan and stops (what holding the scan alone costs in RSS);
+// - `raw`: posts the scan's assertion bodies with raw undici.request at concurrency c;
+// - `persist`: persistScan of the same scan at concurrency c (journal, send, acks, delete);
+// - `spool`: persistScan against a closed port, so that the whole scan is left in the spool;
+// - `flush`: flushSpool of that spool at concurrency c.
+// Compiled to plain JavaScript first (as compile.ts does for the main bench): under tsx each
+// client would carry the loader's ~35 MiB in its peak RSS.
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createHostedConfig,
+  flushSpool,
+  persistScan,
+  type Scan,
+  scanToAssertions,
+} from '@stemedb/aphoria-client';
+import { Pool, request } from 'undici';
+
+export type Role = 'server' | 'baseline' | 'raw' | 'persist' | 'spool' | 'flush';
+
+export interface ChildSpec {
+  readonly role: Role;
+  readonly findings: number;
+  readonly concurrency: number;
+  readonly url?: string;
+  readonly apiKey?: string;
+  /** server: persist on a fresh data directory. */
+  readonly dataDir?: boolean;
+  /** spool, flush: the spool directory. */
+  readonly spoolDir?: string;
+}
+
+export type ChildMessage =
+  | { type: 'ready'; url: string; apiKey: string }
+  | { type: 'result'; assertions: number; ms: number; cpuUs: number; maxRssKb: number }
+  | { type: 'error'; message: string };
+
+// A closed port on loopback: every connection is refused at once.
+const NOWHERE = 'http://127.0.0.1:9';
+const SCAN_SEED = 'bench';
+
+/** A scan like Aphoria's: `findings` findings with realistic field sizes. */
+function makeScan(findings: number): Scan {
+  const severities = ['info', 'low', 'medium', 'high', 'critical'] as const;
+  return {
+    schema: 'aphoria.scan/v1',
+    project: 'payments-api',
+    commit: 'c'.repeat(40),
+    branch: 'main',
+    scanner: { name: 'aphoria', version: '0.9.0' },
+    started_at: '2026-12-01T10:00:00Z',
+    finished_at: '2026-12-01T10:00:09Z',
+    findings: Array.from({ length: findings }, (_, i) => ({
+      rule: `secrets/rule-${i % 17}`,
+      severity: severities[i % 5]!,
+      file: `src/module-${i % 500}/file-${i}.ts`,
+      line: (i % 900) + 1,
+      end_line: (i % 900) + 3,
+      message: `Hard-coded credential in an assignment (finding ${i} of the ${SCAN_SEED} scan)`,
+      fingerprint: `${SCAN_SEED}-${i.toString(16).padStart(8, '0')}`,
+    })),
+  };
+}
+
+function send(message: ChildMessage): Promise<void> {
+  return new Promise((resolve) => process.send?.(message, () => resolve()) ?? resolve());
+}
+
+async function timed(assertions: number, run: () => Promise<void>): Promise<ChildMessage> {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await run();
+  const ms = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  return {
+    type: 'result',
+    assertions,
+    ms,
+    cpuUs: used.user + used.system,
+    maxRssKb: process.resourceUsage().maxRSS,
+  };
+}
+
+async function serve(spec: ChildSpec): Promise<void> {
+  const dataDir = spec.dataDir ? await mkdtemp(join(tmpdir(), 'aphoria-bench-data-')) : undefined;
+  // Imported here only: a client process must not carry the emulator in its resident set.
+  const { startEmulator } = await import('@stemedb/emulator');
+  const emu = await startEmulator({ port: 0, rateLimit: false, ...(dataDir ? { dataDir } : {}) });
+  await send({ type: 'ready', url: emu.url, apiKey: emu.rootApiKey });
+  process.on('disconnect', () => {
+    void emu
+      .close()
+      .then(() => (dataDir ? rm(dataDir, { recursive: true, force: true }) : undefined))
+      .finally(() => process.exit(0));
+  });
+}
+
+// The baseline: the same bodies, serialised the same way the SDK does (JSON.stringify of the
+// input), c callers in a closed loop over one keep-alive Pool, status checked, answer read.
+async function raw(scan: Scan, spec: ChildSpec): Promise<void> {
+  const pool = new Pool(spec.url!);
+  const url = `${spec.url}/v1/assert`;
+  const headers = { 'content-type': 'application/json', 'x-api-key': spec.apiKey! };
+  const inputs = scanToAssertions(scan);
+  try {
+    await Promise.all(
+      Array.from({ length: spec.concurrency }, async () => {
+        for (let next = inputs.next(); !next.done; next = inputs.next()) {
+          const res = await request(url, {
+            dispatcher: pool,
+            method: 'POST',
+            headers,
+            body: JSON.stringify(next.value.input),
+          });
+          if (res.statusCode !== 201) throw new Error(`raw: status ${res.statusCode}`);
+          await res.body.json();
+        }
+      }),
+    );
+  } finally {
+    await pool.close();
+  }
+}
+
+async function main(spec: ChildSpec): Promise<ChildMessage | undefined> {
+  if (spec.role === 'server') {
+    await serve(spec);
+    return undefined;
+  }
+  const total = spec.findings + 1;
+  const onWarning = () => {};
+  if (spec.role === 'flush') {
+    // No scan in this process: a flush has only the spool (a later CI job, another process).
+    const config = createHostedConfig({
+      url: spec.url!,
+      apiKey: spec.apiKey!,
+      spoolDir: spec.spoolDir!,
+    });
+    return timed(total, async () => {
+      const r = await flushSpool({ config, concurrency: spec.concurrency, onWarning });
+      if (r.completed !== 1 || r.sent !== total) throw new Error(`flush: ${JSON.stringify(r)}`);
+    });
+  }
+  const scan = makeScan(spec.findings);
+  switch (spec.role) {
+    case 'baseline':
+      return timed(0, async () => {});
+    case 'raw':
+      return timed(total, () => raw(scan, spec));
+    case 'persist': {
+      const spoolDir = await mkdtemp(join(tmpdir(), 'aphoria-bench-spool-'));
+      const config = createHostedConfig({ url: spec.url!, apiKey: spec.apiKey!, spoolDir });
+      try {
+        return await timed(total, async () => {
+          const r = await persistScan(scan, { config, concurrency: spec.concurrency, onWarning });
+          if (!r.complete || r.sent !== total) throw new Error(`persist: ${JSON.stringify(r)}`);
+        });
+      } finally {
+        await rm(spoolDir, { recursive: true, force: true });
+      }
+    }
+    case 'spool': {
+      const config = createHostedConfig({
+        url: NOWHERE,
+        apiKey: spec.apiKey!,
+        spoolDir: spec.spoolDir!,
+      });
+      return timed(total, async () => {
+        const r = await persistScan(scan, { config, clientOptions: { retry: false }, onWarning });
+        if (r.spooled !== total) throw new Error(`spool: ${JSON.stringify(r)}`);
+      });
+    }
+  }
+}
+
+const spec = JSON.parse(process.argv[2] ?? '{}') as ChildSpec;
+try {
+  const result = await main(spec);
+  if (result !== undefined) {
+    await send(result);
+    process.exit(0);
+  }
+} catch (error) {
+  await send({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+  process.exit(1);
+}
