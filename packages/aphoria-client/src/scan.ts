@@ -67,9 +67,8 @@ export const FindingSchema = z
  * Two findings may not share a fingerprint (a finding's identity is its project and
  * fingerprint), and `finished_at` may not come before `started_at`.
  */
-export const ScanSchema = z
-  .strictObject({
-    schema: z.literal('aphoria.scan/v1', { error: 'must be "aphoria.scan/v1"' }),
+const scanFields = {
+  schema: z.literal('aphoria.scan/v1', { error: 'must be "aphoria.scan/v1"' }),
     project: z.string({ error: 'must be a string' }).regex(PROJECT_NAME_PATTERN, {
       error:
         'must be a project name: 1-63 lowercase letters, digits and hyphens, starting and ending with a letter or digit',
@@ -78,38 +77,68 @@ export const ScanSchema = z
       .string({ error: 'must be a string' })
       .regex(COMMIT_PATTERN, { error: 'must be a 40-character lowercase hex commit id' }),
     branch: text(255),
-    scanner: z.strictObject({ name: text(100), version: text(100) }),
-    started_at: timestamp(),
-    finished_at: timestamp(),
+  scanner: z.strictObject({ name: text(100), version: text(100) }),
+  started_at: timestamp(),
+  finished_at: timestamp(),
+};
+
+// The checks across fields, on a value whose fields may themselves be invalid (zod 4 runs
+// checks after non-fatal issues, and parseScan runs them on the raw input).
+function crossFieldIssues(scan: {
+  started_at?: unknown;
+  finished_at?: unknown;
+  findings?: unknown;
+}): z.core.$ZodRawIssue[] {
+  const issues: z.core.$ZodRawIssue[] = [];
+  if (Date.parse(String(scan.finished_at)) < Date.parse(String(scan.started_at))) {
+    issues.push({
+      code: 'custom',
+      input: scan.finished_at,
+      path: ['finished_at'],
+      message: 'must not be before started_at',
+    });
+  }
+  // Compare subjects rather than raw fingerprints: two findings must never share one.
+  const first = new Map<string, number>();
+  const findings: unknown[] = Array.isArray(scan.findings) ? scan.findings : [];
+  findings.forEach((finding, index) => {
+    const fingerprint = (finding as { fingerprint?: unknown } | null)?.fingerprint;
+    if (typeof fingerprint !== 'string') return; // already an issue of its own
+    const segment = fingerprintSegment(fingerprint);
+    const earlier = first.get(segment);
+    if (earlier === undefined) first.set(segment, index);
+    else {
+      issues.push({
+        code: 'custom',
+        input: fingerprint,
+        path: ['findings', index, 'fingerprint'],
+        message: `duplicates ${formatPath(['findings', earlier, 'fingerprint'])} (fingerprints must be unique within a scan)`,
+      });
+    }
+  });
+  return issues;
+}
+
+/**
+ * The scan file, `aphoria.scan/v1`. Strict at every level: an unknown field is an error.
+ * Two findings may not share a fingerprint (a finding's identity is its project and
+ * fingerprint), and `finished_at` may not come before `started_at`. It has no defaults and no
+ * transforms: what it accepts it returns unchanged (parseScan relies on that).
+ */
+export const ScanSchema = z
+  .strictObject({
+    ...scanFields,
     findings: z.array(FindingSchema, { error: 'must be an array of findings' }),
   })
   .check((ctx) => {
-    const scan = ctx.value;
-    if (Date.parse(scan.finished_at) < Date.parse(scan.started_at)) {
-      ctx.issues.push({
-        code: 'custom',
-        input: scan.finished_at,
-        path: ['finished_at'],
-        message: 'must not be before started_at',
-      });
-    }
-    // Compare subjects rather than raw fingerprints: two findings must never share one.
-    const first = new Map<string, number>();
-    scan.findings.forEach((finding, index) => {
-      if (typeof finding?.fingerprint !== 'string') return; // already an issue of its own
-      const segment = fingerprintSegment(finding.fingerprint);
-      const earlier = first.get(segment);
-      if (earlier === undefined) first.set(segment, index);
-      else {
-        ctx.issues.push({
-          code: 'custom',
-          input: finding.fingerprint,
-          path: ['findings', index, 'fingerprint'],
-          message: `duplicates ${formatPath(['findings', earlier, 'fingerprint'])} (fingerprints must be unique within a scan)`,
-        });
-      }
-    });
+    ctx.issues.push(...(crossFieldIssues(ctx.value) as typeof ctx.issues));
   });
+
+// ScanSchema without its findings, which parseScan checks one at a time.
+const ScanHeaderSchema = z.strictObject({
+  ...scanFields,
+  findings: z.array(z.unknown(), { error: 'must be an array of findings' }),
+});
 
 /** A validated scan. */
 export type Scan = z.output<typeof ScanSchema>;
@@ -117,16 +146,34 @@ export type Scan = z.output<typeof ScanSchema>;
 export type Finding = Scan['findings'][number];
 
 /**
- * Validates a parsed JSON value as a scan.
+ * Validates a parsed JSON value as a scan, exactly as {@link ScanSchema} does, and returns the
+ * value itself: no copy. A 100,000-finding scan is tens of megabytes, and zod's validated copy
+ * would sit beside the caller's for the whole persist. The findings are checked one at a time,
+ * each check's copy dropped at once.
  *
  * @throws ScanValidationError naming every JSON path at fault (`findings[3].line`)
  */
 export function parseScan(json: unknown, options: { source?: string } = {}): Scan {
-  const result = ScanSchema.safeParse(json);
-  if (result.success) return result.data;
-  const issues = toScanIssues(result.error.issues);
+  const issues: z.core.$ZodIssue[] = [];
+  const header = ScanHeaderSchema.safeParse(json);
+  if (!header.success) issues.push(...header.error.issues);
+  const findings: unknown = (json as { findings?: unknown } | null)?.findings;
+  if (Array.isArray(findings)) {
+    findings.forEach((finding, index) => {
+      const result = FindingSchema.safeParse(finding);
+      if (result.success) return;
+      for (const issue of result.error.issues) {
+        issues.push({ ...issue, path: ['findings', index, ...issue.path] });
+      }
+    });
+  }
+  if (typeof json === 'object' && json !== null) {
+    issues.push(...(crossFieldIssues(json) as z.core.$ZodIssue[]));
+  }
+  if (issues.length === 0) return json as Scan;
+  const scanIssues = toScanIssues(issues);
   const what = `${options.source ?? 'the scan'} is not a valid aphoria.scan/v1 scan`;
-  throw new ScanValidationError(issuesMessage(what, issues), issues);
+  throw new ScanValidationError(issuesMessage(what, scanIssues), scanIssues);
 }
 
 /**

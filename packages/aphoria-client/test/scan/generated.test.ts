@@ -6,7 +6,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseScan, readScanFile, ScanValidationError } from '../../src/index.js';
+import { parseScan, readScanFile, ScanSchema, ScanValidationError } from '../../src/index.js';
+import { toScanIssues } from '../../src/scan-issues.js';
 import { validScan } from '../fixtures/scans.js';
 import { tempDir } from '../fixtures/temp.js';
 
@@ -87,6 +88,44 @@ describe('parseScan on generated input', () => {
         },
       ),
       { numRuns: 100 },
+    );
+  });
+});
+
+// parseScan checks the findings one at a time and returns the input itself (no copy of a
+// 100,000-finding scan). It must still say exactly what ScanSchema says, and ScanSchema must
+// keep returning what it accepts unchanged (no default, no transform), or that would be a lie.
+describe('parseScan and ScanSchema agree', () => {
+  const issuesOf = (run: () => unknown): string[] | 'valid' => {
+    try {
+      run();
+      return 'valid';
+    } catch (error) {
+      return (error as ScanValidationError).issues.map((i) => `${i.path}: ${i.message}`);
+    }
+  };
+  const viaSchema = (json: unknown) => {
+    const result = ScanSchema.safeParse(json);
+    if (!result.success) throw new ScanValidationError('x', toScanIssues(result.error.issues));
+  };
+
+  it('on every generated scan: the same verdict and the same issues, in the same order', () => {
+    fc.assert(
+      fc.property(fc.oneof(mutatedScan, fc.jsonValue()), (json) => {
+        expect(issuesOf(() => parseScan(json))).toEqual(issuesOf(() => viaSchema(json)));
+      }),
+      { numRuns: 800 },
+    );
+  });
+
+  it('returns the very object it was given, which ScanSchema returns unchanged', () => {
+    fc.assert(
+      fc.property(fc.nat(20), (n) => {
+        const scan = validScan(n);
+        expect(parseScan(scan)).toBe(scan);
+        expect(ScanSchema.parse(scan)).toEqual(scan);
+      }),
+      { numRuns: 21 },
     );
   });
 });
