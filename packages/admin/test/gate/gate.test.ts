@@ -179,6 +179,63 @@ describe('gate', () => {
     });
   });
 
+  describe('with restart (in-process, library only)', () => {
+    it('passes when the restarted server kept its keys, fails key-after-restart when it lost them', async () => {
+      const rootApiKey = generateApiKey();
+      const kept = tempDir('gate-inproc');
+      cleanups.push(kept.remove);
+      let current = await startEmulator({ rootApiKey, dataDir: kept.dir });
+      const port = current.port;
+      cleanups.push(() => current.close());
+      const restartWith = (options: EmulatorOptions) => async () => {
+        await current.close();
+        current = await startEmulator({ ...options, rootApiKey, port });
+      };
+
+      const healthy = await gate({
+        url: current.url,
+        adminKey: rootApiKey,
+        phase: 'phase1',
+        restart: restartWith({ dataDir: kept.dir }),
+      });
+      expect(failed(healthy.checks)).toEqual([]);
+      expect(names(healthy.checks)).toContain('phase1/key-after-restart');
+
+      const lost = await gate({
+        url: current.url,
+        adminKey: rootApiKey,
+        phase: 'phase1',
+        restart: restartWith({}), // a fresh, empty server: the disaster
+      });
+      expect(failed(lost.checks)).toEqual(['key-after-restart']);
+    });
+
+    it('fails restart, naming why, when the function rejects', async () => {
+      const e = await emulator();
+      const result = await gate({
+        url: e.url,
+        adminKey: e.rootApiKey,
+        phase: 'phase1',
+        restart: () => Promise.reject(new Error('no capacity')),
+      });
+      expect(failed(result.checks)).toEqual(['restart']);
+      expect(result.checks.at(-1)?.detail).toBe('the restart failed: no capacity');
+    });
+
+    it('refuses restart and restartCmd together', async () => {
+      const e = await emulator();
+      await expect(
+        gate({
+          url: e.url,
+          adminKey: e.rootApiKey,
+          phase: 'phase1',
+          restart: async () => undefined,
+          restartCmd: 'true',
+        }),
+      ).rejects.toMatchObject({ code: 'invalid_options' });
+    });
+  });
+
   it('never puts a key in a check', async () => {
     const e = await emulator({ auth: false });
     const result = await gate({

@@ -3,6 +3,7 @@
  * checks (issue 8 §2). Every check runs and is reported; the gate passes only when all pass.
  */
 import { z } from 'zod';
+import { AdminError } from '../../errors.js';
 import {
   type ClientOptions,
   fields,
@@ -20,6 +21,11 @@ export interface GateOptions extends ServerOptions {
   phase: GatePhase | 'all';
   /** Phase 1: a shell command that restarts the server (then the root key must still work). */
   restartCmd?: string | undefined;
+  /**
+   * Phase 1, library only: restarts the server in-process instead of `restartCmd` (an embedded
+   * emulator, the demo); it resolves once the restart was started, rejects if it failed.
+   */
+  restart?: (() => Promise<void>) | undefined;
   /** How long the restart command may run, in ms. @default 300000 */
   restartTimeoutMs?: number | undefined;
   /** How long to wait for health after the restart, in ms. @default 120000 */
@@ -52,6 +58,9 @@ const schema = z.strictObject({
   client: fields.client,
   phase: z.enum(['phase1', 'phase3', 'all']),
   restartCmd: z.string().min(1).optional(),
+  restart: z
+    .custom<() => Promise<void>>((v) => typeof v === 'function', 'must be a function')
+    .optional(),
   restartTimeoutMs: ms.optional(),
   readyTimeoutMs: ms.optional(),
   projects: z.int().min(2).max(100).optional(),
@@ -64,6 +73,12 @@ const schema = z.strictObject({
 /** Runs the gate; resolves with every check, failed ones included (it never throws for them). */
 export async function gate(options: GateOptions): Promise<GateResult> {
   const o = parseOptions(schema, options, 'gate');
+  if (o.restart !== undefined && o.restartCmd !== undefined) {
+    throw new AdminError({
+      code: 'invalid_options',
+      message: 'gate: give restartCmd or restart, not both',
+    });
+  }
   // A gate reports what the server answers: no retries, which would hide a 503 or a 429.
   const client: ClientOptions = { ...(o.client as ClientOptions | undefined), retry: false };
   const opened: { close(): Promise<void> }[] = [];

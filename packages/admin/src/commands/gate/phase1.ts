@@ -20,6 +20,8 @@ import { type PhaseContext, PING } from './types.js';
 export interface Phase1Options {
   /** Run through a shell between the writes and the last check. */
   restartCmd?: string | undefined;
+  /** Or called in-process instead (see GateOptions.restart). */
+  restart?: (() => Promise<void>) | undefined;
   restartTimeoutMs?: number | undefined;
   readyTimeoutMs?: number | undefined;
 }
@@ -63,10 +65,11 @@ export async function runPhase1(ctx: PhaseContext, options: Phase1Options): Prom
 
   await authenticatedWrite(ctx, 'authenticated-write', 'a write with the admin key');
 
-  if (options.restartCmd === undefined) return;
+  const restart = restarter(options, signal);
+  if (restart === undefined) return;
   const probe = await createProbeKey(ctx);
   try {
-    await restartAndCheck(ctx, { ...options, restartCmd: options.restartCmd }, probe);
+    await restartAndCheck(ctx, options, restart, probe);
   } finally {
     if (probe !== undefined)
       // A 404 (gone with the restart) or a 401 (the root key is lost, a check says so already)
@@ -99,20 +102,41 @@ async function createProbeKey(ctx: PhaseContext): Promise<ProbeKey | undefined> 
   }
 }
 
+/** How a restart went: undefined when it ran, else why it failed (for the `restart` row). */
+type Restart = () => Promise<string | undefined>;
+
+// The shell command or the in-process function, as one thing to call.
+function restarter(options: Phase1Options, signal: AbortSignal | undefined): Restart | undefined {
+  const { restart, restartCmd } = options;
+  if (restart !== undefined) {
+    return () =>
+      restart().then(
+        () => undefined,
+        (error: unknown) => `the restart failed: ${describeError(error)}`,
+      );
+  }
+  if (restartCmd === undefined) return undefined;
+  return async () => {
+    const run = await runShell(
+      restartCmd,
+      options.restartTimeoutMs ?? DEFAULT_RESTART_TIMEOUT_MS,
+      signal,
+    ).catch((error: unknown) => ({ code: null, lastLine: describeError(error) }));
+    if (run.code === 0) return undefined;
+    return `the restart command exited ${run.code ?? 'by a signal or timeout'}${run.lastLine === '' ? '' : `: ${run.lastLine}`}`;
+  };
+}
+
 async function restartAndCheck(
   ctx: PhaseContext,
-  options: Phase1Options & { restartCmd: string },
+  options: Phase1Options,
+  restart: Restart,
   probe: ProbeKey | undefined,
 ): Promise<void> {
   const signal = ctx.signal;
-  const run = await runShell(
-    options.restartCmd,
-    options.restartTimeoutMs ?? DEFAULT_RESTART_TIMEOUT_MS,
-    signal,
-  ).catch((error: unknown) => ({ code: null, lastLine: describeError(error) }));
-  if (run.code !== 0) {
-    const detail = `the restart command exited ${run.code ?? 'by a signal or timeout'}${run.lastLine === '' ? '' : `: ${run.lastLine}`}`;
-    ctx.record({ check: 'restart', ok: false, detail });
+  const failed = await restart();
+  if (failed !== undefined) {
+    ctx.record({ check: 'restart', ok: false, detail: failed });
     return;
   }
   const ready = await waitForHealth(ctx, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
