@@ -122,6 +122,14 @@ export {
   recurringJobGroupLabel,
   recurringJobLabel,
 } from './objects/recurring-job.js';
+export {
+  backupUrlProblem,
+  buildRestoreObjects,
+  type RestoreTarget,
+  restoreClaimName,
+  restoreStorageClassName,
+  restoreTargets,
+} from './objects/restore.js';
 export { buildService } from './objects/service.js';
 export { buildServiceMonitor } from './objects/service-monitor.js';
 export { buildStorageClass, LONGHORN_PROVISIONER } from './objects/storage-class.js';

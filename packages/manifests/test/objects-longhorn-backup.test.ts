@@ -3,7 +3,15 @@
  * when asked for, and the PVC labels without which the RecurringJob reaches no volume.
  */
 import { describe, expect, it } from 'vitest';
-import { buildBundle, type KubeObject, validate } from '../src/index.js';
+import {
+  buildBundle,
+  buildRestoreObjects,
+  type KubeObject,
+  parseConfig,
+  restoreTargets,
+  validate,
+} from '../src/index.js';
+import { toKubeObject } from '../src/objects/meta.js';
 import { at, MINIMAL, pick, refs, withConfig } from './objects-fixtures.js';
 
 const bundle = buildBundle(MINIMAL);
@@ -96,5 +104,43 @@ describe('backup.method rclone (opt-in)', () => {
       `policy/backup-not-crash-consistent ${volumes}[0].persistentVolumeClaim.claimName`,
       `policy/backup-not-crash-consistent ${volumes}[1].persistentVolumeClaim.claimName`,
     ]);
+  });
+});
+
+describe('the restore objects (render --restore-from)', () => {
+  const config = parseConfig(MINIMAL);
+  const DB = 's3://stemedb-backups@us/?backup=backup-3c4d&volume=pvc-9e1d';
+
+  it('are a fromBackup StorageClass that retains, and a PVC of it beside the live claim', () => {
+    const objects = buildRestoreObjects(config, restoreTargets(config, [`stemedb-db=${DB}`]));
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'StorageClass/longhorn-stemedb-restore-db',
+      'PersistentVolumeClaim/stemedb-db-restore',
+    ]);
+    expect(at(objects[0], 'parameters.fromBackup')).toBe(DB);
+    expect(at(objects[0], 'reclaimPolicy')).toBe('Retain');
+    expect(at(objects[1], 'spec')).toEqual({
+      accessModes: ['ReadWriteOnce'],
+      storageClassName: 'longhorn-stemedb-restore-db',
+      resources: { requests: { storage: '50Gi' } },
+    });
+    // Validated beside the bundle they join, they pass every rule.
+    expect(validate([...bundle, ...objects.map(toKubeObject)]).findings).toEqual([]);
+  });
+
+  it.each([
+    [['s3://b@us/?backup=x&volume=y'], /needs CLAIM=URL with 2 volumes/],
+    [['stemedb-log=s3://b@us/?backup=x&volume=y'], /no such volume/],
+    [['stemedb-db=https://b/?backup=x&volume=y'], /not one of Longhorn's backup targets/],
+    [['stemedb-db=s3://b@us/?volume=y'], /no backup= parameter/],
+    [['stemedb-db=not a url'], /is not a URL/],
+    [[`stemedb-db=${DB}`, `stemedb-db=${DB}`], /given twice/],
+  ])('refuses %j', (specs, want) => {
+    expect(() => restoreTargets(config, specs)).toThrow(want);
+  });
+
+  it('takes a bare URL when there is one volume', () => {
+    const single = parseConfig(withConfig({ storage: { volumes: { layout: 'single' } } }));
+    expect(restoreTargets(single, [DB])).toEqual([{ claimName: 'stemedb-data', backupUrl: DB }]);
   });
 });
