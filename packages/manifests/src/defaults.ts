@@ -220,14 +220,16 @@ export const DEFAULT_BACKUP = {
 /**
  * `backup.method: longhorn`: one Longhorn `RecurringJob` in Longhorn's namespace that backs up
  * every volume of the group `group` to the cluster's backup target, keeping `retain` backups
- * per volume (28 = one week at every 6 hours), one volume at a time.
- * @default { namespace: 'longhorn-system', group: 'stemedb', retain: 28, concurrency: 1 }
+ * per volume (28 = one week at every 6 hours). `concurrency: 2` so that the WAL and DB volumes
+ * of the split layout are snapshotted together: one at a time, the second snapshot would wait
+ * for the first volume's whole upload, and the pair would be minutes apart (docs/restore.md).
+ * @default { namespace: 'longhorn-system', group: 'stemedb', retain: 28, concurrency: 2 }
  */
 export const DEFAULT_LONGHORN_BACKUP = {
   namespace: 'longhorn-system',
   group: 'stemedb',
   retain: 28,
-  concurrency: 1,
+  concurrency: 2,
 } as const;
 
 /**

@@ -28,7 +28,7 @@ describe('backup.method longhorn (the default)', () => {
       task: 'backup',
       cron: '0 */6 * * *',
       retain: 28,
-      concurrency: 1,
+      concurrency: 2,
       groups: ['stemedb'],
     });
   });

@@ -77,7 +77,7 @@ const longhornSchema = z
       .default(D.DEFAULT_LONGHORN_BACKUP.group),
     /** Backups kept per volume. @default 28 (one week at every 6 hours) */
     retain: z.number().int().min(1).max(100).default(D.DEFAULT_LONGHORN_BACKUP.retain),
-    /** Volumes backed up at the same time. @default 1 */
+    /** Volumes backed up at the same time: 2 snapshots WAL and DB together. @default 2 */
     concurrency: z.number().int().min(1).default(D.DEFAULT_LONGHORN_BACKUP.concurrency),
   })
   .prefault({});
