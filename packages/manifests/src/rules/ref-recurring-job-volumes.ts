@@ -27,6 +27,8 @@ export const refRecurringJobVolumes: Rule = {
       const ref = `RecurringJob ${job.name}`;
       const groupLabel = recurringJobGroupLabel(job.groups[0] ?? job.name);
       if (meant.length === 0) {
+        // Linted alone (no PVC in sight), the job cannot be judged: the claims are elsewhere.
+        if (pvcs.length === 0) continue;
         yield {
           object: job.object,
           path: 'spec.groups',
