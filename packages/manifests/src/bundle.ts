@@ -8,6 +8,7 @@ import {
   type StemeDeploymentConfig,
   type StemeDeploymentConfigInput,
 } from './config.js';
+import { CLUSTER_NAMESPACES } from './defaults.js';
 import { buildBackupCronJob } from './objects/backup-cronjob.js';
 import { buildDeployment } from './objects/deployment.js';
 import {
@@ -24,6 +25,7 @@ import { buildBackupNetworkPolicy, buildServerNetworkPolicy } from './objects/ne
 import { buildPodDisruptionBudget } from './objects/pdb.js';
 import { buildPrometheusRule } from './objects/prometheus-rule.js';
 import { buildPvcs } from './objects/pvc.js';
+import { buildRecurringJob } from './objects/recurring-job.js';
 import { buildService } from './objects/service.js';
 import { buildServiceMonitor } from './objects/service-monitor.js';
 import { buildStorageClass } from './objects/storage-class.js';
@@ -47,7 +49,10 @@ function prometheusRule(c: StemeDeploymentConfig): KubeObject {
       thresholds,
       // Not in the roadmap: without it nobody learns that every backup fails.
       ...(c.backup.enabled && {
-        backup: { cronJobName: n.backup, maxAgeSeconds: backupMaxAgeSeconds },
+        backup:
+          c.backup.method === 'longhorn'
+            ? { method: 'longhorn', recurringJobName: n.backup, maxAgeSeconds: backupMaxAgeSeconds }
+            : { method: 'rclone', cronJobName: n.backup, maxAgeSeconds: backupMaxAgeSeconds },
       }),
     }),
   );
@@ -68,14 +73,16 @@ export function buildBundle(
   objects.push(toKubeObject(buildRootKeyExternalSecret(c)));
   const pullSecret = buildPullSecretExternalSecret(c);
   if (pullSecret) objects.push(toKubeObject(pullSecret));
-  if (c.backup.enabled) objects.push(toKubeObject(buildRcloneExternalSecret(c)));
+  const rclone = c.backup.enabled && c.backup.method === 'rclone';
+  const longhorn = c.backup.enabled && c.backup.method === 'longhorn';
+  if (rclone) objects.push(toKubeObject(buildRcloneExternalSecret(c)));
 
   objects.push(...buildPvcs(c).map(toKubeObject));
 
   // Policies before pods, so no pod ever runs unrestricted.
   if (c.networkPolicy.enabled) {
     objects.push(toKubeObject(buildServerNetworkPolicy(c)));
-    if (c.backup.enabled) objects.push(toKubeObject(buildBackupNetworkPolicy(c)));
+    if (rclone) objects.push(toKubeObject(buildBackupNetworkPolicy(c)));
   }
 
   objects.push(toKubeObject(buildService(c)), toKubeObject(buildDeployment(c)));
@@ -86,11 +93,15 @@ export function buildBundle(
   if (middleware) objects.push(toKubeObject(middleware));
   objects.push(toKubeObject(buildIngress(c, middleware)));
 
-  if (c.backup.enabled) objects.push(toKubeObject(buildBackupCronJob(c)));
+  if (rclone) objects.push(toKubeObject(buildBackupCronJob(c)));
+  // After the PVCs it reaches, so its first run finds them labelled.
+  if (longhorn) objects.push(toKubeObject(buildRecurringJob(c)));
   if (c.monitoring.enabled) {
     objects.push(toKubeObject(buildServiceMonitor(c)), prometheusRule(c));
   }
 
-  assertBundleInvariants(objects, c.namespace);
+  // The RecurringJob lives in Longhorn's namespace, whatever the install calls it.
+  const elsewhere = longhorn ? [...CLUSTER_NAMESPACES, c.backup.longhorn.namespace] : [];
+  assertBundleInvariants(objects, c.namespace, elsewhere);
   return objects;
 }

@@ -12,6 +12,7 @@ import {
   backupSchema,
   monitoringSchema,
   podDisruptionBudgetSchema,
+  RCLONE_ONLY_BACKUP_KEYS,
   rootApiKeySchema,
   secretStoreSchema,
 } from './config/operations.js';
@@ -71,7 +72,7 @@ export const configSchema = z
     networkPolicy: networkPolicySchema,
     /** PodDisruptionBudget. */
     podDisruptionBudget: podDisruptionBudgetSchema,
-    /** Backup CronJob to GCS. */
+    /** Backup: Longhorn RecurringJob (default) or rclone CronJob to GCS. */
     backup: backupSchema,
     /** ServiceMonitor, PrometheusRule and alert thresholds. */
     monitoring: monitoringSchema,
@@ -92,7 +93,8 @@ export const configSchema = z
       [c.rootApiKey.secretName, ['rootApiKey', 'secretName']],
       [c.ingress.tlsSecretName, ['ingress', 'tlsSecretName']],
     ];
-    if (c.backup.enabled) secrets.push([c.backup.secretName, ['backup', 'secretName']]);
+    if (c.backup.enabled && c.backup.method === 'rclone')
+      secrets.push([c.backup.secretName, ['backup', 'secretName']]);
     if (c.image.pullSecret)
       secrets.push([c.image.pullSecret.name, ['image', 'pullSecret', 'name']]);
     const seen = new Set<string>();
@@ -117,6 +119,27 @@ type DeepReadonly<T> = T extends (infer U)[]
 /** A parsed, valid deployment config: every default filled in, read-only. */
 export type StemeDeploymentConfig = DeepReadonly<z.output<typeof configSchema>>;
 
+/** The backup section with `method: longhorn`. */
+export type LonghornBackupConfig = Extract<StemeDeploymentConfig['backup'], { method: 'longhorn' }>;
+
+/** The backup section with `method: rclone`. */
+export type RcloneBackupConfig = Extract<StemeDeploymentConfig['backup'], { method: 'rclone' }>;
+
+/**
+ * The config's backup when it is `method`'s; throws otherwise (a builder called for the other
+ * method is a bug in the caller).
+ */
+export function backupOf<M extends StemeDeploymentConfig['backup']['method']>(
+  c: StemeDeploymentConfig,
+  method: M,
+): Extract<StemeDeploymentConfig['backup'], { method: M }> {
+  const b = c.backup;
+  if (b.method !== method) {
+    throw new Error(`backup.method is ${b.method}: the ${method} backup objects do not apply`);
+  }
+  return b as Extract<StemeDeploymentConfig['backup'], { method: M }>;
+}
+
 /** What a config file or caller gives: all optional but `ingress.host` and an image tag or digest. */
 export type StemeDeploymentConfigInput = z.input<typeof configSchema>;
 
@@ -140,11 +163,21 @@ export class ConfigError extends Error {
   }
 }
 
+/** A key of the rclone backup given under a Longhorn one (the default method). */
+function rcloneOnly(path: string[], key: string): boolean {
+  return path.length === 1 && path[0] === 'backup' && RCLONE_ONLY_BACKUP_KEYS.includes(key);
+}
+
 function toIssues(error: z.ZodError): ConfigIssue[] {
   return error.issues.flatMap((issue) => {
     const path = issue.path.map(String);
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((k) => ({ path: [...path, k].join('.'), message: 'unknown key' }));
+      return issue.keys.map((k) => ({
+        path: [...path, k].join('.'),
+        message: rcloneOnly(path, k)
+          ? 'unknown key with backup.method longhorn (the default): set backup.method: rclone to use it'
+          : 'unknown key',
+      }));
     }
     const missing = issue.code === 'invalid_type' && issue.message.endsWith('received undefined');
     return [{ path: path.join('.'), message: missing ? 'required' : issue.message }];

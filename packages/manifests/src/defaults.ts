@@ -207,14 +207,39 @@ export const DEFAULT_ROOT_API_KEY = {
 export const DEFAULT_BACKUP_IMAGE = 'rclone/rclone:1.68.2';
 
 /**
- * Backup CronJob (roadmap Phase 2 "Backup CronJob"): every 6 hours to a GCS bucket, with
- * credentials from a Secret Manager entry holding a GCS service-account key (JSON).
- * @default { enabled: true, bucket: 'stemedb-backups', schedule: '0 *\/6 * * *', timeZone: 'Etc/UTC', secretName: 'rclone-gcs-config', credentialsRemoteKey: 'stemedb-backup-gcs-sa', resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1000m', memory: '512Mi' } } }
+ * What every backup method shares: on, every 6 hours (roadmap Phase 2 "Backup CronJob"), and
+ * Longhorn's own backups as the method (crash-consistent; see docs/restore.md).
+ * @default { enabled: true, method: 'longhorn', schedule: '0 *\/6 * * *' }
  */
 export const DEFAULT_BACKUP = {
   enabled: true,
-  bucket: 'stemedb-backups',
+  method: 'longhorn',
   schedule: '0 */6 * * *',
+} as const;
+
+/**
+ * `backup.method: longhorn`: one Longhorn `RecurringJob` in Longhorn's namespace that backs up
+ * every volume of the group `group` to the cluster's backup target, keeping `retain` backups
+ * per volume (28 = one week at every 6 hours). `concurrency: 2` so that the WAL and DB volumes
+ * of the split layout are snapshotted together: one at a time, the second snapshot would wait
+ * for the first volume's whole upload, and the pair would be minutes apart (docs/restore.md).
+ * @default { namespace: 'longhorn-system', group: 'stemedb', retain: 28, concurrency: 2 }
+ */
+export const DEFAULT_LONGHORN_BACKUP = {
+  namespace: 'longhorn-system',
+  group: 'stemedb',
+  retain: 28,
+  concurrency: 2,
+} as const;
+
+/**
+ * `backup.method: rclone`, the roadmap's CronJob, now an explicit opt-in: it copies live files
+ * (not crash-consistent) to a GCS bucket, with credentials from a Secret Manager entry holding
+ * a GCS service-account key (JSON).
+ * @default { bucket: 'stemedb-backups', timeZone: 'Etc/UTC', secretName: 'rclone-gcs-config', credentialsRemoteKey: 'stemedb-backup-gcs-sa', resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1000m', memory: '512Mi' } } }
+ */
+export const DEFAULT_RCLONE_BACKUP = {
+  bucket: 'stemedb-backups',
   timeZone: 'Etc/UTC',
   secretName: 'rclone-gcs-config',
   credentialsRemoteKey: 'stemedb-backup-gcs-sa',
@@ -223,6 +248,20 @@ export const DEFAULT_BACKUP = {
     limits: { cpu: '1000m', memory: '512Mi' },
   },
 } as const;
+
+/**
+ * Namespaces a cluster of the target kind always has, so objects may live there without the
+ * bundle emitting a Namespace: Kubernetes' own, and Longhorn's (k3s with Longhorn installed),
+ * where Longhorn reads its RecurringJobs. Shared by rule `ref/namespace-not-emitted` and the
+ * bundle's invariants.
+ */
+export const CLUSTER_NAMESPACES: readonly string[] = [
+  'default',
+  'kube-system',
+  'kube-public',
+  'kube-node-lease',
+  DEFAULT_LONGHORN_BACKUP.namespace,
+];
 
 /**
  * Prometheus Operator wiring (roadmap service-monitor.yaml): the `release` label its selector

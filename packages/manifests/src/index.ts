@@ -29,16 +29,20 @@ export {
 } from './config/starter.js';
 // The config: schema, parsing, files, defaults.
 export {
+  backupOf,
   ConfigError,
   type ConfigIssue,
   configSchema,
+  type LonghornBackupConfig,
   loadConfigFile,
   parseConfig,
+  type RcloneBackupConfig,
   type StemeDeploymentConfig,
   type StemeDeploymentConfigInput,
 } from './config.js';
 // Every default (src/defaults.ts).
 export {
+  CLUSTER_NAMESPACES,
   DEFAULT_ALERT_THRESHOLDS,
   DEFAULT_APP_NAME,
   DEFAULT_BACKUP,
@@ -50,6 +54,7 @@ export {
   DEFAULT_IMAGE_REGISTRY,
   DEFAULT_IMAGE_REPOSITORY,
   DEFAULT_INGRESS,
+  DEFAULT_LONGHORN_BACKUP,
   DEFAULT_MONITORING,
   DEFAULT_NAMESPACE,
   DEFAULT_NETWORK_POLICY,
@@ -58,6 +63,7 @@ export {
   DEFAULT_PROBES,
   DEFAULT_PULL_SECRET,
   DEFAULT_RATE_LIMIT,
+  DEFAULT_RCLONE_BACKUP,
   DEFAULT_RESOURCES,
   DEFAULT_ROOT_API_KEY,
   DEFAULT_SECRET_STORE,
@@ -72,6 +78,8 @@ export { backupScript, buildBackupCronJob } from './objects/backup-cronjob.js';
 export type {
   ExternalSecret,
   Kustomization,
+  LonghornRecurringJob,
+  LonghornRecurringJobTask,
   PrometheusRule,
   PrometheusRuleRule,
   ServiceMonitor,
@@ -100,11 +108,28 @@ export {
   type AlertThresholds,
   type BackupAlertProps,
   buildPrometheusRule,
+  type CronJobBackupAlertProps,
+  type LonghornBackupAlertProps,
   type PrometheusRuleObject,
   type PrometheusRuleProps,
   toPromtoolRuleFile,
 } from './objects/prometheus-rule.js';
 export { buildPvcs, type DataVolume, dataVolumes } from './objects/pvc.js';
+export {
+  buildRecurringJob,
+  longhornPvcLabels,
+  RECURRING_JOB_SOURCE_LABEL,
+  recurringJobGroupLabel,
+  recurringJobLabel,
+} from './objects/recurring-job.js';
+export {
+  backupUrlProblem,
+  buildRestoreObjects,
+  type RestoreTarget,
+  restoreClaimName,
+  restoreStorageClassName,
+  restoreTargets,
+} from './objects/restore.js';
 export { buildService } from './objects/service.js';
 export { buildServiceMonitor } from './objects/service-monitor.js';
 export { buildStorageClass, LONGHORN_PROVISIONER } from './objects/storage-class.js';

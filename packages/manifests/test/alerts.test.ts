@@ -176,6 +176,30 @@ describe('buildPrometheusRule', () => {
     );
   });
 
+  it("watches the Longhorn RecurringJob's backups of our volumes, up to the age it is given", () => {
+    const rule = byName({
+      ...WITH_BACKUP,
+      namespace: 'steme-prod',
+      backup: { method: 'longhorn', recurringJobName: 'nightly', maxAgeSeconds: 129600 },
+    }).StemeDBBackupStale;
+    const volumes = 'longhorn_volume_capacity_bytes{pvc_namespace="steme-prod", pvc=~"stemedb-.*"}';
+    const backups = 'longhorn_backup_state{recurring_job="nightly"}';
+    expect(rule?.expr).toBe(
+      [
+        `max by (pvc_namespace, pvc, volume) (${volumes} offset 36h)`,
+        '  unless on (volume) (',
+        `    ${backups} == 3`,
+        `    unless on (volume, backup) ${backups} offset 36h == 3`,
+        '  )',
+        `or absent(${volumes})`,
+      ].join('\n'),
+    );
+    expect(rule?.expr).not.toContain('kube_cronjob');
+    expect(rule?.for).toBe('15m');
+    expect(rule?.annotations.summary).toBe('StemeDB backup has not succeeded for more than 36h');
+    expect(rule?.annotations.description).toContain('RecurringJob nightly');
+  });
+
   it.each<{
     given: Partial<PrometheusRuleProps> | { thresholds: Partial<AlertThresholds> };
     want: RegExp;
@@ -199,6 +223,10 @@ describe('buildPrometheusRule', () => {
     {
       given: { backup: { cronJobName: '', maxAgeSeconds: 43200 } },
       want: /backup.cronJobName must not be empty/,
+    },
+    {
+      given: { backup: { method: 'longhorn', recurringJobName: '', maxAgeSeconds: 43200 } },
+      want: /backup.recurringJobName must not be empty/,
     },
     {
       given: { backup: { cronJobName: 'stemedb-backup', maxAgeSeconds: 0 } },

@@ -27,9 +27,9 @@ describe('diff', () => {
     server.reset();
     const result = await cluster(['diff', '--config', CONFIG]);
     expect(result.code, result.stderr).toBe(0);
-    // Objects in the namespace the apply would create cannot be dry-run: only the namespace
-    // and the cluster-scoped StorageClass reach the server.
-    const clusterScoped = BUNDLE.filter((o) => !o.metadata.namespace);
+    // Objects in the namespace the apply would create cannot be dry-run: only the namespace,
+    // the cluster-scoped StorageClass and the RecurringJob (in Longhorn's namespace) reach it.
+    const clusterScoped = BUNDLE.filter((o) => o.metadata.namespace !== 'stemedb');
     expect(patches().map((r) => r.path)).toEqual(sortForApply(clusterScoped).map(apiPath));
     expect(patches().every((r) => r.query.get('dryRun') === 'All')).toBe(true);
     expect(patches().every((r) => r.query.get('fieldManager') === 'stemedb-manifests')).toBe(true);

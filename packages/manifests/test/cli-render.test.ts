@@ -132,3 +132,51 @@ describe('render', () => {
     expect(out).toBe('apiVersion: v1\n');
   });
 });
+
+describe('render --restore-from', () => {
+  const WAL = 's3://stemedb-backups@us/?backup=backup-1a2b&volume=pvc-0f3c';
+  const DB = 's3://stemedb-backups@us/?backup=backup-3c4d&volume=pvc-9e1d';
+
+  it('writes the restore StorageClasses and PVCs only, validated beside the bundle', async () => {
+    const result = await run([
+      'render',
+      '--config',
+      CONFIG,
+      '--restore-from',
+      `stemedb-wal=${WAL}`,
+      '--restore-from',
+      `stemedb-db=${DB}`,
+      '--json',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const objects = parseYamlStream(result.stdout);
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'StorageClass/longhorn-stemedb-restore-wal',
+      'StorageClass/longhorn-stemedb-restore-db',
+      'PersistentVolumeClaim/stemedb-wal-restore',
+      'PersistentVolumeClaim/stemedb-db-restore',
+    ]);
+    const fromBackup = objects.map(
+      (o) => (o as { parameters?: { fromBackup?: string } }).parameters?.fromBackup,
+    );
+    expect(fromBackup.slice(0, 2)).toEqual([WAL, DB]);
+    expect(JSON.parse(result.stderr)).toMatchObject({ ok: true, errors: 0, warnings: 0 });
+  });
+
+  it('exits 2 with one line for a bare URL when there are two volumes', async () => {
+    const result = await run(['render', '--config', CONFIG, '--restore-from', DB]);
+    expectOneLineError(result, 2, /--restore-from needs CLAIM=URL with 2 volumes/);
+    expect(result.stdout).toBe('');
+  });
+
+  it('exits 2 for a URL that is not a Longhorn backup', async () => {
+    const result = await run([
+      'render',
+      '--config',
+      CONFIG,
+      '--restore-from',
+      'stemedb-db=https://storage.googleapis.com/stemedb-backups/db',
+    ]);
+    expectOneLineError(result, 2, /not one of Longhorn's backup targets/);
+  });
+});

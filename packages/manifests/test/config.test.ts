@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
   DEFAULT_ALERT_THRESHOLDS,
-  DEFAULT_BACKUP,
   DEFAULT_BACKUP_IMAGE,
+  DEFAULT_LONGHORN_BACKUP,
   DEFAULT_PORT,
   DEFAULT_RESOURCES,
   loadConfigFile,
@@ -25,6 +25,31 @@ function issuesOf(input: unknown): { path: string; message: string }[] {
   }
   throw new Error('the config parsed');
 }
+
+describe('backup.method', () => {
+  it('defaults to longhorn, and the rclone settings come only with method rclone', () => {
+    expect(parseConfig(MINIMAL).backup).toEqual({
+      method: 'longhorn',
+      enabled: true,
+      schedule: '0 */6 * * *',
+      longhorn: DEFAULT_LONGHORN_BACKUP,
+    });
+    expect(parseConfig(withConfig({ backup: { method: 'rclone' } })).backup).toMatchObject({
+      method: 'rclone',
+      bucket: 'stemedb-backups',
+      image: DEFAULT_BACKUP_IMAGE,
+      secretName: 'rclone-gcs-config',
+      credentialsRemoteKey: 'stemedb-backup-gcs-sa',
+    });
+  });
+
+  it('lets the rclone Secret name be anything when the method is longhorn', () => {
+    // The cross-field Secret check applies to the rclone Secret only when it is emitted.
+    expect(() =>
+      parseConfig(withConfig({ rootApiKey: { secretName: 'rclone-gcs-config' } })),
+    ).not.toThrow();
+  });
+});
 
 describe('parseConfig defaults', () => {
   const config = parseConfig(MINIMAL);
@@ -65,11 +90,9 @@ describe('parseConfig defaults', () => {
     ['ingress.tlsSecretName', 'stemedb-tls'],
     ['rateLimit', { enabled: true, average: 500, burst: 1000, period: '1s', scope: 'global' }],
     ['networkPolicy.traefikNamespace', 'kube-system'],
-    ['backup.bucket', 'stemedb-backups'],
+    ['backup.method', 'longhorn'],
     ['backup.schedule', '0 */6 * * *'],
-    ['backup.image', DEFAULT_BACKUP_IMAGE],
-    ['backup.secretName', 'rclone-gcs-config'],
-    ['backup.resources', DEFAULT_BACKUP.resources],
+    ['backup.longhorn', DEFAULT_LONGHORN_BACKUP],
     ['monitoring.releaseLabel', 'prometheus'],
     ['monitoring.scrapeInterval', '15s'],
     ['monitoring.alerts', { ...DEFAULT_ALERT_THRESHOLDS, backupMaxAgeSeconds: 43200 }],

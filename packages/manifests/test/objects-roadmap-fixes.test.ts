@@ -4,9 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { backupScript, buildBundle, type KubeObject } from '../src/index.js';
-import { at, MINIMAL, pick } from './objects-fixtures.js';
+import { at, MINIMAL, pick, withConfig } from './objects-fixtures.js';
 
-const bundle = buildBundle(MINIMAL);
+// The roadmap's backup is the rclone CronJob, now `backup.method: rclone` (the default is
+// Longhorn's: objects-longhorn-backup.test.ts); everything else is the same either way.
+const bundle = buildBundle(withConfig({ backup: { method: 'rclone' } }));
 const deployment = pick(bundle, 'Deployment');
 const podSpec = at(deployment, 'spec.template.spec') as Record<string, unknown>;
 const server = at(deployment, 'spec.template.spec.containers.0') as Record<string, unknown>;

@@ -46,7 +46,9 @@ describe('volume layouts', () => {
   });
 
   it('single: the backup job mounts the same one claim read-only', () => {
-    const b = buildBundle(withConfig({ storage: { volumes: { layout: 'single' } } }));
+    const b = buildBundle(
+      withConfig({ storage: { volumes: { layout: 'single' } }, backup: { method: 'rclone' } }),
+    );
     const pod = at(pick(b, 'CronJob'), 'spec.jobTemplate.spec.template.spec');
     expect(at(pod, 'containers.0.volumeMounts.0')).toEqual({
       name: 'data',
@@ -65,11 +67,7 @@ describe('optional objects', () => {
     {
       name: 'backup off',
       given: { backup: { enabled: false } },
-      absent: [
-        'CronJob/stemedb-backup',
-        'ExternalSecret/rclone-gcs-config',
-        'NetworkPolicy/stemedb-backup',
-      ],
+      absent: ['RecurringJob/stemedb-backup'],
     },
     {
       name: 'monitoring off',

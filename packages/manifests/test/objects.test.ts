@@ -43,6 +43,17 @@ describe('the alerts of the bundle', () => {
     expect(rules).toHaveLength(7);
     const backup = rules.find((r) => r.alert === 'StemeDBBackupStale');
     expect(backup?.expr).toContain(
+      'longhorn_backup_state{recurring_job="stemedb-backup"} offset 12h == 3',
+    );
+  });
+
+  it('watches the CronJob through kube-state-metrics with backup.method rclone', () => {
+    const groups = at(
+      pick(buildBundle(withConfig({ backup: { method: 'rclone' } })), 'PrometheusRule'),
+      'spec.groups',
+    ) as { rules: { alert?: string; expr: string }[] }[];
+    const backup = groups.flatMap((g) => g.rules).find((r) => r.alert === 'StemeDBBackupStale');
+    expect(backup?.expr).toContain(
       'kube_cronjob_status_last_successful_time{namespace="stemedb", cronjob="stemedb-backup"}) > 43200',
     );
   });
@@ -58,11 +69,18 @@ describe('the alerts of the bundle', () => {
   });
 
   it('takes the backup alert age from monitoring.alerts.backupMaxAgeSeconds', () => {
-    const config = withConfig({ monitoring: { alerts: { backupMaxAgeSeconds: 172800 } } });
-    const groups = at(pick(buildBundle(config), 'PrometheusRule'), 'spec.groups') as {
-      rules: { alert?: string; expr: string }[];
-    }[];
-    const backup = groups.flatMap((g) => g.rules).find((r) => r.alert === 'StemeDBBackupStale');
-    expect(backup?.expr).toMatch(/\) > 172800\n/);
+    const stale = (backup: Record<string, unknown>) => {
+      const config = withConfig({
+        backup,
+        monitoring: { alerts: { backupMaxAgeSeconds: 172800 } },
+      });
+      const groups = at(pick(buildBundle(config), 'PrometheusRule'), 'spec.groups') as {
+        rules: { alert?: string; expr: string }[];
+      }[];
+      return groups.flatMap((g) => g.rules).find((r) => r.alert === 'StemeDBBackupStale')?.expr;
+    };
+    expect(stale({ method: 'rclone' })).toMatch(/\) > 172800\n/);
+    expect(stale({})).toMatch(/offset 2d\)\n/);
+    expect(stale({})).not.toContain('offset 12h');
   });
 });

@@ -20,6 +20,7 @@ import {
   runPromtool,
   writePromtoolFiles,
 } from './fixtures/promtool/harness.js';
+import { LONGHORN_BACKUP_CASES } from './fixtures/promtool/longhorn-cases.js';
 
 const INSTALL_HINT =
   'promtool not found: install the Debian package `prometheus` (apt-get install -y prometheus), or set PROMTOOL to its path';
@@ -162,5 +163,37 @@ describe.skipIf(skip)(`promtool (${version ?? 'missing'})`, () => {
       'name: StemeDBBackupStale stays quiet: one run fails, and the next succeeds 10 minutes late',
     );
     expect(run.output).not.toContain('name: StemeDBBackupStale stays quiet: a run succeeds every');
+  });
+
+  describe('StemeDBBackupStale with backup.method longhorn', () => {
+    // 1h as for the CronJob cases: the expression is the same at any age.
+    const longhorn = buildPrometheusRule({
+      ...PROPS,
+      thresholds: DEFAULT_ALERT_THRESHOLDS,
+      backup: { method: 'longhorn', recurringJobName: 'stemedb-backup', maxAgeSeconds: 3600 },
+    });
+
+    it('accepts the rendered rule file (promtool check rules)', () => {
+      requirePromtool();
+      const dir = writePromtoolFiles(longhorn, [LONGHORN_BACKUP_CASES], root);
+      expect(promtool(['check', 'rules', 'rules.yaml'], dir)).toContain('SUCCESS: 7 rules found');
+    });
+
+    it('fires on a stale, failed or never-made backup and not on a fresh or brand-new volume', () => {
+      requirePromtool();
+      const dir = writePromtoolFiles(longhorn, [LONGHORN_BACKUP_CASES], root);
+      expect(promtool(['test', 'rules', 'tests.yaml'], dir)).toContain('SUCCESS');
+    });
+
+    it('is not the CronJob rule: the kube-state-metrics cases fail it', () => {
+      requirePromtool();
+      const cronJobCases = ALERT_CASES.filter((c) => c.alert === 'StemeDBBackupStale');
+      const run = runPromtool(
+        ['test', 'rules', 'tests.yaml'],
+        writePromtoolFiles(longhorn, cronJobCases, root),
+      );
+      expect(run.status, run.output).not.toBe(0);
+      expect(run.output).toContain('name: StemeDBBackupStale fires: the backup never succeeded');
+    });
   });
 });

@@ -39,8 +39,9 @@ describe('renderYaml', () => {
   });
 
   it('keeps the backup script as a literal block, unfolded', () => {
-    expect(yaml).toMatch(/- \|\n\s+set -eu\n/);
-    expect(yaml).toContain('--filter "- /$newest" --filter "+ /*.wal" --filter "- **"\n');
+    const rclone = renderYaml(buildBundle(withConfig({ backup: { method: 'rclone' } })));
+    expect(rclone).toMatch(/- \|\n\s+set -eu\n/);
+    expect(rclone).toContain('--filter "- /$newest" --filter "+ /*.wal" --filter "- **"\n');
   });
 
   it.each([

@@ -193,6 +193,9 @@ describe("the roadmap's manifests", () => {
       `policy/backup-rwo-affinity ${C} ${JOB_POD}.affinity.podAffinity`,
       `policy/job-deadline ${C} spec.jobTemplate.spec.activeDeadlineSeconds`,
       `policy/backup-unmonitored ${C} metadata.name`,
+      // The rclone copy of the live WAL and DB volumes, one per claim (issue 12 §1).
+      `policy/backup-not-crash-consistent ${C} ${JOB_POD}.volumes[0].persistentVolumeClaim.claimName`,
+      `policy/backup-not-crash-consistent ${C} ${JOB_POD}.volumes[1].persistentVolumeClaim.claimName`,
       'ref/servicemonitor-selector ServiceMonitor/stemedb/stemedb-api spec.selector',
       'ref/servicemonitor-port ServiceMonitor/stemedb/stemedb-api spec.endpoints[0].port',
       `promql/ratio-without-aggregation ${PR} spec.groups[0].rules[4].expr`,

@@ -86,6 +86,12 @@ export function buildProgram(version: string): Command {
       'file for yaml and json (default: stdout), directory for kustomize (required)',
     )
     .option('--json', 'print the validation report as JSON on stderr, even when it is clean')
+    .option(
+      '--restore-from <[claim=]url>',
+      'render the objects that restore a volume from this Longhorn backup URL instead of the bundle (repeatable: CLAIM=URL per volume; docs/restore.md)',
+      collect,
+      [],
+    )
     .addHelpText(
       'after',
       `
@@ -96,6 +102,8 @@ directory with one file per object and a kustomization.yaml.
 Examples:
   ${PROGRAM} render --config stemedb.yaml > stemedb.k8s.yaml
   ${PROGRAM} render --config stemedb.yaml --format kustomize --out deploy/stemedb
+  ${PROGRAM} render --config stemedb.yaml --restore-from 'stemedb-db=s3://…?backup=…&volume=…' \\
+    --restore-from 'stemedb-wal=s3://…?backup=…&volume=…' > restore.yaml
 ${EXIT_CODES_HELP}`,
     )
     .action(async (flags, command: Command) => {

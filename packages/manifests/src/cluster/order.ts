@@ -37,6 +37,8 @@ export const APPLY_ORDER: readonly string[] = [
   'HorizontalPodAutoscaler',
   'Job',
   'CronJob',
+  // Longhorn's backup job after the PVCs it reaches, so its first run finds them labelled.
+  'RecurringJob',
   // Traffic in: the Middleware before the Ingress whose annotation names it, so Traefik never
   // serves a route that refers to a missing middleware.
   'Middleware',

@@ -1,5 +1,6 @@
 /**
- * Config sections for running the service: secrets from External Secrets, the backup CronJob,
+ * Config sections for running the service: secrets from External Secrets, the backup (Longhorn
+ * RecurringJob or rclone CronJob),
  * monitoring and alert thresholds, and the PodDisruptionBudget.
  */
 import { z } from 'zod';
@@ -42,34 +43,88 @@ export const secretStoreSchema = z
   })
   .prefault({});
 
-/** The backup CronJob (roadmap Phase 2). */
-export const backupSchema = z
+/** Fields every backup method has. */
+const backupShared = {
+  /** @default true */
+  enabled: z.boolean().default(D.DEFAULT_BACKUP.enabled),
+  /** Five-field cron expression (UTC for Longhorn). @default '0 *\/6 * * *' */
+  schedule: z
+    .string()
+    .regex(
+      /^@(hourly|daily|weekly|monthly|yearly)$|^(\S+\s+){4}\S+$/,
+      'must be a five-field cron expression',
+    )
+    .default(D.DEFAULT_BACKUP.schedule),
+};
+
+/** The Longhorn RecurringJob that backs up the StemeDB volumes. */
+const longhornSchema = z
   .strictObject({
-    /** @default true */
-    enabled: z.boolean().default(D.DEFAULT_BACKUP.enabled),
-    /** GCS bucket. @default 'stemedb-backups' */
-    bucket: z
+    /** Longhorn's namespace, where it reads RecurringJobs. @default 'longhorn-system' */
+    namespace: dnsLabel.default(D.DEFAULT_LONGHORN_BACKUP.namespace),
+    /**
+     * Recurring-job group the PVCs are labelled with (`recurring-job-group.longhorn.io/<group>`).
+     * Not `default`: Longhorn gives that group to every volume without recurring-job labels.
+     * @default 'stemedb'
+     */
+    group: z
       .string()
-      .regex(/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/, 'must be a GCS bucket name')
-      .default(D.DEFAULT_BACKUP.bucket),
-    /** Five-field cron expression. @default '0 *\/6 * * *' */
-    schedule: z
-      .string()
+      // One pattern (not a refine) so that the JSON Schema refuses "default" too.
       .regex(
-        /^@(hourly|daily|weekly|monthly|yearly)$|^(\S+\s+){4}\S+$/,
-        'must be a five-field cron expression',
+        /^(?!default$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+        'must be a DNS label other than "default" (Longhorn gives that group to every volume without recurring-job labels)',
       )
-      .default(D.DEFAULT_BACKUP.schedule),
-    /** IANA time zone of the schedule. @default 'Etc/UTC' */
-    timeZone: z.string().min(1).default(D.DEFAULT_BACKUP.timeZone),
-    /** Pinned rclone image. @default 'rclone/rclone:1.68.2' */
-    image: pinnedImage.default(D.DEFAULT_BACKUP_IMAGE),
-    /** Secret with the rclone config, made by an ExternalSecret. @default 'rclone-gcs-config' */
-    secretName: dnsName.default(D.DEFAULT_BACKUP.secretName),
-    /** Secret Manager entry with the GCS service-account key (JSON). @default 'stemedb-backup-gcs-sa' */
-    credentialsRemoteKey: z.string().min(1).default(D.DEFAULT_BACKUP.credentialsRemoteKey),
-    /** @default { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1000m', memory: '512Mi' } } */
-    resources: resources(D.DEFAULT_BACKUP.resources),
+      .default(D.DEFAULT_LONGHORN_BACKUP.group),
+    /** Backups kept per volume. @default 28 (one week at every 6 hours) */
+    retain: z.number().int().min(1).max(100).default(D.DEFAULT_LONGHORN_BACKUP.retain),
+    /** Volumes backed up at the same time: 2 snapshots WAL and DB together. @default 2 */
+    concurrency: z.number().int().min(1).default(D.DEFAULT_LONGHORN_BACKUP.concurrency),
+  })
+  .prefault({});
+
+/** `method: longhorn` (the default): Longhorn's crash-consistent snapshot backups. */
+const longhornBackupSchema = z.strictObject({
+  /** @default 'longhorn' */
+  method: z.literal('longhorn').default(D.DEFAULT_BACKUP.method),
+  ...backupShared,
+  /** The RecurringJob. */
+  longhorn: longhornSchema,
+});
+
+/** `method: rclone` (opt-in): the roadmap's CronJob copying live files to GCS. */
+const rcloneBackupSchema = z.strictObject({
+  method: z.literal('rclone'),
+  ...backupShared,
+  /** GCS bucket. @default 'stemedb-backups' */
+  bucket: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/, 'must be a GCS bucket name')
+    .default(D.DEFAULT_RCLONE_BACKUP.bucket),
+  /** IANA time zone of the schedule. @default 'Etc/UTC' */
+  timeZone: z.string().min(1).default(D.DEFAULT_RCLONE_BACKUP.timeZone),
+  /** Pinned rclone image. @default 'rclone/rclone:1.68.2' */
+  image: pinnedImage.default(D.DEFAULT_BACKUP_IMAGE),
+  /** Secret with the rclone config, made by an ExternalSecret. @default 'rclone-gcs-config' */
+  secretName: dnsName.default(D.DEFAULT_RCLONE_BACKUP.secretName),
+  /** Secret Manager entry with the GCS service-account key (JSON). @default 'stemedb-backup-gcs-sa' */
+  credentialsRemoteKey: z.string().min(1).default(D.DEFAULT_RCLONE_BACKUP.credentialsRemoteKey),
+  /** @default { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1000m', memory: '512Mi' } } */
+  resources: resources(D.DEFAULT_RCLONE_BACKUP.resources),
+});
+
+/** Keys only `method: rclone` has, to say so when one is given with Longhorn. */
+export const RCLONE_ONLY_BACKUP_KEYS: readonly string[] = Object.keys(
+  rcloneBackupSchema.shape,
+).filter((k) => !(k in longhornBackupSchema.shape));
+
+/**
+ * The backup (roadmap Phase 2), by method: `longhorn` (default) or `rclone`. A missing method
+ * is `longhorn`, so a config that sets only `enabled` or `schedule` stays valid.
+ */
+export const backupSchema = z
+  .discriminatedUnion('method', [longhornBackupSchema, rcloneBackupSchema], {
+    error:
+      'must be "longhorn" (the default: crash-consistent Longhorn backups) or "rclone" (a file copy of live files)',
   })
   .prefault({});
 

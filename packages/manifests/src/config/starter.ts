@@ -71,9 +71,11 @@ ingress:
 #   requests: { cpu: ${D.DEFAULT_RESOURCES.requests.cpu}, memory: ${D.DEFAULT_RESOURCES.requests.memory} }
 #   limits: { cpu: ${D.DEFAULT_RESOURCES.limits.cpu}, memory: ${D.DEFAULT_RESOURCES.limits.memory} }
 
-# backup:
+# backup:                # Longhorn backups to the cluster's backup target (docs/restore.md)
 #   enabled: ${D.DEFAULT_BACKUP.enabled}
-#   bucket: ${D.DEFAULT_BACKUP.bucket}
+#   method: ${D.DEFAULT_BACKUP.method}      # "rclone": a file copy of live files, not crash-consistent
 #   schedule: "${D.DEFAULT_BACKUP.schedule}"
+#   longhorn:
+#     retain: ${D.DEFAULT_LONGHORN_BACKUP.retain}
 `;
 }

@@ -1,6 +1,6 @@
 /** The backup CronJob (roadmap Phase 2 "Backup CronJob"), made to work on RWO Longhorn volumes. */
 import type { V1CronJob } from '@kubernetes/client-node';
-import type { StemeDeploymentConfig } from '../config.js';
+import { backupOf, type StemeDeploymentConfig } from '../config.js';
 import { RCLONE_CONFIG_DIR, RCLONE_CONFIG_FILE, RCLONE_REMOTE } from './external-secrets.js';
 import { type Built, namespacedMeta, objectLabels, objectNames, selectorLabels } from './meta.js';
 import { DB_DIR, dataVolumes, WAL_DIR } from './pvc.js';
@@ -44,7 +44,7 @@ export function backupScript(): string {
  */
 export function buildBackupCronJob(c: StemeDeploymentConfig): Built<V1CronJob> {
   const n = objectNames(c);
-  const b = c.backup;
+  const b = backupOf(c, 'rclone');
   const labels = objectLabels(c, 'backup', n.backup);
   const volumes = dataVolumes(c);
   const tmp = tmpVolume();

@@ -103,3 +103,36 @@ export interface Kustomization {
   /** `fifo` keeps our apply order instead of kustomize's legacy kind order (kustomize ≥ 5.0). */
   sortOptions?: { order: 'fifo' | 'legacy' };
 }
+
+/** What a Longhorn `RecurringJob` does to each volume it reaches. */
+export type LonghornRecurringJobTask =
+  | 'snapshot'
+  | 'snapshot-force-create'
+  | 'snapshot-cleanup'
+  | 'snapshot-delete'
+  | 'backup'
+  | 'backup-force-create'
+  | 'filesystem-trim'
+  | 'system-backup';
+
+/**
+ * Longhorn `RecurringJob` (`longhorn.io/v1beta2`, Longhorn ≥ 1.3), in Longhorn's namespace. It
+ * reaches the volumes labelled `recurring-job-group.longhorn.io/<group>: enabled` for one of
+ * its `groups`, or `recurring-job.longhorn.io/<name>: enabled`.
+ */
+export interface LonghornRecurringJob {
+  apiVersion: 'longhorn.io/v1beta2';
+  kind: 'RecurringJob';
+  metadata: ObjectMeta;
+  spec: {
+    name: string;
+    task: LonghornRecurringJobTask;
+    /** Five-field cron, evaluated in UTC by longhorn-manager. */
+    cron: string;
+    retain: number;
+    concurrency: number;
+    groups: string[];
+    /** Labels Longhorn puts on each backup it makes. */
+    labels?: Record<string, string>;
+  };
+}

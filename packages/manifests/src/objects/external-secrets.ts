@@ -2,7 +2,7 @@
  * ExternalSecrets: every Secret the pods use comes from the secret store (GCP Secret Manager in
  * the roadmap) through External Secrets Operator.
  */
-import type { StemeDeploymentConfig } from '../config.js';
+import { backupOf, type StemeDeploymentConfig } from '../config.js';
 import type { ExternalSecret } from './crds.js';
 import { namespacedMeta } from './meta.js';
 
@@ -58,11 +58,12 @@ export function buildRcloneExternalSecret(c: StemeDeploymentConfig): ExternalSec
     'bucket_policy_only = true',
     '',
   ].join('\n');
+  const b = backupOf(c, 'rclone');
   return externalSecret(
     c,
-    c.backup.secretName,
+    b.secretName,
     'backup',
-    [{ secretKey: 'credentials', remoteRef: { key: c.backup.credentialsRemoteKey } }],
+    [{ secretKey: 'credentials', remoteRef: { key: b.credentialsRemoteKey } }],
     {
       engineVersion: 'v2',
       data: { 'rclone.conf': conf, 'service-account.json': '{{ .credentials }}' },

@@ -33,8 +33,16 @@ function matches(selector: Record<string, string>, labels: Record<string, string
   return Object.entries(selector).every(([k, v]) => labels[k] === v);
 }
 
-/** Throws {@link BundleInvariantError} listing every broken invariant of `objects`. */
-export function assertBundleInvariants(objects: readonly KubeObject[], namespace: string): void {
+/**
+ * Throws {@link BundleInvariantError} listing every broken invariant of `objects`. Namespaced
+ * objects are in `namespace`, or in one of `clusterNamespaces` (those a cluster provides, such
+ * as Longhorn's, where its RecurringJobs must live).
+ */
+export function assertBundleInvariants(
+  objects: readonly KubeObject[],
+  namespace: string,
+  clusterNamespaces: readonly string[] = [],
+): void {
   const problems: string[] = [];
   const seen = new Set<string>();
   for (const o of objects) {
@@ -42,7 +50,8 @@ export function assertBundleInvariants(objects: readonly KubeObject[], namespace
     if (seen.has(ref)) problems.push(`${ref}: emitted twice`);
     seen.add(ref);
     const scoped = !CLUSTER_SCOPED.has(o.kind);
-    if (scoped && o.metadata.namespace !== namespace) {
+    const ns = o.metadata.namespace;
+    if (scoped && ns !== namespace && !(ns && clusterNamespaces.includes(ns))) {
       problems.push(`${ref}: not in namespace ${namespace}`);
     }
   }

@@ -2,8 +2,8 @@
  * The PrometheusRule with StemeDB's six alerts (roadmap "Monitoring — alert-rules.yaml"), made
  * correct: every selector is scoped to the namespace and scrape job, rates are aggregated before
  * they are compared, and each departure from the roadmap says why next to it. A seventh alert,
- * StemeDBBackupStale, is not in the roadmap: it watches the backup CronJob and is added only
- * when the caller passes `backup`. `test/promtool.test.ts` runs them on the real Prometheus engine.
+ * StemeDBBackupStale, is not in the roadmap: it watches the backup (the Longhorn RecurringJob's
+ * backups, or the rclone CronJob) and is added only when the caller passes `backup`. `test/promtool.test.ts` runs them on the real Prometheus engine.
  */
 import { stringify } from 'yaml';
 import type { KubeObject } from '../types.js';
@@ -73,14 +73,28 @@ export interface PrometheusRuleProps {
   backup?: BackupAlertProps;
 }
 
-/** The backup CronJob StemeDBBackupStale watches, through kube-state-metrics. */
-export interface BackupAlertProps {
+/** The backup StemeDBBackupStale watches: whichever the method produces. */
+export type BackupAlertProps = CronJobBackupAlertProps | LonghornBackupAlertProps;
+
+/** The rclone backup CronJob, watched through kube-state-metrics. */
+export interface CronJobBackupAlertProps {
+  /** @default 'rclone' */
+  method?: 'rclone';
   /** The CronJob's name, in `namespace`. */
   cronJobName: string;
   /**
    * Age of the last successful run above which the alert fires, in seconds: about twice the
    * schedule interval. @default 43200 (`DEFAULT_BACKUP_MAX_AGE_SECONDS`)
    */
+  maxAgeSeconds: number;
+}
+
+/** The Longhorn RecurringJob, watched through longhorn-manager's metrics. */
+export interface LonghornBackupAlertProps {
+  method: 'longhorn';
+  /** The RecurringJob's name: the `recurring_job` label of its backups. */
+  recurringJobName: string;
+  /** How long a volume may go without a new completed backup, in seconds. */
   maxAgeSeconds: number;
 }
 
@@ -199,7 +213,13 @@ export function buildPrometheusRule(p: PrometheusRuleProps): PrometheusRuleObjec
       },
     },
   ];
-  if (p.backup) rules.push(backupStaleRule(p.namespace, p.backup, extra));
+  if (p.backup) {
+    rules.push(
+      p.backup.method === 'longhorn'
+        ? longhornBackupStaleRule(p.namespace, p.pvcNamePrefix, p.backup, extra)
+        : backupStaleRule(p.namespace, p.backup, extra),
+    );
+  }
 
   return {
     apiVersion: 'monitoring.coreos.com/v1',
@@ -226,7 +246,7 @@ export function buildPrometheusRule(p: PrometheusRuleProps): PrometheusRuleObjec
  */
 function backupStaleRule(
   namespace: string,
-  b: BackupAlertProps,
+  b: CronJobBackupAlertProps,
   extra: Record<string, string>,
 ): PrometheusAlertRule {
   const cronJob = `namespace=${q(namespace)}, cronjob=${q(b.cronJobName)}`;
@@ -249,6 +269,48 @@ function backupStaleRule(
         `Backup CronJob ${b.cronJobName} in namespace ${namespace} last succeeded {{ $value | humanizeDuration }} ago ` +
         `(or never, since it was created that long ago), more than ${maxAge}: a restore would lose everything written since. ` +
         `Check \`kubectl -n ${namespace} get jobs\` and the failed pods' logs; a job left Pending means the server pod is not running (the backup is pinned to its node).`,
+    },
+  };
+}
+
+/**
+ * `backup.method: longhorn`. longhorn-manager exports one `longhorn_backup_state` series per
+ * backup (labels `volume`, `backup`, `recurring_job`; 3 = Completed) but no timestamp, so age
+ * is found by comparison with the past: a StemeDB volume that already existed `maxAgeSeconds`
+ * ago (`longhorn_volume_capacity_bytes … offset`) is stale unless some backup of our job is
+ * Completed now and was not Completed then. The offset on the volume is what keeps a brand-new
+ * volume quiet until its first runs had their chance. A volume whose every backup fails, and
+ * one never backed up, have no such backup and fire. `absent()` covers Longhorn's metrics not
+ * being scraped at all, which would otherwise keep the alert silent forever.
+ */
+function longhornBackupStaleRule(
+  namespace: string,
+  pvcNamePrefix: string,
+  b: LonghornBackupAlertProps,
+  extra: Record<string, string>,
+): PrometheusAlertRule {
+  const volumes = `longhorn_volume_capacity_bytes{pvc_namespace=${q(namespace)}, pvc=~${q(`${regexEscape(pvcNamePrefix)}.*`)}}`;
+  const backups = `longhorn_backup_state{recurring_job=${q(b.recurringJobName)}}`;
+  const maxAge = human(b.maxAgeSeconds);
+  const offset = `offset ${maxAge}`;
+  return {
+    alert: 'StemeDBBackupStale',
+    expr: lines(
+      `max by (pvc_namespace, pvc, volume) (${volumes} ${offset})`,
+      '  unless on (volume) (',
+      `    ${backups} == 3`,
+      `    unless on (volume, backup) ${backups} ${offset} == 3`,
+      '  )',
+      `or absent(${volumes})`,
+    ),
+    for: BACKUP_STALE_FOR,
+    labels: { severity: 'warning', ...extra },
+    annotations: {
+      summary: `StemeDB backup has not succeeded for more than ${maxAge}`,
+      description:
+        `No Longhorn backup of PVC {{ $labels.pvc }} (volume {{ $labels.volume }}) by RecurringJob ${b.recurringJobName} completed in the last ${maxAge} ` +
+        `(or Longhorn's metrics for namespace ${namespace} are not scraped at all): a restore would lose everything written since. ` +
+        `Check \`kubectl -n longhorn-system get recurringjobs,backups.longhorn.io\`, the backup target's status in the Longhorn UI, and the PVC's recurring-job labels.`,
     },
   };
 }
@@ -285,7 +347,9 @@ function checkProps(p: PrometheusRuleProps): void {
     );
   }
   if (p.backup) {
-    if (!p.backup.cronJobName) problems.push('backup.cronJobName must not be empty');
+    if (p.backup.method === 'longhorn') {
+      if (!p.backup.recurringJobName) problems.push('backup.recurringJobName must not be empty');
+    } else if (!p.backup.cronJobName) problems.push('backup.cronJobName must not be empty');
     if (!(Number.isInteger(p.backup.maxAgeSeconds) && p.backup.maxAgeSeconds > 0)) {
       problems.push('backup.maxAgeSeconds must be a whole number of seconds > 0');
     }

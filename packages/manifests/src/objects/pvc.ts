@@ -2,6 +2,7 @@
 import type { V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import type { StemeDeploymentConfig } from '../config.js';
 import { type Built, namespacedMeta, objectNames } from './meta.js';
+import { longhornPvcLabels } from './recurring-job.js';
 
 /** One volume of the server: its PVC name, where it is mounted, and its size. */
 export interface DataVolume {
@@ -36,13 +37,17 @@ export function dataVolumes(c: StemeDeploymentConfig): DataVolume[] {
 
 /**
  * ReadWriteOnce claims on our Longhorn class. The roadmap's `volumeType: longhorn` annotation
- * is dropped: nothing reads it, the storage class is what selects Longhorn.
+ * is dropped: nothing reads it, the storage class is what selects Longhorn. With the Longhorn
+ * backup the claims carry the labels that attach the RecurringJob (src/objects/recurring-job.ts).
  */
 export function buildPvcs(c: StemeDeploymentConfig): Built<V1PersistentVolumeClaim>[] {
   return dataVolumes(c).map((v) => ({
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
-    metadata: namespacedMeta(c, v.claimName, 'storage'),
+    // With the Longhorn backup, the labels that attach the RecurringJob to the volume.
+    metadata: namespacedMeta(c, v.claimName, 'storage', {
+      ...(c.backup.enabled && c.backup.method === 'longhorn' && { labels: longhornPvcLabels(c) }),
+    }),
     spec: {
       accessModes: ['ReadWriteOnce'],
       storageClassName: c.storage.storageClass.name,

@@ -9,6 +9,7 @@ import {
   policyCronjobConcurrency,
   policyJobDeadline,
 } from './policy-backup-jobs.js';
+import { policyBackupNotCrashConsistent } from './policy-backup-not-crash-consistent.js';
 import {
   policyAllowPrivilegeEscalation,
   policyCapabilitiesNotDropped,
@@ -58,6 +59,7 @@ import { refKustomizationFiles } from './ref-kustomization.js';
 import { refNamespaceNotEmitted } from './ref-namespace-not-emitted.js';
 import { refNetworkPolicyBlocksTraffic } from './ref-network-policy-traffic.js';
 import { refProbePort } from './ref-probe-port.js';
+import { refRecurringJobVolumes } from './ref-recurring-job-volumes.js';
 import { refSecretKeyMissing, refSecretNotProduced } from './ref-secrets.js';
 import { refSelectorMatchesNothing, refWorkloadSelector } from './ref-selectors.js';
 import { refServicemonitorPort, refServicemonitorSelector } from './ref-service-monitor.js';
@@ -93,6 +95,7 @@ export const ALL_RULES: readonly Rule[] = [
   refVolumeMount,
   refNetworkPolicyBlocksTraffic,
   refNamespaceNotEmitted,
+  refRecurringJobVolumes,
   refKustomizationFiles,
   // Policy for a single-replica stateful database on ReadWriteOnce volumes.
   policyNamespaceUnset,
@@ -125,6 +128,7 @@ export const ALL_RULES: readonly Rule[] = [
   policyCronjobConcurrency,
   policyJobDeadline,
   policyBackupUnmonitored,
+  policyBackupNotCrashConsistent,
   policyDoubleScrape,
   // PromQL of the alerts.
   promqlParseError,

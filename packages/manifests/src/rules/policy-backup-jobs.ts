@@ -6,6 +6,7 @@
  * overlap, must be bounded in time, and must be watched.
  */
 import { arr, obj } from '../validate/json.js';
+import { recurringJobs } from '../validate/longhorn.js';
 import { joinPath } from '../validate/paths.js';
 import { rwoClaims } from '../validate/relations.js';
 import type { Rule } from '../validate/rule.js';
@@ -107,7 +108,7 @@ export const policyBackupUnmonitored: Rule = {
   id: 'policy/backup-unmonitored',
   severity: 'warning',
   description:
-    'Some alert watches each CronJob (its name appears in a PrometheusRule expression), so a failing backup pages someone.',
+    'Some alert watches each CronJob and each Longhorn backup RecurringJob (its name appears in a PrometheusRule expression), so a failing backup pages someone.',
   *check(context) {
     const exprs = context
       .ofKind('PrometheusRule')
@@ -122,6 +123,15 @@ export const policyBackupUnmonitored: Rule = {
         path: 'metadata.name',
         message: `no alert mentions CronJob "${name}": if it fails every run, nobody finds out until a restore is needed`,
         fix: `alert on it, e.g. time() - kube_cronjob_status_last_successful_time{namespace="${w.namespace}", cronjob="${name}"} > 2 × the schedule interval (kube-state-metrics)`,
+      };
+    }
+    for (const job of recurringJobs(context).filter((j) => j.backsUp)) {
+      if (exprs.some((e) => e.includes(job.name))) continue;
+      yield {
+        object: job.object,
+        path: 'spec.name',
+        message: `no alert mentions RecurringJob "${job.name}": if its backups fail (an unreachable backup target, expired credentials), nobody finds out until a restore is needed`,
+        fix: `alert when a volume has no new Completed backup for 2 × the schedule interval: longhorn_backup_state{recurring_job="${job.name}"} == 3, compared with itself offset by that age (see StemeDBBackupStale in stemedb-manifests)`,
       };
     }
   },

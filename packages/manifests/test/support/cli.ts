@@ -78,7 +78,10 @@ export const MINIMAL_YAML = 'ingress:\n  host: stemedb.threesix.ai\nimage:\n  ta
 export const CONFIG = file('stemedb.yaml', MINIMAL_YAML);
 export const BUNDLE = buildBundle(parseYaml(MINIMAL_YAML));
 /** A config whose bundle has one warning: with monitoring off, no alert watches the backup. */
-export const WARNING = file('warning.yaml', `${MINIMAL_YAML}monitoring:\n  enabled: false\n`);
+export const WARNING = file(
+  'warning.yaml',
+  `${MINIMAL_YAML}backup:\n  method: rclone\nmonitoring:\n  enabled: false\n`,
+);
 /** A config that parses but whose bundle has an error: liveness restarts a slow database. */
 export const FAILING = file(
   'failing.yaml',

@@ -39,6 +39,7 @@ export const DISCOVERY: Record<string, Resource[]> = {
     { name: 'servicemonitors', kind: 'ServiceMonitor', namespaced: true },
     { name: 'prometheusrules', kind: 'PrometheusRule', namespaced: true },
   ],
+  'longhorn.io/v1beta2': [{ name: 'recurringjobs', kind: 'RecurringJob', namespaced: true }],
 };
 
 /** The API path of an object, as a real server has it (for the kinds of DISCOVERY). */
