@@ -69,14 +69,14 @@ export const FindingSchema = z
  */
 const scanFields = {
   schema: z.literal('aphoria.scan/v1', { error: 'must be "aphoria.scan/v1"' }),
-    project: z.string({ error: 'must be a string' }).regex(PROJECT_NAME_PATTERN, {
-      error:
-        'must be a project name: 1-63 lowercase letters, digits and hyphens, starting and ending with a letter or digit',
-    }),
-    commit: z
-      .string({ error: 'must be a string' })
-      .regex(COMMIT_PATTERN, { error: 'must be a 40-character lowercase hex commit id' }),
-    branch: text(255),
+  project: z.string({ error: 'must be a string' }).regex(PROJECT_NAME_PATTERN, {
+    error:
+      'must be a project name: 1-63 lowercase letters, digits and hyphens, starting and ending with a letter or digit',
+  }),
+  commit: z
+    .string({ error: 'must be a string' })
+    .regex(COMMIT_PATTERN, { error: 'must be a 40-character lowercase hex commit id' }),
+  branch: text(255),
   scanner: z.strictObject({ name: text(100), version: text(100) }),
   started_at: timestamp(),
   finished_at: timestamp(),
