@@ -1,11 +1,12 @@
 /**
- * The demo: a StemeDB emulator in-process, a project key made with the root key, assertions
+ * Connect, write and read (the SDK on its own; the whole system is `demo.ts`): a StemeDB
+ * emulator in-process, a project key made with the root key, assertions
  * written and read back, a 503 outage (a restarting pod behind Traefik) ridden out on the
  * SDK's default 2 s / 4 s / 8 s schedule, and the Kubernetes deployment that would run the real
  * server rendered, validated and written to a folder (`.stemedb-demo/manifests`, or
  * `$STEMEDB_DEMO_DIR/manifests`) that `kubectl kustomize` builds.
  *
- * Run it with `pnpm demo`. Against a real StemeDB, pass its URL and an admin key instead:
+ * Run it with `pnpm build && npx tsx examples/quickstart.ts`. Against a real StemeDB, pass its URL and an admin key instead:
  * `STEMEDB_URL=https://stemedb.<domain> STEMEDB_ADMIN_KEY=steme_live_… pnpm demo` (the outage
  * step then needs the emulator and is skipped).
  */

@@ -1,0 +1,58 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const examples = fileURLToPath(new URL('..', import.meta.url));
+
+// The README's first command runs this (after `pnpm build`): the whole system, as a newcomer
+// sees it. Run as a user runs it, through tsx, importing the built packages by name.
+describe('examples/demo.ts', () => {
+  it('shows every step of the system and ends with the summary, printing no key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stemedb-demo-test-'));
+    const { stdout, stderr } = await run('npx', ['tsx', 'demo.ts'], {
+      cwd: examples,
+      env: { ...process.env, STEMEDB_DEMO_DIR: dir, NO_COLOR: '1' },
+      timeout: 120_000,
+    });
+    const steps = stdout.match(/^\d\. .+$/gm) ?? [];
+    expect(steps).toEqual([
+      '1. Bootstrap the root key, start StemeDB with it',
+      '2. Provision 3 projects, then re-run',
+      '3. Gate checks (Phase 1 with a pod restart, Phase 3)',
+      '4. Onboard two projects, persist a scan for each',
+      '5. A deploy mid-scan, then a long outage',
+      "6. The risk register's disaster: a fresh data volume",
+      '7. Render and validate the Kubernetes bundle',
+    ]);
+    // 1-2: the root key, a converging provision.
+    expect(stdout).toMatch(/generated stemedb-root-api-key \(hash [0-9a-f]{12}…\)/);
+    expect(stdout).toContain('the server accepts the stored root key');
+    expect(stdout).toMatch(
+      /created 3, replaced 0, unchanged 0, revoked 0; re-run: created 0, replaced 0, unchanged 3, revoked 0/,
+    );
+    // 3: every gate check, both phases.
+    expect(stdout).toMatch(/phase1 +key-after-restart +pass/);
+    expect(stdout).toMatch(/phase3 +rate-limit +pass/);
+    // 4-5: scans persisted; the deploy ridden out; the long outage spooled, flushed, read back.
+    expect(stdout).toContain('api_key_env = "STEMEDB_API_KEY"');
+    expect(stdout).toMatch(/payments-api: 151 assertions, sent 151, already there 0, spooled 0/);
+    expect(stdout).toMatch(/checkout-web: 121 assertions, sent 0, already there 0, spooled 121/);
+    expect(stdout).toContain('flush: sent 121, already there 0, left 0');
+    expect(stdout).toContain('read back: all 121 assertions of the scan, each exactly once');
+    // 6: the disaster seen by the gate, repaired by one provision run.
+    expect(stdout).toMatch(/phase1 +key-after-restart +FAIL/);
+    expect(stdout).toContain('gate: every check passes again');
+    // 7-8: the bundle, and the summary.
+    expect(stdout).toMatch(/15 objects, 0 errors/);
+    expect(readdirSync(join(dir, 'out', 'k8s'))).toContain('kustomization.yaml');
+    expect(stdout).toMatch(/^ {2}total +\d+\.\d$/m);
+    // Nothing secret: no key in the output, and nothing but the spool warning on stderr.
+    expect(`${stdout}${stderr}`).not.toMatch(/steme_live_[0-9a-f]{8}/);
+    expect(stderr).toBe('');
+  });
+});
