@@ -10,6 +10,7 @@ export { type BootstrapOptions, type BootstrapResult, bootstrap } from './comman
 export {
   type ClientOptions,
   DEFAULT_CONCURRENCY,
+  DEFAULT_READ_CONCURRENCY,
   MAX_CONCURRENCY,
   type ServerOptions,
 } from './commands/context.js';

@@ -102,6 +102,7 @@ Examples:
     .argument('<projects-file>', 'one project name a line; blank lines and # comments are ignored')
     .option('--dry-run', 'print the plan and stop')
     .option('--concurrency <n>', 'projects worked on at once (default: 16)')
+    .option('--read-concurrency <n>', 'stored keys read at once while planning (default: 64)')
     .addHelpText(
       'after',
       help(`

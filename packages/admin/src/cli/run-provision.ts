@@ -10,16 +10,18 @@ import { planJson, renderPlan, renderResult, resultJson } from './render-provisi
 interface ProvisionFlags extends CommonFlags {
   dryRun?: boolean;
   concurrency?: string;
+  readConcurrency?: string;
 }
 
 export async function runProvision(file: string, flags: ProvisionFlags, io: Io): Promise<void> {
   // Everything that can be wrong with the input is checked before anything is contacted.
   const concurrency = intFlag('concurrency', flags.concurrency, 1, 256);
+  const readConcurrency = intFlag('read-concurrency', flags.readConcurrency, 1, 256);
   const url = urlOf(flags, io);
   const projects = await readProjectsFile(file);
   await withStore(flags, io, async (store) => {
     const adminKey = await adminKeyOf(flags, io, store);
-    const options = { url, adminKey, store, projects, concurrency };
+    const options = { url, adminKey, store, projects, concurrency, readConcurrency };
     // A real run reads only the stored keys it needs (ProjectPlan.unread); --dry-run reads all.
     const plan = await planProvision({
       ...options,

@@ -36,6 +36,12 @@ export interface ServerOptions {
 export const DEFAULT_CONCURRENCY = 16;
 /** The most projects worked on at once. */
 export const MAX_CONCURRENCY = 256;
+/**
+ * How many stored keys planning reads at once (`--read-concurrency`). Planning changes nothing,
+ * and a read is one cheap call (Secret Manager allows 90,000 accesses a minute), so it runs
+ * wider than the writes: a re-run over 1,000 projects is bound by these round trips.
+ */
+export const DEFAULT_READ_CONCURRENCY = 64;
 
 const storeSchema = z.custom<SecretStore>(
   (v) =>

@@ -9,6 +9,7 @@ import pLimit from 'p-limit';
 import { describeError } from '../errors.js';
 import { projectKeyLabel, projectKeySecret } from '../stores/names.js';
 import type { SecretStore } from '../stores/types.js';
+import { DEFAULT_READ_CONCURRENCY } from './context.js';
 import { PROJECT_KEY_ROLE, readServerKeys, type ServerKeys, storedHash } from './server-keys.js';
 
 /** What the plan does to one project. */
@@ -51,6 +52,8 @@ export interface PlanContext {
   admin: StemeAdmin;
   store: SecretStore;
   concurrency: number;
+  /** Stored keys read at once while planning. @default DEFAULT_READ_CONCURRENCY (64) */
+  readConcurrency?: number | undefined;
   signal?: AbortSignal | undefined;
   /** @default 'all' */
   storeReads?: StoreReads | undefined;
@@ -62,7 +65,7 @@ export async function computePlan(
   projects: readonly string[],
 ): Promise<ProvisionPlan> {
   const keys = await readServerKeys(ctx.admin, ctx.signal);
-  const limit = pLimit(ctx.concurrency);
+  const limit = pLimit(ctx.readConcurrency ?? DEFAULT_READ_CONCURRENCY);
   const plans = await Promise.all(
     projects.map((project) =>
       limit(async () => {

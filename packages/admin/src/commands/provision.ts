@@ -26,6 +26,8 @@ export interface ProvisionOptions extends ServerOptions {
   projects: readonly string[];
   /** Projects worked on at once. @default DEFAULT_CONCURRENCY (16) */
   concurrency?: number | undefined;
+  /** Stored keys read at once while planning (it changes nothing). @default DEFAULT_READ_CONCURRENCY (64) */
+  readConcurrency?: number | undefined;
   /** Called after each project is applied with the count done so far (the CLI's progress bar). */
   onProgress?: ((done: number, total: number) => void) | undefined;
   /** Cancels calls in flight and pending retry waits. */
@@ -45,6 +47,7 @@ const schema = z.strictObject({
   store: fields.store,
   projects: z.array(z.string()),
   concurrency: fields.concurrency,
+  readConcurrency: fields.concurrency,
   onProgress: fields.fn.optional(),
   signal: fields.signal,
   storeReads: z.enum(['all', 'needed']).optional(),
@@ -68,6 +71,7 @@ function resolve(options: ProvisionOptions, command: string) {
     admin: client.admin,
     store: o.store,
     concurrency: o.concurrency ?? DEFAULT_CONCURRENCY,
+    readConcurrency: o.readConcurrency,
     signal: o.signal,
     onProgress: o.onProgress as ProvisionOptions['onProgress'],
     storeReads: o.storeReads,

@@ -178,6 +178,31 @@ describe('provision', () => {
     expect(reads.sort()).toEqual(PROJECTS.map(projectKeySecret).sort());
   });
 
+  it('reads stored keys at readConcurrency while planning, writes at concurrency', async () => {
+    const server = await startServer();
+    const inner = createMemorySecretStore();
+    cleanups.push(
+      () => server.close(),
+      () => inner.close(),
+    );
+    const projects = Array.from({ length: 12 }, (_, i) => `p${i}`);
+    let reading = 0;
+    let mostReading = 0;
+    const slowReads = interceptStore(inner, 'readLatest', async () => {
+      reading += 1;
+      mostReading = Math.max(mostReading, reading);
+      await new Promise((r) => setTimeout(r, 20));
+      reading -= 1;
+    });
+    const base = { url: server.url, adminKey: server.rootKey, projects, concurrency: 2 };
+    await provision({ ...base, store: inner });
+    await planProvision({ ...base, store: slowReads, readConcurrency: 5 });
+    expect(mostReading).toBe(5);
+    mostReading = 0;
+    await planProvision({ ...base, store: slowReads });
+    expect(mostReading).toBe(12); // the default, 64, is above the 12 projects
+  });
+
   it('plans without changing anything (the dry run)', async () => {
     const { server, store } = await setup();
     const seen = server.emulator.requests().length;
