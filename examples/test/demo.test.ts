@@ -14,7 +14,9 @@ const examples = fileURLToPath(new URL('..', import.meta.url));
 describe('examples/demo.ts', () => {
   it('shows every step of the system and ends with the summary, printing no key', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'stemedb-demo-test-'));
-    const { stdout, stderr } = await run('npx', ['tsx', 'demo.ts'], {
+    // The Node under test itself with tsx's loader (not npx, whose own warnings about the
+    // environment pnpm sets would land on stderr).
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'demo.ts'], {
       cwd: examples,
       env: { ...process.env, STEMEDB_DEMO_DIR: dir, NO_COLOR: '1' },
       timeout: 120_000,
