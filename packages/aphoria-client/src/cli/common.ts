@@ -3,9 +3,12 @@
  * flags, the run options every command passes to the library. Loaded only when a command runs.
  */
 import { loadHostedConfig } from '../config.js';
+import { PersistIncompleteError } from '../errors.js';
 import { MAX_PERSIST_CONCURRENCY } from '../persist/options.js';
+import type { PersistProgress } from '../persist/results.js';
 import type { HostedConfig } from '../types.js';
-import { type Io, UsageError, warnLine } from './io.js';
+import { type Io, printJson, UsageError, warnLine } from './io.js';
+import { startProgress } from './progress.js';
 
 /** The flags every command has (commander's camelCase names). */
 export interface CommonFlags {
@@ -63,4 +66,55 @@ export function interruptSignal(io: Io): { signal: AbortSignal; dispose(): void 
 /** `1.2 s` or `340 ms`. */
 export function duration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** What persist and flush hand the library, once the CLI has set up the run. */
+export interface RunCallOptions {
+  config: HostedConfig;
+  concurrency: number | undefined;
+  strict: boolean;
+  onProgress: ((progress: PersistProgress) => void) | undefined;
+  onWarning: (message: string) => void;
+  signal: AbortSignal;
+}
+
+/**
+ * Runs `send` (persistScan or flushSpool) as the CLI does: the config from `--cwd`, then what
+ * `load` reads (the scan file), then a progress bar on a terminal only (stopped before a warning
+ * line), SIGINT/SIGTERM as the signal, and with `--strict --json` the result printed even when
+ * not everything was stored.
+ */
+export async function runSending<T, R>(
+  flags: RunFlags,
+  io: Io,
+  load: () => Promise<T>,
+  send: (input: T, options: RunCallOptions) => Promise<R>,
+): Promise<R> {
+  const concurrency = concurrencyOf(flags);
+  const config = await loadConfig(io);
+  const input = await load();
+  const progress = await startProgress(io);
+  const interrupt = interruptSignal(io);
+  try {
+    return await send(input, {
+      config,
+      concurrency,
+      strict: flags.strict === true,
+      onProgress: progress.onProgress,
+      onWarning: (message) => {
+        progress.stop();
+        warnLine(io, message);
+      },
+      signal: interrupt.signal,
+    });
+  } catch (error) {
+    // --strict and not all stored: scripts still get the result.
+    if (error instanceof PersistIncompleteError && flags.json === true) {
+      printJson(io, error.result);
+    }
+    throw error;
+  } finally {
+    progress.stop();
+    interrupt.dispose();
+  }
 }

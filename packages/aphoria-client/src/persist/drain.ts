@@ -200,7 +200,7 @@ async function sendPending(
             reject(record, error);
             return;
           case 'slow':
-            sender.slowDown((error as { retryAfterMs?: number }).retryAfterMs);
+            sender.slowDown(error.retryAfter?.ms);
             continue;
           case 'auth':
             sender.fail(authError(run, error));

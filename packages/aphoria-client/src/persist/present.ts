@@ -50,7 +50,7 @@ export async function readPresent(run: Run, agentId: string): Promise<Present | 
           sender.fail(authError(run, error));
           return undefined;
         case 'slow':
-          sender.slowDown((error as { retryAfterMs?: number }).retryAfterMs);
+          sender.slowDown(error.retryAfter?.ms);
           continue; // read again from the start, after the pause
         case 'cancelled':
           return undefined;
