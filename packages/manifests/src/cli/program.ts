@@ -105,6 +105,9 @@ The report goes to stderr (stdout may be the manifests); it is printed when it h
 With errors, nothing is written. yaml is a multi-document stream, json a v1 List, kustomize a
 directory with one file per object and a kustomization.yaml.
 
+--restore-from and --restore-swap write only the objects of one restore step
+(docs/restore.md), validated beside the bundle they join; they are not given together.
+
 Examples:
   ${PROGRAM} render --config stemedb.yaml > stemedb.k8s.yaml
   ${PROGRAM} render --config stemedb.yaml --format kustomize --out deploy/stemedb
