@@ -130,6 +130,19 @@ export {
   restoreStorageClassName,
   restoreTargets,
 } from './objects/restore.js';
+export {
+  buildRcloneRestoreObjects,
+  type RcloneRestoreSource,
+  rcloneRestoreJobName,
+  rcloneRestoreScript,
+  rcloneRestoreSource,
+} from './objects/restore-rclone.js';
+export {
+  buildSwapObjects,
+  type SwapTarget,
+  swapTargets,
+  swapVolumeName,
+} from './objects/restore-swap.js';
 export { buildService } from './objects/service.js';
 export { buildServiceMonitor } from './objects/service-monitor.js';
 export { buildStorageClass, LONGHORN_PROVISIONER } from './objects/storage-class.js';

@@ -180,3 +180,136 @@ describe('render --restore-from', () => {
     expectOneLineError(result, 2, /not one of Longhorn's backup targets/);
   });
 });
+
+describe('render --restore-swap', () => {
+  it('writes the PVs and the claims bound to them, validated in place of the bundle’s claims', async () => {
+    const result = await run([
+      'render',
+      '--config',
+      CONFIG,
+      '--restore-swap',
+      'stemedb-wal=pvc-0f3c',
+      '--restore-swap',
+      'stemedb-db=pvc-9e1d',
+      '--json',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const objects = parseYamlStream(result.stdout);
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'PersistentVolume/stemedb-wal-pvc-0f3c',
+      'PersistentVolume/stemedb-db-pvc-9e1d',
+      'PersistentVolumeClaim/stemedb-wal',
+      'PersistentVolumeClaim/stemedb-db',
+    ]);
+    expect(JSON.parse(result.stderr)).toMatchObject({ ok: true, errors: 0, warnings: 0 });
+    // And the written file lints clean on its own, as a user would check it before applying.
+    const lint = await run(['lint', file('swap.yaml', result.stdout)]);
+    expect(lint.code, `${lint.stdout}${lint.stderr}`).toBe(0);
+  });
+
+  it('exits 2 for an unknown claim, naming the claims', async () => {
+    const result = await run(['render', '--config', CONFIG, '--restore-swap', 'stemedb-log=pvc-1']);
+    expectOneLineError(result, 2, /no such claim \(stemedb-wal, stemedb-db\)/);
+    expect(result.stdout).toBe('');
+  });
+
+  it('exits 2 for a backup URL given to the swap', async () => {
+    const result = await run([
+      'render',
+      '--config',
+      CONFIG,
+      '--restore-swap',
+      'stemedb-db=s3://stemedb-backups@us/?backup=b&volume=v',
+    ]);
+    expectOneLineError(result, 2, /that is a URL; the swap takes the restored Longhorn volume/);
+  });
+
+  it('exits 2 when given with --restore-from: two steps, rendered one at a time', async () => {
+    const result = await run([
+      'render',
+      '--config',
+      CONFIG,
+      '--restore-from',
+      'stemedb-db=s3://stemedb-backups@us/?backup=b&volume=v',
+      '--restore-swap',
+      'stemedb-db=pvc-1',
+    ]);
+    expectOneLineError(result, 2, /two steps of a restore/);
+  });
+});
+
+describe('render --restore-from with backup.method rclone', () => {
+  const RCLONE = file('rclone.yaml', `${MINIMAL_YAML}backup:\n  method: rclone\n`);
+
+  it('writes the copy-back Job of the DB copy, validated beside the bundle', async () => {
+    const result = await run([
+      'render',
+      '--config',
+      RCLONE,
+      '--restore-from',
+      'gcs:stemedb-backups/db/20261202T060000Z',
+      '--json',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const objects = parseYamlStream(result.stdout);
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'Job/stemedb-restore-20261202t060000z',
+    ]);
+    // The bundle's own warnings (the rclone CronJob is not crash-consistent), nothing else.
+    const report = JSON.parse(result.stderr) as { ok: boolean; findings: { object: string }[] };
+    expect(report.ok).toBe(true);
+    expect(report.findings.map((f) => f.object)).toEqual([
+      'CronJob/stemedb/stemedb-backup',
+      'CronJob/stemedb/stemedb-backup',
+    ]);
+  });
+
+  it('brings the Secret and NetworkPolicy along when the drill config has the backup off', async () => {
+    const drill = file(
+      'drill.yaml',
+      `${MINIMAL_YAML}namespace: stemedb-drill\nbackup:\n  method: rclone\n  enabled: false\n`,
+    );
+    const result = await run(['render', '--config', drill, '--restore-from', '20261202T060000Z']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(parseYamlStream(result.stdout).map((o) => o.kind)).toEqual([
+      'ExternalSecret',
+      'NetworkPolicy',
+      'Job',
+    ]);
+  });
+
+  it('exits 2 for a Longhorn backup URL', async () => {
+    const result = await run([
+      'render',
+      '--config',
+      RCLONE,
+      '--restore-from',
+      'stemedb-db=s3://stemedb-backups@us/?backup=b&volume=v',
+    ]);
+    expectOneLineError(result, 2, /Longhorn backup URL, but backup.method is rclone/);
+    expect(result.stdout).toBe('');
+  });
+
+  it('exits 2 for another bucket than the config’s', async () => {
+    const result = await run([
+      'render',
+      '--config',
+      RCLONE,
+      '--restore-from',
+      'gcs:old-backups/db/20261202T060000Z',
+    ]);
+    expectOneLineError(result, 2, /bucket old-backups is not backup.bucket \(stemedb-backups\)/);
+  });
+
+  it('and with Longhorn, an rclone DB copy is refused naming the method', async () => {
+    const result = await run([
+      'render',
+      '--config',
+      CONFIG,
+      '--restore-from',
+      'stemedb-db=20261202T060000Z',
+    ]);
+    expectOneLineError(result, 2, /rclone DB copy, but backup.method is longhorn/);
+  });
+});

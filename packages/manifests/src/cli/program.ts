@@ -87,8 +87,14 @@ export function buildProgram(version: string): Command {
     )
     .option('--json', 'print the validation report as JSON on stderr, even when it is clean')
     .option(
-      '--restore-from <[claim=]url>',
-      'render the objects that restore a volume from this Longhorn backup URL instead of the bundle (repeatable: CLAIM=URL per volume; docs/restore.md)',
+      '--restore-from <backup>',
+      'render the objects that restore this backup instead of the bundle (docs/restore.md). backup.method longhorn: [CLAIM=]URL, a Longhorn backup URL per volume (repeatable), for a StorageClass and a PVC each; rclone: one DB copy (STAMP or gcs:BUCKET/db/STAMP), for the Job that copies it back',
+      collect,
+      [],
+    )
+    .option(
+      '--restore-swap <[claim=]volume>',
+      "render the claim swap instead of the bundle: a PersistentVolume for this Longhorn volume (the restore PVC's spec.volumeName) and the server's PVC bound to it (repeatable: CLAIM=VOLUME per claim)",
       collect,
       [],
     )
@@ -99,11 +105,17 @@ The report goes to stderr (stdout may be the manifests); it is printed when it h
 With errors, nothing is written. yaml is a multi-document stream, json a v1 List, kustomize a
 directory with one file per object and a kustomization.yaml.
 
+--restore-from and --restore-swap write only the objects of one restore step
+(docs/restore.md), validated beside the bundle they join; they are not given together.
+
 Examples:
   ${PROGRAM} render --config stemedb.yaml > stemedb.k8s.yaml
   ${PROGRAM} render --config stemedb.yaml --format kustomize --out deploy/stemedb
   ${PROGRAM} render --config stemedb.yaml --restore-from 'stemedb-db=s3://…?backup=…&volume=…' \\
     --restore-from 'stemedb-wal=s3://…?backup=…&volume=…' > restore.yaml
+  ${PROGRAM} render --config stemedb.yaml --restore-swap "stemedb-db=$NEW_DB" \\
+    --restore-swap "stemedb-wal=$NEW_WAL" > swap.yaml
+  ${PROGRAM} render --config stemedb.yaml --restore-from 20261202T060000Z > restore-job.yaml   # rclone
 ${EXIT_CODES_HELP}`,
     )
     .action(async (flags, command: Command) => {

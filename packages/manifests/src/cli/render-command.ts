@@ -6,6 +6,8 @@ import { buildBundle } from '../bundle.js';
 import type { StemeDeploymentConfig } from '../config.js';
 import { toKubeObject } from '../objects/meta.js';
 import { buildRestoreObjects, restoreTargets } from '../objects/restore.js';
+import { buildRcloneRestoreObjects, rcloneRestoreSource } from '../objects/restore-rclone.js';
+import { buildSwapObjects, swapTargets } from '../objects/restore-swap.js';
 import { type OutputFormat, writeOutput } from '../output/write.js';
 import type { KubeObject } from '../types.js';
 import { validate } from '../validate/index.js';
@@ -20,8 +22,13 @@ export interface RenderFlags {
   format: string;
   out?: string;
   json?: boolean;
-  /** `[CLAIM=]URL` of Longhorn backups: render the restore objects instead of the bundle. */
+  /**
+   * The backups to restore: `[CLAIM=]URL` of Longhorn backups, or with `backup.method: rclone`
+   * one DB copy; renders the restore objects instead of the bundle.
+   */
   restoreFrom?: string[];
+  /** `[CLAIM=]VOLUME`: render the claim swap onto these Longhorn volumes instead of the bundle. */
+  restoreSwap?: string[];
 }
 
 export async function runRender(flags: RenderFlags, io: Io): Promise<void> {
@@ -34,11 +41,12 @@ export async function runRender(flags: RenderFlags, io: Io): Promise<void> {
   }
   const config = await loadCliConfig(flags.config);
   const bundle = buildBundle(config);
-  const restore = restoreObjects(config, flags.restoreFrom ?? []);
+  const restore = restoreObjects(config, flags.restoreFrom ?? [], flags.restoreSwap ?? []);
   // The restore objects are validated beside the bundle they join (its namespace, its
   // claims), and written alone: they are applied to a cluster that already runs the bundle.
+  // Objects of the bundle they replace (the swap's claims) are checked in their new form.
   const objects = restore ?? bundle;
-  const checked = restore ? [...bundle, ...restore] : bundle;
+  const checked = restore ? [...bundle.filter((o) => !restore.some(same(o))), ...restore] : bundle;
   const report = validate(checked, validateOptionsFor(config, checked, format === 'kustomize'));
   // stdout may be the manifests, so the report goes to stderr; a clean one only with --json.
   if (flags.json || report.findings.length > 0) {
@@ -59,17 +67,50 @@ export async function runRender(flags: RenderFlags, io: Io): Promise<void> {
   }
 }
 
-/** The restore objects for `--restore-from`, or undefined without it. */
+/** True for `b` of the same kind, namespace and name as `a`. */
+const same = (a: KubeObject) => (b: KubeObject) =>
+  a.kind === b.kind &&
+  a.metadata.name === b.metadata.name &&
+  a.metadata.namespace === b.metadata.namespace;
+
+/**
+ * The restore objects, or undefined without a restore flag: for `--restore-from`, the
+ * method's (Longhorn: restore StorageClasses and PVCs; rclone: the copy-back Job), for
+ * `--restore-swap` the PVs and claims of the swap. The two are steps applied at different
+ * times, so they are not rendered together.
+ */
 function restoreObjects(
   config: StemeDeploymentConfig,
-  specs: readonly string[],
+  from: readonly string[],
+  swap: readonly string[],
 ): KubeObject[] | undefined {
-  if (specs.length === 0) return undefined;
-  let targets: ReturnType<typeof restoreTargets>;
+  if (from.length === 0 && swap.length === 0) return undefined;
+  if (from.length > 0 && swap.length > 0) {
+    throw new UsageError(
+      '--restore-from and --restore-swap are two steps of a restore (docs/restore.md, steps 4 and 5): render them one at a time',
+    );
+  }
+  if (swap.length > 0) {
+    return buildSwapObjects(
+      config,
+      asUsage(() => swapTargets(config, swap)),
+    ).map(toKubeObject);
+  }
+  if (config.backup.method === 'rclone') {
+    const source = asUsage(() => rcloneRestoreSource(config, from));
+    return buildRcloneRestoreObjects(config, source).map(toKubeObject);
+  }
+  return buildRestoreObjects(
+    config,
+    asUsage(() => restoreTargets(config, from)),
+  ).map(toKubeObject);
+}
+
+/** `parse()`, its Error (what is wrong with the flag's value) as a usage error. */
+function asUsage<T>(parse: () => T): T {
   try {
-    targets = restoreTargets(config, specs);
+    return parse();
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  return buildRestoreObjects(config, targets).map(toKubeObject);
 }

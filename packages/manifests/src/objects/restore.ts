@@ -49,6 +49,11 @@ export function backupUrlProblem(url: string): string | undefined {
   return undefined;
 }
 
+/** `20261202T060000Z`, `db/<stamp>` or `gcs:<bucket>/db/<stamp>`: what an rclone restore takes. */
+function looksLikeRcloneCopy(spec: string): boolean {
+  return /^(?:(?:[^:/=]+:[^/=]+\/)?db\/)?\d{8}T\d{6}Z\/?$/.test(spec);
+}
+
 /**
  * Matches `--restore-from` values (`CLAIM=URL`, or a bare URL when there is one volume) to the
  * config's volumes. Throws an Error whose message says what is wrong, for the CLI's usage error.
@@ -60,6 +65,11 @@ export function restoreTargets(
   const claims = dataVolumes(c).map((v) => v.claimName);
   const targets: RestoreTarget[] = [];
   for (const spec of specs) {
+    if (looksLikeRcloneCopy(spec.replace(/^[a-z0-9][-a-z0-9.]*=/, ''))) {
+      throw new Error(
+        `--restore-from ${spec}: that is an rclone DB copy, but backup.method is ${c.backup.method}: a Longhorn restore takes CLAIM=URL, the backup URL Longhorn lists (s3://…?backup=…&volume=…)`,
+      );
+    }
     const match = /^([a-z0-9][-a-z0-9.]*)=(.+)$/.exec(spec);
     if (!match && claims.length > 1) {
       throw new Error(

@@ -58,6 +58,7 @@ import { refIngressMiddleware } from './ref-ingress-middleware.js';
 import { refKustomizationFiles } from './ref-kustomization.js';
 import { refNamespaceNotEmitted } from './ref-namespace-not-emitted.js';
 import { refNetworkPolicyBlocksTraffic } from './ref-network-policy-traffic.js';
+import { refPersistentVolumeClaim } from './ref-persistent-volume-claim.js';
 import { refProbePort } from './ref-probe-port.js';
 import { refRecurringJobVolumes } from './ref-recurring-job-volumes.js';
 import { refSecretKeyMissing, refSecretNotProduced } from './ref-secrets.js';
@@ -91,6 +92,7 @@ export const ALL_RULES: readonly Rule[] = [
   refSecretNotProduced,
   refSecretKeyMissing,
   refPvcNotProduced,
+  refPersistentVolumeClaim,
   refConfigmapNotProduced,
   refVolumeMount,
   refNetworkPolicyBlocksTraffic,

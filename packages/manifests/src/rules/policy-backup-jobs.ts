@@ -15,11 +15,16 @@ import { claimVolumes, type Workload } from '../validate/workloads.js';
 
 const isBatch = (w: Workload) => w.kind === 'Job' || w.kind === 'CronJob';
 
-/** True when the pod must run on the same node as pods with `labels`. */
-function pinnedTo(w: Workload, labels: Record<string, string>): boolean {
-  const terms = arr(
-    obj(obj(w.pod.affinity).podAffinity).requiredDuringSchedulingIgnoredDuringExecution,
-  );
+/**
+ * True when the pod must run on the same node as pods with `labels` (`podAffinity`), or, with
+ * `podAntiAffinity`, must never run on theirs.
+ */
+function pinnedTo(
+  w: Workload,
+  labels: Record<string, string>,
+  kind: 'podAffinity' | 'podAntiAffinity' = 'podAffinity',
+): boolean {
+  const terms = arr(obj(obj(w.pod.affinity)[kind]).requiredDuringSchedulingIgnoredDuringExecution);
   return terms.some((term) => {
     const t = obj(term);
     return t.topologyKey === 'kubernetes.io/hostname' && selects(t.labelSelector, labels);
@@ -30,7 +35,7 @@ export const policyBackupRwoAffinity: Rule = {
   id: 'policy/backup-rwo-affinity',
   severity: 'error',
   description:
-    "A Job/CronJob that mounts a ReadWriteOnce claim the server holds is pinned to the server's node by required pod affinity.",
+    "A Job/CronJob that mounts a ReadWriteOnce claim the server holds is pinned to the server's node by required pod affinity (or, to run only while the server is stopped, kept off it by required pod anti-affinity).",
   *check(context) {
     for (const job of context.workloads.filter(isBatch)) {
       for (const claim of rwoClaims(context, job)) {
@@ -50,7 +55,10 @@ export const policyBackupRwoAffinity: Rule = {
           };
           continue;
         }
-        if (pinnedTo(job, holder.labels)) continue;
+        // Kept off the server's node, the job cannot attach the volume while the server
+        // holds it: it runs only once the server is stopped (a restore that writes the claim).
+        if (pinnedTo(job, holder.labels) || pinnedTo(job, holder.labels, 'podAntiAffinity'))
+          continue;
         yield {
           object: job.object,
           path: joinPath(job.podPath, 'affinity', 'podAffinity'),
