@@ -3,11 +3,14 @@
 // LoadSpec as its one argument (JSON).
 
 import { CLIENTS } from './clients/index.js';
+import { variantFactory } from './clients/sdk-variant.js';
 import { runWindow } from './measure.js';
 import type { LoadResult, LoadSpec, WorkerMessage } from './protocol.js';
 
 async function measure(spec: LoadSpec): Promise<LoadResult> {
-  const load = CLIENTS[spec.client];
+  // `sdk@<name>`: a copy of the SDK with one shortcut removed (bench/shortcuts.ts).
+  const variant = spec.client.startsWith('sdk@') ? spec.client.slice(4) : undefined;
+  const load = variant === undefined ? CLIENTS[spec.client] : () => variantFactory(variant);
   if (!load) throw new Error(`unknown client ${spec.client}`);
   const driver = await (await load())(spec.target, spec.concurrency);
   try {
