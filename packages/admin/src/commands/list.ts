@@ -4,7 +4,6 @@
  * plus every stored secret whose key the server no longer knows.
  */
 
-import pLimit from 'p-limit';
 import { z } from 'zod';
 import { PROJECT_KEY_SECRET_PREFIX, projectKeySecret, ROOT_KEY_SECRET } from '../stores/names.js';
 import type { SecretStore } from '../stores/types.js';
@@ -17,6 +16,7 @@ import {
   type ServerOptions,
   storeFailure,
 } from './context.js';
+import { pLimit } from './limit.js';
 import { readServerKeys, storedHash } from './server-keys.js';
 
 /** Options of {@link list}. */

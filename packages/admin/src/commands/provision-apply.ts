@@ -7,9 +7,9 @@
  * stored one and revokes the old. Either way one more run ends with exactly one live key.
  */
 import { type ApiKeyCreated, StemeNotFoundError } from '@stemedb/sdk';
-import pLimit from 'p-limit';
 import { describeError } from '../errors.js';
 import { projectKeyLabel, projectKeySecret } from '../stores/names.js';
+import { pLimit } from './limit.js';
 import type { PlanContext, ProjectPlan, ProvisionPlan } from './provision-plan.js';
 import { PROJECT_KEY_ROLE, storedHash } from './server-keys.js';
 

@@ -5,11 +5,11 @@
  * latest version of `stemedb-key-<name>` (issue 8 §2). Nothing is changed here.
  */
 import type { StemeAdmin } from '@stemedb/sdk';
-import pLimit from 'p-limit';
 import { describeError } from '../errors.js';
 import { projectKeyLabel, projectKeySecret } from '../stores/names.js';
 import type { SecretStore } from '../stores/types.js';
 import { DEFAULT_READ_CONCURRENCY } from './context.js';
+import { pLimit } from './limit.js';
 import { PROJECT_KEY_ROLE, readServerKeys, type ServerKeys, storedHash } from './server-keys.js';
 
 /** What the plan does to one project. */
