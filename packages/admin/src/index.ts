@@ -1,7 +1,7 @@
 /**
  * `@stemedb/admin`: StemeDB key administration. Everything not exported here is private.
  *
- * @packageDocumentation
+ * @module \@stemedb/admin
  */
 
 // Commands, each a library function with the CLI's options (issue 8 §2).

@@ -2,7 +2,7 @@
  * `@stemedb/admin/testing`: local stand-ins for the services the admin tooling talks to, for
  * tests, the benchmark and examples. Nothing here is for production use.
  *
- * @packageDocumentation
+ * @module \@stemedb/admin/testing
  */
 
 export {

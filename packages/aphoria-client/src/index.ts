@@ -1,7 +1,7 @@
 /**
  * `@stemedb/aphoria-client`: hosted scans for Aphoria. Everything not exported here is private.
  *
- * @packageDocumentation
+ * @module \@stemedb/aphoria-client
  */
 
 // Config.

@@ -11,7 +11,7 @@ export const SCAN_ID_PATTERN = /^[0-9a-f]{32}$/;
 /**
  * The scan's id: the first 32 hex characters of the SHA-256 of its canonical JSON (object keys
  * sorted, no whitespace, findings in the order given). The JSON is built in pieces of about
- * {@link CHUNK_CHARS} characters, each handed to the hash once, so no second copy of a large
+ * `CHUNK_CHARS` characters, each handed to the hash once, so no second copy of a large
  * scan is made and the hash is not entered once per token (a native call each).
  */
 export function computeScanId(scan: Scan): string {

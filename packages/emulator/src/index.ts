@@ -1,6 +1,8 @@
 /**
  * `@stemedb/emulator`: a local StemeDB HTTP server to develop and test against.
  * Everything not exported here is private.
+ *
+ * @module \@stemedb/emulator
  */
 export { startEmulator } from './server.js';
 export type { Emulator, EmulatorOptions, Faults, RecordedRequest } from './types.js';

@@ -1,7 +1,9 @@
 /**
- * @stemedb/manifests: StemeDB's Kubernetes deployment as typed objects, built from one
+ * `@stemedb/manifests`: StemeDB's Kubernetes deployment as typed objects, built from one
  * validated config, rendered as YAML, JSON or a kustomize directory, validated, and applied.
  * The public API, as explicit named exports, sorted by module.
+ *
+ * @module \@stemedb/manifests
  */
 
 // The bundle: every object from one config, in apply order.

@@ -4,7 +4,7 @@
  * The wire format is the OpenAPI file shipped with this package (`@stemedb/sdk/openapi.yaml`);
  * every type here is generated from it. Anything not exported from this module is private.
  *
- * @packageDocumentation
+ * @module \@stemedb/sdk
  */
 
 // The client and its parts.
