@@ -16,6 +16,9 @@
  *   under {@link NATIVE_TIMER_BELOW_MS} gets a native timer of its own, so short timeouts
  *   stay precise (undici's own fast timers make the same split, at 1 s).
  *
+ * Invariant: undici registers exactly one abort listener (`once('abort')`) and otherwise only
+ * reads `aborted` and `reason`, so this emitter is all the signal it needs.
+ *
  * The limits keep their meaning: each is one wall-clock bound on the attempt (send, wait and
  * read the body), firing at most {@link SWEEP_MS} ms late.
  */

@@ -3,7 +3,7 @@
  * where zod's `safeParse` of the strict input object with its refinement, and of the response
  * with its date-time format, are a measurable part of a call (bench/README.md).
  *
- * Each check accepts only values its zod schema accepts, and returns what zod would return (a
+ * Invariant: each check accepts only values its zod schema accepts, and returns what zod would return (a
  * fresh object, keys in the schema's order). Anything else (undefined) goes on to zod, which
  * decides and words the error, so errors are exactly as before. `test/fast-checks.test.ts`
  * holds the two to the same verdicts.

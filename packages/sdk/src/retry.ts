@@ -61,7 +61,8 @@ export async function runWithRetry<T>(
   if (run.signal?.aborted) throw errorFromAbort(run.signal.reason, run.method, run.path);
   // Shortcut: the first attempt runs outside p-retry, since most calls succeed at once and
   // entering p-retry costs a few microseconds. Its failure is handed to p-retry as p-retry's
-  // own attempt 1 (below), so p-retry's number stays the only count.
+  // own attempt 1 (below), so p-retry's number stays the only count. Invariant: attempt 1's
+  // failure reaches p-retry's decision exactly as if p-retry had made the attempt itself.
   let first: unknown;
   try {
     return { value: await attempt(1), attempts: 1 };
