@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, workspacePackages } from './support/packages.js';
+import { exportSpecifiers, REPO_ROOT, workspacePackages } from './support/packages.js';
 import { type RunResult, runNode } from './support/spawn.js';
 
 /** TypeDoc's launcher, run on the Node that runs the suite (`pnpm run docs` runs it too). */
@@ -121,19 +121,11 @@ function warnings(result: RunResult): string[] {
     .filter((line) => line.includes('[warning]'));
 }
 
-interface PackageJson {
-  name: string;
-  exports?: Record<string, unknown>;
-}
-
 /** `@stemedb/admin` and `@stemedb/admin/testing`: every export of a package that has types. */
 function typedEntryPoints(): string[] {
-  return workspacePackages().flatMap((pkg) => {
-    const json = JSON.parse(readFileSync(join(pkg.dir, 'package.json'), 'utf8')) as PackageJson;
-    return Object.entries(json.exports ?? {})
-      .filter(([, target]) => JSON.stringify(target).includes('"types"'))
-      .map(([subpath]) => `${json.name}${subpath.slice(1)}`);
-  });
+  return workspacePackages().flatMap((pkg) =>
+    exportSpecifiers(pkg, (target) => JSON.stringify(target).includes('"types"')),
+  );
 }
 
 interface ProjectJson {

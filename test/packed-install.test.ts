@@ -6,19 +6,11 @@
  * from `files`, a dependency declared `workspace:` only or not at all (hoisted in the
  * workspace), or a `bin` pointing at the wrong file fails here and nowhere else.
  */
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  realpathSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { workspacePackages } from './support/packages.js';
+import { exportSpecifiers, workspacePackages } from './support/packages.js';
 import {
   CONSUMERS,
   consumerFile,
@@ -59,20 +51,12 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** Each export a package declares, as a user names it (`./package.json` aside: only metadata). */
-function exportedSpecifiers(dir: string): string[] {
-  const json = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
-    name: string;
-    exports?: Record<string, unknown>;
-  };
-  return Object.keys(json.exports ?? { '.': null })
-    .filter((subpath) => subpath !== './package.json')
-    .map((subpath) => `${json.name}${subpath.slice(1)}`);
-}
-
 describe('the consumer project', () => {
   it('has a consumer for every export of every package', () => {
-    const exported = packages.flatMap((pkg) => exportedSpecifiers(pkg.dir));
+    // `./package.json` aside: only metadata.
+    const exported = packages.flatMap((pkg) =>
+      exportSpecifiers(pkg, (_target, subpath) => subpath !== './package.json'),
+    );
     expect(CONSUMERS.map((c) => c.specifier).sort()).toEqual(exported.sort());
   });
 

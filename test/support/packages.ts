@@ -17,12 +17,15 @@ export interface WorkspacePackage {
   readonly dir: string;
   /** CLI name → absolute path of its launcher. */
   readonly bins: Readonly<Record<string, string>>;
+  /** Its `exports` map as written (subpath → target); `{ '.': … }` when it declares none. */
+  readonly exports: Readonly<Record<string, unknown>>;
 }
 
 interface PackageJson {
   name: string;
   private?: boolean;
   bin?: string | Record<string, string>;
+  exports?: Record<string, unknown>;
 }
 
 /** Every published package under `packages/`, sorted by name. */
@@ -39,6 +42,7 @@ export function workspacePackages(): WorkspacePackage[] {
       bins: Object.fromEntries(
         Object.entries(binEntries(json!)).map(([bin, path]) => [bin, join(dir, path)]),
       ),
+      exports: json!.exports ?? { '.': null },
     }))
     .sort((a, b) => a.name.localeCompare(b.name));
 }
@@ -49,6 +53,16 @@ function readPackageJson(dir: string): PackageJson | undefined {
   } catch {
     return undefined; // not a package (e.g. an empty folder left by a checkout)
   }
+}
+
+/** Each subpath `pkg` exports, as a user imports it (`@stemedb/admin/testing`). */
+export function exportSpecifiers(
+  pkg: WorkspacePackage,
+  keep: (target: unknown, subpath: string) => boolean = () => true,
+): string[] {
+  return Object.entries(pkg.exports)
+    .filter(([subpath, target]) => keep(target, subpath))
+    .map(([subpath]) => `${pkg.name}${subpath.slice(1)}`);
 }
 
 function binEntries(json: PackageJson): Record<string, string> {

@@ -18,6 +18,7 @@ export async function packPackages(
   destination: string,
 ): Promise<Tarballs> {
   const tarballs = new Map<string, string>();
+  const pnpm = pnpmCliScript();
   // One at a time: each pack is quick, and the machine's cores are shared with the other tests.
   for (const pkg of packages) {
     if (!existsSync(join(pkg.dir, 'dist'))) {
@@ -25,10 +26,10 @@ export async function packPackages(
         `${pkg.name} has no dist/: run \`pnpm build\` first (this test packs the build)`,
       );
     }
-    const result = await runNode(
-      [pnpmCliScript(), 'pack', '--json', '--pack-destination', destination],
-      { cwd: pkg.dir, timeoutMs: 120_000 },
-    );
+    const result = await runNode([pnpm, 'pack', '--json', '--pack-destination', destination], {
+      cwd: pkg.dir,
+      timeoutMs: 120_000,
+    });
     if (result.code !== 0) throw new Error(`pnpm pack of ${pkg.name} failed:\n${output(result)}`);
     const { filename } = JSON.parse(result.stdout) as { filename: string };
     tarballs.set(pkg.name, isAbsolute(filename) ? filename : join(destination, filename));
