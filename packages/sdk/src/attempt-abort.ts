@@ -11,7 +11,7 @@
  *   `removeListener('abort')` and reads `aborted`/`reason`). {@link AttemptAbort} is the few
  *   lines of emitter undici uses: one small object per attempt, no EventTarget.
  * - Timers: one shared, unref'd sweep per client checks the attempts in flight every
- *   {@link SWEEP_MS} ms, so an attempt adds to and removes from a `Set` instead of arming a
+ *   {@link SWEEP_MS} ms, so an attempt adds to and removes from a list instead of arming a
  *   timer (at c=1 a lone 30 s timer also creates and drops a timer list every call). A limit
  *   under {@link NATIVE_TIMER_BELOW_MS} gets a native timer of its own, so short timeouts
  *   stay precise (undici's own fast timers make the same split, at 1 s).
@@ -22,6 +22,8 @@
  * The limits keep their meaning: each is one wall-clock bound on the attempt (send, wait and
  * read the body), firing at most {@link SWEEP_MS} ms late.
  */
+
+import { SlotList } from './slot-list.js';
 
 /** Why an attempt was cut short. */
 export type AbortKind = 'user' | 'attempt' | 'deadline';
@@ -44,6 +46,8 @@ export class AttemptAbort {
   expiresAt = Number.POSITIVE_INFINITY;
   /** The kind the timer fires as. */
   timerKind: AbortKind = 'attempt';
+  /** Its index in the sweep's {@link SlotList} while watched, else -1. */
+  slot = -1;
   #listener: Listener | undefined = undefined;
 
   // The EventEmitter surface undici uses (lib/core/util.js addAbortListener, api/abort-signal.js).
@@ -87,7 +91,8 @@ export class AttemptAbortedError extends Error {
 
 /** The attempts in flight of one client, and the one timer that sweeps them. */
 export class AttemptTimers {
-  readonly #inFlight = new Set<AttemptAbort>();
+  // A SlotList, not a Set: see slot-list.ts for what a Set with this churn cost.
+  readonly #inFlight = new SlotList<AttemptAbort>();
   #sweep: NodeJS.Timeout | undefined = undefined;
 
   /**
@@ -112,6 +117,11 @@ export class AttemptTimers {
     else this.#inFlight.delete(abort);
   }
 
+  /** How many attempts the sweep watches. */
+  get watched(): number {
+    return this.#inFlight.size;
+  }
+
   /** Stops the sweep (the client is closing). */
   close(): void {
     if (this.#sweep !== undefined) clearInterval(this.#sweep);
@@ -124,11 +134,10 @@ export class AttemptTimers {
       return;
     }
     const now = performance.now();
-    for (const abort of this.#inFlight) {
-      if (abort.expiresAt <= now) {
-        this.#inFlight.delete(abort);
-        abort.fire(abort.timerKind);
-      }
+    // Collected first: firing one ends its attempt, which removes it (and moves another).
+    for (const abort of this.#inFlight.filter((a) => a.expiresAt <= now)) {
+      this.#inFlight.delete(abort);
+      abort.fire(abort.timerKind);
     }
   }
 }

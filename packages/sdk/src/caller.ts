@@ -105,7 +105,21 @@ export class Caller {
       attempts,
       secrets: this.#secrets,
     };
-    return { ...info, context };
+    // Spelled out, not `{ ...info, context }`: in Node 20's V8 the spread copy outlived the
+    // young generation on nearly every call (with the headers and body it points to), so a
+    // long run's old space grew by ~300 B per call until the next full collection
+    // (bench/README.md, "Where persist's peak RSS went"). Every field of ResponseInfo is
+    // required, so one added there fails to compile here until it is copied too.
+    return {
+      status: info.status,
+      method: info.method,
+      path: info.path,
+      headers: info.headers,
+      body: info.body,
+      truncated: info.truncated,
+      receivedAt: info.receivedAt,
+      context,
+    };
   }
 
   // The path and query as sent. The path is already percent-encoded by fillPath; the query is
