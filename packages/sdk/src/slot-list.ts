@@ -8,8 +8,8 @@
  * table, and every item in it with all it pointed to, alive through young collections:
  * bench/aphoria-persist.ts promoted about 40 KB per young collection through each such Set,
  * garbage that stayed until the next full collection and raised the peak RSS
- * (bench/README.md, "Where persist's peak RSS went"). An array of fixed capacity is one store
- * that never holds an item after its removal.
+ * (bench/README.md, "Where persist's peak RSS went"). An array is one store, grown to the
+ * most items listed at once and reused in place, that holds no item after its removal.
  */
 
 /** What a {@link SlotList} item carries: its index while listed, else -1. */
@@ -32,7 +32,7 @@ export class SlotList<T extends Slotted> {
     this.#items.push(item);
   }
 
-  /** Unlists `item`; false when it was not listed (here). */
+  /** Unlists `item`; false when it was not in this list. */
   delete(item: T): boolean {
     const slot = item.slot;
     if (slot < 0 || this.#items[slot] !== item) return false;
