@@ -90,7 +90,14 @@ function crossFieldIssues(scan: {
   findings?: unknown;
 }): z.core.$ZodRawIssue[] {
   const issues: z.core.$ZodRawIssue[] = [];
-  if (Date.parse(String(scan.finished_at)) < Date.parse(String(scan.started_at))) {
+  const { started_at: started, finished_at: finished } = scan;
+  // Only strings are compared: anything else already has an issue of its own, and converting an
+  // arbitrary value (`{ "toString": false }`) to a string can throw.
+  if (
+    typeof started === 'string' &&
+    typeof finished === 'string' &&
+    Date.parse(finished) < Date.parse(started)
+  ) {
     issues.push({
       code: 'custom',
       input: scan.finished_at,

@@ -126,6 +126,31 @@ const rows: { name: string; change: (s: Json) => unknown; want: string[]; says?:
     want: ['finished_at'],
     says: /before started_at/,
   },
+  // A value that throws when converted to a string (found by the generated tests on Node 22).
+  {
+    name: 'a started_at that cannot be turned into a string',
+    change: (s) => {
+      s.started_at = { toString: false };
+    },
+    want: ['started_at'],
+  },
+  {
+    name: 'a finished_at without a prototype',
+    change: (s) => {
+      s.finished_at = Object.create(null);
+    },
+    want: ['finished_at'],
+  },
+  {
+    name: 'a line and fingerprint that cannot be turned into a string or number',
+    change: (s) => {
+      Object.assign(s.findings[1]!, {
+        line: { valueOf: false, toString: false },
+        fingerprint: Object.create(null),
+      });
+    },
+    want: ['findings[1].line', 'findings[1].fingerprint'],
+  },
   {
     name: 'findings not an array',
     change: (s) => {
