@@ -133,18 +133,18 @@ export class PowerLossFs implements SpoolFs {
   }
 
   create(path: string): Promise<SpoolFile> {
-    return this.#step(`create ${basename(path)}`, () => {
+    return this.#step(`create ${short(path)}`, () => {
       const [dir, name] = this.#locate(path);
       if (dir.live.has(name)) throw errno('EEXIST', 'open', path);
       const inode = this.#inode(Buffer.alloc(0));
       inode.synced = Buffer.alloc(0);
       dir.live.set(name, inode);
-      return this.#open(inode, basename(path));
+      return this.#open(inode, short(path));
     });
   }
 
   append(path: string): Promise<SpoolFile> {
-    return this.#step(`append ${basename(path)}`, () => {
+    return this.#step(`append ${short(path)}`, () => {
       const [dir, name] = this.#locate(path);
       let inode = dir.live.get(name);
       if (inode === undefined) {
@@ -152,12 +152,12 @@ export class PowerLossFs implements SpoolFs {
         inode.synced = Buffer.alloc(0);
         dir.live.set(name, inode);
       }
-      return this.#open(inode, basename(path));
+      return this.#open(inode, short(path));
     });
   }
 
   rename(from: string, to: string): Promise<void> {
-    return this.#step(`rename ${basename(from)} ${basename(to)}`, () => {
+    return this.#step(`rename ${short(from)} ${short(to)}`, () => {
       const [a, an] = this.#locate(from);
       const [b, bn] = this.#locate(to);
       const inode = a.live.get(an);
@@ -168,14 +168,14 @@ export class PowerLossFs implements SpoolFs {
   }
 
   remove(path: string): Promise<void> {
-    return this.#step(`remove ${basename(path)}`, () => {
+    return this.#step(`remove ${short(path)}`, () => {
       const [dir, name] = this.#locate(path);
       dir.live.delete(name);
     });
   }
 
   truncate(path: string, length: number): Promise<void> {
-    return this.#step(`truncate ${basename(path)}`, () => {
+    return this.#step(`truncate ${short(path)}`, () => {
       const inode = this.#file(path);
       const data = Buffer.alloc(length);
       inode.data.copy(data, 0, 0, Math.min(length, inode.data.length));
@@ -224,7 +224,7 @@ export class PowerLossFs implements SpoolFs {
   #open(inode: Inode, name: string): SpoolFile {
     return {
       write: (data) =>
-        this.#step(`write ${name}`, () => {
+        this.#step(`write ${name} ${kinds(data)}`, () => {
           const bytes = Buffer.from(data, 'utf8');
           inode.unsynced.push({ offset: inode.data.length, length: bytes.length });
           inode.data = Buffer.concat([inode.data, bytes]);
@@ -324,6 +324,19 @@ export class PowerLossFs implements SpoolFs {
   #ignored(site: string): boolean {
     return this.#opts.ignoreSyncSites?.has(site) ?? false;
   }
+}
+
+// A file's name in the log, its scan id shortened so that logs of two runs compare.
+function short(path: string): string {
+  return basename(path).replace(/^[0-9a-f]{32}/, '<scan>');
+}
+
+// The journal records a write holds, by type (`h a a s`), so a log says what a step wrote.
+function kinds(data: string): string {
+  const types = [...data.matchAll(/\{"t":"(.)"/g)].map((m) => m[1]);
+  const counts = new Map<string, number>();
+  for (const t of types) counts.set(t ?? '?', (counts.get(t ?? '?') ?? 0) + 1);
+  return `[${[...counts].map(([t, n]) => (n === 1 ? t : `${t}×${n}`)).join(' ')}]`;
 }
 
 function errno(code: string, syscall: string, path: string): NodeJS.ErrnoException {

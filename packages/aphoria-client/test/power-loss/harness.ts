@@ -1,0 +1,173 @@
+/**
+ * The power-loss sweep: a scenario (persist, an outage, compaction, a flush) run against a
+ * {@link PowerLossFs} with the power cut at step N, for every N until the scenario completes
+ * without reaching N; then recovery, as the next job on that runner does it: `flushSpool` on
+ * what the disk held. Each crash point ends in a {@link Verdict}.
+ *
+ * The oracle ("nothing lost, nothing doubled"): after recovery no assertion of the scan is on
+ * the server twice, nothing is left in the spool, and the scan is wholly stored, unless the
+ * power went before any of it was durable (no journal of it with a whole `a` record survived):
+ * then nothing of it may be on the server either (the run never said "spooled", so the job
+ * that died is the one that re-runs; a part on the server with no journal left is a loss).
+ */
+import { mkdir } from 'node:fs/promises';
+import type { Emulator } from '@stemedb/emulator';
+import { flushSpoolWith } from '../../src/flush.js';
+import type { Scan } from '../../src/scan.js';
+import { computeScanId } from '../../src/scan-id.js';
+import { DEFAULT_SEAMS, type SpoolSeams } from '../../src/spool/spool.js';
+import type { HostedConfig } from '../../src/types.js';
+import { configFor, INSTANT_RETRY, readBack, tempDir } from '../support/persist.js';
+import { PowerLossFs, type PowerLossOptions, type UnsyncedTail } from '../support/power-loss-fs.js';
+
+/** A scenario: what one job does with the spool, on `seams`. */
+export interface Scenario {
+  readonly name: string;
+  /** The scan; `seed` keeps every crash point's scan (and id) distinct on one emulator. */
+  scan(seed: string): Scan;
+  run(emu: Emulator, scan: Scan, config: HostedConfig, seams: SpoolSeams): Promise<void>;
+  /** Only the first steps are swept when set (the rest repeat an ack group's two steps). */
+  maxStep?: number;
+}
+
+/** What a crash point ended in. */
+export interface Verdict {
+  step: number;
+  tail: UnsyncedTail;
+  /** False when the scenario completed before step N: the sweep is over. */
+  crashed: boolean;
+  /** The last steps before the cut, for messages. */
+  before: string[];
+  /** A journal of the scan with a whole assertion record survived the cut. */
+  promised: boolean;
+  /** What the disk held of the scan's journal: none, one without its seal, or a sealed one. */
+  survived: 'none' | 'unsealed' | 'sealed';
+  stored: number;
+  missing: number;
+  doubled: number;
+  extra: number;
+  /** Files left in the spool after recovery. */
+  left: string[];
+  ok: boolean;
+}
+
+/** The seams of the sweep: the power-loss fs, compaction even for a small journal. */
+export function seamsOf(fs: PowerLossFs): SpoolSeams {
+  return { ...DEFAULT_SEAMS, fs, compactMinDone: 1 };
+}
+
+/** Runs `scenario` with the power cut at `step`, then recovers and judges. */
+export async function crashPoint(
+  emu: Emulator,
+  scenario: Scenario,
+  step: number,
+  tail: UnsyncedTail,
+  fsOptions: Omit<PowerLossOptions, 'crashAt' | 'tail' | 'onCrash'> = {},
+): Promise<Verdict> {
+  const scan = scenario.scan(`${scenario.name}-${step}-${tail}-${Math.random()}`);
+  const config = configFor(emu, await tempDir('aphoria-power-'));
+  // The locks (proper-lockfile) live on the real disk; the journals in memory.
+  await mkdir(config.spoolDir, { recursive: true });
+  const fs = new PowerLossFs({
+    ...fsOptions,
+    crashAt: step,
+    tail,
+    // A machine without power sends nothing more: the requests already on the wire may land.
+    onCrash: () => emu.faults.outage({ ms: 600_000, mode: 'reset' }),
+  });
+  try {
+    await scenario.run(emu, scan, config, seamsOf(fs));
+  } catch (error) {
+    if (!fs.crashed) throw error;
+  }
+  emu.faults.clear();
+  const before = fs.log.slice(-3);
+  if (!fs.crashed) {
+    const verdict = await judge(emu, scan, config, fs, true);
+    return { ...verdict, survived: 'sealed', step, tail, crashed: false, before };
+  }
+  const disk = fs.survivor();
+  const survived = journalOn(disk, config.spoolDir, computeScanId(scan));
+  const promised = survived.records;
+  await flushSpoolWith(
+    { config, clientOptions: INSTANT_RETRY, onWarning: () => {} },
+    { ...DEFAULT_SEAMS, fs: disk },
+  );
+  return {
+    ...(await judge(emu, scan, config, disk, promised)),
+    survived: survived.kind,
+    step,
+    tail,
+    crashed: true,
+    before,
+  };
+}
+
+async function judge(
+  emu: Emulator,
+  scan: Scan,
+  config: HostedConfig,
+  disk: PowerLossFs,
+  promised: boolean,
+): Promise<Omit<Verdict, 'step' | 'tail' | 'crashed' | 'before' | 'survived'>> {
+  const back = await readBack(emu, scan);
+  const left = [...disk.files(config.spoolDir).keys()];
+  const whole = back.missing.length === 0;
+  const none = back.stored === 0;
+  return {
+    promised,
+    stored: back.stored,
+    missing: back.missing.length,
+    doubled: back.doubled.length,
+    extra: back.extra.length,
+    left,
+    ok:
+      back.doubled.length === 0 &&
+      back.extra.length === 0 &&
+      left.length === 0 &&
+      (whole || (!promised && none)),
+  };
+}
+
+// What the disk holds of the scan's journal: whole `a` lines, a whole seal. Checksums are not
+// checked here: a line cut short has no newline, and that is what a torn tail leaves.
+function journalOn(
+  disk: PowerLossFs,
+  dir: string,
+  scanId: string,
+): { kind: Verdict['survived']; records: boolean } {
+  const bytes = disk.files(dir).get(`${scanId}.journal`);
+  if (bytes === undefined) return { kind: 'none', records: false };
+  const lines = bytes.toString('utf8').split('\n').slice(0, -1);
+  const has = (t: string) => lines.some((line) => line.startsWith(`{"t":"${t}"`, 9));
+  return { kind: has('s') ? 'sealed' : 'unsealed', records: has('a') };
+}
+
+/**
+ * Every crash point of `scenario` for `tail`: N = 1, 2, … until the scenario completes without
+ * reaching N (or `maxStep`). `fsOptions` applies to the crashing run only (the fsync audit).
+ */
+export async function sweep(
+  emu: Emulator,
+  scenario: Scenario,
+  tail: UnsyncedTail,
+  fsOptions: Omit<PowerLossOptions, 'crashAt' | 'tail' | 'onCrash'> = {},
+): Promise<Verdict[]> {
+  const verdicts: Verdict[] = [];
+  for (let step = 1; step <= (scenario.maxStep ?? 10_000); step += 1) {
+    const verdict = await crashPoint(emu, scenario, step, tail, fsOptions);
+    verdicts.push(verdict);
+    if (!verdict.crashed) break;
+  }
+  return verdicts;
+}
+
+/** One line per failed crash point, for an assertion message. */
+export function describeFailures(verdicts: Verdict[]): string[] {
+  return verdicts
+    .filter((v) => !v.ok)
+    .map(
+      (v) =>
+        `step ${v.step} (${v.tail}) after [${v.before.join(' | ')}]: ${v.missing} missing, ${v.doubled} doubled, ${v.extra} extra, left ${JSON.stringify(v.left)}${v.promised ? ', a journal survived' : ''}`,
+    );
+}
