@@ -26,6 +26,10 @@ export interface Scenario {
   /** The scan; `seed` keeps every crash point's scan (and id) distinct on one emulator. */
   scan(seed: string): Scan;
   run(emu: Emulator, scan: Scan, config: HostedConfig, seams: SpoolSeams): Promise<void>;
+  /** Writes the spool the job starts from (not swept: nothing is cut while it runs). */
+  prepare?(emu: Emulator, scan: Scan, config: HostedConfig, fs: PowerLossFs): Promise<void>;
+  /** It writes the scan's journal afresh, so a cut can leave it unsealed (a known defect). */
+  writesJournal: boolean;
   /** Only the first steps are swept when set (the rest repeat an ack group's two steps). */
   maxStep?: number;
 }
@@ -68,13 +72,18 @@ export async function crashPoint(
   const config = configFor(emu, await tempDir('aphoria-power-'));
   // The locks (proper-lockfile) live on the real disk; the journals in memory.
   await mkdir(config.spoolDir, { recursive: true });
-  const fs = new PowerLossFs({
-    ...fsOptions,
-    crashAt: step,
-    tail,
-    // A machine without power sends nothing more: the requests already on the wire may land.
-    onCrash: () => emu.faults.outage({ ms: 600_000, mode: 'reset' }),
-  });
+  const prepared = new PowerLossFs();
+  await scenario.prepare?.(emu, scan, config, prepared);
+  const fs = new PowerLossFs(
+    {
+      ...fsOptions,
+      crashAt: step,
+      tail,
+      // A machine without power sends nothing more: the requests already on the wire may land.
+      onCrash: () => emu.faults.outage({ ms: 600_000, mode: 'reset' }),
+    },
+    prepared.disk(),
+  );
   try {
     await scenario.run(emu, scan, config, seamsOf(fs));
   } catch (error) {
@@ -111,7 +120,9 @@ async function judge(
   promised: boolean,
 ): Promise<Omit<Verdict, 'step' | 'tail' | 'crashed' | 'before' | 'survived'>> {
   const back = await readBack(emu, scan);
-  const left = [...disk.files(config.spoolDir).keys()];
+  // Other scans a scenario prepared (a damaged journal moved aside) are not this scan's.
+  const id = computeScanId(scan);
+  const left = [...disk.files(config.spoolDir).keys()].filter((name) => name.startsWith(id));
   const whole = back.missing.length === 0;
   const none = back.stored === 0;
   return {

@@ -199,7 +199,7 @@ describe('PowerLossFs: a power cut keeps only what was fsynced', () => {
       '    at deleteJournal (/w/packages/aphoria-client/src/spool/journal-write.ts:139:12)',
       '    at drainJournal (/w/packages/aphoria-client/src/persist/drain.ts:140:5)',
     ].join('\n');
-    expect(callSite(stack)).toBe('src/spool/journal-write.ts:139');
+    expect(callSite(stack)).toBe('src/spool/journal-write.ts:139 (deleteJournal)');
     expect(callSite('Error\n    at x (/w/other/src/a.ts:1:1)')).toBe('outside src');
   });
 });

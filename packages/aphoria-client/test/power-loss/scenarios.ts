@@ -2,13 +2,16 @@
  * The scenarios of the power-loss sweep: together they cross every step of persist (journal
  * writing in one batch and in several, sending, acks), compaction, flush and deletion.
  */
+import { basename, join } from 'node:path';
 import type { Emulator } from '@stemedb/emulator';
 import { flushSpoolWith } from '../../src/flush.js';
 import { persistScanWith } from '../../src/persist.js';
 import type { Scan } from '../../src/scan.js';
-import type { SpoolSeams } from '../../src/spool/spool.js';
+import { computeScanId } from '../../src/scan-id.js';
+import { DEFAULT_SEAMS, type SpoolSeams } from '../../src/spool/spool.js';
 import type { HostedConfig } from '../../src/types.js';
 import { INSTANT_RETRY, makeScan } from '../support/persist.js';
+import type { PowerLossFs } from '../support/power-loss-fs.js';
 import type { Scenario } from './harness.js';
 
 const quiet = { clientOptions: INSTANT_RETRY, onWarning: () => {} };
@@ -19,6 +22,7 @@ const quiet = { clientOptions: INSTANT_RETRY, onWarning: () => {} };
  */
 export const persistOutageFlush: Scenario = {
   name: 'persist-outage-flush',
+  writesJournal: true,
   scan: (seed) => makeScan(6, seed),
   async run(emu: Emulator, scan: Scan, config: HostedConfig, seams: SpoolSeams) {
     let outage = false;
@@ -58,10 +62,63 @@ function bigScan(seed: string): Scan {
 /** persist of a scan whose journal takes two write batches, StemeDB up all along. */
 export const persistTwoBatches: Scenario = {
   name: 'persist-two-batches',
+  writesJournal: true,
   scan: bigScan,
   async run(_emu: Emulator, scan: Scan, config: HostedConfig, seams: SpoolSeams) {
     await persistScanWith(scan, { ...quiet, config, concurrency: 4 }, seams);
   },
   // The journal's steps come first; after them only ack groups (write, sync) and the delete.
   maxStep: 16,
+};
+
+// Spools `scan` whole (StemeDB down for the whole persist): a sealed journal, no acks.
+async function spoolWhole(emu: Emulator, scan: Scan, config: HostedConfig, fs: PowerLossFs) {
+  emu.faults.outage({ ms: 600_000, mode: 503 });
+  try {
+    await persistScanWith(scan, { ...quiet, config }, { ...DEFAULT_SEAMS, fs });
+  } finally {
+    emu.faults.clear();
+  }
+  return join(config.spoolDir, `${computeScanId(scan)}.journal`);
+}
+
+// Rewrites a file of `fs` with `bytes`, durably.
+async function rewrite(fs: PowerLossFs, path: string, bytes: Buffer): Promise<void> {
+  await fs.truncate(path, 0);
+  const file = await fs.append(path);
+  await file.write(bytes.toString('utf8'));
+  await file.sync();
+}
+
+/**
+ * A flush of a spool as crashes leave it: the scan's sealed journal with a torn last record
+ * (cut off, then sent), another scan's journal without its seal (discarded), a third's
+ * damaged in the middle (moved aside). Crosses the fsyncs of recovery itself.
+ */
+export const flushDamagedSpool: Scenario = {
+  name: 'flush-damaged-spool',
+  writesJournal: false,
+  scan: (seed) => makeScan(4, seed),
+  async prepare(emu, scan, config, fs) {
+    // All three spooled first: each persist recovers the spool before it (and would undo the
+    // damage done to an earlier one).
+    const torn = await spoolWhole(emu, scan, config, fs);
+    const unsealed = await spoolWhole(emu, makeScan(2, `${scan.branch}-u`), config, fs);
+    const damaged = await spoolWhole(emu, makeScan(2, `${scan.branch}-d`), config, fs);
+
+    const tail = await fs.append(torn);
+    await tail.write('0badc0de {"t":"k","i');
+    await tail.sync();
+
+    const u = fs.files(config.spoolDir).get(basename(unsealed)) ?? Buffer.alloc(0);
+    await fs.truncate(unsealed, u.lastIndexOf('\n', u.length - 2) + 1); // the seal cut off
+    await (await fs.append(unsealed)).sync();
+
+    const d = Buffer.from(fs.files(config.spoolDir).get(basename(damaged)) ?? Buffer.alloc(0));
+    d[d.indexOf('\n') + 12] ^= 1; // a flipped bit in the second record
+    await rewrite(fs, damaged, d);
+  },
+  async run(_emu, _scan, config, seams) {
+    await flushSpoolWith({ ...quiet, config }, seams);
+  },
 };

@@ -65,17 +65,22 @@ interface Dir {
 }
 
 /** One snapshot of a disk: directories by absolute path, each with its entries. */
-type Disk = Map<string, Map<string, Buffer>>;
+export type Disk = Map<string, Map<string, Buffer>>;
 
 const SRC_MARK = `${posix.sep}aphoria-client${posix.sep}src${posix.sep}`;
 
-/** The first stack frame under the package's `src/`, as `src/<path>:<line>`. */
+/**
+ * The first stack frame under the package's `src/`, as `src/<path>:<line> (<function>)`: where
+ * the package asked for the fsync, whatever helpers stand between it and the fs.
+ */
 export function callSite(stack: string | undefined): string {
-  for (const line of (stack ?? '').split('\n').slice(1)) {
-    const at = line.replace(/\\/g, '/').indexOf(SRC_MARK);
+  for (const raw of (stack ?? '').split('\n').slice(1)) {
+    const line = raw.replace(/\\/g, '/');
+    const at = line.indexOf(SRC_MARK);
     if (at < 0) continue;
-    const match = /^([^:)]+):(\d+)/.exec(line.replace(/\\/g, '/').slice(at + SRC_MARK.length));
-    if (match) return `src/${match[1]}:${match[2]}`;
+    const where = /^([^:)]+):(\d+)/.exec(line.slice(at + SRC_MARK.length));
+    const fn = /^\s*at (?:async )?(\S+) \(/.exec(line)?.[1];
+    if (where) return `src/${where[1]}:${where[2]}${fn ? ` (${fn})` : ''}`;
   }
   return 'outside src';
 }
@@ -112,6 +117,16 @@ export class PowerLossFs implements SpoolFs {
   survivor(): PowerLossFs {
     if (this.#survivor === undefined) throw new Error('survivor(): the power never went');
     return new PowerLossFs({}, this.#survivor);
+  }
+
+  /** Every directory and file as a read sees them now: a disk to start another fs from. */
+  disk(): Disk {
+    return new Map(
+      [...this.#dirs].map(([path, dir]) => [
+        path,
+        new Map([...dir.live].map(([name, inode]) => [name, Buffer.from(inode.data)])),
+      ]),
+    );
   }
 
   /** The files of a directory and their bytes, as a read sees them now. */
