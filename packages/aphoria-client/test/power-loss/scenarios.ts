@@ -115,7 +115,8 @@ export const flushDamagedSpool: Scenario = {
     await (await fs.append(unsealed)).sync();
 
     const d = Buffer.from(fs.files(config.spoolDir).get(basename(damaged)) ?? Buffer.alloc(0));
-    d[d.indexOf('\n') + 12] ^= 1; // a flipped bit in the second record
+    const at = d.indexOf('\n') + 12; // a flipped bit in the second record
+    d.writeUInt8((d.readUInt8(at) ^ 1) & 0xff, at);
     await rewrite(fs, damaged, d);
   },
   async run(_emu, _scan, config, seams) {
