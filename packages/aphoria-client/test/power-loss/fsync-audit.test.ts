@@ -1,0 +1,150 @@
+/**
+ * The fsync audit (issue 21, "made a no-op one at a time, every fsync in the package must make a
+ * test fail"). Generic, so that it survives a refactoring: the power-loss fs records each
+ * fsync's call site (the first stack frame under src/); the audit runs each scenario once to
+ * learn the sites it uses, then, for each site, sweeps the crash points again with that site's
+ * fsyncs ignored. A site is noticed when some crash point that recovers exactly once with every
+ * fsync loses or doubles a finding (or leaves the spool stuck) without that site's.
+ *
+ * The sweep starts at the site's first fsync and stops at the first crash point that notices
+ * it, so a noticed site costs little; models `drop` and `holes` (a torn tail is a prefix of
+ * `holes`'s survivors as far as a record checksum tells). Steps are sampled (see `sampled`).
+ */
+
+import { mkdir } from 'node:fs/promises';
+import { type Emulator, startEmulator } from '@stemedb/emulator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanupDirs, configFor, tempDir } from '../support/persist.js';
+import { PowerLossFs, type UnsyncedTail } from '../support/power-loss-fs.js';
+import { crashPoint, type Scenario, seamsOf, type Verdict } from './harness.js';
+import { flushDamagedSpool, persistOutageFlush, persistTwoBatches } from './scenarios.js';
+
+const SCENARIOS: readonly Scenario[] = [persistOutageFlush, persistTwoBatches, flushDamagedSpool];
+const TAILS: readonly UnsyncedTail[] = ['drop', 'holes'];
+// Every step with STEMEDB_POWER_LOSS_FULL=1 (about 35 s here); by default the four steps from
+// a site's first fsync, then every fifth (about 15 s; the full sweep noticed no site more).
+const FULL = process.env.STEMEDB_POWER_LOSS_FULL === '1';
+const sampled = (step: number, from: number) => FULL || step < from + 4 || (step - from) % 5 === 0;
+
+// One emulator per scenario: the scenarios run at once (a crash point cuts its emulator's
+// network, so two crash points never share one).
+const emus: Emulator[] = [];
+beforeAll(async () => {
+  for (const _ of SCENARIOS) emus.push(await startEmulator({ rateLimit: false }));
+});
+afterAll(async () => {
+  await Promise.all(emus.map((e) => e.close()));
+  await cleanupDirs();
+});
+
+/** Each fsync site a scenario uses, and the step of its first fsync. */
+async function sitesOf(emu: Emulator, scenario: Scenario): Promise<Map<string, number>> {
+  const scan = scenario.scan(`${scenario.name}-sites`);
+  const config = configFor(emu, await tempDir('aphoria-audit-'));
+  await mkdir(config.spoolDir, { recursive: true });
+  const prepared = new PowerLossFs();
+  await scenario.prepare?.(emu, scan, config, prepared);
+  const fs = new PowerLossFs({}, prepared.disk());
+  await scenario.run(emu, scan, config, seamsOf(fs));
+  const first = new Map<string, number>();
+  for (const site of fs.syncSites.keys()) {
+    first.set(site, fs.log.findIndex((line) => line.endsWith(`(${site})`)) + 1);
+  }
+  return first;
+}
+
+interface Notice {
+  scenario: string;
+  tail: UnsyncedTail;
+  step: number;
+  verdict: Verdict;
+}
+
+interface Audit {
+  sites: Map<string, string[]>; // site -> the scenarios that use it
+  noticed: Map<string, Notice>;
+}
+
+// The sites one scenario uses, and those a crash point of it notices.
+async function auditScenario(emu: Emulator, scenario: Scenario) {
+  const used = await sitesOf(emu, scenario);
+  const noticed = new Map<string, Notice>();
+  for (const tail of TAILS) {
+    // The crash points with every fsync, each run once and only where a site is tried.
+    const baseline = new Map<number, Promise<Verdict>>();
+    const base = (step: number) => {
+      if (!baseline.has(step)) baseline.set(step, crashPoint(emu, scenario, step, tail));
+      return baseline.get(step) as Promise<Verdict>;
+    };
+    for (const [site, from] of used) {
+      if (noticed.has(site)) continue;
+      for (let step = Math.max(1, from); ; step += 1) {
+        if (!sampled(step, from)) continue;
+        const known = await base(step);
+        if (!known.crashed) break; // the scenario ends before this step
+        if (!known.ok) continue; // a known defect already fails here
+        const verdict = await crashPoint(emu, scenario, step, tail, {
+          ignoreSyncSites: new Set([site]),
+        });
+        if (!verdict.ok) {
+          noticed.set(site, { scenario: scenario.name, tail, step, verdict });
+          break;
+        }
+      }
+    }
+  }
+  return { used, noticed };
+}
+
+async function audit(): Promise<Audit> {
+  const parts = await Promise.all(SCENARIOS.map((s, i) => auditScenario(emus[i] as Emulator, s)));
+  const sites = new Map<string, string[]>();
+  const noticed = new Map<string, Notice>();
+  parts.forEach(({ used, noticed: seen }, i) => {
+    for (const site of used.keys()) {
+      sites.set(site, [...(sites.get(site) ?? []), SCENARIOS[i]?.name ?? '?']);
+    }
+    for (const [site, n] of seen) if (!noticed.has(site)) noticed.set(site, n);
+  });
+  return { sites, noticed };
+}
+
+describe('the fsync audit: each fsync site made a no-op alone', { timeout: 600_000 }, () => {
+  let result: Promise<Audit> | undefined;
+  const audited = () => {
+    result ??= audit();
+    return result;
+  };
+
+  it('the scenarios use the fsyncs of writing, acknowledging, compacting, deleting and recovering', async () => {
+    const { sites } = await audited();
+    const names = [...sites.keys()].join('\n');
+    expect(sites.size, names).toBeGreaterThanOrEqual(8);
+    expect(names).not.toContain('outside src');
+  });
+
+  it('removing the fsync of a journal seal, or of its last batch, loses findings', async () => {
+    const { noticed } = await audited();
+    const lines = [...noticed].map(
+      ([site, n]) =>
+        `${site}: ${n.scenario} step ${n.step} (${n.tail}), ${n.verdict.missing} missing, ${n.verdict.doubled} doubled, left ${JSON.stringify(n.verdict.left)}`,
+    );
+    expect(noticed.size, lines.join('\n')).toBeGreaterThanOrEqual(2);
+  });
+
+  // Fails today. Unnoticed: the fsyncs of a new journal's first batch and of its directory
+  // entry (createJournal's `write`): they only matter before the seal is durable, where the
+  // unsealed-journal defect (sweep-tests.ts) already loses everything; and those that only
+  // save the next run work the read-back redoes: the directory fsync at the end of
+  // createJournal (the first batch's already made the name durable; a compaction's draft is
+  // made durable by its rename's), after a compaction's rename (the old journal says the same),
+  // after deleting a finished journal, after cutting a torn tail (the next ack group's fsync
+  // covers it), after discarding an unsealed journal and after moving a damaged one aside
+  // (each is redone by the next run). Remove `.fails` once every site is noticed (or gone).
+  it.fails('every fsync site is noticed by a power-loss crash point', async () => {
+    const { sites, noticed } = await audited();
+    const unnoticed = [...sites.keys()].filter((site) => !noticed.has(site));
+    console.log(`unnoticed:\n${unnoticed.join('\n')}`);
+    expect(unnoticed).toEqual([]);
+  });
+});
