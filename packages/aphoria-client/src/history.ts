@@ -30,6 +30,14 @@ export interface ReadScanHistoryOptions {
   project: string;
   /** A finding's fingerprint: its history. Without it, the project's scans. */
   fingerprint?: string | undefined;
+  /**
+   * Also yield a finding's sightings by scans whose summary is not stored (a persist cut off
+   * half-way: its CI retry is another scan, with another id), each marked `incomplete: true`.
+   * Without it they are left out, so a half-persisted attempt never shows as a second scan of
+   * a commit. A project's scans are read from their summaries: always complete.
+   * @default false
+   */
+  includeIncomplete?: boolean | undefined;
   /** Stops reading; the iteration rejects with the SDK's abort error. */
   signal?: AbortSignal | undefined;
   /** The StemeDB client's options (retry, timeouts, dispatcher). @default the SDK's */
@@ -46,6 +54,11 @@ export interface HistoryEntry<V> {
   readonly scanId: string;
   /** What was stored: the finding as that scan saw it, or the scan's summary. */
   readonly value: V;
+  /**
+   * True when the scan's summary is not stored: the scan was not wholly persisted (only with
+   * `includeIncomplete: true`; such entries are left out otherwise).
+   */
+  readonly incomplete: boolean;
 }
 
 /** One scan's sighting of a finding. */
@@ -97,6 +110,7 @@ const OptionsSchema = z.strictObject({
     error: 'must be a project name: lowercase letters, digits and hyphens',
   }),
   fingerprint: z.string().min(1).max(1024).optional(),
+  includeIncomplete: z.boolean().optional(),
   signal: z.instanceof(AbortSignal).optional(),
   clientOptions: z.record(z.string(), z.unknown()).optional(),
 });
@@ -105,7 +119,9 @@ const OptionsSchema = z.strictObject({
  * Reads a finding's history (with `fingerprint`: every scan that reported it) or a project's
  * scans (without: each scan's summary), newest first, page by page: nothing is held beyond one
  * page. Each scan appears once; a stored value this package did not write (another writer on
- * the subject, an unknown schema, an agent id that does not match the scan id) is skipped.
+ * the subject, an unknown schema, an agent id that does not match the scan id) is skipped. A
+ * finding's sighting by a scan whose summary is not stored (a persist cut off half-way) is left
+ * out unless `includeIncomplete: true`, which yields it marked `incomplete: true`.
  * Breaking out of the loop closes the client.
  *
  * @throws AphoriaOptionsError for a bad option (at the first `next()`)
@@ -144,6 +160,7 @@ export async function* readScanHistory(
     userAgent: `${CLIENT_NAME} ${DEFAULT_USER_AGENT}`,
   });
   const seen = new Set<string>();
+  const complete = summaryCheck(client, o.project, o.config.apiKeyEnv, o.signal);
   try {
     const items = client.iterateAssertions(
       { subject, predicate, limit: PAGE },
@@ -157,16 +174,51 @@ export async function* readScanHistory(
       if (forFinding && (value as FindingValue).fingerprint !== o.fingerprint) continue;
       if (seen.has(value.scan_id)) continue; // one entry per scan, the newest
       seen.add(value.scan_id);
+      // A summary is its scan's proof of completeness; a finding needs its scan's summary.
+      const incomplete = forFinding && !(await complete(value.scan_id));
+      if (incomplete && !o.includeIncomplete) continue;
       yield {
         id: item.id,
         acceptedAt: item.accepted_at,
         scanId: value.scan_id,
         value,
+        incomplete,
       } as FindingHistoryEntry | ScanHistoryEntry;
     }
   } finally {
     await client.close();
   }
+}
+
+/**
+ * Whether a scan's summary is stored (persistScan sends it last, once every finding is): one
+ * read per scan, by its agent id on the project's scans subject, remembered for the walk.
+ */
+function summaryCheck(
+  client: StemeClient,
+  project: string,
+  apiKeyEnv: string,
+  signal: AbortSignal | undefined,
+): (scanId: string) => Promise<boolean> {
+  const known = new Map<string, boolean>();
+  return async (scanId) => {
+    const cached = known.get(scanId);
+    if (cached !== undefined) return cached;
+    let found = false;
+    const items = client.iterateAssertions(
+      { subject: scansSubject(project), predicate: SCAN_PREDICATE, agent_id: scanAgentId(scanId) },
+      signal === undefined ? undefined : { signal },
+    );
+    for await (const item of readAuthorised(items, apiKeyEnv)) {
+      const parsed = ScanSummaryValueSchema.safeParse(item.value);
+      if (parsed.success && parsed.data.scan_id === scanId && parsed.data.project === project) {
+        found = true;
+        break;
+      }
+    }
+    known.set(scanId, found);
+    return found;
+  };
 }
 
 /** The SDK's items, with a 401/403 turned into a {@link HostedAuthError} naming the env var. */
