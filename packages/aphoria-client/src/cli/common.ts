@@ -7,7 +7,15 @@ import { PersistIncompleteError } from '../errors.js';
 import { MAX_PERSIST_CONCURRENCY } from '../persist/options.js';
 import type { PersistProgress } from '../persist/results.js';
 import type { HostedConfig } from '../types.js';
-import { type Io, printJson, UsageError, warnLine } from './io.js';
+import {
+  EXIT_CODES,
+  ExitWith,
+  exitCodeOf,
+  type Io,
+  printJson,
+  UsageError,
+  warnLine,
+} from './io.js';
 import { startProgress } from './progress.js';
 
 /** The flags every command has (commander's camelCase names). */
@@ -43,12 +51,19 @@ export function concurrencyOf(flags: RunFlags): number | undefined {
 /**
  * A signal that aborts on the first SIGINT or SIGTERM, so a run stops sending and leaves what is
  * not acknowledged in the spool (a second signal kills at once, as Node does by default).
+ * `received` names the signal, so the exit code can say which (130 or 143, as a shell does).
  */
-export function interruptSignal(io: Io): { signal: AbortSignal; dispose(): void } {
+export function interruptSignal(io: Io): {
+  signal: AbortSignal;
+  readonly received: NodeJS.Signals | undefined;
+  dispose(): void;
+} {
   const controller = new AbortController();
+  let received: NodeJS.Signals | undefined;
   const onSignal = (name: NodeJS.Signals) => {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    received = name;
     warnLine(io, `${name}: stopping; what is not acknowledged stays in the spool`);
     controller.abort(new DOMException(`interrupted by ${name}`, 'AbortError'));
   };
@@ -56,6 +71,9 @@ export function interruptSignal(io: Io): { signal: AbortSignal; dispose(): void 
   process.once('SIGTERM', onSignal);
   return {
     signal: controller.signal,
+    get received() {
+      return received;
+    },
     dispose() {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -111,6 +129,10 @@ export async function runSending<T, R>(
     // --strict and not all stored: scripts still get the result.
     if (error instanceof PersistIncompleteError && flags.json === true) {
       printJson(io, error.result);
+    }
+    // SIGTERM (a CI runner cancelling the job, `docker stop`) exits 143, SIGINT 130: 128 + n.
+    if (interrupt.received === 'SIGTERM' && exitCodeOf(error) === EXIT_CODES.interrupted) {
+      throw new ExitWith(EXIT_CODES.terminated, (error as Error).message, { cause: error });
     }
     throw error;
   } finally {

@@ -20,8 +20,10 @@ export const EXIT_CODES = Object.freeze({
   auth: 3,
   /** `--strict`, and not everything is on the server. */
   incomplete: 4,
-  /** Interrupted (SIGINT/SIGTERM): what is not acknowledged stays spooled. */
+  /** Interrupted by SIGINT: what is not acknowledged stays spooled. */
   interrupted: 130,
+  /** Stopped by SIGTERM (a cancelled CI job): what is not acknowledged stays spooled. */
+  terminated: 143,
 });
 
 /** The exit codes, as every `--help` ends. */
@@ -32,7 +34,8 @@ Exit codes:
   2    config or input error: .aphoria/config.toml, the key's env var, the scan file, a flag
   3    StemeDB refused the API key (401) or its role (403)
   4    --strict, and not everything reached StemeDB (spooled or rejected)
-  130  interrupted: what was not acknowledged stays in the spool`;
+  130  interrupted (SIGINT): what was not acknowledged stays in the spool
+  143  stopped by SIGTERM: what was not acknowledged stays in the spool`;
 
 /** A stream the CLI writes to; `isTTY` decides colour and progress. */
 export interface OutStream {
