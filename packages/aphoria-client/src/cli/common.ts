@@ -5,7 +5,7 @@
 import { loadHostedConfig } from '../config.js';
 import { PersistIncompleteError } from '../errors.js';
 import { MAX_PERSIST_CONCURRENCY } from '../persist/options.js';
-import type { PersistProgress } from '../persist/results.js';
+import type { FlushResult, PersistProgress, PersistResult } from '../persist/results.js';
 import type { HostedConfig } from '../types.js';
 import {
   EXIT_CODES,
@@ -17,6 +17,7 @@ import {
   warnLine,
 } from './io.js';
 import { startProgress } from './progress.js';
+import { ciSpoolWarning } from './summary.js';
 
 /** The flags every command has (commander's camelCase names). */
 export interface CommonFlags {
@@ -114,7 +115,7 @@ export async function runSending<T, R>(
   const progress = await startProgress(io);
   const interrupt = interruptSignal(io);
   try {
-    return await send(input, {
+    const result = await send(input, {
       config,
       concurrency,
       strict: flags.strict === true,
@@ -125,10 +126,18 @@ export async function runSending<T, R>(
       },
       signal: interrupt.signal,
     });
+    const ci = ciSpoolWarning(io.env, result as PersistResult | FlushResult);
+    if (ci !== undefined) {
+      progress.stop();
+      warnLine(io, ci);
+    }
+    return result;
   } catch (error) {
     // --strict and not all stored: scripts still get the result.
-    if (error instanceof PersistIncompleteError && flags.json === true) {
-      printJson(io, error.result);
+    if (error instanceof PersistIncompleteError) {
+      if (flags.json === true) printJson(io, error.result);
+      const ci = ciSpoolWarning(io.env, error.result as PersistResult | FlushResult);
+      if (ci !== undefined) warnLine(io, ci);
     }
     // SIGTERM (a CI runner cancelling the job, `docker stop`) exits 143, SIGINT 130: 128 + n.
     if (interrupt.received === 'SIGTERM' && exitCodeOf(error) === EXIT_CODES.interrupted) {

@@ -4,7 +4,7 @@
  * it accept the key), the spool (size and age). It changes nothing and takes no lock.
  */
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve, sep } from 'node:path';
 import { isStemeError, StemeClient } from '@stemedb/sdk';
 import { parse as parseToml } from 'smol-toml';
 import { checkApiKeyEnv, looksLikeKey } from '../config/checks.js';
@@ -14,7 +14,8 @@ import { HostedConfigError } from '../errors.js';
 import { type SpoolStatus, spoolStatus } from '../spool-status.js';
 import type { HostedConfig } from '../types.js';
 import { type CommonFlags, loadConfig } from './common.js';
-import { EXIT_CODES, ExitWith, type Io, oneLine, palette, printJson } from './io.js';
+import { unignoredSpoolIn } from './git-ignored.js';
+import { EXIT_CODES, ExitWith, type Io, oneLine, palette, printJson, warnLine } from './io.js';
 
 /** How long the server checks may take, each. */
 export const STATUS_TIMEOUT_MS = 5_000;
@@ -34,10 +35,13 @@ export interface StatusReport {
   };
   /** The spool, when its directory is known; `oldestAgeMs` is how long the oldest scan waits. */
   spool: (SpoolStatus & { oldestAgeMs: number | null }) | null;
+  /** What may go wrong though nothing failed (each also printed on stderr, one line each). */
+  warnings: string[];
 }
 
 export async function runStatus(flags: CommonFlags, io: Io): Promise<void> {
   const report = await statusReport(io);
+  for (const warning of report.warnings) warnLine(io, warning);
   if (flags.json === true) printJson(io, report);
   else io.stdout.write(renderStatus(report, io));
   if (!report.config.valid) {
@@ -56,6 +60,7 @@ export async function statusReport(io: Io): Promise<StatusReport> {
     key: { env: DEFAULT_API_KEY_ENV, present: false },
     server: { checked: false, reachable: null, keyAccepted: null, error: null },
     spool: null,
+    warnings: [],
   };
   let config: HostedConfig | undefined;
   try {
@@ -98,6 +103,13 @@ export async function statusReport(io: Io): Promise<StatusReport> {
       ...status,
       oldestAgeMs: Number.isNaN(oldest) ? null : Math.max(0, Date.now() - oldest),
     };
+    const tree = await unignoredSpoolIn(spoolDir);
+    if (tree !== undefined) {
+      const rel = relative(tree, spoolDir).split(sep).join('/');
+      report.warnings.push(
+        `the spool ${spoolDir} is inside the git work tree ${tree} and not ignored: its journals (the findings of spooled scans) could be committed; add \`${rel}/\` to .gitignore`,
+      );
+    }
   }
   return report;
 }

@@ -32,3 +32,25 @@ export function flushSummary(f: FlushResult, what = 'spool'): string {
   if (f.corrupt.length > 0) scans.push(`${f.corrupt.length} damaged file(s) moved aside`);
   return `${what} ${f.spoolDir}: ${scans.join(', ')}; ${parts.join(', ')}${f.reachable ? '' : '; StemeDB unreachable'} (${duration(f.durationMs)})`;
 }
+
+/**
+ * True on a CI runner (`CI` set, as GitHub Actions, GitLab, CircleCI, Buildkite and others set
+ * it, and not `false` or `0`).
+ */
+export function onCi(env: Record<string, string | undefined>): boolean {
+  const ci = (env.CI ?? '').trim().toLowerCase();
+  return ci !== '' && ci !== 'false' && ci !== '0';
+}
+
+/**
+ * The warning a CI run prints when it leaves something in the spool: an ephemeral runner's
+ * disk goes with the VM, and the exit 0 ("spooled") would hide that the findings went too.
+ */
+export function ciSpoolWarning(
+  env: Record<string, string | undefined>,
+  result: PersistResult | FlushResult,
+): string | undefined {
+  const spooled = result.spooled + ('flushed' in result ? result.flushed.spooled : 0);
+  if (!onCi(env) || spooled <= 0) return undefined;
+  return `CI: ${spooled} assertion(s) are spooled in ${result.spoolDir}, which is lost with this runner unless you cache that directory across runs (e.g. actions/cache of .aphoria/spool/) or run \`aphoria-hosted flush\` in a later job that has it`;
+}
