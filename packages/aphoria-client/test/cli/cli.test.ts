@@ -350,7 +350,14 @@ describe('aphoria-hosted status', () => {
     const result = await cli(['status', '--json'], root, env);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
     const report = JSON.parse(result.stdout);
-    expect(Object.keys(report).sort()).toEqual(['config', 'key', 'server', 'spool', 'url']);
+    expect(Object.keys(report).sort()).toEqual([
+      'config',
+      'key',
+      'server',
+      'spool',
+      'url',
+      'warnings',
+    ]);
     expect(report).toMatchObject({
       config: { found: true, valid: true, path: join(root, '.aphoria', 'config.toml') },
       url: emu.url,
@@ -403,6 +410,7 @@ describe('aphoria-hosted status without a config', () => {
       key: { env: 'STEMEDB_API_KEY', present: true },
       server: { checked: false, reachable: null, keyAccepted: null, error: null },
       spool: null,
+      warnings: [],
     });
     expect(leakedPieces(result.stdout + result.stderr, key)).toEqual([]);
   });

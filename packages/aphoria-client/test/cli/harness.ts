@@ -38,11 +38,14 @@ export async function project(lines: string): Promise<string> {
   return root;
 }
 
-/** The parent's environment without any StemeDB or colour setting, plus `extra`. */
+/**
+ * The parent's environment without any StemeDB, colour or CI setting (CI adds a warning to a
+ * spooled run: test/cli/ci-runner.test.ts sets it where it means to), plus `extra`.
+ */
 export function cleanEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (!/^(STEMEDB_|NO_COLOR$|FORCE_COLOR$|APHORIA)/.test(k)) env[k] = v;
+    if (!/^(STEMEDB_|NO_COLOR$|FORCE_COLOR$|APHORIA|CI$)/.test(k)) env[k] = v;
   }
   return { ...env, ...extra };
 }
