@@ -6,4 +6,4 @@
 import { flushDamagedSpool } from './scenarios.js';
 import { sweepTests } from './sweep-tests.js';
 
-sweepTests(flushDamagedSpool, ['drop', 'torn', 'holes']);
+sweepTests(flushDamagedSpool, ['drop', 'torn', 'holes', 'pages']);

@@ -50,8 +50,10 @@ export interface Verdict {
   missing: number;
   doubled: number;
   extra: number;
-  /** Files left in the spool after recovery. */
+  /** Files of the scan left in the spool after recovery. */
   left: string[];
+  /** Recovery moved the scan's journal aside as damaged (`.corrupt-<time>`). */
+  movedAside: boolean;
   ok: boolean;
 }
 
@@ -132,6 +134,7 @@ async function judge(
     doubled: back.doubled.length,
     extra: back.extra.length,
     left,
+    movedAside: left.some((name) => name.includes('.journal.corrupt-')),
     ok:
       back.doubled.length === 0 &&
       back.extra.length === 0 &&

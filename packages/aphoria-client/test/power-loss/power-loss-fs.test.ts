@@ -203,3 +203,22 @@ describe('PowerLossFs: a power cut keeps only what was fsynced', () => {
     expect(callSite('Error\n    at x (/w/other/src/a.ts:1:1)')).toBe('outside src');
   });
 });
+
+describe('PowerLossFs: the pages tail', () => {
+  it('keeps of the unsynced bytes only the last page they touch, even within one write', async () => {
+    const steps = async (fs: PowerLossFs) => {
+      await fs.mkdirp(D);
+      const f = await fs.create(A);
+      await f.write('abc');
+      await f.sync();
+      await fs.syncDir(D);
+      await f.write('defghij'); // bytes 3-9: pages of 4 are [0-3] [4-7] [8-11]
+    };
+    const counting = new PowerLossFs();
+    await steps(counting);
+    const fs = new PowerLossFs({ crashAt: counting.steps + 1, tail: 'pages', pageBytes: 4 });
+    await steps(fs);
+    await expect(fs.mkdirp('/after')).rejects.toBeInstanceOf(PowerCut);
+    expect(await text(fs.survivor(), A)).toBe('abc\0\0\0\0\0ij');
+  });
+});

@@ -34,9 +34,13 @@ export class PowerCut extends Error {
  * - `drop`: nothing (the default; ext4's data=ordered after a power cut);
  * - `torn`: the first half of them (a write cut part way, as a torn sector);
  * - `holes`: the last unsynced write survives, every earlier unsynced write is zeros (the disk
- *   wrote back a later page before an earlier one: ALICE's reordered appends).
+ *   wrote back a later write before an earlier one: ALICE's reordered appends);
+ * - `pages`: of the unsynced bytes, only those in the last page they touch survive, the earlier
+ *   pages' are zeros (page writeback out of order within one write too: ext4 data=writeback,
+ *   SQLite's crash VFS with its sectors; `pageBytes`, default 4096, a smaller one makes a
+ *   small test cross page boundaries).
  */
-export type UnsyncedTail = 'drop' | 'torn' | 'holes';
+export type UnsyncedTail = 'drop' | 'torn' | 'holes' | 'pages';
 
 /** How a {@link PowerLossFs} behaves. */
 export interface PowerLossOptions {
@@ -44,6 +48,8 @@ export interface PowerLossOptions {
   crashAt?: number;
   /** @default 'drop' */
   tail?: UnsyncedTail;
+  /** The page of the `pages` tail. @default 4096 */
+  pageBytes?: number;
   /** fsyncs from these call sites (as in {@link PowerLossFs.syncSites}) do nothing. */
   ignoreSyncSites?: ReadonlySet<string>;
   /** Called once, at the crash (e.g. to cut the network: a dead machine sends nothing more). */
@@ -300,8 +306,14 @@ export class PowerLossFs implements SpoolFs {
       const rest = inode.data.length - start;
       return Buffer.from(inode.data.subarray(0, start + Math.max(1, Math.floor(rest / 2))));
     }
-    // holes: every unsynced write but the last is zeros.
     const bytes = Buffer.from(inode.data);
+    if (tail === 'pages') {
+      const page = this.#opts.pageBytes ?? 4096;
+      const lastPage = Math.floor((bytes.length - 1) / page) * page;
+      bytes.fill(0, start, Math.max(start, lastPage));
+      return bytes;
+    }
+    // holes: every unsynced write but the last is zeros.
     for (const w of inode.unsynced.slice(0, -1)) bytes.fill(0, w.offset, w.offset + w.length);
     return bytes;
   }
