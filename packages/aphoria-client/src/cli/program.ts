@@ -25,6 +25,8 @@ Environment:
   STEMEDB_API_KEY   the project's key (or the variable [hosted] api_key_env names); never printed
   STEMEDB_URL       replaces [hosted] url when set
   NO_COLOR          any non-empty value turns colour off (colour is only used on a terminal)
+  CI                set (not false/0): a run that leaves anything spooled warns that the runner's
+                    disk takes it along unless .aphoria/spool/ is cached or flushed later
 
 A progress bar is drawn on stderr when it is a terminal, never in a pipe or a CI log.
 ${EXIT_CODES_HELP}
@@ -128,7 +130,7 @@ Example:
 
   common(
     program.command('status'),
-    'print the report as JSON: { config, url, key: { env, present }, server, spool }',
+    'print the report as JSON: { config, url, key: { env, present }, server, spool, warnings }',
   )
     .description(
       'Show the config (and where it is), whether the key is set (never shown), whether StemeDB is reachable and accepts it, and what waits in the spool.',
@@ -138,6 +140,7 @@ Example:
       help(`
 Changes nothing. Exits 0 when the config is valid, even if StemeDB is unreachable (persist
 would spool); 2 when the config or the key's env var is wrong; 3 when StemeDB refuses the key.
+Warns when the spool directory is inside a git work tree and git would not ignore it.
 
 Example:
   ${PROGRAM} status --cwd path/to/repo`),
