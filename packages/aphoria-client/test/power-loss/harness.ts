@@ -13,6 +13,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { Emulator } from '@stemedb/emulator';
 import { flushSpoolWith } from '../../src/flush.js';
+import { persistScanWith } from '../../src/persist.js';
 import type { Scan } from '../../src/scan.js';
 import { computeScanId } from '../../src/scan-id.js';
 import { DEFAULT_SEAMS, type SpoolSeams } from '../../src/spool/spool.js';
@@ -57,6 +58,15 @@ export interface Verdict {
   ok: boolean;
 }
 
+/**
+ * How a crash point runs: the power-loss fs's options for the cut run, and how the next job
+ * recovers: `flush` (the default: `flushSpool`, which has only the spool) or `persist` (the
+ * same scan persisted again on that runner, a CI retry of the job).
+ */
+export type SweepOptions = Omit<PowerLossOptions, 'crashAt' | 'tail' | 'onCrash'> & {
+  recovery?: 'flush' | 'persist';
+};
+
 /** The seams of the sweep: the power-loss fs, compaction even for a small journal. */
 export function seamsOf(fs: PowerLossFs): SpoolSeams {
   return { ...DEFAULT_SEAMS, fs, compactMinDone: 1 };
@@ -68,7 +78,7 @@ export async function crashPoint(
   scenario: Scenario,
   step: number,
   tail: UnsyncedTail,
-  fsOptions: Omit<PowerLossOptions, 'crashAt' | 'tail' | 'onCrash'> = {},
+  fsOptions: SweepOptions = {},
 ): Promise<Verdict> {
   const scan = scenario.scan(`${scenario.name}-${step}-${tail}-${Math.random()}`);
   const config = configFor(emu, await tempDir('aphoria-power-'));
@@ -76,9 +86,10 @@ export async function crashPoint(
   await mkdir(config.spoolDir, { recursive: true });
   const prepared = new PowerLossFs();
   await scenario.prepare?.(emu, scan, config, prepared);
+  const { recovery = 'flush', ...powerLoss } = fsOptions;
   const fs = new PowerLossFs(
     {
-      ...fsOptions,
+      ...powerLoss,
       crashAt: step,
       tail,
       // A machine without power sends nothing more: the requests already on the wire may land.
@@ -100,10 +111,9 @@ export async function crashPoint(
   const disk = fs.survivor();
   const survived = journalOn(disk, config.spoolDir, computeScanId(scan));
   const promised = survived.records;
-  await flushSpoolWith(
-    { config, clientOptions: INSTANT_RETRY, onWarning: () => {} },
-    { ...DEFAULT_SEAMS, fs: disk },
-  );
+  const quiet = { config, clientOptions: INSTANT_RETRY, onWarning: () => {} };
+  if (recovery === 'flush') await flushSpoolWith(quiet, { ...DEFAULT_SEAMS, fs: disk });
+  else await persistScanWith(scan, quiet, { ...DEFAULT_SEAMS, fs: disk });
   return {
     ...(await judge(emu, scan, config, disk, promised)),
     survived: survived.kind,
@@ -165,7 +175,7 @@ export async function sweep(
   emu: Emulator,
   scenario: Scenario,
   tail: UnsyncedTail,
-  fsOptions: Omit<PowerLossOptions, 'crashAt' | 'tail' | 'onCrash'> = {},
+  fsOptions: SweepOptions = {},
 ): Promise<Verdict[]> {
   const verdicts: Verdict[] = [];
   for (let step = 1; step <= (scenario.maxStep ?? 10_000); step += 1) {
