@@ -12,6 +12,7 @@ export {
   DEFAULT_CONCURRENCY,
   DEFAULT_READ_CONCURRENCY,
   MAX_CONCURRENCY,
+  type RunOptions,
   type ServerOptions,
 } from './commands/context.js';
 export { type GateOptions, type GateResult, gate } from './commands/gate/gate.js';
@@ -50,6 +51,10 @@ export type {
 } from './commands/provision-plan.js';
 export { type RevokeOptions, type RevokeResult, revoke } from './commands/revoke.js';
 export { type RotateOptions, rotate } from './commands/rotate.js';
+export {
+  DEFAULT_LEASE_DURATION_MS,
+  DEFAULT_RUN_LOCK_TIMEOUT_MS,
+} from './commands/run-lease.js';
 export { PROJECT_KEY_ROLE } from './commands/server-keys.js';
 // Errors and exit codes.
 export {
@@ -105,6 +110,16 @@ export {
   VALUE_KEY,
   VERSIONS_ANNOTATION,
 } from './stores/k8s-format.js';
+export { GCP_LEASE_SECRET } from './stores/lease-gcp.js';
+export { K8S_LEASE_NAME } from './stores/lease-k8s.js';
+export type {
+  LeaseAttempt,
+  LeaseHolder,
+  LeaseOptions,
+  LeaseRecord,
+  SecretStoreLeases,
+  StoreLease,
+} from './stores/lease-types.js';
 export { createMemorySecretStore, type MemorySecretStoreOptions } from './stores/memory.js';
 export {
   PROJECT_KEY_SECRET_PREFIX,

@@ -54,6 +54,21 @@ function common(command: Command, spec: CommonSpec = {}): Command {
 
 const help = (text: string) => `${text}\n${EXIT_CODES_HELP}`;
 
+const LEASE_HELP = `
+One run at a time per store: the run holds a lease in the store (file: <path>.lease; gcp: the
+secret stemedb-admin-lease; k8s: the Lease stemedb-admin-lease), renewed while it runs and taken
+over once it expires (60 s after its holder stopped renewing, or at once when its process on this
+host is gone). Another provision, rotate or revoke waits up to --lock-timeout, then exits 1
+naming the holder (host, pid, since when).`;
+
+/** Adds the options of every command that changes keys (see run-flags.ts). */
+function runFlags(command: Command): Command {
+  return command.option(
+    '--lock-timeout <duration>',
+    "how long to wait for another run's lease, e.g. 30s, 5m (default: 60s)",
+  );
+}
+
 export function buildProgram(version: string): Command {
   const program = new Command()
     .name(PROGRAM)
@@ -97,7 +112,7 @@ Examples:
       await runBootstrap(flags, ioOf(command));
     });
 
-  common(program.command('provision'))
+  runFlags(common(program.command('provision')))
     .description('Converge: exactly one live write_agent key per project, the one the store holds.')
     .argument('<projects-file>', 'one project name a line; blank lines and # comments are ignored')
     .option('--dry-run', 'print the plan and stop')
@@ -118,6 +133,7 @@ ${ADMIN_KEY_HELP}
 (action: created, replaced, unchanged or failed; a failed project also has "error").
 With --dry-run, the same shape plus "dryRun": true, telling what a run would do (nothing is
 changed), and each project's "reason".
+${LEASE_HELP}
 
 Examples:
   ${PROGRAM} provision projects.txt --store gcp:my-gcp-project --url https://stemedb.example.com --dry-run
@@ -128,7 +144,7 @@ Examples:
       await runProvision(file, flags, ioOf(command));
     });
 
-  common(program.command('rotate'))
+  runFlags(common(program.command('rotate')))
     .description('Give a project (or --all) a new key: create, store, then revoke the old ones.')
     .argument('[project]', 'the project to rotate')
     .option('--all', 'every project with a stored stemedb-key-<project>')
@@ -137,6 +153,7 @@ Examples:
       'after',
       help(`
 --json prints the same shape as provision (every rotated project: action "replaced").
+${LEASE_HELP}
 ${ADMIN_KEY_HELP}
 
 Examples:
@@ -148,7 +165,7 @@ Examples:
       await runRotate(project, flags, ioOf(command));
     });
 
-  common(program.command('revoke'))
+  runFlags(common(program.command('revoke')))
     .description("Revoke every live key of a project's label, then delete its stored secret.")
     .argument('<project>', 'the project to off-board')
     .option('--keep-secret', 'revoke on the server only; keep stemedb-key-<project>')
@@ -156,6 +173,7 @@ Examples:
       'after',
       help(`
 --json prints { "project", "revoked", "secretDeleted" }.
+${LEASE_HELP}
 ${ADMIN_KEY_HELP}
 
 Example:

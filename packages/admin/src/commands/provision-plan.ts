@@ -57,6 +57,10 @@ export interface PlanContext {
   signal?: AbortSignal | undefined;
   /** @default 'all' */
   storeReads?: StoreReads | undefined;
+  /** The clock keys' ages are judged by. @default () => new Date() */
+  now?: (() => Date) | undefined;
+  /** The run lease's duration: a younger key the store does not hold may be in flight. */
+  leaseDurationMs?: number | undefined;
 }
 
 /** Reads the state and plans every project (the server's list once, the store per project). */

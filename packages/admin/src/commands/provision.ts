@@ -13,13 +13,16 @@ import {
   fields,
   openClient,
   parseOptions,
+  type RunOptions,
+  runFields,
   type ServerOptions,
 } from './context.js';
 import { executePlan, type ProvisionResult } from './provision-apply.js';
 import { computePlan, type ProvisionPlan, type StoreReads } from './provision-plan.js';
+import { DEFAULT_LEASE_DURATION_MS, withRunLease } from './run-lease.js';
 
 /** Options of {@link planProvision}, {@link applyProvision} and {@link provision}. */
-export interface ProvisionOptions extends ServerOptions {
+export interface ProvisionOptions extends ServerOptions, RunOptions {
   /** Where the project keys are (`stemedb-key-<project>`). */
   store: SecretStore;
   /** The project names (see `parseProjectsFile`); each is checked again here. */
@@ -38,6 +41,11 @@ export interface ProvisionOptions extends ServerOptions {
    * @default 'all' (planProvision), 'needed' (provision)
    */
   storeReads?: StoreReads | undefined;
+  /**
+   * Called by {@link provision} with the plan, under the run lease, before anything changes:
+   * what the CLI prints is what is applied.
+   */
+  onPlan?: ((plan: ProvisionPlan) => void | Promise<void>) | undefined;
 }
 
 const schema = z.strictObject({
@@ -51,6 +59,8 @@ const schema = z.strictObject({
   onProgress: fields.fn.optional(),
   signal: fields.signal,
   storeReads: z.enum(['all', 'needed']).optional(),
+  onPlan: fields.fn.optional(),
+  ...runFields,
 });
 
 function resolve(options: ProvisionOptions, command: string) {
@@ -75,8 +85,23 @@ function resolve(options: ProvisionOptions, command: string) {
     signal: o.signal,
     onProgress: o.onProgress as ProvisionOptions['onProgress'],
     storeReads: o.storeReads,
+    now: (o.now as (() => Date) | undefined) ?? (() => new Date()),
+    leaseDurationMs: o.leaseDurationMs ?? DEFAULT_LEASE_DURATION_MS,
   };
-  return { client, ctx, projects: o.projects };
+  const lease = {
+    command: command,
+    lockTimeoutMs: o.lockTimeoutMs,
+    leaseDurationMs: o.leaseDurationMs,
+    signal: o.signal,
+    now: ctx.now,
+  };
+  return {
+    client,
+    ctx,
+    projects: o.projects,
+    lease,
+    onPlan: o.onPlan as ProvisionOptions['onPlan'],
+  };
 }
 
 /**
@@ -96,26 +121,35 @@ export async function planProvision(options: ProvisionOptions): Promise<Provisio
 }
 
 /**
- * Carries out a plan made by {@link planProvision}: create, store, then revoke, per project.
- * Projects not in `options.projects` are skipped; failed projects are reported, never thrown.
+ * Carries out a plan made by {@link planProvision}: create, store, then revoke, per project,
+ * holding the store's run lease. Projects not in `options.projects` are skipped; failed
+ * projects are reported, never thrown. A plan made before the lease was taken may be stale
+ * (another run may have changed the store since): {@link provision} plans under the lease.
+ *
+ * @throws AdminError `lease_held` when another run holds the lease past `lockTimeoutMs`
  */
 export async function applyProvision(
   plan: ProvisionPlan,
   options: ProvisionOptions,
 ): Promise<ProvisionResult> {
-  const { client, ctx, projects } = resolve(options, 'provision');
+  const { client, ctx, projects, lease } = resolve(options, 'provision');
   const wanted = new Set(projects);
   const kept = plan.projects.filter((p) => wanted.has(p.project));
   try {
-    return await executePlan(ctx, { ...plan, projects: kept });
+    return await withRunLease(ctx.store, lease, (signal) =>
+      executePlan({ ...ctx, signal }, { ...plan, projects: kept }),
+    );
   } finally {
     await client.close();
   }
 }
 
 /**
- * Plans and applies in one go. Resolves even when some projects failed (their `action` is
- * `failed`); rejects only when nothing could be planned.
+ * Plans and applies in one go, both under the store's run lease (so no other run changes the
+ * store between the plan and the apply). Resolves even when some projects failed (their
+ * `action` is `failed`); rejects only when nothing could be planned.
+ *
+ * @throws AdminError `lease_held` when another run holds the lease past `lockTimeoutMs`
  *
  * @example
  * ```ts
@@ -127,10 +161,14 @@ export async function applyProvision(
 export async function provision(
   options: ProvisionOptions,
 ): Promise<ProvisionResult & { plan: ProvisionPlan }> {
-  const { client, ctx, projects } = resolve(options, 'provision');
+  const { client, ctx, projects, lease, onPlan } = resolve(options, 'provision');
   try {
-    const plan = await computePlan({ ...ctx, storeReads: ctx.storeReads ?? 'needed' }, projects);
-    return { ...(await executePlan(ctx, plan)), plan };
+    return await withRunLease(ctx.store, lease, async (signal) => {
+      const run = { ...ctx, signal };
+      const plan = await computePlan({ ...run, storeReads: ctx.storeReads ?? 'needed' }, projects);
+      await onPlan?.(plan);
+      return { ...(await executePlan(run, plan)), plan };
+    });
   } finally {
     await client.close();
   }

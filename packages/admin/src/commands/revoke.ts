@@ -14,14 +14,17 @@ import {
   fields,
   openClient,
   parseOptions,
+  type RunOptions,
+  runFields,
   type ServerOptions,
   serverFailure,
   storeFailure,
 } from './context.js';
+import { withRunLease } from './run-lease.js';
 import { readServerKeys } from './server-keys.js';
 
 /** Options of {@link revoke}. */
-export interface RevokeOptions extends ServerOptions {
+export interface RevokeOptions extends ServerOptions, RunOptions {
   store: SecretStore;
   project: string;
   /** Keep the stored secret (revoke on the server only). @default false */
@@ -46,6 +49,7 @@ const schema = z.strictObject({
   project: z.string(),
   keepSecret: z.boolean().optional(),
   signal: fields.signal,
+  ...runFields,
 });
 
 /**
@@ -57,44 +61,52 @@ export async function revoke(options: RevokeOptions): Promise<RevokeResult> {
   const o = parseOptions(schema, options, 'revoke');
   const project = checkProjectName(o.project);
   const secret = projectKeySecret(project);
-  const signal = o.signal;
   const client = openClient(o.url, o.adminKey, o.client as ClientOptions | undefined);
+  const lease = {
+    command: 'revoke',
+    lockTimeoutMs: o.lockTimeoutMs,
+    leaseDurationMs: o.leaseDurationMs,
+    signal: o.signal,
+    now: o.now as (() => Date) | undefined,
+  };
   try {
-    const keys = await readServerKeys(client.admin, signal);
-    const live = keys.liveByLabel.get(projectKeyLabel(project)) ?? [];
-    const stored = await o.store.list(secret, { signal }).then(
-      (names) => names.includes(secret),
-      (e) => {
-        throw storeFailure(e, `listing ${secret}`);
-      },
-    );
-    if (live.length === 0 && !stored) {
-      throw new AdminError({
-        code: 'project_not_found',
-        message: `revoke: project ${project} has no live key and no stored secret`,
-      });
-    }
-    let revoked = 0;
-    for (const key of live) {
-      try {
-        await client.admin.revokeApiKey(key.hash, { signal });
-        revoked += 1;
-      } catch (error) {
-        if (error instanceof StemeNotFoundError) continue;
-        throw serverFailure(
-          error,
-          `revoking key ${key.hash.slice(0, 12)}… of ${projectKeyLabel(project)}`,
-        );
+    return await withRunLease(o.store, lease, async (signal) => {
+      const keys = await readServerKeys(client.admin, signal);
+      const live = keys.liveByLabel.get(projectKeyLabel(project)) ?? [];
+      const stored = await o.store.list(secret, { signal }).then(
+        (names) => names.includes(secret),
+        (e) => {
+          throw storeFailure(e, `listing ${secret}`);
+        },
+      );
+      if (live.length === 0 && !stored) {
+        throw new AdminError({
+          code: 'project_not_found',
+          message: `revoke: project ${project} has no live key and no stored secret`,
+        });
       }
-    }
-    let secretDeleted = false;
-    if (stored && o.keepSecret !== true) {
-      await o.store.delete(secret, { signal }).catch((e) => {
-        throw storeFailure(e, `deleting ${secret}`);
-      });
-      secretDeleted = true;
-    }
-    return { project, revoked, secretDeleted };
+      let revoked = 0;
+      for (const key of live) {
+        try {
+          await client.admin.revokeApiKey(key.hash, { signal });
+          revoked += 1;
+        } catch (error) {
+          if (error instanceof StemeNotFoundError) continue;
+          throw serverFailure(
+            error,
+            `revoking key ${key.hash.slice(0, 12)}… of ${projectKeyLabel(project)}`,
+          );
+        }
+      }
+      let secretDeleted = false;
+      if (stored && o.keepSecret !== true) {
+        await o.store.delete(secret, { signal }).catch((e) => {
+          throw storeFailure(e, `deleting ${secret}`);
+        });
+        secretDeleted = true;
+      }
+      return { project, revoked, secretDeleted };
+    });
   } finally {
     await client.close();
   }

@@ -15,15 +15,18 @@ import {
   fields,
   openClient,
   parseOptions,
+  type RunOptions,
+  runFields,
   type ServerOptions,
   storeFailure,
 } from './context.js';
 import { executePlan, type ProvisionResult } from './provision-apply.js';
 import type { ProjectPlan } from './provision-plan.js';
+import { withRunLease } from './run-lease.js';
 import { readServerKeys } from './server-keys.js';
 
 /** Options of {@link rotate}: one `project`, or `all` of the store's projects. */
-export interface RotateOptions extends ServerOptions {
+export interface RotateOptions extends ServerOptions, RunOptions {
   store: SecretStore;
   project?: string | undefined;
   /** Every project with a stored `stemedb-key-<project>`. */
@@ -44,6 +47,7 @@ const schema = z.strictObject({
   concurrency: fields.concurrency,
   onProgress: fields.fn.optional(),
   signal: fields.signal,
+  ...runFields,
 });
 
 /**
@@ -59,44 +63,56 @@ export async function rotate(options: RotateOptions): Promise<ProvisionResult> {
     throw new AdminError({ code: 'invalid_options', message: 'rotate: give one project or --all' });
   }
   const client = openClient(o.url, o.adminKey, o.client as ClientOptions | undefined);
-  const signal = o.signal;
+  const now = (o.now as (() => Date) | undefined) ?? (() => new Date());
+  const lease = {
+    command: 'rotate',
+    lockTimeoutMs: o.lockTimeoutMs,
+    leaseDurationMs: o.leaseDurationMs,
+    signal: o.signal,
+    now,
+  };
   try {
-    const keys = await readServerKeys(client.admin, signal);
-    let projects: string[];
-    if (o.project !== undefined) {
-      const project = checkProjectName(o.project);
-      const stored = await o.store.readLatest(projectKeySecret(project), { signal }).catch((e) => {
-        throw storeFailure(e, `reading ${projectKeySecret(project)}`);
-      });
-      if (stored === undefined && !keys.liveByLabel.has(projectKeyLabel(project))) {
-        throw new AdminError({
-          code: 'project_not_found',
-          message: `rotate: project ${project} has no stored key and no live key; provision it first`,
+    return await withRunLease(o.store, lease, async (signal) => {
+      const keys = await readServerKeys(client.admin, signal);
+      let projects: string[];
+      if (o.project !== undefined) {
+        const project = checkProjectName(o.project);
+        const stored = await o.store
+          .readLatest(projectKeySecret(project), { signal })
+          .catch((e) => {
+            throw storeFailure(e, `reading ${projectKeySecret(project)}`);
+          });
+        if (stored === undefined && !keys.liveByLabel.has(projectKeyLabel(project))) {
+          throw new AdminError({
+            code: 'project_not_found',
+            message: `rotate: project ${project} has no stored key and no live key; provision it first`,
+          });
+        }
+        projects = [project];
+      } else {
+        const names = await o.store.list(PROJECT_KEY_SECRET_PREFIX, { signal }).catch((e) => {
+          throw storeFailure(e, 'listing the stored project keys');
         });
+        projects = names.map((n) => n.slice(PROJECT_KEY_SECRET_PREFIX.length));
       }
-      projects = [project];
-    } else {
-      const names = await o.store.list(PROJECT_KEY_SECRET_PREFIX, { signal }).catch((e) => {
-        throw storeFailure(e, 'listing the stored project keys');
-      });
-      projects = names.map((n) => n.slice(PROJECT_KEY_SECRET_PREFIX.length));
-    }
-    // Every live key of the label goes once the new one is stored: a forced replace.
-    const plans: ProjectPlan[] = projects.map((project) => ({
-      project,
-      action: 'replace',
-      reason: 'rotate',
-      revoke: (keys.liveByLabel.get(projectKeyLabel(project)) ?? []).map((k) => k.hash),
-    }));
-    const ctx = {
-      admin: client.admin,
-      store: o.store,
-      concurrency: o.concurrency ?? DEFAULT_CONCURRENCY,
-      signal,
-      onProgress: o.onProgress as RotateOptions['onProgress'],
-    };
-    const summary = { create: 0, replace: plans.length, unchanged: 0, revoke: 0, failed: 0 };
-    return await executePlan(ctx, { projects: plans, summary });
+      // Every live key of the label goes once the new one is stored: a forced replace.
+      const plans: ProjectPlan[] = projects.map((project) => ({
+        project,
+        action: 'replace',
+        reason: 'rotate',
+        revoke: (keys.liveByLabel.get(projectKeyLabel(project)) ?? []).map((k) => k.hash),
+      }));
+      const ctx = {
+        admin: client.admin,
+        store: o.store,
+        concurrency: o.concurrency ?? DEFAULT_CONCURRENCY,
+        signal,
+        now,
+        onProgress: o.onProgress as RotateOptions['onProgress'],
+      };
+      const summary = { create: 0, replace: plans.length, unchanged: 0, revoke: 0, failed: 0 };
+      return await executePlan(ctx, { projects: plans, summary });
+    });
   } finally {
     await client.close();
   }

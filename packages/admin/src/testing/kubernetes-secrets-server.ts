@@ -80,6 +80,8 @@ export interface KubernetesSecretsServer {
   /** Every request answered so far, oldest first. */
   requests(): readonly KubernetesRequest[];
   clearRequests(): void;
+  /** The Leases of `namespace`, sorted by name (copies). */
+  leases(namespace: string): StoredKubernetesLease[];
   /** The Secrets of `namespace`, sorted by name (copies). */
   secrets(namespace: string): StoredKubernetesSecret[];
   /** Stores `secret` as is (a Secret made by something else, e.g. kubectl). */
@@ -101,6 +103,26 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const COLLECTION = /^\/api\/v1\/namespaces\/([^/]+)\/secrets$/;
 const ITEM = /^\/api\/v1\/namespaces\/([^/]+)\/secrets\/([^/]+)$/;
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
+// coordination.k8s.io/v1 Leases (the run lease of the k8s: store): create, read, replace with
+// a resourceVersion precondition, as kube-apiserver answers them.
+const LEASES = /^\/apis\/coordination\.k8s\.io\/v1\/namespaces\/([^/]+)\/leases$/;
+const LEASE = /^\/apis\/coordination\.k8s\.io\/v1\/namespaces\/([^/]+)\/leases\/([^/]+)$/;
+
+/** A Lease as stored: the API's JSON shape (the spec is kept as sent). */
+export interface StoredKubernetesLease {
+  apiVersion: 'coordination.k8s.io/v1';
+  kind: 'Lease';
+  metadata: {
+    name: string;
+    namespace: string;
+    uid: string;
+    resourceVersion: string;
+    creationTimestamp: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  spec?: Record<string, unknown>;
+}
 
 class HttpFailure extends Error {
   constructor(
@@ -119,6 +141,7 @@ export async function startKubernetesSecretsServer(
 ): Promise<KubernetesSecretsServer> {
   const namespaces = new Set(options.namespaces ?? ['default']);
   const store = new Map<string, Map<string, StoredKubernetesSecret>>();
+  const leaseStore = new Map<string, StoredKubernetesLease>();
   const faults: { method: string | undefined; status: number; message: string | undefined }[] = [];
   const log: KubernetesRequest[] = [];
   let latency = options.latencyMs ?? 0;
@@ -175,6 +198,8 @@ export async function startKubernetesSecretsServer(
   }
 
   function route(method: string, url: URL, text: string): [number, unknown] {
+    const leaseRoute = routeLease(method, url, text);
+    if (leaseRoute !== undefined) return leaseRoute;
     const collection = COLLECTION.exec(url.pathname);
     if (collection !== null) {
       const ns = decodeURIComponent(collection[1] ?? '');
@@ -204,6 +229,75 @@ export async function startKubernetesSecretsServer(
       throw new HttpFailure(405, 'MethodNotAllowed', `${method} is not supported here`);
     }
     throw new HttpFailure(404, 'NotFound', 'the server could not find the requested resource');
+  }
+
+  function routeLease(method: string, url: URL, text: string): [number, unknown] | undefined {
+    const collection = LEASES.exec(url.pathname);
+    const item = LEASE.exec(url.pathname);
+    if (collection === null && item === null) return undefined;
+    const ns = decodeURIComponent((collection ?? item)?.[1] ?? '');
+    const body = (text === '' ? {} : JSON.parse(text)) as StoredKubernetesLease;
+    if (collection !== null) {
+      if (method !== 'POST')
+        throw new HttpFailure(405, 'MethodNotAllowed', `${method} is not supported here`);
+      if (!namespaces.has(ns)) {
+        throw new HttpFailure(404, 'NotFound', `namespaces "${ns}" not found`);
+      }
+      const name = body.metadata?.name ?? '';
+      if (leaseStore.has(`${ns}/${name}`)) {
+        throw new HttpFailure(
+          409,
+          'AlreadyExists',
+          `leases.coordination.k8s.io "${name}" already exists`,
+        );
+      }
+      const stored: StoredKubernetesLease = {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: {
+          ...pickMeta(body as never),
+          name,
+          namespace: ns,
+          uid: randomUUID(),
+          resourceVersion: nextRevision(),
+          creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        },
+        spec: { ...(body.spec ?? {}) },
+      };
+      leaseStore.set(`${ns}/${name}`, stored);
+      return [201, structuredClone(stored)];
+    }
+    const name = decodeURIComponent(item?.[2] ?? '');
+    const current = leaseStore.get(`${ns}/${name}`);
+    if (current === undefined) {
+      throw new HttpFailure(404, 'NotFound', `leases.coordination.k8s.io "${name}" not found`);
+    }
+    if (method === 'GET') return [200, structuredClone(current)];
+    if (method !== 'PUT')
+      throw new HttpFailure(405, 'MethodNotAllowed', `${method} is not supported here`);
+    const precondition = body.metadata?.resourceVersion;
+    if (
+      precondition !== undefined &&
+      precondition !== '' &&
+      precondition !== current.metadata.resourceVersion
+    ) {
+      throw new HttpFailure(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on leases.coordination.k8s.io "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+      );
+    }
+    const stored: StoredKubernetesLease = {
+      ...current,
+      metadata: {
+        ...current.metadata,
+        ...pickMeta(body as never),
+        resourceVersion: nextRevision(),
+      },
+      spec: { ...(body.spec ?? {}) },
+    };
+    leaseStore.set(`${ns}/${name}`, stored);
+    return [200, structuredClone(stored)];
   }
 
   function existing(ns: string, name: string): StoredKubernetesSecret {
@@ -333,6 +427,11 @@ export async function startKubernetesSecretsServer(
     clearRequests() {
       log.length = 0;
     },
+    leases: (ns) =>
+      [...leaseStore.values()]
+        .filter((l) => l.metadata.namespace === ns)
+        .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1))
+        .map((l) => structuredClone(l)),
     secrets: (ns) =>
       [...(store.get(ns)?.values() ?? [])]
         .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1))

@@ -35,6 +35,7 @@ export const SECRET_MANAGER_METHODS = [
   'DisableSecretVersion',
   'EnableSecretVersion',
   'DestroySecretVersion',
+  'UpdateSecret',
 ] as const;
 
 /** One implemented method's name, as the .proto spells it. */
@@ -130,7 +131,10 @@ interface Request {
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
     replication?: { replication?: string } | null;
+    name?: string;
+    etag?: string;
   } | null;
+  updateMask?: { paths?: string[] } | null;
   payload?: { data?: Buffer } | null;
   pageSize?: number;
   pageToken?: string;
@@ -194,6 +198,14 @@ export async function startSecretManagerEmulator(
     DisableSecretVersion: (r) => state.setVersionState(r.name ?? '', 'DISABLED'),
     EnableSecretVersion: (r) => state.setVersionState(r.name ?? '', 'ENABLED'),
     DestroySecretVersion: (r) => state.setVersionState(r.name ?? '', 'DESTROYED'),
+    UpdateSecret: (r) =>
+      state.updateSecret(
+        r.secret?.name ?? '',
+        r.secret?.etag ?? '',
+        r.updateMask?.paths ?? [],
+        r.secret?.labels ?? {},
+        r.secret?.annotations ?? {},
+      ),
   };
 
   const implementation: UntypedServiceImplementation = {};
@@ -218,7 +230,7 @@ export async function startSecretManagerEmulator(
         resource:
           method === 'CreateSecret'
             ? `${request.parent ?? ''}/secrets/${request.secretId ?? ''}`
-            : request.name || request.parent || '',
+            : request.name || request.parent || request.secret?.name || '',
         code: statusName(code),
         injected,
         authorization: call.metadata.get('authorization').length > 0,
