@@ -29,6 +29,8 @@ export {
   type ListResult,
   list,
 } from './commands/list.js';
+export { DEFAULT_MAX_REVOKE } from './commands/mass-revoke.js';
+export { OFFBOARDED_SECRET_PREFIX, offboardedSecret } from './commands/offboarded.js';
 export {
   API_KEY_ENV,
   fetchCommand,
@@ -39,16 +41,38 @@ export {
 export {
   applyProvision,
   type ProvisionOptions,
+  type ProvisionRun,
   planProvision,
   provision,
 } from './commands/provision.js';
-export type { ProjectResult, ProvisionResult } from './commands/provision-apply.js';
 export type {
-  PlanAction,
-  ProjectPlan,
-  ProvisionPlan,
-  StoreReads,
+  ProjectHashes,
+  ProjectResult,
+  ProvisionResult,
+} from './commands/provision-apply.js';
+export {
+  DEFAULT_GRACE_MS,
+  type ProjectPlan,
+  type ProvisionPlan,
+  type StoreReads,
 } from './commands/provision-plan.js';
+export type { PrunedProject } from './commands/prune.js';
+export {
+  type Intent,
+  type ObservedKey,
+  type ObservedProject,
+  type PlanAction,
+  type ProjectDecision,
+  type ReconcilePolicy,
+  reconcileProject,
+  type SparedKey,
+  type StoredState,
+} from './commands/reconcile.js';
+export {
+  RETIRING_SECRET_PREFIX,
+  type RetiringRecord,
+  retiringSecret,
+} from './commands/retiring.js';
 export { type RevokeOptions, type RevokeResult, revoke } from './commands/revoke.js';
 export { type RotateOptions, rotate } from './commands/rotate.js';
 export {

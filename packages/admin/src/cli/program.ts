@@ -69,6 +69,14 @@ function runFlags(command: Command): Command {
   );
 }
 
+/** Adds `--grace` (provision and rotate). */
+function graceFlag(command: Command): Command {
+  return command.option(
+    '--grace <duration>',
+    'how long a replaced key stays live after its successor is stored, e.g. 30m, 2h; 0 revokes it at once (default: 2h)',
+  );
+}
+
 export function buildProgram(version: string): Command {
   const program = new Command()
     .name(PROGRAM)
@@ -112,12 +120,21 @@ Examples:
       await runBootstrap(flags, ioOf(command));
     });
 
-  runFlags(common(program.command('provision')))
+  graceFlag(runFlags(common(program.command('provision'))))
     .description('Converge: exactly one live write_agent key per project, the one the store holds.')
     .argument('<projects-file>', 'one project name a line; blank lines and # comments are ignored')
     .option('--dry-run', 'print the plan and stop')
     .option('--concurrency <n>', 'projects worked on at once (default: 16)')
     .option('--read-concurrency <n>', 'stored keys read at once while planning (default: 64)')
+    .option(
+      '--max-revoke <n>',
+      'the most projects whose live keys a run may revoke while the store holds none of theirs (default: 3)',
+    )
+    .option('--allow-mass-revoke', 'lift --max-revoke: this store is the right one')
+    .option(
+      '--prune',
+      'revoke the stored projects the file no longer lists (counted against --max-revoke)',
+    )
     .addHelpText(
       'after',
       help(`
@@ -128,9 +145,18 @@ Re-running with nothing changed changes nothing; a run after a crash repairs it.
 letters, digits and hyphens, at most 120, starting and ending with a letter or a digit.
 ${ADMIN_KEY_HELP}
 
---json prints { "projects": [ { "project", "action", "revoked" } ],
-                "summary": { "created", "replaced", "unchanged", "revoked", "failed" } }
-(action: created, replaced, unchanged or failed; a failed project also has "error").
+--json prints { "projects": [ { "project", "action", "revoked",
+                  "hashes": { "created", "stored", "retired": [], "revoked": [] } } ],
+                "summary": { "created", "replaced", "unchanged", "revoked", "retired", "failed" },
+                "unlisted": [] }
+(action: created, replaced, unchanged or failed; a failed project also has "error"; "unlisted":
+stored projects the file does not list). Hashes only, never a key.
+
+A live key of the label the store does not hold is revoked once older than the lease (60 s;
+younger, it may be another run's key in flight). The key a rotation replaced stays live for its
+grace and is then retired (the plan shows "retire"). A run that would revoke the live keys of
+more than --max-revoke projects whose key the store does not hold stops before changing
+anything (exit 1): the store is probably not this server's.
 With --dry-run, the same shape plus "dryRun": true, telling what a run would do (nothing is
 changed), and each project's "reason".
 ${LEASE_HELP}
@@ -144,7 +170,7 @@ Examples:
       await runProvision(file, flags, ioOf(command));
     });
 
-  runFlags(common(program.command('rotate')))
+  graceFlag(runFlags(common(program.command('rotate'))))
     .description('Give a project (or --all) a new key: create, store, then revoke the old ones.')
     .argument('[project]', 'the project to rotate')
     .option('--all', 'every project with a stored stemedb-key-<project>')

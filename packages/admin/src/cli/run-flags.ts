@@ -10,6 +10,11 @@ export interface RunFlags {
   lockTimeout?: string;
 }
 
+/** The flags of the commands that mint keys (`provision`, `rotate`). */
+export interface GraceFlags {
+  grace?: string;
+}
+
 const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 
 /**
@@ -32,4 +37,10 @@ export function durationFlag(name: string, value: string | undefined): number | 
 export function runOptionsOf(flags: RunFlags): RunOptions {
   const lockTimeoutMs = durationFlag('lock-timeout', flags.lockTimeout);
   return lockTimeoutMs === undefined ? {} : { lockTimeoutMs };
+}
+
+/** `--grace <duration>` in milliseconds, when given. */
+export function graceOf(flags: GraceFlags): { graceMs?: number } {
+  const graceMs = durationFlag('grace', flags.grace);
+  return graceMs === undefined ? {} : { graceMs };
 }

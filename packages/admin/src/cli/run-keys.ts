@@ -7,10 +7,10 @@ import { adminKeyOf, type CommonFlags, intFlag, urlOf, withStore } from './commo
 import { type Io, palette, printJson, QuietExit, UsageError } from './io.js';
 import { startProgress } from './progress.js';
 import { renderResult, resultJson } from './render-provision.js';
-import { type RunFlags, runOptionsOf } from './run-flags.js';
+import { type GraceFlags, graceOf, type RunFlags, runOptionsOf } from './run-flags.js';
 import { renderTable } from './table.js';
 
-interface RotateFlags extends CommonFlags, RunFlags {
+interface RotateFlags extends CommonFlags, RunFlags, GraceFlags {
   all?: boolean;
   concurrency?: string;
 }
@@ -24,7 +24,7 @@ export async function runRotate(
     throw new UsageError('rotate: give one project, or --all (not both)');
   }
   const concurrency = intFlag('concurrency', flags.concurrency, 1, 256);
-  const run = runOptionsOf(flags);
+  const run = { ...runOptionsOf(flags), ...graceOf(flags) };
   const url = urlOf(flags, io);
   await withStore(flags, io, async (store) => {
     const adminKey = await adminKeyOf(flags, io, store);

@@ -88,6 +88,12 @@ export const fields = {
   concurrency: z.int().min(1).max(MAX_CONCURRENCY).optional(),
   signal: z.instanceof(AbortSignal).optional(),
   fn: z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'must be a function'),
+  graceMs: z
+    .int()
+    .min(0)
+    .max(30 * 86_400_000)
+    .optional(),
+  maxRevoke: z.int().min(0).optional(),
 };
 
 /**

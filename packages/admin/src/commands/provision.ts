@@ -17,9 +17,18 @@ import {
   runFields,
   type ServerOptions,
 } from './context.js';
+import { checkMassRevoke } from './mass-revoke.js';
 import { executePlan, type ProvisionResult } from './provision-apply.js';
-import { computePlan, type ProvisionPlan, type StoreReads } from './provision-plan.js';
+import { computePlan, type ProvisionPlan, planWith, type StoreReads } from './provision-plan.js';
+import {
+  clearMarks,
+  findUnlisted,
+  type PrunedProject,
+  prunedWithLiveKeys,
+  pruneProjects,
+} from './prune.js';
 import { DEFAULT_LEASE_DURATION_MS, withRunLease } from './run-lease.js';
+import { readServerKeys } from './server-keys.js';
 
 /** Options of {@link planProvision}, {@link applyProvision} and {@link provision}. */
 export interface ProvisionOptions extends ServerOptions, RunOptions {
@@ -46,6 +55,29 @@ export interface ProvisionOptions extends ServerOptions, RunOptions {
    * what the CLI prints is what is applied.
    */
   onPlan?: ((plan: ProvisionPlan) => void | Promise<void>) | undefined;
+  /** How long a replaced key stays live once its successor is stored (`--grace`). @default DEFAULT_GRACE_MS (2 h) */
+  graceMs?: number | undefined;
+  /**
+   * The most projects whose live keys a run may revoke while the store holds none of theirs
+   * (`--max-revoke`); above it the run changes nothing. @default DEFAULT_MAX_REVOKE (3)
+   */
+  maxRevoke?: number | undefined;
+  /** Skip the `maxRevoke` check (`--allow-mass-revoke`). @default false */
+  allowMassRevoke?: boolean | undefined;
+  /**
+   * Off-board the stored projects `projects` does not list (`--prune`): revoke their live keys,
+   * keep and mark their secrets; counted against `maxRevoke`. @default false
+   */
+  prune?: boolean | undefined;
+}
+
+/** What {@link provision} did: the result, the plan it applied, and the unlisted projects. */
+export interface ProvisionRun extends ProvisionResult {
+  plan: ProvisionPlan;
+  /** Stored projects the file does not list (and not off-boarded). */
+  unlisted: string[];
+  /** With `prune`: what was done to each unlisted project. */
+  pruned?: PrunedProject[] | undefined;
 }
 
 const schema = z.strictObject({
@@ -60,6 +92,10 @@ const schema = z.strictObject({
   signal: fields.signal,
   storeReads: z.enum(['all', 'needed']).optional(),
   onPlan: fields.fn.optional(),
+  graceMs: fields.graceMs,
+  maxRevoke: fields.maxRevoke,
+  allowMassRevoke: z.boolean().optional(),
+  prune: z.boolean().optional(),
   ...runFields,
 });
 
@@ -87,9 +123,11 @@ function resolve(options: ProvisionOptions, command: string) {
     storeReads: o.storeReads,
     now: (o.now as (() => Date) | undefined) ?? (() => new Date()),
     leaseDurationMs: o.leaseDurationMs ?? DEFAULT_LEASE_DURATION_MS,
+    graceMs: o.graceMs,
   };
+  const guard = { maxRevoke: o.maxRevoke, allowMassRevoke: o.allowMassRevoke };
   const lease = {
-    command: command,
+    command,
     lockTimeoutMs: o.lockTimeoutMs,
     leaseDurationMs: o.leaseDurationMs,
     signal: o.signal,
@@ -100,6 +138,8 @@ function resolve(options: ProvisionOptions, command: string) {
     ctx,
     projects: o.projects,
     lease,
+    guard,
+    prune: o.prune === true,
     onPlan: o.onPlan as ProvisionOptions['onPlan'],
   };
 }
@@ -132,13 +172,14 @@ export async function applyProvision(
   plan: ProvisionPlan,
   options: ProvisionOptions,
 ): Promise<ProvisionResult> {
-  const { client, ctx, projects, lease } = resolve(options, 'provision');
+  const { client, ctx, projects, lease, guard } = resolve(options, 'provision');
   const wanted = new Set(projects);
-  const kept = plan.projects.filter((p) => wanted.has(p.project));
+  const kept = { ...plan, projects: plan.projects.filter((p) => wanted.has(p.project)) };
   try {
-    return await withRunLease(ctx.store, lease, (signal) =>
-      executePlan({ ...ctx, signal }, { ...plan, projects: kept }),
-    );
+    return await withRunLease(ctx.store, lease, (signal) => {
+      checkMassRevoke('provision', kept, guard);
+      return executePlan({ ...ctx, signal }, kept);
+    });
   } finally {
     await client.close();
   }
@@ -158,16 +199,33 @@ export async function applyProvision(
  * if (result.summary.failed > 0) process.exitCode = 1;
  * ```
  */
-export async function provision(
-  options: ProvisionOptions,
-): Promise<ProvisionResult & { plan: ProvisionPlan }> {
-  const { client, ctx, projects, lease, onPlan } = resolve(options, 'provision');
+export async function provision(options: ProvisionOptions): Promise<ProvisionRun> {
+  const { client, ctx, projects, lease, guard, onPlan, prune } = resolve(options, 'provision');
   try {
     return await withRunLease(ctx.store, lease, async (signal) => {
       const run = { ...ctx, signal };
-      const plan = await computePlan({ ...run, storeReads: ctx.storeReads ?? 'needed' }, projects);
+      const keys = await readServerKeys(ctx.admin, signal);
+      const plan = await planWith(
+        { ...run, storeReads: ctx.storeReads ?? 'needed' },
+        keys,
+        projects,
+        'converge',
+      );
+      const { unlisted, returning } = await findUnlisted(ctx.store, projects, signal);
+      plan.unlisted = unlisted;
+      if (prune) plan.prune = unlisted;
+      // Shown first, so that a refused plan is seen; refused before anything changes.
       await onPlan?.(plan);
-      return { ...(await executePlan(run, plan)), plan };
+      checkMassRevoke('provision', plan, {
+        ...guard,
+        pruned: prune ? prunedWithLiveKeys(keys, unlisted) : 0,
+      });
+      const result = await executePlan(run, plan);
+      await clearMarks(ctx.store, returning, signal);
+      const pruned = prune
+        ? await pruneProjects(ctx.admin, ctx.store, keys, unlisted, ctx.now(), signal)
+        : undefined;
+      return { ...result, plan, unlisted, ...(pruned === undefined ? {} : { pruned }) };
     });
   } finally {
     await client.close();

@@ -3,7 +3,6 @@
  * deletes `stemedb-key-<name>` from the store (in that order: a crash in between leaves a dead
  * stored key, which `list` shows, rather than a live key that nothing lists).
  */
-import { StemeNotFoundError } from '@stemedb/sdk';
 import { z } from 'zod';
 import { AdminError } from '../errors.js';
 import { checkProjectName } from '../projects-file.js';
@@ -17,9 +16,12 @@ import {
   type RunOptions,
   runFields,
   type ServerOptions,
-  serverFailure,
   storeFailure,
 } from './context.js';
+import { markOffboarded, offboardedSecret } from './offboarded.js';
+import { reconcileProject } from './reconcile.js';
+import { retiringSecret } from './retiring.js';
+import { revokeKeys } from './revoke-keys.js';
 import { withRunLease } from './run-lease.js';
 import { readServerKeys } from './server-keys.js';
 
@@ -27,7 +29,10 @@ import { readServerKeys } from './server-keys.js';
 export interface RevokeOptions extends ServerOptions, RunOptions {
   store: SecretStore;
   project: string;
-  /** Keep the stored secret (revoke on the server only). @default false */
+  /**
+   * Keep the stored secret (revoke on the server only), and mark the project off-boarded so
+   * that `rotate --all` skips it. @default false
+   */
   keepSecret?: boolean | undefined;
   signal?: AbortSignal | undefined;
 }
@@ -62,12 +67,13 @@ export async function revoke(options: RevokeOptions): Promise<RevokeResult> {
   const project = checkProjectName(o.project);
   const secret = projectKeySecret(project);
   const client = openClient(o.url, o.adminKey, o.client as ClientOptions | undefined);
+  const now = (o.now as (() => Date) | undefined) ?? (() => new Date());
   const lease = {
     command: 'revoke',
     lockTimeoutMs: o.lockTimeoutMs,
     leaseDurationMs: o.leaseDurationMs,
     signal: o.signal,
-    now: o.now as (() => Date) | undefined,
+    now,
   };
   try {
     return await withRunLease(o.store, lease, async (signal) => {
@@ -85,25 +91,36 @@ export async function revoke(options: RevokeOptions): Promise<RevokeResult> {
           message: `revoke: project ${project} has no live key and no stored secret`,
         });
       }
-      let revoked = 0;
-      for (const key of live) {
-        try {
-          await client.admin.revokeApiKey(key.hash, { signal });
-          revoked += 1;
-        } catch (error) {
-          if (error instanceof StemeNotFoundError) continue;
-          throw serverFailure(
-            error,
-            `revoking key ${key.hash.slice(0, 12)}… of ${projectKeyLabel(project)}`,
-          );
-        }
-      }
+      const observed = {
+        project,
+        intent: 'offboard' as const,
+        stored: { kind: 'unread' as const },
+      };
+      const decision = reconcileProject(
+        {
+          ...observed,
+          live: live.map((k) => ({ hash: k.hash, role: k.role, createdAt: k.created_at })),
+        },
+        now(),
+        { graceMs: 0, leaseMs: 0 },
+      );
+      const revoked = (
+        await revokeKeys(client.admin, decision.revoke, signal, projectKeyLabel(project))
+      ).length;
+      if (o.keepSecret === true) await markOffboarded(o.store, project, now(), signal);
       let secretDeleted = false;
       if (stored && o.keepSecret !== true) {
         await o.store.delete(secret, { signal }).catch((e) => {
           throw storeFailure(e, `deleting ${secret}`);
         });
         secretDeleted = true;
+      }
+      if (o.keepSecret !== true) {
+        for (const extra of [offboardedSecret(project), retiringSecret(project)]) {
+          await o.store.delete(extra, { signal }).catch((e) => {
+            throw storeFailure(e, `deleting ${extra}`);
+          });
+        }
       }
       return { project, revoked, secretDeleted };
     });

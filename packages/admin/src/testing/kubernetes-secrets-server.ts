@@ -38,6 +38,11 @@ export interface KubernetesFault {
   status?: number | undefined;
   /** The Status message. */
   message?: string | undefined;
+  /**
+   * Carry the request out first, then answer with the fault: a PUT that times out but was
+   * applied (a 504 from a proxy in front of the API server). @default false
+   */
+  afterApply?: boolean | undefined;
 }
 
 /** One request the server answered. */
@@ -142,7 +147,12 @@ export async function startKubernetesSecretsServer(
   const namespaces = new Set(options.namespaces ?? ['default']);
   const store = new Map<string, Map<string, StoredKubernetesSecret>>();
   const leaseStore = new Map<string, StoredKubernetesLease>();
-  const faults: { method: string | undefined; status: number; message: string | undefined }[] = [];
+  const faults: {
+    method: string | undefined;
+    status: number;
+    message: string | undefined;
+    afterApply: boolean;
+  }[] = [];
   const log: KubernetesRequest[] = [];
   let latency = options.latencyMs ?? 0;
   let revision = 1000;
@@ -172,6 +182,13 @@ export async function startKubernetesSecretsServer(
     if (index >= 0) {
       const [fault] = faults.splice(index, 1);
       const status = fault?.status ?? 503;
+      if (fault?.afterApply === true) {
+        try {
+          route(method, url, text);
+        } catch {
+          // It fails either way: the fault's answer is what the client sees.
+        }
+      }
       send(
         status,
         statusBody(status, reasonOf(status), fault?.message ?? `injected ${status}`),
@@ -417,7 +434,12 @@ export async function startKubernetesSecretsServer(
     failNext(fault = {}) {
       const count = fault.count ?? 1;
       for (let i = 0; i < count; i++) {
-        faults.push({ method: fault.method, status: fault.status ?? 503, message: fault.message });
+        faults.push({
+          method: fault.method,
+          status: fault.status ?? 503,
+          message: fault.message,
+          afterApply: fault.afterApply === true,
+        });
       }
     },
     setLatency(ms) {

@@ -84,6 +84,11 @@ export interface SecretManagerFault {
   code?: GrpcStatusName | status | undefined;
   /** The status message (default: a message naming the fault). */
   message?: string | undefined;
+  /**
+   * Carry the call out first, then answer with the fault: a write that lands but reports
+   * failure (Secret Manager's DEADLINE_EXCEEDED after the commit). @default false
+   */
+  afterApply?: boolean | undefined;
 }
 
 /** One call the emulator answered. */
@@ -157,7 +162,10 @@ export async function startSecretManagerEmulator(
     throw new Error('maxPageSize must be a positive integer');
   }
   const state = new SecretManagerState();
-  const faults = new Map<SecretManagerMethod, { code: status; message: string | undefined }[]>();
+  const faults = new Map<
+    SecretManagerMethod,
+    { code: status; message: string | undefined; afterApply: boolean }[]
+  >();
   const latency = new Map<SecretManagerMethod | '*', number>([['*', options.latencyMs ?? 0]]);
   const log: SecretManagerCall[] = [];
 
@@ -241,6 +249,13 @@ export async function startSecretManagerEmulator(
     if (call.cancelled) return;
     const fault = faults.get(method)?.shift();
     if (fault !== undefined) {
+      if (fault.afterApply) {
+        try {
+          handlers[method](request);
+        } catch {
+          // It fails either way: the fault's answer is what the client sees.
+        }
+      }
       record(fault.code, true);
       callback(
         serviceError(fault.code, fault.message ?? `Injected ${statusName(fault.code)} (${method})`),
@@ -292,7 +307,11 @@ export async function startSecretManagerEmulator(
       }
       const queue = faults.get(method) ?? [];
       for (let i = 0; i < count; i++) {
-        queue.push({ code: code ?? status.UNAVAILABLE, message: fault.message });
+        queue.push({
+          code: code ?? status.UNAVAILABLE,
+          message: fault.message,
+          afterApply: fault.afterApply === true,
+        });
       }
       faults.set(method, queue);
     },

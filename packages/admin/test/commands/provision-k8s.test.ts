@@ -61,7 +61,7 @@ describe('provision with the k8s: store', () => {
   it('rotates all, revokes one, and onboard names the kubectl command', async () => {
     const { server, store, base } = await setup();
     await provision({ ...base, projects: PROJECTS });
-    expect((await rotate({ ...base, all: true })).summary).toMatchObject({
+    expect((await rotate({ ...base, all: true, graceMs: 0 })).summary).toMatchObject({
       replaced: 3,
       failed: 0,
     });
