@@ -1,7 +1,8 @@
 /**
  * `provision`, step two: carry out a plan, per project in the order that never leaves it
  * without a working stored key: mint the key, store it, then revoke and retire what the
- * decision (reconcile.ts) said. Apply decides nothing itself: the plan is the action.
+ * decision (reconcile.ts) said (a rotation revokes the keys that are neither stored nor in
+ * their grace first, `revokeFirst`). Apply decides nothing itself: the plan is the action.
  *
  * A crash after minting leaves a live key nobody holds: the next run sees an orphan of the
  * label and revokes it once it is older than the lease. A crash after storing leaves the old
@@ -99,6 +100,16 @@ async function applyProject(ctx: ApplyContext, plan: ProjectPlan): Promise<Proje
   });
   if (plan.action === 'failed') return result('failed', plan.reason);
   try {
+    const what = projectKeyLabel(project);
+    const revoke = async () => {
+      try {
+        hashes.revoked = await revokeKeys(ctx.admin, plan.revoke, ctx.signal, what);
+      } catch (error) {
+        hashes.revoked = revokedBefore(error);
+        throw error;
+      }
+    };
+    if (plan.revokeFirst) await revoke();
     if (plan.remember !== undefined) {
       await writeRetiring(ctx.store, project, plan.remember, ctx.signal);
     }
@@ -108,13 +119,11 @@ async function applyProject(ctx: ApplyContext, plan: ProjectPlan): Promise<Proje
       });
       hashes.stored = created.hash;
     }
-    const what = projectKeyLabel(project);
+    if (!plan.revokeFirst) await revoke();
     try {
-      hashes.revoked = await revokeKeys(ctx.admin, plan.revoke, ctx.signal, what);
       hashes.retired = await revokeKeys(ctx.admin, plan.retire, ctx.signal, what);
     } catch (error) {
-      if (hashes.revoked.length === 0) hashes.revoked = revokedBefore(error);
-      else hashes.retired = revokedBefore(error);
+      hashes.retired = revokedBefore(error);
       throw error;
     }
     return result(PAST[plan.action]);

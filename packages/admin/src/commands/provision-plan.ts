@@ -128,6 +128,7 @@ export function failedPlan(project: string, reason: string): ProjectPlan {
     revoke: [],
     retire: [],
     spare: [],
+    revokeFirst: false,
     revokesUnheld: false,
   };
 }

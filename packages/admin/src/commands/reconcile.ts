@@ -87,6 +87,12 @@ export interface ProjectDecision {
   /** Live keys left alone this run. */
   readonly spare: readonly SparedKey[];
   /**
+   * Revoke `revoke` before minting (rotate: they are neither the stored key nor needed, and
+   * gone first, no crash can leave two old keys beside the stored one). Otherwise: mint, store,
+   * then revoke. `retire` always comes last.
+   */
+  readonly revokeFirst: boolean;
+  /**
    * Record this before storing the new key (rotate with a grace): the key it replaces and the
    * grace, so that the retire time survives a crash (retiring.ts).
    */
@@ -126,21 +132,26 @@ export function reconcileProject(
       reason: 'off-boarding',
       mint: false,
       revoke: live.map((k) => k.hash),
+      revokeFirst: true,
       revokesUnheld: false,
     };
   }
 
   if (observed.intent === 'rotate') {
-    // The stored key stays live through the grace (consumers refresh on their own schedule);
-    // any other key goes now, so that at most one old key is ever live beside the new one.
+    // The stored key stays live through the grace (consumers refresh on their own schedule),
+    // or is retired once the new one is stored (grace 0); any other key goes first, so that
+    // at most one old key is ever live beside the stored one.
     const revoke: string[] = [];
+    const retire: string[] = [];
     const spare: SparedKey[] = [];
     let remember: ProjectDecision['remember'];
     for (const key of live) {
-      if (key === storedLive && policy.graceMs > 0) {
+      if (key !== storedLive) revoke.push(key.hash);
+      else if (policy.graceMs === 0) retire.push(key.hash);
+      else {
         spare.push({ hash: key.hash, why: 'grace', until: iso(at + policy.graceMs) });
         remember = { hash: key.hash, graceMs: policy.graceMs };
-      } else revoke.push(key.hash);
+      }
     }
     return {
       ...base,
@@ -148,8 +159,10 @@ export function reconcileProject(
       reason: 'rotate',
       mint: true,
       revoke,
+      retire,
       spare,
       remember,
+      revokeFirst: true,
       revokesUnheld: false,
     };
   }
@@ -175,6 +188,7 @@ export function reconcileProject(
       reason,
       mint: false,
       keep: storedLive.hash,
+      revokeFirst: false,
       revokesUnheld: false,
     };
   }
@@ -198,6 +212,7 @@ export function reconcileProject(
     mint: true,
     revoke,
     spare,
+    revokeFirst: false,
     revokesUnheld: revoke.length > 0,
   };
 }

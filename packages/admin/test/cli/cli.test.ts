@@ -346,7 +346,7 @@ describe('rotate, revoke, list, onboard', () => {
         project: 'alpha',
         action: 'replaced',
         revoked: 1,
-        hashes: { created: HASH, stored: HASH, retired: [], revoked: [HASH] },
+        hashes: { created: HASH, stored: HASH, retired: [HASH], revoked: [] },
       },
     ]);
     const fresh = await readSecret(path, projectKeySecret('alpha'));

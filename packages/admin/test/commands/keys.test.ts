@@ -46,7 +46,7 @@ describe('rotate', () => {
       replaced: 1,
       unchanged: 0,
       revoked: 1,
-      retired: 0,
+      retired: 1,
       failed: 0,
     });
     const after = await Promise.all(PROJECTS.map(stored));

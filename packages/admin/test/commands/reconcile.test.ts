@@ -171,12 +171,12 @@ describe('reconcileProject', () => {
     expect(reconcileProject(given, NOW, POLICY)).toMatchObject(want);
   });
 
-  it('rotate with grace 0 revokes the stored key at once', () => {
+  it('rotate with grace 0 retires the stored key at once, once the new one is stored', () => {
     const decision = reconcileProject(
       observe({ intent: 'rotate', stored: stored('S', HOUR), live: [key('S', HOUR)] }),
       NOW,
       { ...POLICY, graceMs: 0 },
     );
-    expect(decision).toMatchObject({ revoke: ['S'], spare: [], remember: undefined });
+    expect(decision).toMatchObject({ revoke: [], retire: ['S'], spare: [], remember: undefined });
   });
 });
