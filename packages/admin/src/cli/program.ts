@@ -179,6 +179,10 @@ Examples:
       'after',
       help(`
 --json prints the same shape as provision (every rotated project: action "replaced").
+The new key is stored at once; the old one stays live for --grace (default 2h: External
+Secrets refreshes hourly) and the next provision or rotate after it retires it; --grace 0
+revokes it once the new key is stored. Any older key of the label is revoked first. --all skips
+projects off-boarded with revoke --keep-secret.
 ${LEASE_HELP}
 ${ADMIN_KEY_HELP}
 
@@ -198,7 +202,8 @@ Examples:
     .addHelpText(
       'after',
       help(`
---json prints { "project", "revoked", "secretDeleted" }.
+--json prints { "project", "revoked", "secretDeleted" }. --keep-secret also marks the project
+off-boarded (stemedb-offboarded-<project>): rotate --all skips it, provision does not report it.
 ${LEASE_HELP}
 ${ADMIN_KEY_HELP}
 

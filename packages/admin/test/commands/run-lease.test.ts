@@ -109,4 +109,26 @@ describe('the run lease', () => {
     expect(result.summary.failed).toBe(0);
     expect(await brokenProjects(server, store, PROJECTS)).toEqual([]);
   });
+
+  it('stops a run whose lease another run took over: its signal aborts with lease_lost', async () => {
+    const store = createMemorySecretStore();
+    cleanups.push(() => store.close());
+    const reason = await withRunLease(
+      store,
+      { command: 'rotate', leaseDurationMs: 300 },
+      async (signal) => {
+        // This run stalls; another, judging by its clock that the lease expired, takes it.
+        const other = await store.acquireLease({
+          holder: { id: 'other', host: 'other-host', pid: 1, since: new Date().toISOString() },
+          durationMs: 60_000,
+          now: () => new Date(Date.now() + 10_000),
+        });
+        expect(other.acquired).toBe(true);
+        await new Promise((r) => signal.addEventListener('abort', r, { once: true }));
+        return signal.reason as Error;
+      },
+    );
+    expect(reason).toMatchObject({ code: 'lease_lost' });
+    expect(reason.message).toContain('taken over by another run');
+  });
 });
