@@ -31,7 +31,13 @@ export type AdminErrorCode =
   /** The server could not be reached or kept failing after retries. */
   | 'server_failed'
   /** The secret store failed. */
-  | 'store_failed';
+  | 'store_failed'
+  /** Another run held the store's run lease past `--lock-timeout` (the message names it). */
+  | 'lease_held'
+  /** This run lost its lease (it stalled past expiry and another run took over). */
+  | 'lease_lost'
+  /** The plan would revoke the live keys of more projects than `--max-revoke` allows. */
+  | 'mass_revoke_refused';
 
 /** Exit codes of the CLI; also documented in the README and every command's `--help`. */
 export const EXIT_CODES = Object.freeze({
@@ -59,6 +65,9 @@ const EXIT_BY_CODE: Readonly<Record<AdminErrorCode, number>> = {
   checks_failed: EXIT_CODES.failed,
   server_failed: EXIT_CODES.failed,
   store_failed: EXIT_CODES.failed,
+  lease_held: EXIT_CODES.failed,
+  lease_lost: EXIT_CODES.failed,
+  mass_revoke_refused: EXIT_CODES.failed,
 };
 
 /** One problem found in an input, e.g. a line of the projects file. */

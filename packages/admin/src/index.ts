@@ -12,6 +12,7 @@ export {
   DEFAULT_CONCURRENCY,
   DEFAULT_READ_CONCURRENCY,
   MAX_CONCURRENCY,
+  type RunOptions,
   type ServerOptions,
 } from './commands/context.js';
 export { type GateOptions, type GateResult, gate } from './commands/gate/gate.js';
@@ -28,6 +29,8 @@ export {
   type ListResult,
   list,
 } from './commands/list.js';
+export { DEFAULT_MAX_REVOKE } from './commands/mass-revoke.js';
+export { OFFBOARDED_SECRET_PREFIX, offboardedSecret } from './commands/offboarded.js';
 export {
   API_KEY_ENV,
   fetchCommand,
@@ -38,18 +41,44 @@ export {
 export {
   applyProvision,
   type ProvisionOptions,
+  type ProvisionRun,
   planProvision,
   provision,
 } from './commands/provision.js';
-export type { ProjectResult, ProvisionResult } from './commands/provision-apply.js';
 export type {
-  PlanAction,
-  ProjectPlan,
-  ProvisionPlan,
-  StoreReads,
+  ProjectHashes,
+  ProjectResult,
+  ProvisionResult,
+} from './commands/provision-apply.js';
+export {
+  DEFAULT_GRACE_MS,
+  type ProjectPlan,
+  type ProvisionPlan,
+  type StoreReads,
 } from './commands/provision-plan.js';
+export type { PrunedProject } from './commands/prune.js';
+export {
+  type Intent,
+  type ObservedKey,
+  type ObservedProject,
+  type PlanAction,
+  type ProjectDecision,
+  type ReconcilePolicy,
+  reconcileProject,
+  type SparedKey,
+  type StoredState,
+} from './commands/reconcile.js';
+export {
+  RETIRING_SECRET_PREFIX,
+  type RetiringRecord,
+  retiringSecret,
+} from './commands/retiring.js';
 export { type RevokeOptions, type RevokeResult, revoke } from './commands/revoke.js';
 export { type RotateOptions, rotate } from './commands/rotate.js';
+export {
+  DEFAULT_LEASE_DURATION_MS,
+  DEFAULT_RUN_LOCK_TIMEOUT_MS,
+} from './commands/run-lease.js';
 export { PROJECT_KEY_ROLE } from './commands/server-keys.js';
 // Errors and exit codes.
 export {
@@ -105,6 +134,16 @@ export {
   VALUE_KEY,
   VERSIONS_ANNOTATION,
 } from './stores/k8s-format.js';
+export { GCP_LEASE_SECRET } from './stores/lease-gcp.js';
+export { K8S_LEASE_NAME } from './stores/lease-k8s.js';
+export type {
+  LeaseAttempt,
+  LeaseHolder,
+  LeaseOptions,
+  LeaseRecord,
+  SecretStoreLeases,
+  StoreLease,
+} from './stores/lease-types.js';
 export { createMemorySecretStore, type MemorySecretStoreOptions } from './stores/memory.js';
 export {
   PROJECT_KEY_SECRET_PREFIX,

@@ -54,6 +54,29 @@ function common(command: Command, spec: CommonSpec = {}): Command {
 
 const help = (text: string) => `${text}\n${EXIT_CODES_HELP}`;
 
+const LEASE_HELP = `
+One run at a time per store: the run holds a lease in the store (file: <path>.lease; gcp: the
+secret stemedb-admin-lease; k8s: the Lease stemedb-admin-lease), renewed while it runs and taken
+over once it expires (60 s after its holder stopped renewing, or at once when its process on this
+host is gone). Another provision, rotate or revoke waits up to --lock-timeout, then exits 1
+naming the holder (host, pid, since when).`;
+
+/** Adds the options of every command that changes keys (see run-flags.ts). */
+function runFlags(command: Command): Command {
+  return command.option(
+    '--lock-timeout <duration>',
+    "how long to wait for another run's lease, e.g. 30s, 5m (default: 60s)",
+  );
+}
+
+/** Adds `--grace` (provision and rotate). */
+function graceFlag(command: Command): Command {
+  return command.option(
+    '--grace <duration>',
+    'how long a replaced key stays live after its successor is stored, e.g. 30m, 2h; 0 revokes it at once (default: 2h)',
+  );
+}
+
 export function buildProgram(version: string): Command {
   const program = new Command()
     .name(PROGRAM)
@@ -97,12 +120,21 @@ Examples:
       await runBootstrap(flags, ioOf(command));
     });
 
-  common(program.command('provision'))
+  graceFlag(runFlags(common(program.command('provision'))))
     .description('Converge: exactly one live write_agent key per project, the one the store holds.')
     .argument('<projects-file>', 'one project name a line; blank lines and # comments are ignored')
     .option('--dry-run', 'print the plan and stop')
     .option('--concurrency <n>', 'projects worked on at once (default: 16)')
     .option('--read-concurrency <n>', 'stored keys read at once while planning (default: 64)')
+    .option(
+      '--max-revoke <n>',
+      'the most projects whose live keys a run may revoke while the store holds none of theirs (default: 3)',
+    )
+    .option('--allow-mass-revoke', 'lift --max-revoke: this store is the right one')
+    .option(
+      '--prune',
+      'revoke the stored projects the file no longer lists (counted against --max-revoke)',
+    )
     .addHelpText(
       'after',
       help(`
@@ -113,11 +145,21 @@ Re-running with nothing changed changes nothing; a run after a crash repairs it.
 letters, digits and hyphens, at most 120, starting and ending with a letter or a digit.
 ${ADMIN_KEY_HELP}
 
---json prints { "projects": [ { "project", "action", "revoked" } ],
-                "summary": { "created", "replaced", "unchanged", "revoked", "failed" } }
-(action: created, replaced, unchanged or failed; a failed project also has "error").
+--json prints { "projects": [ { "project", "action", "revoked",
+                  "hashes": { "created", "stored", "retired": [], "revoked": [] } } ],
+                "summary": { "created", "replaced", "unchanged", "revoked", "retired", "failed" },
+                "unlisted": [] }
+(action: created, replaced, unchanged or failed; a failed project also has "error"; "unlisted":
+stored projects the file does not list). Hashes only, never a key.
+
+A live key of the label the store does not hold is revoked once older than the lease (60 s;
+younger, it may be another run's key in flight). The key a rotation replaced stays live for its
+grace and is then retired (the plan shows "retire"). A run that would revoke the live keys of
+more than --max-revoke projects whose key the store does not hold stops before changing
+anything (exit 1): the store is probably not this server's.
 With --dry-run, the same shape plus "dryRun": true, telling what a run would do (nothing is
 changed), and each project's "reason".
+${LEASE_HELP}
 
 Examples:
   ${PROGRAM} provision projects.txt --store gcp:my-gcp-project --url https://stemedb.example.com --dry-run
@@ -128,7 +170,7 @@ Examples:
       await runProvision(file, flags, ioOf(command));
     });
 
-  common(program.command('rotate'))
+  graceFlag(runFlags(common(program.command('rotate'))))
     .description('Give a project (or --all) a new key: create, store, then revoke the old ones.')
     .argument('[project]', 'the project to rotate')
     .option('--all', 'every project with a stored stemedb-key-<project>')
@@ -137,6 +179,11 @@ Examples:
       'after',
       help(`
 --json prints the same shape as provision (every rotated project: action "replaced").
+The new key is stored at once; the old one stays live for --grace (default 2h: External
+Secrets refreshes hourly) and the next provision or rotate after it retires it; --grace 0
+revokes it once the new key is stored. Any older key of the label is revoked first. --all skips
+projects off-boarded with revoke --keep-secret.
+${LEASE_HELP}
 ${ADMIN_KEY_HELP}
 
 Examples:
@@ -148,14 +195,16 @@ Examples:
       await runRotate(project, flags, ioOf(command));
     });
 
-  common(program.command('revoke'))
+  runFlags(common(program.command('revoke')))
     .description("Revoke every live key of a project's label, then delete its stored secret.")
     .argument('<project>', 'the project to off-board')
     .option('--keep-secret', 'revoke on the server only; keep stemedb-key-<project>')
     .addHelpText(
       'after',
       help(`
---json prints { "project", "revoked", "secretDeleted" }.
+--json prints { "project", "revoked", "secretDeleted" }. --keep-secret also marks the project
+off-boarded (stemedb-offboarded-<project>): rotate --all skips it, provision does not report it.
+${LEASE_HELP}
 ${ADMIN_KEY_HELP}
 
 Example:

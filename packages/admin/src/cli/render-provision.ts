@@ -9,7 +9,7 @@ export function renderPlan(plan: ProvisionPlan, io: Io): string {
   const c = palette(io.stdout, io.env);
   const s = plan.summary;
   const rows = plan.projects
-    .filter((p) => p.action !== 'unchanged' || p.revoke.length > 0)
+    .filter((p) => p.action !== 'unchanged' || p.revoke.length + p.retire.length > 0)
     .map((p) => {
       const mark =
         p.action === 'create'
@@ -19,9 +19,15 @@ export function renderPlan(plan: ProvisionPlan, io: Io): string {
             : p.action === 'failed'
               ? c.red('! failed')
               : '= keep';
-      return [mark, p.project, p.revoke.length > 0 ? `revoke ${p.revoke.length}` : '', p.reason];
+      const keys = [
+        p.revoke.length > 0 ? `revoke ${p.revoke.length}` : '',
+        p.retire.length > 0 ? `retire ${p.retire.length}` : '',
+      ]
+        .filter(Boolean)
+        .join(', ');
+      return [mark, p.project, keys, p.reason];
     });
-  const head = `plan: ${s.create} to create, ${s.replace} to replace, ${s.unchanged} unchanged, ${s.revoke} keys to revoke${s.failed > 0 ? `, ${s.failed} failed` : ''}`;
+  const head = `plan: ${s.create} to create, ${s.replace} to replace, ${s.unchanged} unchanged, ${s.revoke} keys to revoke${s.retire > 0 ? `, ${s.retire} to retire` : ''}${s.failed > 0 ? `, ${s.failed} failed` : ''}`;
   return rows.length === 0
     ? `${head}\n`
     : `${head}\n${renderTable(['ACTION', 'PROJECT', 'REVOKE', 'WHY'], rows)}\n`;
@@ -35,7 +41,8 @@ export function renderResult(result: ProvisionResult, io: Io): string {
     .filter((p) => p.action === 'failed')
     .map((p) => `${c.red('failed')} ${p.project}: ${p.error ?? 'unknown error'}\n`)
     .join('');
-  const line = `done: ${s.created} created, ${s.replaced} replaced, ${s.unchanged} unchanged, ${s.revoked} revoked, ${s.failed > 0 ? c.red(`${s.failed} failed`) : '0 failed'}\n`;
+  const retired = s.retired > 0 ? ` (${s.retired} retired after their grace)` : '';
+  const line = `done: ${s.created} created, ${s.replaced} replaced, ${s.unchanged} unchanged, ${s.revoked} revoked${retired}, ${s.failed > 0 ? c.red(`${s.failed} failed`) : '0 failed'}\n`;
   return failed + line;
 }
 
@@ -58,26 +65,33 @@ export function planJson(plan: ProvisionPlan) {
     projects: plan.projects.map((p) => ({
       project: p.project,
       action: PAST[p.action],
-      revoked: p.revoke.length,
+      revoked: p.revoke.length + p.retire.length,
       reason: p.reason,
+      hashes: { stored: p.keep, retired: p.retire, revoked: p.revoke },
+      ...(p.spare.length > 0 ? { spared: p.spare } : {}),
     })),
     summary: {
       created: s.create,
       replaced: s.replace,
       unchanged: s.unchanged,
-      revoked: s.revoke,
+      revoked: s.revoke + s.retire,
+      retired: s.retire,
       failed: s.failed,
     },
   };
 }
 
-/** The result as `--json` prints it (issue 8 §2's shape). */
+/**
+ * The result as `--json` prints it (issue 8 §2's shape), with each project's `hashes`: the key
+ * `created`, the key `stored` afterwards, and those `retired` (after their grace) and `revoked`.
+ */
 export function resultJson(result: ProvisionResult) {
   return {
     projects: result.projects.map((p) => ({
       project: p.project,
       action: p.action,
       revoked: p.revoked,
+      hashes: p.hashes,
       ...(p.error === undefined ? {} : { error: p.error }),
     })),
     summary: result.summary,

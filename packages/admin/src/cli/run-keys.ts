@@ -7,9 +7,10 @@ import { adminKeyOf, type CommonFlags, intFlag, urlOf, withStore } from './commo
 import { type Io, palette, printJson, QuietExit, UsageError } from './io.js';
 import { startProgress } from './progress.js';
 import { renderResult, resultJson } from './render-provision.js';
+import { type GraceFlags, graceOf, type RunFlags, runOptionsOf } from './run-flags.js';
 import { renderTable } from './table.js';
 
-interface RotateFlags extends CommonFlags {
+interface RotateFlags extends CommonFlags, RunFlags, GraceFlags {
   all?: boolean;
   concurrency?: string;
 }
@@ -23,6 +24,7 @@ export async function runRotate(
     throw new UsageError('rotate: give one project, or --all (not both)');
   }
   const concurrency = intFlag('concurrency', flags.concurrency, 1, 256);
+  const run = { ...runOptionsOf(flags), ...graceOf(flags) };
   const url = urlOf(flags, io);
   await withStore(flags, io, async (store) => {
     const adminKey = await adminKeyOf(flags, io, store);
@@ -34,6 +36,7 @@ export async function runRotate(
       project,
       all: flags.all,
       concurrency,
+      ...run,
       onProgress: (d, t) => progress.update(d, t),
     }).finally(() => progress.stop());
     if (flags.json === true) printJson(io, resultJson(result));
@@ -42,15 +45,23 @@ export async function runRotate(
   });
 }
 
-interface RevokeFlags extends CommonFlags {
+interface RevokeFlags extends CommonFlags, RunFlags {
   keepSecret?: boolean;
 }
 
 export async function runRevoke(project: string, flags: RevokeFlags, io: Io): Promise<void> {
+  const run = runOptionsOf(flags);
   const url = urlOf(flags, io);
   await withStore(flags, io, async (store) => {
     const adminKey = await adminKeyOf(flags, io, store);
-    const result = await revoke({ url, adminKey, store, project, keepSecret: flags.keepSecret });
+    const result = await revoke({
+      url,
+      adminKey,
+      store,
+      project,
+      keepSecret: flags.keepSecret,
+      ...run,
+    });
     if (flags.json === true) return printJson(io, result);
     io.stdout.write(
       `revoked ${result.revoked} key(s) of project-${project}${result.secretDeleted ? `; deleted stemedb-key-${project}` : ''}\n`,

@@ -47,11 +47,37 @@ const storeSchema = z.custom<SecretStore>(
   (v) =>
     typeof v === 'object' &&
     v !== null &&
-    ['readLatest', 'writeVersion', 'writeIfAbsent', 'list', 'delete', 'close'].every(
-      (m) => typeof (v as Record<string, unknown>)[m] === 'function',
-    ),
+    [
+      'readLatest',
+      'writeVersion',
+      'writeIfAbsent',
+      'list',
+      'delete',
+      'acquireLease',
+      'close',
+    ].every((m) => typeof (v as Record<string, unknown>)[m] === 'function'),
   'must be a SecretStore',
 );
+
+/**
+ * Options of every command that changes keys (`provision`, `rotate`, `revoke`): the run lease
+ * (withRunLease) and the clock the lease and the age of keys are judged by.
+ */
+export interface RunOptions {
+  /** How long to wait for another run's lease (CLI `--lock-timeout`). @default 60_000 */
+  lockTimeoutMs?: number | undefined;
+  /** How long the lease lasts unless renewed (renewed every third of it). @default 60_000 */
+  leaseDurationMs?: number | undefined;
+  /** The clock. @default () => new Date() */
+  now?: (() => Date) | undefined;
+}
+
+/** The zod fields of {@link RunOptions}, shared by every changing command's schema. */
+export const runFields = {
+  lockTimeoutMs: z.int().min(0).max(86_400_000).optional(),
+  leaseDurationMs: z.int().min(1_000).max(86_400_000).optional(),
+  now: z.custom<() => Date>((v) => typeof v === 'function', 'must be a function').optional(),
+};
 
 /** Zod fields every command's options schema may reuse. */
 export const fields = {
@@ -62,6 +88,12 @@ export const fields = {
   concurrency: z.int().min(1).max(MAX_CONCURRENCY).optional(),
   signal: z.instanceof(AbortSignal).optional(),
   fn: z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'must be a function'),
+  graceMs: z
+    .int()
+    .min(0)
+    .max(30 * 86_400_000)
+    .optional(),
+  maxRevoke: z.int().min(0).optional(),
 };
 
 /**

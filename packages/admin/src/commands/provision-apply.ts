@@ -1,24 +1,42 @@
 /**
  * `provision`, step two: carry out a plan, per project in the order that never leaves it
- * without a working stored key: create the key, store it, then revoke the others (issue 8 §2).
+ * without a working stored key: mint the key, store it, then revoke and retire what the
+ * decision (reconcile.ts) said (a rotation revokes the keys that are neither stored nor in
+ * their grace first, `revokeFirst`). Apply decides nothing itself: the plan is the action.
  *
- * A crash after create leaves a live key nobody holds: the next plan sees it as an orphan of the
- * label and revokes it. A crash after store leaves the old key live: the next plan keeps the
- * stored one and revokes the old. Either way one more run ends with exactly one live key.
+ * A crash after minting leaves a live key nobody holds: the next run sees an orphan of the
+ * label and revokes it once it is older than the lease. A crash after storing leaves the old
+ * key live: the next run keeps the stored one and retires the old when its grace ends.
  */
-import { type ApiKeyCreated, StemeNotFoundError } from '@stemedb/sdk';
+import type { ApiKeyCreated } from '@stemedb/sdk';
 import { describeError } from '../errors.js';
 import { projectKeyLabel, projectKeySecret } from '../stores/names.js';
 import { pLimit } from './limit.js';
 import type { PlanContext, ProjectPlan, ProvisionPlan } from './provision-plan.js';
+import { writeRetiring } from './retiring.js';
+import { revokedBefore, revokeKeys } from './revoke-keys.js';
 import { PROJECT_KEY_ROLE, storedHash } from './server-keys.js';
+
+/** The hashes (never keys) a project's run touched. */
+export interface ProjectHashes {
+  /** The key minted, when one was. */
+  created?: string | undefined;
+  /** The key the store holds afterwards (the new one, or the one kept). */
+  stored?: string | undefined;
+  /** Replaced keys retired at the end of their grace. */
+  retired: string[];
+  /** Other keys revoked (duplicates, orphans, a rotation's old key without grace). */
+  revoked: string[];
+}
 
 /** What happened to one project; `action` is one of `created`, `replaced`, `unchanged`, `failed`. */
 export interface ProjectResult {
   project: string;
   action: 'created' | 'replaced' | 'unchanged' | 'failed';
-  /** How many keys of the project's label were revoked. */
+  /** How many keys of the project's label were revoked or retired. */
   revoked: number;
+  /** The hashes created, stored, retired and revoked. */
+  hashes: ProjectHashes;
   /** Why it failed (redacted, one line); only when `action` is `failed`. */
   error?: string;
 }
@@ -31,6 +49,7 @@ export interface ProvisionResult {
     replaced: number;
     unchanged: number;
     revoked: number;
+    retired: number;
     failed: number;
   };
 }
@@ -40,6 +59,13 @@ export interface ApplyContext extends PlanContext {
   /** Called after each project with the count done so far. */
   onProgress?: ((done: number, total: number) => void) | undefined;
 }
+
+const PAST = {
+  create: 'created',
+  replace: 'replaced',
+  unchanged: 'unchanged',
+  failed: 'failed',
+} as const;
 
 /** Applies `plan`; one project's failure never stops the others. */
 export async function executePlan(
@@ -64,31 +90,63 @@ export async function executePlan(
 
 async function applyProject(ctx: ApplyContext, plan: ProjectPlan): Promise<ProjectResult> {
   const { project } = plan;
-  if (plan.action === 'failed')
-    return { project, action: 'failed', revoked: 0, error: plan.reason };
-  let revoked = 0;
+  const hashes: ProjectHashes = { stored: plan.keep, retired: [], revoked: [] };
+  const result = (action: ProjectResult['action'], error?: string): ProjectResult => ({
+    project,
+    action,
+    revoked: hashes.retired.length + hashes.revoked.length,
+    hashes,
+    ...(error === undefined ? {} : { error }),
+  });
+  if (plan.action === 'failed') return result('failed', plan.reason);
   try {
-    let keep = plan.keep;
-    let action: ProjectResult['action'] =
-      plan.action === 'create' ? 'created' : plan.action === 'replace' ? 'replaced' : 'unchanged';
-    if (plan.action === 'create' || plan.action === 'replace') {
-      const stored = await createAndStore(ctx, project);
-      keep = stored.created.hash;
-      // Unread (see ProjectPlan.unread): a first version means nothing was stored before.
-      if (plan.unread === true) action = stored.version === '1' ? 'created' : 'replaced';
+    const what = projectKeyLabel(project);
+    const revoke = async () => {
+      try {
+        hashes.revoked = await revokeKeys(ctx.admin, plan.revoke, ctx.signal, what);
+      } catch (error) {
+        hashes.revoked = revokedBefore(error);
+        throw error;
+      }
+    };
+    if (plan.revokeFirst) await revoke();
+    if (plan.remember !== undefined) {
+      await writeRetiring(ctx.store, project, plan.remember, ctx.signal);
     }
-    revoked = await revokeOthers(ctx, project, plan.revoke, keep);
-    return { project, action, revoked };
+    if (plan.mint) {
+      const created = await createAndStore(ctx, project, (hash) => {
+        hashes.created = hash;
+      });
+      hashes.stored = created.hash;
+    }
+    if (!plan.revokeFirst) await revoke();
+    try {
+      hashes.retired = await revokeKeys(ctx.admin, plan.retire, ctx.signal, what);
+    } catch (error) {
+      hashes.retired = revokedBefore(error);
+      throw error;
+    }
+    return result(PAST[plan.action]);
   } catch (error) {
-    return { project, action: 'failed', revoked, error: describeError(error) };
+    return result('failed', describeError(error));
   }
 }
 
+/**
+ * Mints the project's key and stores it. A store write that fails may still have landed (Secret
+ * Manager's DEADLINE_EXCEEDED after the commit, a Kubernetes PUT that timed out but was
+ * applied): the latest is read back, and if it holds the new key the write is done. Only when
+ * the read shows another value is the new key revoked (nobody holds it); when the read fails
+ * too, the key is left live for the next run to judge (an orphan is harmless for a while; a
+ * stored key revoked is not).
+ */
 async function createAndStore(
   ctx: ApplyContext,
   project: string,
-): Promise<{ created: ApiKeyCreated; version: string }> {
+  onCreated: (hash: string) => void,
+): Promise<ApiKeyCreated> {
   const { signal } = ctx;
+  const secret = projectKeySecret(project);
   let created: ApiKeyCreated;
   try {
     created = await ctx.admin.createApiKey(
@@ -98,57 +156,27 @@ async function createAndStore(
   } catch (error) {
     throw new Error(`creating the key: ${describeError(error)}`, { cause: error });
   }
-  let version: string;
+  onCreated(created.hash);
   try {
-    ({ version } = await ctx.store.writeVersion(projectKeySecret(project), created.key, {
-      signal,
-    }));
+    await ctx.store.writeVersion(secret, created.key, { signal });
+    return created;
   } catch (error) {
-    // Nobody holds the new key: revoke it now rather than leave it live until the next run.
-    await ctx.admin.revokeApiKey(created.hash).catch(() => undefined);
-    throw new Error(`storing ${projectKeySecret(project)}: ${describeError(error)}`, {
-      cause: error,
-    });
+    const landed = await ctx.store.readLatest(secret, { signal }).then(
+      (latest) => storedHash(latest) === created.hash,
+      () => undefined,
+    );
+    if (landed === true) return created;
+    if (landed === false) await ctx.admin.revokeApiKey(created.hash).catch(() => undefined);
+    throw new Error(`storing ${secret}: ${describeError(error)}`, { cause: error });
   }
-  return { created, version };
-}
-
-/**
- * Revokes the plan's other keys of the label, except `keep` and whatever the store holds now:
- * a run going on at the same time may have stored a key this run's plan saw as an orphan.
- */
-async function revokeOthers(
-  ctx: ApplyContext,
-  project: string,
-  hashes: readonly string[],
-  keep: string | undefined,
-): Promise<number> {
-  let targets = hashes.filter((h) => h !== keep);
-  if (targets.length === 0) return 0;
-  const { signal } = ctx;
-  const current = storedHash(await ctx.store.readLatest(projectKeySecret(project), { signal }));
-  targets = targets.filter((h) => h !== current);
-  let revoked = 0;
-  for (const hash of targets) {
-    try {
-      await ctx.admin.revokeApiKey(hash, { signal });
-      revoked += 1;
-    } catch (error) {
-      // Gone already (another run revoked it): the goal is met.
-      if (error instanceof StemeNotFoundError) continue;
-      throw new Error(`revoking key ${hash.slice(0, 12)}…: ${describeError(error)}`, {
-        cause: error,
-      });
-    }
-  }
-  return revoked;
 }
 
 function summariseResults(results: readonly ProjectResult[]): ProvisionResult['summary'] {
-  const summary = { created: 0, replaced: 0, unchanged: 0, revoked: 0, failed: 0 };
+  const summary = { created: 0, replaced: 0, unchanged: 0, revoked: 0, retired: 0, failed: 0 };
   for (const r of results) {
     summary[r.action] += 1;
     summary.revoked += r.revoked;
+    summary.retired += r.hashes.retired.length;
   }
   return summary;
 }

@@ -1,8 +1,9 @@
 /**
- * `provision`, step one: read the actual state (the server's key list once, the store's latest
- * version of each project's secret) and decide, per project, what brings it to the desired
- * state: exactly one live `write_agent` key labelled `project-<name>` whose plaintext is the
- * latest version of `stemedb-key-<name>` (issue 8 §2). Nothing is changed here.
+ * `provision`, step one: observe (the server's key list once, the store's latest version of
+ * each project's secret) and decide per project with {@link reconcileProject}, the one decision
+ * apply, `rotate` and `revoke` act on too. The desired state: one live `write_agent` key
+ * labelled `project-<name>` whose plaintext is the latest version of `stemedb-key-<name>`
+ * (issue 8 §2), beside at most the key it replaced, within its grace. Nothing is changed here.
  */
 import type { StemeAdmin } from '@stemedb/sdk';
 import { describeError } from '../errors.js';
@@ -10,28 +11,25 @@ import { projectKeyLabel, projectKeySecret } from '../stores/names.js';
 import type { SecretStore } from '../stores/types.js';
 import { DEFAULT_READ_CONCURRENCY } from './context.js';
 import { pLimit } from './limit.js';
+import {
+  type Intent,
+  type ObservedProject,
+  type ProjectDecision,
+  type ReconcilePolicy,
+  reconcileProject,
+  type StoredState,
+} from './reconcile.js';
+import { type RetiringRecord, readRetiring } from './retiring.js';
+import { DEFAULT_LEASE_DURATION_MS } from './run-lease.js';
 import { PROJECT_KEY_ROLE, readServerKeys, type ServerKeys, storedHash } from './server-keys.js';
 
-/** What the plan does to one project. */
-export type PlanAction = 'create' | 'replace' | 'unchanged' | 'failed';
+export type { PlanAction } from './reconcile.js';
 
-/** The plan for one project. Holds key hashes only, never a key. */
-export interface ProjectPlan {
-  project: string;
-  action: PlanAction;
-  /** Why, in a few words: `no stored key`, `stored key unknown to the server`... */
-  reason: string;
-  /** Live keys of the project's label to revoke once the stored key is in place (hashes). */
-  revoke: string[];
-  /** The hash of the stored key the plan keeps (`unchanged` only). */
-  keep?: string | undefined;
-  /**
-   * True when the store was not read (`storeReads: 'needed'`): the server has no live key of
-   * the label, so whatever is stored is replaced either way, and the write tells `created`
-   * (the secret's first version) from `replaced`.
-   */
-  unread?: boolean | undefined;
-}
+/** How long a replaced key stays live after its successor is stored (`--grace`): External Secrets' 1 h refresh plus margin. */
+export const DEFAULT_GRACE_MS = 2 * 3_600_000;
+
+/** The plan for one project: {@link reconcileProject}'s decision. Hashes only, never a key. */
+export type ProjectPlan = ProjectDecision;
 
 /**
  * Which stored keys planning reads: `all` (what `--dry-run` shows, each reason exact), or only
@@ -43,8 +41,19 @@ export type StoreReads = 'all' | 'needed';
 /** The whole plan, in the order of the projects given. */
 export interface ProvisionPlan {
   projects: ProjectPlan[];
-  /** Counts by action, and how many keys would be revoked. */
-  summary: { create: number; replace: number; unchanged: number; revoke: number; failed: number };
+  /** Stored projects the projects file does not list (provision only). */
+  unlisted?: string[] | undefined;
+  /** Of those, the ones `prune` off-boards (provision with `prune` only). */
+  prune?: string[] | undefined;
+  /** Counts by action, and how many keys would be revoked and retired. */
+  summary: {
+    create: number;
+    replace: number;
+    unchanged: number;
+    revoke: number;
+    retire: number;
+    failed: number;
+  };
 }
 
 /** What planning needs: the admin API, the store, how many projects to read at once. */
@@ -57,37 +66,51 @@ export interface PlanContext {
   signal?: AbortSignal | undefined;
   /** @default 'all' */
   storeReads?: StoreReads | undefined;
+  /** The clock keys' ages are judged by. @default () => new Date() */
+  now?: (() => Date) | undefined;
+  /** The run lease's duration: a younger key the store does not hold may be in flight. */
+  leaseDurationMs?: number | undefined;
+  /** @default DEFAULT_GRACE_MS */
+  graceMs?: number | undefined;
 }
 
-/** Reads the state and plans every project (the server's list once, the store per project). */
+/** The timing rules of a context. */
+export function policyOf(ctx: PlanContext): ReconcilePolicy {
+  return {
+    graceMs: ctx.graceMs ?? DEFAULT_GRACE_MS,
+    leaseMs: ctx.leaseDurationMs ?? DEFAULT_LEASE_DURATION_MS,
+  };
+}
+
+/** Observes and plans every project (the server's list once, the store per project). */
 export async function computePlan(
   ctx: PlanContext,
   projects: readonly string[],
+  intent: Intent = 'converge',
 ): Promise<ProvisionPlan> {
-  const keys = await readServerKeys(ctx.admin, ctx.signal);
+  return planWith(ctx, await readServerKeys(ctx.admin, ctx.signal), projects, intent);
+}
+
+/** {@link computePlan} with the server's key list already read. */
+export async function planWith(
+  ctx: PlanContext,
+  keys: ServerKeys,
+  projects: readonly string[],
+  intent: Intent,
+): Promise<ProvisionPlan> {
   const limit = pLimit(ctx.readConcurrency ?? DEFAULT_READ_CONCURRENCY);
+  const now = ctx.now ?? (() => new Date());
   const plans = await Promise.all(
     projects.map((project) =>
-      limit(async () => {
-        const live = keys.liveByLabel.get(projectKeyLabel(project)) ?? [];
-        if (ctx.storeReads === 'needed' && live.length === 0) {
-          const reason = 'no live key of the label';
-          return {
-            project,
-            action: 'create',
-            reason,
-            revoke: [],
-            unread: true,
-          } satisfies ProjectPlan;
-        }
+      limit(async (): Promise<ProjectPlan> => {
         try {
-          const stored = await ctx.store.readLatest(projectKeySecret(project), {
-            signal: ctx.signal,
-          });
-          return planProject(project, stored, keys);
+          const observed = await observeProject(ctx, keys, project, intent);
+          return reconcileProject(observed, now(), policyOf(ctx));
         } catch (error) {
-          const reason = `reading ${projectKeySecret(project)}: ${describeError(error)}`;
-          return { project, action: 'failed', reason, revoke: [] } satisfies ProjectPlan;
+          return failedPlan(
+            project,
+            `reading ${projectKeySecret(project)}: ${describeError(error)}`,
+          );
         }
       }),
     ),
@@ -95,40 +118,74 @@ export async function computePlan(
   return { projects: plans, summary: summarisePlan(plans) };
 }
 
+/** A project that could not be observed. */
+export function failedPlan(project: string, reason: string): ProjectPlan {
+  return {
+    project,
+    action: 'failed',
+    reason,
+    mint: false,
+    revoke: [],
+    retire: [],
+    spare: [],
+    revokeFirst: false,
+    revokesUnheld: false,
+  };
+}
+
 /**
- * The decision for one project, from its stored value and the server's live keys. Keys of the
- * label with another role, and every live key but the stored one, are duplicates or orphans
- * (left by a crash between creating and storing, or by two runs at once): revoked.
+ * What the decision needs about one project: its live keys from `keys`, and its stored key
+ * (read unless `storeReads` is `needed` and no key of the label is live; the stored version's
+ * time only when another live key must be judged against it).
  */
-export function planProject(
-  project: string,
-  stored: string | undefined,
+export async function observeProject(
+  ctx: PlanContext,
   keys: ServerKeys,
-): ProjectPlan {
-  const live = keys.liveByLabel.get(projectKeyLabel(project)) ?? [];
-  const hash = storedHash(stored);
-  const kept = live.find((k) => k.hash === hash && k.role === PROJECT_KEY_ROLE);
-  if (kept !== undefined) {
-    const revoke = live.filter((k) => k !== kept).map((k) => k.hash);
-    const reason =
-      revoke.length === 0 ? 'stored key is live' : 'stored key is live; other keys of the label';
-    return { project, action: 'unchanged', reason, revoke, keep: kept.hash };
+  project: string,
+  intent: Intent,
+): Promise<ObservedProject> {
+  const live = (keys.liveByLabel.get(projectKeyLabel(project)) ?? []).map((k) => ({
+    hash: k.hash,
+    role: k.role,
+    createdAt: k.created_at,
+  }));
+  const base = { project, intent, live };
+  if ((ctx.storeReads === 'needed' && live.length === 0) || intent === 'offboard') {
+    return { ...base, stored: { kind: 'unread' } };
   }
-  const revoke = live.map((k) => k.hash);
-  if (stored === undefined) return { project, action: 'create', reason: 'no stored key', revoke };
-  let reason: string;
-  if (hash === undefined) reason = 'stored value is not a StemeDB key';
-  else if (keys.liveByHash.has(hash)) reason = 'stored key has another label or role';
-  else if (keys.all.some((k) => k.hash === hash)) reason = 'stored key was revoked';
-  else reason = 'stored key unknown to the server';
-  return { project, action: 'replace', reason, revoke };
+  const secret = projectKeySecret(project);
+  const value = await ctx.store.readLatest(secret, { signal: ctx.signal });
+  if (value === undefined) return { ...base, stored: { kind: 'none' } };
+  const hash = storedHash(value);
+  if (hash === undefined) return { ...base, stored: { kind: 'not_a_key' } };
+  const server = keys.liveByHash.get(hash);
+  let known: 'live' | 'other' | 'revoked' | 'unknown';
+  if (server !== undefined) {
+    known =
+      server.label === projectKeyLabel(project) && server.role === PROJECT_KEY_ROLE
+        ? 'live'
+        : 'other';
+  } else known = keys.all.some((k) => k.hash === hash) ? 'revoked' : 'unknown';
+  let versionAt: string | undefined;
+  let replaced: RetiringRecord | undefined;
+  if (known === 'live' && live.length > 1 && intent === 'converge') {
+    // Another live key beside the stored one: is it the key a rotation replaced, and when?
+    replaced = await readRetiring(ctx.store, project, ctx.signal);
+    if (replaced?.hash === hash) replaced = undefined;
+    if (replaced !== undefined) {
+      versionAt = (await ctx.store.listVersions(secret, { signal: ctx.signal })).at(-1)?.createdAt;
+    }
+  }
+  const stored: StoredState = { kind: 'key', hash, known, versionAt, replaced };
+  return { ...base, stored };
 }
 
 function summarisePlan(plans: readonly ProjectPlan[]): ProvisionPlan['summary'] {
-  const summary = { create: 0, replace: 0, unchanged: 0, revoke: 0, failed: 0 };
+  const summary = { create: 0, replace: 0, unchanged: 0, revoke: 0, retire: 0, failed: 0 };
   for (const plan of plans) {
     summary[plan.action] += 1;
     summary.revoke += plan.revoke.length;
+    summary.retire += plan.retire.length;
   }
   return summary;
 }

@@ -13,13 +13,25 @@ import {
   fields,
   openClient,
   parseOptions,
+  type RunOptions,
+  runFields,
   type ServerOptions,
 } from './context.js';
+import { checkMassRevoke } from './mass-revoke.js';
 import { executePlan, type ProvisionResult } from './provision-apply.js';
-import { computePlan, type ProvisionPlan, type StoreReads } from './provision-plan.js';
+import { computePlan, type ProvisionPlan, planWith, type StoreReads } from './provision-plan.js';
+import {
+  clearMarks,
+  findUnlisted,
+  type PrunedProject,
+  prunedWithLiveKeys,
+  pruneProjects,
+} from './prune.js';
+import { DEFAULT_LEASE_DURATION_MS, withRunLease } from './run-lease.js';
+import { readServerKeys } from './server-keys.js';
 
 /** Options of {@link planProvision}, {@link applyProvision} and {@link provision}. */
-export interface ProvisionOptions extends ServerOptions {
+export interface ProvisionOptions extends ServerOptions, RunOptions {
   /** Where the project keys are (`stemedb-key-<project>`). */
   store: SecretStore;
   /** The project names (see `parseProjectsFile`); each is checked again here. */
@@ -38,6 +50,34 @@ export interface ProvisionOptions extends ServerOptions {
    * @default 'all' (planProvision), 'needed' (provision)
    */
   storeReads?: StoreReads | undefined;
+  /**
+   * Called by {@link provision} with the plan, under the run lease, before anything changes:
+   * what the CLI prints is what is applied.
+   */
+  onPlan?: ((plan: ProvisionPlan) => void | Promise<void>) | undefined;
+  /** How long a replaced key stays live once its successor is stored (`--grace`). @default DEFAULT_GRACE_MS (2 h) */
+  graceMs?: number | undefined;
+  /**
+   * The most projects whose live keys a run may revoke while the store holds none of theirs
+   * (`--max-revoke`); above it the run changes nothing. @default DEFAULT_MAX_REVOKE (3)
+   */
+  maxRevoke?: number | undefined;
+  /** Skip the `maxRevoke` check (`--allow-mass-revoke`). @default false */
+  allowMassRevoke?: boolean | undefined;
+  /**
+   * Off-board the stored projects `projects` does not list (`--prune`): revoke their live keys,
+   * keep and mark their secrets; counted against `maxRevoke`. @default false
+   */
+  prune?: boolean | undefined;
+}
+
+/** What {@link provision} did: the result, the plan it applied, and the unlisted projects. */
+export interface ProvisionRun extends ProvisionResult {
+  plan: ProvisionPlan;
+  /** Stored projects the file does not list (and not off-boarded). */
+  unlisted: string[];
+  /** With `prune`: what was done to each unlisted project. */
+  pruned?: PrunedProject[] | undefined;
 }
 
 const schema = z.strictObject({
@@ -51,6 +91,12 @@ const schema = z.strictObject({
   onProgress: fields.fn.optional(),
   signal: fields.signal,
   storeReads: z.enum(['all', 'needed']).optional(),
+  onPlan: fields.fn.optional(),
+  graceMs: fields.graceMs,
+  maxRevoke: fields.maxRevoke,
+  allowMassRevoke: z.boolean().optional(),
+  prune: z.boolean().optional(),
+  ...runFields,
 });
 
 function resolve(options: ProvisionOptions, command: string) {
@@ -75,8 +121,27 @@ function resolve(options: ProvisionOptions, command: string) {
     signal: o.signal,
     onProgress: o.onProgress as ProvisionOptions['onProgress'],
     storeReads: o.storeReads,
+    now: (o.now as (() => Date) | undefined) ?? (() => new Date()),
+    leaseDurationMs: o.leaseDurationMs ?? DEFAULT_LEASE_DURATION_MS,
+    graceMs: o.graceMs,
   };
-  return { client, ctx, projects: o.projects };
+  const guard = { maxRevoke: o.maxRevoke, allowMassRevoke: o.allowMassRevoke };
+  const lease = {
+    command,
+    lockTimeoutMs: o.lockTimeoutMs,
+    leaseDurationMs: o.leaseDurationMs,
+    signal: o.signal,
+    now: ctx.now,
+  };
+  return {
+    client,
+    ctx,
+    projects: o.projects,
+    lease,
+    guard,
+    prune: o.prune === true,
+    onPlan: o.onPlan as ProvisionOptions['onPlan'],
+  };
 }
 
 /**
@@ -96,26 +161,36 @@ export async function planProvision(options: ProvisionOptions): Promise<Provisio
 }
 
 /**
- * Carries out a plan made by {@link planProvision}: create, store, then revoke, per project.
- * Projects not in `options.projects` are skipped; failed projects are reported, never thrown.
+ * Carries out a plan made by {@link planProvision}: create, store, then revoke, per project,
+ * holding the store's run lease. Projects not in `options.projects` are skipped; failed
+ * projects are reported, never thrown. A plan made before the lease was taken may be stale
+ * (another run may have changed the store since): {@link provision} plans under the lease.
+ *
+ * @throws AdminError `lease_held` when another run holds the lease past `lockTimeoutMs`
  */
 export async function applyProvision(
   plan: ProvisionPlan,
   options: ProvisionOptions,
 ): Promise<ProvisionResult> {
-  const { client, ctx, projects } = resolve(options, 'provision');
+  const { client, ctx, projects, lease, guard } = resolve(options, 'provision');
   const wanted = new Set(projects);
-  const kept = plan.projects.filter((p) => wanted.has(p.project));
+  const kept = { ...plan, projects: plan.projects.filter((p) => wanted.has(p.project)) };
   try {
-    return await executePlan(ctx, { ...plan, projects: kept });
+    return await withRunLease(ctx.store, lease, (signal) => {
+      checkMassRevoke('provision', kept, guard);
+      return executePlan({ ...ctx, signal }, kept);
+    });
   } finally {
     await client.close();
   }
 }
 
 /**
- * Plans and applies in one go. Resolves even when some projects failed (their `action` is
- * `failed`); rejects only when nothing could be planned.
+ * Plans and applies in one go, both under the store's run lease (so no other run changes the
+ * store between the plan and the apply). Resolves even when some projects failed (their
+ * `action` is `failed`); rejects only when nothing could be planned.
+ *
+ * @throws AdminError `lease_held` when another run holds the lease past `lockTimeoutMs`
  *
  * @example
  * ```ts
@@ -124,13 +199,34 @@ export async function applyProvision(
  * if (result.summary.failed > 0) process.exitCode = 1;
  * ```
  */
-export async function provision(
-  options: ProvisionOptions,
-): Promise<ProvisionResult & { plan: ProvisionPlan }> {
-  const { client, ctx, projects } = resolve(options, 'provision');
+export async function provision(options: ProvisionOptions): Promise<ProvisionRun> {
+  const { client, ctx, projects, lease, guard, onPlan, prune } = resolve(options, 'provision');
   try {
-    const plan = await computePlan({ ...ctx, storeReads: ctx.storeReads ?? 'needed' }, projects);
-    return { ...(await executePlan(ctx, plan)), plan };
+    return await withRunLease(ctx.store, lease, async (signal) => {
+      const run = { ...ctx, signal };
+      const keys = await readServerKeys(ctx.admin, signal);
+      const plan = await planWith(
+        { ...run, storeReads: ctx.storeReads ?? 'needed' },
+        keys,
+        projects,
+        'converge',
+      );
+      const { unlisted, returning } = await findUnlisted(ctx.store, projects, signal);
+      plan.unlisted = unlisted;
+      if (prune) plan.prune = unlisted;
+      // Shown first, so that a refused plan is seen; refused before anything changes.
+      await onPlan?.(plan);
+      checkMassRevoke('provision', plan, {
+        ...guard,
+        pruned: prune ? prunedWithLiveKeys(keys, unlisted) : 0,
+      });
+      const result = await executePlan(run, plan);
+      await clearMarks(ctx.store, returning, signal);
+      const pruned = prune
+        ? await pruneProjects(ctx.admin, ctx.store, keys, unlisted, ctx.now(), signal)
+        : undefined;
+      return { ...result, plan, unlisted, ...(pruned === undefined ? {} : { pruned }) };
+    });
   } finally {
     await client.close();
   }

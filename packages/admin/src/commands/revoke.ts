@@ -3,7 +3,6 @@
  * deletes `stemedb-key-<name>` from the store (in that order: a crash in between leaves a dead
  * stored key, which `list` shows, rather than a live key that nothing lists).
  */
-import { StemeNotFoundError } from '@stemedb/sdk';
 import { z } from 'zod';
 import { AdminError } from '../errors.js';
 import { checkProjectName } from '../projects-file.js';
@@ -14,17 +13,26 @@ import {
   fields,
   openClient,
   parseOptions,
+  type RunOptions,
+  runFields,
   type ServerOptions,
-  serverFailure,
   storeFailure,
 } from './context.js';
+import { markOffboarded, offboardedSecret } from './offboarded.js';
+import { reconcileProject } from './reconcile.js';
+import { retiringSecret } from './retiring.js';
+import { revokeKeys } from './revoke-keys.js';
+import { withRunLease } from './run-lease.js';
 import { readServerKeys } from './server-keys.js';
 
 /** Options of {@link revoke}. */
-export interface RevokeOptions extends ServerOptions {
+export interface RevokeOptions extends ServerOptions, RunOptions {
   store: SecretStore;
   project: string;
-  /** Keep the stored secret (revoke on the server only). @default false */
+  /**
+   * Keep the stored secret (revoke on the server only), and mark the project off-boarded so
+   * that `rotate --all` skips it. @default false
+   */
   keepSecret?: boolean | undefined;
   signal?: AbortSignal | undefined;
 }
@@ -46,6 +54,7 @@ const schema = z.strictObject({
   project: z.string(),
   keepSecret: z.boolean().optional(),
   signal: fields.signal,
+  ...runFields,
 });
 
 /**
@@ -57,44 +66,64 @@ export async function revoke(options: RevokeOptions): Promise<RevokeResult> {
   const o = parseOptions(schema, options, 'revoke');
   const project = checkProjectName(o.project);
   const secret = projectKeySecret(project);
-  const signal = o.signal;
   const client = openClient(o.url, o.adminKey, o.client as ClientOptions | undefined);
+  const now = (o.now as (() => Date) | undefined) ?? (() => new Date());
+  const lease = {
+    command: 'revoke',
+    lockTimeoutMs: o.lockTimeoutMs,
+    leaseDurationMs: o.leaseDurationMs,
+    signal: o.signal,
+    now,
+  };
   try {
-    const keys = await readServerKeys(client.admin, signal);
-    const live = keys.liveByLabel.get(projectKeyLabel(project)) ?? [];
-    const stored = await o.store.list(secret, { signal }).then(
-      (names) => names.includes(secret),
-      (e) => {
-        throw storeFailure(e, `listing ${secret}`);
-      },
-    );
-    if (live.length === 0 && !stored) {
-      throw new AdminError({
-        code: 'project_not_found',
-        message: `revoke: project ${project} has no live key and no stored secret`,
-      });
-    }
-    let revoked = 0;
-    for (const key of live) {
-      try {
-        await client.admin.revokeApiKey(key.hash, { signal });
-        revoked += 1;
-      } catch (error) {
-        if (error instanceof StemeNotFoundError) continue;
-        throw serverFailure(
-          error,
-          `revoking key ${key.hash.slice(0, 12)}… of ${projectKeyLabel(project)}`,
-        );
+    return await withRunLease(o.store, lease, async (signal) => {
+      const keys = await readServerKeys(client.admin, signal);
+      const live = keys.liveByLabel.get(projectKeyLabel(project)) ?? [];
+      const stored = await o.store.list(secret, { signal }).then(
+        (names) => names.includes(secret),
+        (e) => {
+          throw storeFailure(e, `listing ${secret}`);
+        },
+      );
+      if (live.length === 0 && !stored) {
+        throw new AdminError({
+          code: 'project_not_found',
+          message: `revoke: project ${project} has no live key and no stored secret`,
+        });
       }
-    }
-    let secretDeleted = false;
-    if (stored && o.keepSecret !== true) {
-      await o.store.delete(secret, { signal }).catch((e) => {
-        throw storeFailure(e, `deleting ${secret}`);
-      });
-      secretDeleted = true;
-    }
-    return { project, revoked, secretDeleted };
+      const observed = {
+        project,
+        intent: 'offboard' as const,
+        stored: { kind: 'unread' as const },
+      };
+      const decision = reconcileProject(
+        {
+          ...observed,
+          live: live.map((k) => ({ hash: k.hash, role: k.role, createdAt: k.created_at })),
+        },
+        now(),
+        { graceMs: 0, leaseMs: 0 },
+      );
+      const revoked = (
+        await revokeKeys(client.admin, decision.revoke, signal, projectKeyLabel(project))
+      ).length;
+      if (o.keepSecret === true) await markOffboarded(o.store, project, now(), signal);
+      let secretDeleted = false;
+      if (stored && o.keepSecret !== true) {
+        await o.store.delete(secret, { signal }).catch((e) => {
+          throw storeFailure(e, `deleting ${secret}`);
+        });
+        secretDeleted = true;
+      }
+      if (o.keepSecret !== true) {
+        for (const extra of [offboardedSecret(project), retiringSecret(project)]) {
+          await o.store.delete(extra, { signal }).catch((e) => {
+            throw storeFailure(e, `deleting ${extra}`);
+          });
+        }
+      }
+      return { project, revoked, secretDeleted };
+    });
   } finally {
     await client.close();
   }

@@ -1,8 +1,14 @@
 /**
- * `rotate <project>|--all`: give a project a new key, in provision's safe order (create the
- * new key, store it, then revoke the old ones), so the project is never without a working
- * stored key. Not the server's rotate route: that revokes the old key before the new one is
- * stored, and a crash in between would leave the project with no working key at all.
+ * `rotate <project>|--all [--grace <duration>]`: give a project a new key, in provision's safe
+ * order (mint, store, then revoke), so the project is never without a working stored key. The
+ * replaced key stays live for the grace period (default 2 h: External Secrets refreshes hourly,
+ * a CI variable copied from `onboard` never does), and the next `provision` or `rotate` after
+ * it retires it; `--grace 0` revokes it at once. Not the server's rotate route: that revokes
+ * the old key before the new one is stored.
+ *
+ * The retire time needs no record of its own, so no crash can lose it: it is the stored
+ * version's creation time plus the grace, and the replaced key is the newest live key of the
+ * label older than that version (reconcile.ts).
  */
 import { z } from 'zod';
 import { AdminError } from '../errors.js';
@@ -15,19 +21,25 @@ import {
   fields,
   openClient,
   parseOptions,
+  type RunOptions,
+  runFields,
   type ServerOptions,
   storeFailure,
 } from './context.js';
+import { offboardedProjects } from './offboarded.js';
 import { executePlan, type ProvisionResult } from './provision-apply.js';
-import type { ProjectPlan } from './provision-plan.js';
+import { computePlan } from './provision-plan.js';
+import { DEFAULT_LEASE_DURATION_MS, withRunLease } from './run-lease.js';
 import { readServerKeys } from './server-keys.js';
 
 /** Options of {@link rotate}: one `project`, or `all` of the store's projects. */
-export interface RotateOptions extends ServerOptions {
+export interface RotateOptions extends ServerOptions, RunOptions {
   store: SecretStore;
   project?: string | undefined;
-  /** Every project with a stored `stemedb-key-<project>`. */
+  /** Every project with a stored `stemedb-key-<project>`, except those off-boarded. */
   all?: boolean | undefined;
+  /** How long the replaced key stays live (`--grace`); 0 revokes it at once. @default DEFAULT_GRACE_MS (2 h) */
+  graceMs?: number | undefined;
   /** @default DEFAULT_CONCURRENCY (16) */
   concurrency?: number | undefined;
   onProgress?: ((done: number, total: number) => void) | undefined;
@@ -41,9 +53,11 @@ const schema = z.strictObject({
   store: fields.store,
   project: z.string().optional(),
   all: z.boolean().optional(),
+  graceMs: fields.graceMs,
   concurrency: fields.concurrency,
   onProgress: fields.fn.optional(),
   signal: fields.signal,
+  ...runFields,
 });
 
 /**
@@ -51,7 +65,7 @@ const schema = z.strictObject({
  * failures are reported per project, never thrown.
  *
  * @throws AdminError `project_not_found` when the project has neither a stored secret nor a
- *   live key
+ *   live key; `lease_held` when another run holds the store's lease past `lockTimeoutMs`
  */
 export async function rotate(options: RotateOptions): Promise<ProvisionResult> {
   const o = parseOptions(schema, options, 'rotate');
@@ -59,44 +73,54 @@ export async function rotate(options: RotateOptions): Promise<ProvisionResult> {
     throw new AdminError({ code: 'invalid_options', message: 'rotate: give one project or --all' });
   }
   const client = openClient(o.url, o.adminKey, o.client as ClientOptions | undefined);
-  const signal = o.signal;
+  const now = (o.now as (() => Date) | undefined) ?? (() => new Date());
+  const lease = {
+    command: 'rotate',
+    lockTimeoutMs: o.lockTimeoutMs,
+    leaseDurationMs: o.leaseDurationMs,
+    signal: o.signal,
+    now,
+  };
   try {
-    const keys = await readServerKeys(client.admin, signal);
-    let projects: string[];
-    if (o.project !== undefined) {
-      const project = checkProjectName(o.project);
-      const stored = await o.store.readLatest(projectKeySecret(project), { signal }).catch((e) => {
-        throw storeFailure(e, `reading ${projectKeySecret(project)}`);
-      });
-      if (stored === undefined && !keys.liveByLabel.has(projectKeyLabel(project))) {
-        throw new AdminError({
-          code: 'project_not_found',
-          message: `rotate: project ${project} has no stored key and no live key; provision it first`,
+    return await withRunLease(o.store, lease, async (signal) => {
+      const ctx = {
+        admin: client.admin,
+        store: o.store,
+        concurrency: o.concurrency ?? DEFAULT_CONCURRENCY,
+        signal,
+        now,
+        graceMs: o.graceMs,
+        leaseDurationMs: o.leaseDurationMs ?? DEFAULT_LEASE_DURATION_MS,
+        onProgress: o.onProgress as RotateOptions['onProgress'],
+      };
+      let projects: string[];
+      if (o.project !== undefined) {
+        const project = checkProjectName(o.project);
+        const keys = await readServerKeys(client.admin, signal);
+        const stored = await o.store
+          .readLatest(projectKeySecret(project), { signal })
+          .catch((e) => {
+            throw storeFailure(e, `reading ${projectKeySecret(project)}`);
+          });
+        if (stored === undefined && !keys.liveByLabel.has(projectKeyLabel(project))) {
+          throw new AdminError({
+            code: 'project_not_found',
+            message: `rotate: project ${project} has no stored key and no live key; provision it first`,
+          });
+        }
+        projects = [project];
+      } else {
+        const names = await o.store.list(PROJECT_KEY_SECRET_PREFIX, { signal }).catch((e) => {
+          throw storeFailure(e, 'listing the stored project keys');
         });
+        const gone = await offboardedProjects(o.store, signal);
+        projects = names
+          .map((n) => n.slice(PROJECT_KEY_SECRET_PREFIX.length))
+          .filter((p) => !gone.has(p));
       }
-      projects = [project];
-    } else {
-      const names = await o.store.list(PROJECT_KEY_SECRET_PREFIX, { signal }).catch((e) => {
-        throw storeFailure(e, 'listing the stored project keys');
-      });
-      projects = names.map((n) => n.slice(PROJECT_KEY_SECRET_PREFIX.length));
-    }
-    // Every live key of the label goes once the new one is stored: a forced replace.
-    const plans: ProjectPlan[] = projects.map((project) => ({
-      project,
-      action: 'replace',
-      reason: 'rotate',
-      revoke: (keys.liveByLabel.get(projectKeyLabel(project)) ?? []).map((k) => k.hash),
-    }));
-    const ctx = {
-      admin: client.admin,
-      store: o.store,
-      concurrency: o.concurrency ?? DEFAULT_CONCURRENCY,
-      signal,
-      onProgress: o.onProgress as RotateOptions['onProgress'],
-    };
-    const summary = { create: 0, replace: plans.length, unchanged: 0, revoke: 0, failed: 0 };
-    return await executePlan(ctx, { projects: plans, summary });
+      const plan = await computePlan(ctx, projects, 'rotate');
+      return executePlan(ctx, plan);
+    });
   } finally {
     await client.close();
   }

@@ -24,6 +24,8 @@ export type SecretStoreErrorCode =
   | 'corrupt_store'
   /** Another process held the file store's lock for longer than the lock timeout. */
   | 'store_locked'
+  /** The run lease was taken over by another run after this one stalled past its expiry. */
+  | 'lease_lost'
   /** A filesystem call failed (the `cause` has the errno). */
   | 'io_error'
   /** The backend refused the credentials (gRPC UNAUTHENTICATED, HTTP 401). */

@@ -30,6 +30,9 @@ import {
 } from './file-io.js';
 import { acquireFileLock, DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STALE_LOCK_MS } from './file-lock.js';
 import { abortedError, assertNotAborted, assertOpen } from './guard.js';
+import { acquireLeaseIn } from './lease.js';
+import { fileLeaseCell } from './lease-file.js';
+import type { LeaseAttempt, LeaseOptions } from './lease-types.js';
 import { parseStoreOptions } from './options.js';
 import { assertSecretName, assertSecretPrefix, assertSecretValue } from './secret-name.js';
 import { parseStoreSpec } from './spec.js';
@@ -95,6 +98,7 @@ export function createFileSecretStore(options: FileSecretStoreOptions): SecretSt
   const lockTimeoutMs = given.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   const staleMs = given.staleLockMs ?? DEFAULT_STALE_LOCK_MS;
   let closed = false;
+  const leaseCell = fileLeaseCell(path, { fs, lockTimeoutMs, staleMs });
   let queue: Pending[] = [];
   let flushing: Promise<void> | undefined;
 
@@ -235,6 +239,10 @@ export function createFileSecretStore(options: FileSecretStoreOptions): SecretSt
       await enqueue('delete', name, call, (doc) => {
         delete doc.secrets[name];
       });
+    },
+    async acquireLease(lease: LeaseOptions): Promise<LeaseAttempt> {
+      enter('acquireLease', lease);
+      return acquireLeaseIn(leaseCell, lease, KIND);
     },
     async close(): Promise<void> {
       closed = true;

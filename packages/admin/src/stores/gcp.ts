@@ -18,6 +18,9 @@ import { parseLoopbackEndpoint } from './gcp-endpoint.js';
 import { isGrpcStatus, withGcpRetry } from './gcp-retry.js';
 import type { GcpOps, Listed } from './gcp-types.js';
 import { assertNotAborted, assertOpen } from './guard.js';
+import { acquireLeaseIn } from './lease.js';
+import { GCP_LEASE_SECRET, gcpLeaseCell } from './lease-gcp.js';
+import type { LeaseAttempt, LeaseOptions } from './lease-types.js';
 import { parseStoreOptions } from './options.js';
 import { resolveRetry, type StoreRetryOptions, StoreRetrySchema } from './retry.js';
 import {
@@ -116,6 +119,12 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
       signal,
     );
   }
+
+  const leaseCell = gcpLeaseCell(
+    parent,
+    (operation, signal, attempt) => call(operation, GCP_LEASE_SECRET, signal, attempt),
+    callOptions.timeout,
+  );
 
   function enter(operation: string, call: StoreCallOptions | undefined, name?: string): void {
     assertOpen(closed, KIND, operation);
@@ -319,6 +328,10 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
       } catch (error) {
         if (!isGrpcStatus(error, 'NOT_FOUND')) throw error;
       }
+    },
+    async acquireLease(lease: LeaseOptions): Promise<LeaseAttempt> {
+      enter('acquireLease', lease);
+      return acquireLeaseIn(leaseCell, lease, KIND);
     },
     async close(): Promise<void> {
       if (closed) return;

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import type { CoordinationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { SecretStoreError } from './errors.js';
 
 /** How to reach the cluster. */
@@ -57,6 +57,8 @@ export type K8sRequestOptions = Parameters<CoreV1Api['readNamespacedSecret']>[1]
 /** A connected client, and the per-request options that make a request abortable. */
 export interface K8sClient {
   readonly api: CoreV1Api;
+  /** The coordination.k8s.io/v1 API, for the run lease (a Lease object). */
+  readonly coordination: CoordinationV1Api;
   /** Options whose middleware sets `signal` on the request (client-node has no timeout). */
   withSignal(signal: AbortSignal): K8sRequestOptions;
 }
@@ -112,6 +114,7 @@ export async function connectCoreV1(options: K8sConnectionOptions): Promise<K8sC
   const api = kc.makeApiClient(k8s.CoreV1Api);
   return {
     api,
+    coordination: kc.makeApiClient(k8s.CoordinationV1Api),
     withSignal: (signal) => ({
       // ObjectParamAPI hands these to the Observable API: middleware returns Observables.
       middleware: [

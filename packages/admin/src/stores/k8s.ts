@@ -30,6 +30,9 @@ import {
   MANAGED_BY_LABEL,
   secretWithNewVersion,
 } from './k8s-format.js';
+import { acquireLeaseIn } from './lease.js';
+import { K8S_LEASE_NAME, k8sLeaseCell } from './lease-k8s.js';
+import type { LeaseAttempt, LeaseOptions } from './lease-types.js';
 import { parseStoreOptions } from './options.js';
 import { resolveRetry, type StoreRetryOptions, StoreRetrySchema, withRetry } from './retry.js';
 import {
@@ -112,11 +115,22 @@ export function createK8sSecretStore(options: K8sSecretStoreOptions): SecretStor
   };
 
   /** One API request, retried when transient; `attempt` gets a per-attempt deadline. */
-  async function call<T>(
+  function call<T>(
     operation: string,
     name: string | undefined,
     signal: AbortSignal | undefined,
     attempt: (api: CoreV1Api, options: K8sRequestOptions) => Promise<T>,
+    secrets?: readonly string[],
+  ): Promise<T> {
+    return callClient(operation, name, signal, (client, o) => attempt(client.api, o), secrets);
+  }
+
+  /** {@link call} with the whole client (the Lease calls use its coordination API). */
+  async function callClient<T>(
+    operation: string,
+    name: string | undefined,
+    signal: AbortSignal | undefined,
+    attempt: (client: K8sClient, options: K8sRequestOptions) => Promise<T>,
     secrets?: readonly string[],
   ): Promise<T> {
     let client: K8sClient;
@@ -130,7 +144,7 @@ export function createK8sSecretStore(options: K8sSecretStoreOptions): SecretStor
       (outer) => {
         const deadline = AbortSignal.timeout(timeoutMs);
         return attempt(
-          client.api,
+          client,
           client.withSignal(outer === undefined ? deadline : AbortSignal.any([outer, deadline])),
         );
       },
@@ -144,6 +158,12 @@ export function createK8sSecretStore(options: K8sSecretStoreOptions): SecretStor
       },
     );
   }
+
+  const leaseCell = k8sLeaseCell(
+    namespace,
+    (operation, signal, attempt) => callClient(operation, K8S_LEASE_NAME, signal, attempt),
+    isHttpStatus,
+  );
 
   function enter(operation: string, options: StoreCallOptions | undefined, name?: string): void {
     assertOpen(closed, KIND, operation);
@@ -313,6 +333,10 @@ export function createK8sSecretStore(options: K8sSecretStoreOptions): SecretStor
       } catch (error) {
         if (!isHttpStatus(error, 404)) throw error;
       }
+    },
+    async acquireLease(lease: LeaseOptions): Promise<LeaseAttempt> {
+      enter('acquireLease', lease);
+      return acquireLeaseIn(leaseCell, lease, KIND);
     },
     async close(): Promise<void> {
       closed = true;

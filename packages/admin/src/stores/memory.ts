@@ -5,6 +5,9 @@
  * same against `gcp:`, `k8s:` and `file:`.
  */
 import { assertNotAborted, assertOpen } from './guard.js';
+import { acquireLeaseIn } from './lease.js';
+import { memoryLeaseCell } from './lease-cell.js';
+import type { LeaseAttempt, LeaseOptions } from './lease-types.js';
 import { assertSecretName, assertSecretPrefix, assertSecretValue } from './secret-name.js';
 import type {
   SecretStore,
@@ -36,6 +39,7 @@ export function createMemorySecretStore(options: MemorySecretStoreOptions = {}):
   const now = options.now ?? (() => new Date());
   const secrets = new Map<string, Version[]>();
   let closed = false;
+  const leaseCell = memoryLeaseCell();
 
   function enter(operation: string, call: StoreCallOptions | undefined, name?: string): void {
     assertOpen(closed, KIND, operation);
@@ -93,6 +97,10 @@ export function createMemorySecretStore(options: MemorySecretStoreOptions = {}):
     async delete(name: string, call?: StoreCallOptions): Promise<void> {
       enter('delete', call, name);
       secrets.delete(name);
+    },
+    async acquireLease(lease: LeaseOptions): Promise<LeaseAttempt> {
+      enter('acquireLease', lease);
+      return acquireLeaseIn(leaseCell, lease, KIND);
     },
     async close(): Promise<void> {
       closed = true;

@@ -15,9 +15,13 @@
  */
 
 import type { SecretStoreError } from './errors.js';
+import type { SecretStoreLeases } from './lease-types.js';
 
-/** A store of named secrets, each with versions of which the latest is the value. */
-export interface SecretStore {
+/**
+ * A store of named secrets, each with versions of which the latest is the value, and the run
+ * lease (`acquireLease`, see lease-types.ts) that keeps two runs from interleaving.
+ */
+export interface SecretStore extends SecretStoreLeases {
   /** The store spec it was opened from, e.g. `gcp:my-project` (never holds a secret). */
   readonly spec: string;
   /** The latest version's value, or `undefined` when the secret or any version is absent. */

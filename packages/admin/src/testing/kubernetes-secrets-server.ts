@@ -38,6 +38,11 @@ export interface KubernetesFault {
   status?: number | undefined;
   /** The Status message. */
   message?: string | undefined;
+  /**
+   * Carry the request out first, then answer with the fault: a PUT that times out but was
+   * applied (a 504 from a proxy in front of the API server). @default false
+   */
+  afterApply?: boolean | undefined;
 }
 
 /** One request the server answered. */
@@ -80,6 +85,8 @@ export interface KubernetesSecretsServer {
   /** Every request answered so far, oldest first. */
   requests(): readonly KubernetesRequest[];
   clearRequests(): void;
+  /** The Leases of `namespace`, sorted by name (copies). */
+  leases(namespace: string): StoredKubernetesLease[];
   /** The Secrets of `namespace`, sorted by name (copies). */
   secrets(namespace: string): StoredKubernetesSecret[];
   /** Stores `secret` as is (a Secret made by something else, e.g. kubectl). */
@@ -101,6 +108,26 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const COLLECTION = /^\/api\/v1\/namespaces\/([^/]+)\/secrets$/;
 const ITEM = /^\/api\/v1\/namespaces\/([^/]+)\/secrets\/([^/]+)$/;
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
+// coordination.k8s.io/v1 Leases (the run lease of the k8s: store): create, read, replace with
+// a resourceVersion precondition, as kube-apiserver answers them.
+const LEASES = /^\/apis\/coordination\.k8s\.io\/v1\/namespaces\/([^/]+)\/leases$/;
+const LEASE = /^\/apis\/coordination\.k8s\.io\/v1\/namespaces\/([^/]+)\/leases\/([^/]+)$/;
+
+/** A Lease as stored: the API's JSON shape (the spec is kept as sent). */
+export interface StoredKubernetesLease {
+  apiVersion: 'coordination.k8s.io/v1';
+  kind: 'Lease';
+  metadata: {
+    name: string;
+    namespace: string;
+    uid: string;
+    resourceVersion: string;
+    creationTimestamp: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  spec?: Record<string, unknown>;
+}
 
 class HttpFailure extends Error {
   constructor(
@@ -119,7 +146,13 @@ export async function startKubernetesSecretsServer(
 ): Promise<KubernetesSecretsServer> {
   const namespaces = new Set(options.namespaces ?? ['default']);
   const store = new Map<string, Map<string, StoredKubernetesSecret>>();
-  const faults: { method: string | undefined; status: number; message: string | undefined }[] = [];
+  const leaseStore = new Map<string, StoredKubernetesLease>();
+  const faults: {
+    method: string | undefined;
+    status: number;
+    message: string | undefined;
+    afterApply: boolean;
+  }[] = [];
   const log: KubernetesRequest[] = [];
   let latency = options.latencyMs ?? 0;
   let revision = 1000;
@@ -149,6 +182,13 @@ export async function startKubernetesSecretsServer(
     if (index >= 0) {
       const [fault] = faults.splice(index, 1);
       const status = fault?.status ?? 503;
+      if (fault?.afterApply === true) {
+        try {
+          route(method, url, text);
+        } catch {
+          // It fails either way: the fault's answer is what the client sees.
+        }
+      }
       send(
         status,
         statusBody(status, reasonOf(status), fault?.message ?? `injected ${status}`),
@@ -175,6 +215,8 @@ export async function startKubernetesSecretsServer(
   }
 
   function route(method: string, url: URL, text: string): [number, unknown] {
+    const leaseRoute = routeLease(method, url, text);
+    if (leaseRoute !== undefined) return leaseRoute;
     const collection = COLLECTION.exec(url.pathname);
     if (collection !== null) {
       const ns = decodeURIComponent(collection[1] ?? '');
@@ -204,6 +246,75 @@ export async function startKubernetesSecretsServer(
       throw new HttpFailure(405, 'MethodNotAllowed', `${method} is not supported here`);
     }
     throw new HttpFailure(404, 'NotFound', 'the server could not find the requested resource');
+  }
+
+  function routeLease(method: string, url: URL, text: string): [number, unknown] | undefined {
+    const collection = LEASES.exec(url.pathname);
+    const item = LEASE.exec(url.pathname);
+    if (collection === null && item === null) return undefined;
+    const ns = decodeURIComponent((collection ?? item)?.[1] ?? '');
+    const body = (text === '' ? {} : JSON.parse(text)) as StoredKubernetesLease;
+    if (collection !== null) {
+      if (method !== 'POST')
+        throw new HttpFailure(405, 'MethodNotAllowed', `${method} is not supported here`);
+      if (!namespaces.has(ns)) {
+        throw new HttpFailure(404, 'NotFound', `namespaces "${ns}" not found`);
+      }
+      const name = body.metadata?.name ?? '';
+      if (leaseStore.has(`${ns}/${name}`)) {
+        throw new HttpFailure(
+          409,
+          'AlreadyExists',
+          `leases.coordination.k8s.io "${name}" already exists`,
+        );
+      }
+      const stored: StoredKubernetesLease = {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: {
+          ...pickMeta(body as never),
+          name,
+          namespace: ns,
+          uid: randomUUID(),
+          resourceVersion: nextRevision(),
+          creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        },
+        spec: { ...(body.spec ?? {}) },
+      };
+      leaseStore.set(`${ns}/${name}`, stored);
+      return [201, structuredClone(stored)];
+    }
+    const name = decodeURIComponent(item?.[2] ?? '');
+    const current = leaseStore.get(`${ns}/${name}`);
+    if (current === undefined) {
+      throw new HttpFailure(404, 'NotFound', `leases.coordination.k8s.io "${name}" not found`);
+    }
+    if (method === 'GET') return [200, structuredClone(current)];
+    if (method !== 'PUT')
+      throw new HttpFailure(405, 'MethodNotAllowed', `${method} is not supported here`);
+    const precondition = body.metadata?.resourceVersion;
+    if (
+      precondition !== undefined &&
+      precondition !== '' &&
+      precondition !== current.metadata.resourceVersion
+    ) {
+      throw new HttpFailure(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on leases.coordination.k8s.io "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+      );
+    }
+    const stored: StoredKubernetesLease = {
+      ...current,
+      metadata: {
+        ...current.metadata,
+        ...pickMeta(body as never),
+        resourceVersion: nextRevision(),
+      },
+      spec: { ...(body.spec ?? {}) },
+    };
+    leaseStore.set(`${ns}/${name}`, stored);
+    return [200, structuredClone(stored)];
   }
 
   function existing(ns: string, name: string): StoredKubernetesSecret {
@@ -323,7 +434,12 @@ export async function startKubernetesSecretsServer(
     failNext(fault = {}) {
       const count = fault.count ?? 1;
       for (let i = 0; i < count; i++) {
-        faults.push({ method: fault.method, status: fault.status ?? 503, message: fault.message });
+        faults.push({
+          method: fault.method,
+          status: fault.status ?? 503,
+          message: fault.message,
+          afterApply: fault.afterApply === true,
+        });
       }
     },
     setLatency(ms) {
@@ -333,6 +449,11 @@ export async function startKubernetesSecretsServer(
     clearRequests() {
       log.length = 0;
     },
+    leases: (ns) =>
+      [...leaseStore.values()]
+        .filter((l) => l.metadata.namespace === ns)
+        .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1))
+        .map((l) => structuredClone(l)),
     secrets: (ns) =>
       [...(store.get(ns)?.values() ?? [])]
         .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1))

@@ -35,6 +35,7 @@ export const SECRET_MANAGER_METHODS = [
   'DisableSecretVersion',
   'EnableSecretVersion',
   'DestroySecretVersion',
+  'UpdateSecret',
 ] as const;
 
 /** One implemented method's name, as the .proto spells it. */
@@ -83,6 +84,11 @@ export interface SecretManagerFault {
   code?: GrpcStatusName | status | undefined;
   /** The status message (default: a message naming the fault). */
   message?: string | undefined;
+  /**
+   * Carry the call out first, then answer with the fault: a write that lands but reports
+   * failure (Secret Manager's DEADLINE_EXCEEDED after the commit). @default false
+   */
+  afterApply?: boolean | undefined;
 }
 
 /** One call the emulator answered. */
@@ -130,7 +136,10 @@ interface Request {
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
     replication?: { replication?: string } | null;
+    name?: string;
+    etag?: string;
   } | null;
+  updateMask?: { paths?: string[] } | null;
   payload?: { data?: Buffer } | null;
   pageSize?: number;
   pageToken?: string;
@@ -153,7 +162,10 @@ export async function startSecretManagerEmulator(
     throw new Error('maxPageSize must be a positive integer');
   }
   const state = new SecretManagerState();
-  const faults = new Map<SecretManagerMethod, { code: status; message: string | undefined }[]>();
+  const faults = new Map<
+    SecretManagerMethod,
+    { code: status; message: string | undefined; afterApply: boolean }[]
+  >();
   const latency = new Map<SecretManagerMethod | '*', number>([['*', options.latencyMs ?? 0]]);
   const log: SecretManagerCall[] = [];
 
@@ -194,6 +206,14 @@ export async function startSecretManagerEmulator(
     DisableSecretVersion: (r) => state.setVersionState(r.name ?? '', 'DISABLED'),
     EnableSecretVersion: (r) => state.setVersionState(r.name ?? '', 'ENABLED'),
     DestroySecretVersion: (r) => state.setVersionState(r.name ?? '', 'DESTROYED'),
+    UpdateSecret: (r) =>
+      state.updateSecret(
+        r.secret?.name ?? '',
+        r.secret?.etag ?? '',
+        r.updateMask?.paths ?? [],
+        r.secret?.labels ?? {},
+        r.secret?.annotations ?? {},
+      ),
   };
 
   const implementation: UntypedServiceImplementation = {};
@@ -218,7 +238,7 @@ export async function startSecretManagerEmulator(
         resource:
           method === 'CreateSecret'
             ? `${request.parent ?? ''}/secrets/${request.secretId ?? ''}`
-            : request.name || request.parent || '',
+            : request.name || request.parent || request.secret?.name || '',
         code: statusName(code),
         injected,
         authorization: call.metadata.get('authorization').length > 0,
@@ -229,6 +249,13 @@ export async function startSecretManagerEmulator(
     if (call.cancelled) return;
     const fault = faults.get(method)?.shift();
     if (fault !== undefined) {
+      if (fault.afterApply) {
+        try {
+          handlers[method](request);
+        } catch {
+          // It fails either way: the fault's answer is what the client sees.
+        }
+      }
       record(fault.code, true);
       callback(
         serviceError(fault.code, fault.message ?? `Injected ${statusName(fault.code)} (${method})`),
@@ -280,7 +307,11 @@ export async function startSecretManagerEmulator(
       }
       const queue = faults.get(method) ?? [];
       for (let i = 0; i < count; i++) {
-        queue.push({ code: code ?? status.UNAVAILABLE, message: fault.message });
+        queue.push({
+          code: code ?? status.UNAVAILABLE,
+          message: fault.message,
+          afterApply: fault.afterApply === true,
+        });
       }
       faults.set(method, queue);
     },

@@ -112,6 +112,36 @@ export class SecretManagerState {
     return secretMessage(this.secret(name));
   }
 
+  /**
+   * UpdateSecret of `labels` and/or `annotations` (the paths of the update mask). With an etag
+   * it is conditional, as the real API is: a stale etag fails with ABORTED and changes nothing.
+   */
+  updateSecret(
+    name: string,
+    etag: string,
+    paths: readonly string[],
+    labels: Record<string, string>,
+    annotations: Record<string, string>,
+  ): object {
+    const secret = this.secret(name);
+    if (etag !== '' && etag !== secret.etag) {
+      throw new GrpcFailure(status.ABORTED, `The etag given for [${name}] does not match`);
+    }
+    if (paths.length === 0)
+      throw new GrpcFailure(status.INVALID_ARGUMENT, 'update_mask is required');
+    for (const path of paths) {
+      const target =
+        path === 'labels' ? secret.labels : path === 'annotations' ? secret.annotations : undefined;
+      if (target === undefined) {
+        throw new GrpcFailure(status.INVALID_ARGUMENT, `update_mask path ${path} is not supported`);
+      }
+      for (const key of Object.keys(target)) delete target[key];
+      Object.assign(target, path === 'labels' ? labels : annotations);
+    }
+    secret.etag = newEtag();
+    return secretMessage(secret);
+  }
+
   deleteSecret(name: string, etag: string): void {
     const secret = this.secret(name);
     if (etag !== '' && etag !== secret.etag) {

@@ -44,10 +44,11 @@ describe('stemedb-admin with a gcp: store', () => {
       expect(r.code).toBe(0);
       expect(JSON.parse(r.stdout)).toEqual({
         projects: [
-          { project: 'alpha', action: 'created', revoked: 0 },
-          { project: 'beta', action: 'created', revoked: 0 },
+          { project: 'alpha', action: 'created', revoked: 0, hashes: expect.any(Object) },
+          { project: 'beta', action: 'created', revoked: 0, hashes: expect.any(Object) },
         ],
-        summary: { created: 2, replaced: 0, unchanged: 0, revoked: 0, failed: 0 },
+        summary: { created: 2, replaced: 0, unchanged: 0, revoked: 0, retired: 0, failed: 0 },
+        unlisted: [],
       });
       expect(keysIn(r.stdout + r.stderr)).toEqual([]);
       expect(sm.calls().every((c) => !c.authorization)).toBe(true);

@@ -19,6 +19,7 @@ import {
 import { ensureBuilt, keysIn, runCli } from './support/cli.js';
 import { startHoldingProxy } from './support/proxy.js';
 
+const HASH = expect.stringMatching(/^[0-9a-f]{64}$/);
 const COMMANDS = ['bootstrap', 'provision', 'rotate', 'revoke', 'list', 'onboard', 'gate'];
 const PROJECTS = ['alpha', 'beta', 'gamma'];
 
@@ -135,8 +136,9 @@ describe('provision', () => {
         action: 'created',
         revoked: 0,
         reason: 'no stored key',
+        hashes: { retired: [], revoked: [] },
       })),
-      summary: { created: 3, replaced: 0, unchanged: 0, revoked: 0, failed: 0 },
+      summary: { created: 3, replaced: 0, unchanged: 0, revoked: 0, retired: 0, failed: 0 },
     });
     const methods = server.emulator
       .requests()
@@ -153,8 +155,15 @@ describe('provision', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual({
-      projects: PROJECTS.map((project) => ({ project, action: 'created', revoked: 0 })),
-      summary: { created: 3, replaced: 0, unchanged: 0, revoked: 0, failed: 0 },
+      projects: PROJECTS.map((project) => ({
+        project,
+        action: 'created',
+        revoked: 0,
+        // Hashes only: the key created and stored, and none retired or revoked.
+        hashes: { created: HASH, stored: HASH, retired: [], revoked: [] },
+      })),
+      summary: { created: 3, replaced: 0, unchanged: 0, revoked: 0, retired: 0, failed: 0 },
+      unlisted: [],
     });
     noKeys(r);
     const store = createFileSecretStore({ path });
@@ -166,6 +175,7 @@ describe('provision', () => {
       replaced: 0,
       unchanged: 3,
       revoked: 0,
+      retired: 0,
       failed: 0,
     });
   });
@@ -230,7 +240,14 @@ describe('provision', () => {
       const r = await runCli([...args, '--json', '--concurrency', '1'], { env: admin() });
       expect(r.code).toBe(1);
       const out = JSON.parse(r.stdout);
-      expect(out.summary).toEqual({ created: 2, replaced: 0, unchanged: 0, revoked: 0, failed: 1 });
+      expect(out.summary).toEqual({
+        created: 2,
+        replaced: 0,
+        unchanged: 0,
+        revoked: 0,
+        retired: 0,
+        failed: 1,
+      });
       expect(out.projects[1]).toMatchObject({ project: 'beta', action: 'failed' });
       expect(out.projects[1].error).toContain('creating the key');
       noKeys(r);
@@ -320,10 +337,17 @@ describe('rotate, revoke, list, onboard', () => {
     expect((await runCli(['provision', PROJECTS_FILE, ...common], { env: admin() })).code).toBe(0);
     const old = await readSecret(path, projectKeySecret('alpha'));
 
-    const rotated = await runCli(['rotate', 'alpha', ...common, '--json'], { env: admin() });
+    const rotated = await runCli(['rotate', 'alpha', ...common, '--grace', '0', '--json'], {
+      env: admin(),
+    });
     expect(rotated.code).toBe(0);
     expect(JSON.parse(rotated.stdout).projects).toEqual([
-      { project: 'alpha', action: 'replaced', revoked: 1 },
+      {
+        project: 'alpha',
+        action: 'replaced',
+        revoked: 1,
+        hashes: { created: HASH, stored: HASH, retired: [HASH], revoked: [] },
+      },
     ]);
     const fresh = await readSecret(path, projectKeySecret('alpha'));
     expect(fresh).not.toBe(old);
@@ -347,10 +371,11 @@ describe('rotate, revoke, list, onboard', () => {
     expect(table.stdout).toMatch(/^LABEL\s+ROLE\s+CREATED\s+STATE\s+STORED\s+HASH/m);
     expect(table.stdout).toMatch(/^project-beta\s+write_agent\s+\S+\s+live\s+yes\s/m);
 
+    // gamma's key before rotate --all is still live (its 2 h grace): revoke takes both.
     const revoked = await runCli(['revoke', 'gamma', ...common, '--json'], { env: admin() });
     expect(JSON.parse(revoked.stdout)).toEqual({
       project: 'gamma',
-      revoked: 1,
+      revoked: 2,
       secretDeleted: true,
     });
 

@@ -38,13 +38,15 @@ describe('rotate', () => {
   it('gives one project a new working key, revokes the old one, leaves the others alone', async () => {
     const { server, store, base, stored } = await provisioned();
     const before = await Promise.all(PROJECTS.map(stored));
-    const result = await rotate({ ...base, project: 'beta' });
-    expect(result.projects).toEqual([{ project: 'beta', action: 'replaced', revoked: 1 }]);
+    // --grace 0: the old key goes at once (rotate-grace.test.ts covers the grace).
+    const result = await rotate({ ...base, project: 'beta', graceMs: 0 });
+    expect(result.projects).toMatchObject([{ project: 'beta', action: 'replaced', revoked: 1 }]);
     expect(result.summary).toEqual({
       created: 0,
       replaced: 1,
       unchanged: 0,
       revoked: 1,
+      retired: 1,
       failed: 0,
     });
     const after = await Promise.all(PROJECTS.map(stored));
@@ -58,7 +60,7 @@ describe('rotate', () => {
   it('rotates every stored project with all', async () => {
     const { server, store, base, stored } = await provisioned();
     const before = await Promise.all(PROJECTS.map(stored));
-    const result = await rotate({ ...base, all: true });
+    const result = await rotate({ ...base, all: true, graceMs: 0 });
     expect(result.projects.map((p) => [p.project, p.action, p.revoked]).sort()).toEqual([
       ['alpha', 'replaced', 1],
       ['beta', 'replaced', 1],

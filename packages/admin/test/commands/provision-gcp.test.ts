@@ -40,16 +40,25 @@ describe('provision with the gcp: store', () => {
     const { server, sm, store, base } = await setup();
     const result = await provision({ ...base, projects: PROJECTS });
     expect(result.summary).toMatchObject({ created: 3, failed: 0 });
-    expect(sm.secretNames()).toEqual(
-      PROJECTS.map((p) => `projects/test-project/secrets/stemedb-key-${p}`),
-    );
+    // Beside the project keys: the run lease's secret (no versions, see lease-gcp.ts).
+    expect(sm.secretNames()).toEqual([
+      'projects/test-project/secrets/stemedb-admin-lease',
+      ...PROJECTS.map((p) => `projects/test-project/secrets/stemedb-key-${p}`),
+    ]);
     expect(await keyWorks(server.url, (await store.readLatest(projectKeySecret('beta')))!)).toBe(
       true,
     );
     sm.clearCalls();
     const again = await provision({ ...base, projects: PROJECTS });
     expect(again.summary).toMatchObject({ unchanged: 3, created: 0, replaced: 0, revoked: 0 });
-    const writes = sm.calls().filter((c) => c.method !== 'AccessSecretVersion');
+    const writes = sm
+      .calls()
+      .filter(
+        (c) =>
+          c.method !== 'AccessSecretVersion' &&
+          c.method !== 'ListSecrets' &&
+          !c.resource.endsWith('/stemedb-admin-lease'),
+      );
     expect(writes).toEqual([]);
     expect(await brokenProjects(server, store, PROJECTS)).toEqual([]);
   });
@@ -86,7 +95,7 @@ describe('provision with the gcp: store', () => {
   it('rotates every stored project and revokes one, through the same store', async () => {
     const { server, store, base } = await setup();
     await provision({ ...base, projects: PROJECTS });
-    const rotated = await rotate({ ...base, all: true });
+    const rotated = await rotate({ ...base, all: true, graceMs: 0 });
     expect(rotated.summary).toMatchObject({ replaced: 3, revoked: 3, failed: 0 });
     expect(await brokenProjects(server, store, PROJECTS)).toEqual([]);
     expect(await revoke({ ...base, project: 'gamma' })).toEqual({

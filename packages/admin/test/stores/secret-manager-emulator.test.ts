@@ -209,9 +209,36 @@ describe('startSecretManagerEmulator', () => {
 
   it('answers UNIMPLEMENTED for methods it does not implement', async () => {
     const error = await client
-      .updateSecret({ secret: { name: `${PARENT}/secrets/s1` }, updateMask: { paths: ['labels'] } })
+      .setIamPolicy({ resource: `${PARENT}/secrets/s1`, policy: {} })
       .catch((e: unknown) => e);
     expect(codeOf(error)).toBe(12);
+  });
+
+  it('updates annotations by etag, as the real API does: a stale etag is ABORTED and changes nothing', async () => {
+    const [made] = await client.createSecret({
+      parent: PARENT,
+      secretId: 'leased',
+      secret: { replication: { automatic: {} }, annotations: { a: '1' } },
+    });
+    const name = `${PARENT}/secrets/leased`;
+    const [updated] = await client.updateSecret({
+      secret: { name, etag: made.etag, annotations: { a: '2' } },
+      updateMask: { paths: ['annotations'] },
+    });
+    expect(updated.annotations).toEqual({ a: '2' });
+    expect(updated.etag).not.toBe(made.etag);
+    const stale = await client
+      .updateSecret(
+        {
+          secret: { name, etag: made.etag, annotations: { a: '3' } },
+          updateMask: { paths: ['annotations'] },
+        },
+        { retry: null },
+      )
+      .catch((e: unknown) => e);
+    expect(codeOf(stale)).toBe(10);
+    const [now] = await client.getSecret({ name });
+    expect(now.annotations).toEqual({ a: '2' });
   });
 
   it('delays calls by the latency set, for the benchmark', async () => {
