@@ -57,7 +57,11 @@ async function handle(deps: PipelineDeps, req: IncomingMessage, res: ServerRespo
   const path = queryAt === -1 ? url : url.slice(0, queryAt);
   const keyHash = presentedKeyHash(req);
   const recordedPath =
-    path.length > MAX_RECORDED_PATH_LENGTH ? `${path.slice(0, MAX_RECORDED_PATH_LENGTH)}…` : path;
+    path.length > MAX_RECORDED_PATH_LENGTH
+      ? detached(`${path.slice(0, MAX_RECORDED_PATH_LENGTH)}…`)
+      : path === url
+        ? url // the whole request target, at most MAX_RECORDED_PATH_LENGTH: nothing else kept
+        : detached(path);
   const idempotencyKey = recordedIdempotencyKey(req);
   const record = (status: number) =>
     deps.record({
@@ -109,7 +113,17 @@ function recordedIdempotencyKey(req: IncomingMessage): string | undefined {
   const value = req.headers['idempotency-key'];
   if (value === undefined) return undefined;
   const text = Array.isArray(value) ? value.join(', ') : value;
-  return text.length > 255 ? text.slice(0, 255) : text;
+  return detached(text.length > 255 ? text.slice(0, 255) : text);
+}
+
+/**
+ * A copy of `text` that shares no memory with the string it was cut from. V8 represents
+ * `slice` (and a concatenation with one) as a pointer into the parent, so a 30-character path
+ * cut from a 15 KB request target kept all 15 KB alive in the 10,000-entry log (issue 21).
+ * Encoding and decoding makes a new flat string; it runs once per request, on a short text.
+ */
+function detached(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
 }
 
 // A state-changing request that succeeded: every route but GET changes state (the yaml's writes
