@@ -4,5 +4,11 @@
  *
  * @module \@stemedb/emulator
  */
+export {
+  type AfterApplyMode,
+  type AfterApplyOptions,
+  DEFAULT_AFTER_APPLY_SEED,
+} from './after-apply.js';
+export { DataFileError, JournalCorruptError } from './data-schemas.js';
 export { startEmulator } from './server.js';
 export type { Emulator, EmulatorOptions, Faults, RecordedRequest } from './types.js';

@@ -1,3 +1,5 @@
+import type { AfterApplyOptions } from './after-apply.js';
+
 /**
  * The emulator's public types. They are the interface the SDK, the manifests package and every
  * test in the repo program against, so change them only together with their users.
@@ -53,6 +55,20 @@ export interface EmulatorOptions {
    * @default 1_048_576 (1 MiB)
    */
   bodyLimitBytes?: number;
+  /**
+   * Honour `Idempotency-Key` on writes, as Stripe does (see the README). `false` ignores the
+   * header, as a server without the feature would (whether StemeDB honours it is unknown), so
+   * that a client's correctness can be tested without it.
+   * @default true
+   */
+  idempotency?: boolean;
+  /**
+   * The wall clock, in milliseconds since the epoch: timestamps it stores (`accepted_at`, a
+   * key's `created_at`) and the 24 h after which an `Idempotency-Key` is forgotten. Tests inject
+   * a fake to step over a day.
+   * @default Date.now
+   */
+  now?: () => number;
 }
 
 /** One request the emulator saw, as returned by {@link Emulator.requests}. Never holds a key. */
@@ -70,6 +86,8 @@ export interface RecordedRequest {
   at: Date;
   /** SHA-256 hex of the `X-API-Key` sent, if any (never the key itself). */
   keyHash?: string;
+  /** The `Idempotency-Key` sent, if any (its first 255 characters). */
+  idempotencyKey?: string;
 }
 
 /** Fault injection, to replay restarts and outages (see the README). */
@@ -95,9 +113,22 @@ export interface Faults {
     status: number,
     opts?: { retryAfterSeconds?: number; body?: string; contentType?: string },
   ): void;
+  /**
+   * Loses the answer of state-changing requests that succeeded, after they were applied (an
+   * assertion stored, a key created, rotated or revoked): `'reset'` resets the socket with no
+   * response (Toxiproxy's `reset_peer`), `502` answers Traefik's `Bad Gateway` instead. Exactly
+   * one of `count` (the next N successful writes; `0` turns it off) or `ratio` (each successful
+   * write with that probability, from a PRNG seeded by `seed`, so a run replays exactly).
+   * Replaces any earlier `afterApply`; combines with the other faults (which fire first, before
+   * anything is applied). @throws RangeError on bad options.
+   */
+  afterApply(opts: AfterApplyOptions): void;
   /** Adds `ms` of delay before every response; `0` clears it. */
   latency(ms: number): void;
-  /** Ends any outage (listening again if it refused connections), pending failures and latency. */
+  /**
+   * Ends any outage (listening again if it refused connections), pending failures, latency and
+   * after-apply faults.
+   */
   clear(): void;
 }
 
