@@ -5,6 +5,8 @@
  *   (`stemedb-root-api-key`, `stemedb-key-<project>`), created with automatic replication.
  * - `writeVersion` is create-or-add-version: CreateSecret, and ALREADY_EXISTS means AddSecretVersion.
  * - `writeIfAbsent` claims the secret with CreateSecret (see gcp-claim.ts for the race).
+ * - `readLatest` is the `latest` alias: a disabled or destroyed latest version is no stored key.
+ * - `list` selects the secrets labelled `managed-by=stemedb-admin`, which every create sets.
  * - Transient codes are retried in one loop (gcp-retry.ts); gax's own retries are off.
  * - `endpoint` (`--gcp-endpoint`) points the client at a loopback server over plaintext, with no
  *   credentials (gcp-client.ts); without it the client uses Application Default Credentials.
@@ -16,7 +18,7 @@ import { claimFirstVersion, DEFAULT_CLAIM_TIMEOUT_MS } from './gcp-claim.js';
 import { createSecretManagerClient } from './gcp-client.js';
 import { parseLoopbackEndpoint } from './gcp-endpoint.js';
 import { isGrpcStatus, withGcpRetry } from './gcp-retry.js';
-import type { GcpOps, Listed } from './gcp-types.js';
+import type { GcpOps, Latest, Listed } from './gcp-types.js';
 import { assertNotAborted, assertOpen } from './guard.js';
 import { parseStoreOptions } from './options.js';
 import { resolveRetry, type StoreRetryOptions, StoreRetrySchema } from './retry.js';
@@ -66,6 +68,11 @@ export const DEFAULT_GCP_TIMEOUT_MS = 30_000;
 // A page as large as the API allows, so that listing a thousand projects is one call.
 const PAGE_SIZE = 25_000;
 const KIND = 'gcp';
+/** The label every secret this store creates carries, and `list` selects on. */
+export const GCP_MANAGED_LABEL = Object.freeze({ key: 'managed-by', value: 'stemedb-admin' });
+const MANAGED_LABELS = { [GCP_MANAGED_LABEL.key]: GCP_MANAGED_LABEL.value };
+// https://cloud.google.com/secret-manager/docs/filtering: "labels.environment=production".
+const MANAGED_FILTER = `labels.${GCP_MANAGED_LABEL.key}=${GCP_MANAGED_LABEL.value}`;
 
 const EnvSchema = z.custom<Readonly<Record<string, string | undefined>>>(
   (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
@@ -132,7 +139,7 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
             {
               parent,
               secretId: name,
-              secret: { replication: { automatic: {} }, labels: { 'managed-by': 'stemedb-admin' } },
+              secret: { replication: { automatic: {} }, labels: { ...MANAGED_LABELS } },
             },
             callOptions,
           ),
@@ -183,7 +190,7 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
         throw error;
       }
     },
-    /** The versions that still hold a value, oldest first; [] when the secret is absent. */
+    /** Every version (destroyed ones too), oldest first; [] when the secret is absent. */
     async versions(name: string, operation: string, signal?: AbortSignal): Promise<Listed[]> {
       const out: Listed[] = [];
       let pageToken = '';
@@ -196,9 +203,9 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
             ),
           );
           for (const v of versions) {
-            if (v.state === 'DESTROYED') continue;
             out.push({
               version: versionIdOf(v.name),
+              state: String(v.state ?? ''),
               enabled: v.state === 'ENABLED',
               createdAt: isoOf(v.createTime),
             });
@@ -221,24 +228,22 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
         throw error;
       }
     },
-    /** The latest version's value: `latest`, or the newest enabled one when `latest` is not. */
-    async readLatest(
-      name: string,
-      operation: string,
-      signal?: AbortSignal,
-    ): Promise<{ value: string; version: string } | undefined> {
+    /**
+     * `versions/latest`: the most recently created version, whatever its state (the API's
+     * alias, https://cloud.google.com/secret-manager/docs/reference/rest/v1/projects.secrets.versions/access).
+     * A disabled or destroyed one is no working key, whatever older versions hold: External
+     * Secrets and `gcloud secrets versions access latest` read exactly this alias.
+     */
+    async latest(name: string, operation: string, signal?: AbortSignal): Promise<Latest> {
       try {
-        return await ops.access(name, 'latest', operation, signal);
+        const found = await ops.access(name, 'latest', operation, signal);
+        return found === undefined ? { kind: 'absent' } : { kind: 'value', ...found };
       } catch (error) {
-        // `latest` is the newest version even when it is disabled or destroyed (a claim lost
-        // in gcp-claim.ts destroys its own); the newest enabled one is then the latest value.
         if (!isGrpcStatus(error, 'FAILED_PRECONDITION')) throw error;
-        const newest = (await ops.versions(name, operation, signal))
-          .filter((v) => v.enabled)
-          .at(-1);
+        const newest = (await ops.versions(name, operation, signal)).at(-1);
         return newest === undefined
-          ? undefined
-          : ops.access(name, newest.version, operation, signal);
+          ? { kind: 'absent' }
+          : { kind: 'unusable', version: newest.version };
       }
     },
   };
@@ -247,7 +252,8 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
     spec: `gcp:${project}`,
     async readLatest(name: string, options?: StoreCallOptions): Promise<string | undefined> {
       enter('readLatest', options, name);
-      return (await ops.readLatest(name, 'readLatest', options?.signal))?.value;
+      const latest = await ops.latest(name, 'readLatest', options?.signal);
+      return latest.kind === 'value' ? latest.value : undefined;
     },
     async writeVersion(
       name: string,
@@ -285,13 +291,9 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
       do {
         const [secrets, , response] = await call('list', undefined, options?.signal, (c) =>
           c.listSecrets(
-            // The filter narrows on the server (`:` is "contains"); startsWith decides.
-            {
-              parent,
-              pageSize: PAGE_SIZE,
-              pageToken,
-              filter: prefix === '' ? '' : `name:${prefix}`,
-            },
+            // By the label every secret this store creates carries: `name:` is a "contains"
+            // match, so it cannot select a prefix, and would list secrets made by others.
+            { parent, pageSize: PAGE_SIZE, pageToken, filter: MANAGED_FILTER },
             { ...callOptions, autoPaginate: false },
           ),
         );
@@ -308,7 +310,9 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
     async listVersions(name: string, options?: StoreCallOptions): Promise<SecretVersionInfo[]> {
       enter('listVersions', options, name);
       const versions = await ops.versions(name, 'listVersions', options?.signal);
-      return versions.map((v) => ({ version: v.version, createdAt: v.createdAt }));
+      return versions
+        .filter((v) => v.state !== 'DESTROYED')
+        .map((v) => ({ version: v.version, createdAt: v.createdAt }));
     },
     async delete(name: string, options?: StoreCallOptions): Promise<void> {
       enter('delete', options, name);

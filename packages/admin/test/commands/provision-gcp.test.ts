@@ -4,9 +4,10 @@
  * Issue 8 §3: "a Secret Manager that fails some calls (UNAVAILABLE, then OK)".
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { provision } from '../../src/commands/provision.js';
+import { planProvision, provision } from '../../src/commands/provision.js';
 import { revoke } from '../../src/commands/revoke.js';
 import { rotate } from '../../src/commands/rotate.js';
+import { createSecretManagerClient } from '../../src/stores/gcp-client.js';
 import { projectKeySecret } from '../../src/stores/names.js';
 import { openSecretStore } from '../../src/stores/open.js';
 import { startSecretManagerEmulator } from '../../src/testing.js';
@@ -80,6 +81,29 @@ describe('provision with the gcp: store', () => {
     expect(await server.liveKeys(failed.project)).toEqual([]);
     const again = await provision({ ...base, projects: PROJECTS });
     expect(again.summary).toMatchObject({ created: 1, unchanged: 2, failed: 0 });
+    expect(await brokenProjects(server, store, PROJECTS)).toEqual([]);
+  });
+
+  it('sees a disabled latest version as no stored key, though an older one is live, and repairs it', async () => {
+    const { server, sm, store, base } = await setup();
+    await provision({ ...base, projects: PROJECTS });
+    // Someone stored a bad value by hand and disabled it: version 1 still holds the live key,
+    // but `latest` (what External Secrets reads) is the disabled version 2.
+    const raw = await createSecretManagerClient({ host: '127.0.0.1', port: sm.port });
+    const secret = 'projects/test-project/secrets/stemedb-key-beta';
+    await raw.addSecretVersion({ parent: secret, payload: { data: Buffer.from('not a key') } });
+    await raw.disableSecretVersion({ name: `${secret}/versions/2` });
+    await raw.close();
+    const plan = await planProvision({ ...base, projects: PROJECTS });
+    const beta = plan.projects.find((p) => p.project === 'beta');
+    expect(beta?.action).not.toBe('unchanged');
+    const result = await provision({ ...base, projects: PROJECTS });
+    expect(result.summary).toMatchObject({ unchanged: 2, failed: 0 });
+    expect((await store.listVersions(projectKeySecret('beta'))).map((v) => v.version)).toEqual([
+      '1',
+      '2',
+      '3',
+    ]);
     expect(await brokenProjects(server, store, PROJECTS)).toEqual([]);
   });
 
