@@ -128,9 +128,11 @@ export {
   type StoreSpec,
 } from './stores/spec.js';
 export type {
+  PreflightOptions,
   SecretStore,
   SecretVersionInfo,
   StoreCallOptions,
+  StoreOperation,
   WriteIfAbsentResult,
   WrittenVersion,
 } from './stores/types.js';

@@ -77,6 +77,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<BootstrapRes
       }
       key = stored;
     } else {
+      await store.preflight({ operations: ['read', 'write'], signal });
       const make = (o.generateKey as (() => string) | undefined) ?? generateApiKey;
       const result = await store.writeIfAbsent(ROOT_KEY_SECRET, make(), { signal });
       key = result.value;

@@ -15,6 +15,7 @@ import {
   parseOptions,
   type ServerOptions,
 } from './context.js';
+import { preflightStore } from './preflight.js';
 import { executePlan, type ProvisionResult } from './provision-apply.js';
 import { computePlan, type ProvisionPlan, type StoreReads } from './provision-plan.js';
 
@@ -107,6 +108,7 @@ export async function applyProvision(
   const wanted = new Set(projects);
   const kept = plan.projects.filter((p) => wanted.has(p.project));
   try {
+    await preflightStore(ctx.store, ['read', 'write'], ctx.signal);
     return await executePlan(ctx, { ...plan, projects: kept });
   } finally {
     await client.close();
@@ -129,6 +131,7 @@ export async function provision(
 ): Promise<ProvisionResult & { plan: ProvisionPlan }> {
   const { client, ctx, projects } = resolve(options, 'provision');
   try {
+    await preflightStore(ctx.store, ['read', 'write'], ctx.signal);
     const plan = await computePlan({ ...ctx, storeReads: ctx.storeReads ?? 'needed' }, projects);
     return { ...(await executePlan(ctx, plan)), plan };
   } finally {

@@ -18,6 +18,7 @@ import {
   serverFailure,
   storeFailure,
 } from './context.js';
+import { preflightStore } from './preflight.js';
 import { readServerKeys } from './server-keys.js';
 
 /** Options of {@link revoke}. */
@@ -60,6 +61,8 @@ export async function revoke(options: RevokeOptions): Promise<RevokeResult> {
   const signal = o.signal;
   const client = openClient(o.url, o.adminKey, o.client as ClientOptions | undefined);
   try {
+    // Revoking first and then failing to delete would leave a dead key stored.
+    if (o.keepSecret !== true) await preflightStore(o.store, ['read', 'delete'], signal);
     const keys = await readServerKeys(client.admin, signal);
     const live = keys.liveByLabel.get(projectKeyLabel(project)) ?? [];
     const stored = await o.store.list(secret, { signal }).then(

@@ -18,6 +18,7 @@ import {
   type ServerOptions,
   storeFailure,
 } from './context.js';
+import { preflightStore } from './preflight.js';
 import { executePlan, type ProvisionResult } from './provision-apply.js';
 import type { ProjectPlan } from './provision-plan.js';
 import { readServerKeys } from './server-keys.js';
@@ -61,6 +62,7 @@ export async function rotate(options: RotateOptions): Promise<ProvisionResult> {
   const client = openClient(o.url, o.adminKey, o.client as ClientOptions | undefined);
   const signal = o.signal;
   try {
+    await preflightStore(o.store, ['read', 'write'], signal);
     const keys = await readServerKeys(client.admin, signal);
     let projects: string[];
     if (o.project !== undefined) {

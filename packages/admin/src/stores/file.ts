@@ -29,11 +29,14 @@ import {
   writeFileAtomic,
 } from './file-io.js';
 import { acquireFileLock, DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STALE_LOCK_MS } from './file-lock.js';
+import { filePreflight } from './file-preflight.js';
 import { abortedError, assertNotAborted, assertOpen } from './guard.js';
 import { parseStoreOptions } from './options.js';
+import { preflightOperations } from './preflight.js';
 import { assertSecretName, assertSecretPrefix, assertSecretValue } from './secret-name.js';
 import { parseStoreSpec } from './spec.js';
 import type {
+  PreflightOptions,
   SecretStore,
   SecretVersionInfo,
   StoreCallOptions,
@@ -235,6 +238,10 @@ export function createFileSecretStore(options: FileSecretStoreOptions): SecretSt
       await enqueue('delete', name, call, (doc) => {
         delete doc.secrets[name];
       });
+    },
+    async preflight(call?: PreflightOptions): Promise<void> {
+      enter('preflight', call);
+      await filePreflight(fs, path, preflightOperations(call));
     },
     async close(): Promise<void> {
       closed = true;

@@ -17,10 +17,12 @@ import { SecretStoreError } from './errors.js';
 import { claimFirstVersion, DEFAULT_CLAIM_TIMEOUT_MS } from './gcp-claim.js';
 import { createSecretManagerClient } from './gcp-client.js';
 import { parseLoopbackEndpoint } from './gcp-endpoint.js';
+import { gcpPreflight } from './gcp-preflight.js';
 import { isGrpcStatus, withGcpRetry } from './gcp-retry.js';
 import type { GcpOps, Latest, Listed } from './gcp-types.js';
 import { assertNotAborted, assertOpen } from './guard.js';
 import { parseStoreOptions } from './options.js';
+import { preflightOperations } from './preflight.js';
 import { resolveRetry, type StoreRetryOptions, StoreRetrySchema } from './retry.js';
 import {
   assertSecretName,
@@ -30,6 +32,7 @@ import {
 } from './secret-name.js';
 import { parseStoreSpec } from './spec.js';
 import type {
+  PreflightOptions,
   SecretStore,
   SecretVersionInfo,
   StoreCallOptions,
@@ -128,6 +131,40 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
     assertOpen(closed, KIND, operation);
     assertNotAborted(call?.signal, KIND, operation, name);
     if (name !== undefined) assertSecretName(name, KIND, operation);
+  }
+
+  // The secrets known to exist: filled by the first write's listing, then kept up to date by
+  // this store's own reads, writes and deletes. Only ever a hint (see writeVersion).
+  let known: Set<string> | undefined;
+
+  /** The ids of every secret with the store's label, across pages. */
+  async function listManaged(signal: AbortSignal | undefined): Promise<string[]> {
+    const names: string[] = [];
+    let pageToken = '';
+    do {
+      const [secrets, , response] = await call('list', undefined, signal, (c) =>
+        c.listSecrets(
+          // By the label every secret this store creates carries: `name:` is a "contains"
+          // match, so it cannot select a prefix, and would list secrets made by others.
+          { parent, pageSize: PAGE_SIZE, pageToken, filter: MANAGED_FILTER },
+          { ...callOptions, autoPaginate: false },
+        ),
+      );
+      for (const secret of secrets) {
+        const id = secret.name?.split('/').at(-1) ?? '';
+        // Secrets this package could not have written (names outside the shared rule) are
+        // not listed: no other method would accept their names.
+        if (isSecretName(id)) names.push(id);
+      }
+      pageToken = response?.nextPageToken ?? '';
+    } while (pageToken !== '');
+    known = new Set(names);
+    return names;
+  }
+
+  async function knownSecrets(signal: AbortSignal | undefined): Promise<Set<string> | undefined> {
+    if (known === undefined) await listManaged(signal).catch(() => undefined);
+    return known;
   }
 
   const ops: GcpOps = {
@@ -237,6 +274,7 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
     async latest(name: string, operation: string, signal?: AbortSignal): Promise<Latest> {
       try {
         const found = await ops.access(name, 'latest', operation, signal);
+        if (found !== undefined) known?.add(name);
         return found === undefined ? { kind: 'absent' } : { kind: 'value', ...found };
       } catch (error) {
         if (!isGrpcStatus(error, 'FAILED_PRECONDITION')) throw error;
@@ -263,12 +301,18 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
       enter('writeVersion', options, name);
       assertSecretValue(value, KIND, 'writeVersion', name);
       const signal = options?.signal;
-      // Create-or-add (issue 8 §1): ALREADY_EXISTS means add a version. A NOT_FOUND from the
-      // add means a concurrent delete won between the two calls: create again, once.
+      // Create only when the secret is absent (issue 22: CreateSecret before every add made
+      // two writes a project against a quota of 600 a minute). Whether it exists comes from
+      // what this store has seen (one labelled listing, reads, writes); a stale answer costs
+      // one call and is still right: ALREADY_EXISTS means add, and a NOT_FOUND from the add (a
+      // concurrent delete) means create, once.
+      const exists = (await knownSecrets(signal))?.has(name) === true;
       for (let round = 0; ; round++) {
-        await ops.createSecret(name, 'writeVersion', signal);
+        if (round > 0 || !exists) await ops.createSecret(name, 'writeVersion', signal);
         try {
-          return { version: await ops.addVersion(name, value, 'writeVersion', signal) };
+          const version = await ops.addVersion(name, value, 'writeVersion', signal);
+          known?.add(name);
+          return { version };
         } catch (error) {
           if (round > 0 || !isGrpcStatus(error, 'NOT_FOUND')) throw error;
         }
@@ -286,26 +330,8 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
     async list(prefix: string, options?: StoreCallOptions): Promise<string[]> {
       enter('list', options);
       assertSecretPrefix(prefix, KIND);
-      const names: string[] = [];
-      let pageToken = '';
-      do {
-        const [secrets, , response] = await call('list', undefined, options?.signal, (c) =>
-          c.listSecrets(
-            // By the label every secret this store creates carries: `name:` is a "contains"
-            // match, so it cannot select a prefix, and would list secrets made by others.
-            { parent, pageSize: PAGE_SIZE, pageToken, filter: MANAGED_FILTER },
-            { ...callOptions, autoPaginate: false },
-          ),
-        );
-        for (const secret of secrets) {
-          const id = secret.name?.split('/').at(-1) ?? '';
-          // Secrets this package could not have written (names outside the shared rule) are
-          // not listed: no other method would accept their names.
-          if (id.startsWith(prefix) && isSecretName(id)) names.push(id);
-        }
-        pageToken = response?.nextPageToken ?? '';
-      } while (pageToken !== '');
-      return names.sort();
+      const names = await listManaged(options?.signal);
+      return names.filter((id) => id.startsWith(prefix)).sort();
     },
     async listVersions(name: string, options?: StoreCallOptions): Promise<SecretVersionInfo[]> {
       enter('listVersions', options, name);
@@ -317,12 +343,23 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
     async delete(name: string, options?: StoreCallOptions): Promise<void> {
       enter('delete', options, name);
       try {
+        known?.delete(name);
         await call('delete', name, options?.signal, (c) =>
           c.deleteSecret({ name: secretPath(name) }, callOptions),
         );
       } catch (error) {
         if (!isGrpcStatus(error, 'NOT_FOUND')) throw error;
       }
+    },
+    async preflight(options?: PreflightOptions): Promise<void> {
+      enter('preflight', options);
+      await gcpPreflight(
+        project,
+        MANAGED_FILTER,
+        preflightOperations(options),
+        (operation, attempt) => call(operation, undefined, options?.signal, attempt),
+        callOptions,
+      );
     },
     async close(): Promise<void> {
       if (closed) return;

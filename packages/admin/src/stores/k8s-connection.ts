@@ -57,6 +57,8 @@ export type K8sRequestOptions = Parameters<CoreV1Api['readNamespacedSecret']>[1]
 /** A connected client, and the per-request options that make a request abortable. */
 export interface K8sClient {
   readonly api: CoreV1Api;
+  /** The loaded configuration, for the other API groups a store needs (authorization). */
+  readonly kubeConfig: KubeConfig;
   /** Options whose middleware sets `signal` on the request (client-node has no timeout). */
   withSignal(signal: AbortSignal): K8sRequestOptions;
 }
@@ -112,6 +114,7 @@ export async function connectCoreV1(options: K8sConnectionOptions): Promise<K8sC
   const api = kc.makeApiClient(k8s.CoreV1Api);
   return {
     api,
+    kubeConfig: kc,
     withSignal: (signal) => ({
       // ObjectParamAPI hands these to the Observable API: middleware returns Observables.
       middleware: [

@@ -30,7 +30,9 @@ import {
   MANAGED_BY_LABEL,
   secretWithNewVersion,
 } from './k8s-format.js';
+import { k8sPreflight, secretsAccessReview } from './k8s-preflight.js';
 import { parseStoreOptions } from './options.js';
+import { preflightOperations } from './preflight.js';
 import { resolveRetry, type StoreRetryOptions, StoreRetrySchema, withRetry } from './retry.js';
 import {
   assertSecretName,
@@ -40,6 +42,7 @@ import {
 } from './secret-name.js';
 import { parseStoreSpec } from './spec.js';
 import type {
+  PreflightOptions,
   SecretStore,
   SecretVersionInfo,
   StoreCallOptions,
@@ -116,7 +119,7 @@ export function createK8sSecretStore(options: K8sSecretStoreOptions): SecretStor
     operation: string,
     name: string | undefined,
     signal: AbortSignal | undefined,
-    attempt: (api: CoreV1Api, options: K8sRequestOptions) => Promise<T>,
+    attempt: (api: CoreV1Api, options: K8sRequestOptions, client: K8sClient) => Promise<T>,
     secrets?: readonly string[],
   ): Promise<T> {
     let client: K8sClient;
@@ -132,6 +135,7 @@ export function createK8sSecretStore(options: K8sSecretStoreOptions): SecretStor
         return attempt(
           client.api,
           client.withSignal(outer === undefined ? deadline : AbortSignal.any([outer, deadline])),
+          client,
         );
       },
       {
@@ -313,6 +317,18 @@ export function createK8sSecretStore(options: K8sSecretStoreOptions): SecretStor
       } catch (error) {
         if (!isHttpStatus(error, 404)) throw error;
       }
+    },
+    async preflight(options?: PreflightOptions): Promise<void> {
+      enter('preflight', options);
+      const k8s = await import('@kubernetes/client-node');
+      await k8sPreflight(namespace, preflightOperations(options), async (verb) => {
+        const review = await call('preflight', undefined, options?.signal, (_, o, client) =>
+          client.kubeConfig
+            .makeApiClient(k8s.AuthorizationV1Api)
+            .createSelfSubjectAccessReview({ body: secretsAccessReview(namespace, verb) }, o),
+        );
+        return review.status?.allowed === true;
+      });
     },
     async close(): Promise<void> {
       closed = true;

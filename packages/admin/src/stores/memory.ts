@@ -7,6 +7,7 @@
 import { assertNotAborted, assertOpen } from './guard.js';
 import { assertSecretName, assertSecretPrefix, assertSecretValue } from './secret-name.js';
 import type {
+  PreflightOptions,
   SecretStore,
   SecretVersionInfo,
   StoreCallOptions,
@@ -93,6 +94,10 @@ export function createMemorySecretStore(options: MemorySecretStoreOptions = {}):
     async delete(name: string, call?: StoreCallOptions): Promise<void> {
       enter('delete', call, name);
       secrets.delete(name);
+    },
+    async preflight(call?: PreflightOptions): Promise<void> {
+      // Memory is always writable; only the open and abort checks apply.
+      enter('preflight', call);
     },
     async close(): Promise<void> {
       closed = true;

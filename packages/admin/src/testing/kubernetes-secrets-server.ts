@@ -26,6 +26,13 @@ export interface KubernetesSecretsServerOptions {
   token?: string | undefined;
   /** A delay before every request is answered, in milliseconds. @default 0 */
   latencyMs?: number | undefined;
+  /**
+   * The RBAC verbs the caller holds on Secrets (`get`, `list`, `create`, `update`, `patch`,
+   * `delete`): a request needing another is refused 403 Forbidden, and a
+   * SelfSubjectAccessReview answers from this set.
+   * @default every verb
+   */
+  verbs?: readonly string[] | undefined;
 }
 
 /** A fault to inject with {@link KubernetesSecretsServer.failNext}. */
@@ -74,6 +81,8 @@ export interface KubernetesSecretsServer {
   readonly port: number;
   /** Makes `namespace` exist. */
   addNamespace(namespace: string): void;
+  /** Sets the verbs the caller holds on Secrets (see `verbs`); `undefined` grants every verb. */
+  setVerbs(verbs: readonly string[] | undefined): void;
   /** Fails the next requests matching `fault`. Faults queue up in order. */
   failNext(fault?: KubernetesFault): void;
   setLatency(ms: number): void;
@@ -100,6 +109,14 @@ const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const COLLECTION = /^\/api\/v1\/namespaces\/([^/]+)\/secrets$/;
 const ITEM = /^\/api\/v1\/namespaces\/([^/]+)\/secrets\/([^/]+)$/;
+// The RBAC verb of each request on one Secret.
+const ITEM_VERBS: Readonly<Record<string, string | undefined>> = {
+  GET: 'get',
+  PUT: 'update',
+  PATCH: 'patch',
+  DELETE: 'delete',
+};
+const REVIEWS = '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews';
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
 class HttpFailure extends Error {
@@ -123,6 +140,20 @@ export async function startKubernetesSecretsServer(
   const log: KubernetesRequest[] = [];
   let latency = options.latencyMs ?? 0;
   let revision = 1000;
+  let verbs: ReadonlySet<string> | undefined =
+    options.verbs === undefined ? undefined : new Set(options.verbs);
+  const may = (verb: string) => verbs === undefined || verbs.has(verb);
+  // What kube-apiserver's RBAC authorizer answers when a verb is missing.
+  const authorize = (verb: string, ns: string, name?: string) => {
+    if (may(verb)) return;
+    const what = name === undefined ? 'secrets' : `secrets "${name}"`;
+    throw new HttpFailure(
+      403,
+      'Forbidden',
+      `${what} is forbidden: User "system:serviceaccount:${ns}:stemedb-admin" cannot ${verb} resource "secrets" in API group "" in the namespace "${ns}"`,
+      { ...(name === undefined ? {} : { name }), kind: 'secrets' },
+    );
+  };
 
   const bucket = (ns: string) => {
     let secrets = store.get(ns);
@@ -175,9 +206,12 @@ export async function startKubernetesSecretsServer(
   }
 
   function route(method: string, url: URL, text: string): [number, unknown] {
+    if (url.pathname === REVIEWS && method === 'POST') return [201, review(text)];
     const collection = COLLECTION.exec(url.pathname);
     if (collection !== null) {
       const ns = decodeURIComponent(collection[1] ?? '');
+      if (method === 'GET') authorize('list', ns);
+      if (method === 'POST') authorize('create', ns);
       if (method === 'GET') return [200, list(ns, url.searchParams)];
       if (method === 'POST') return [201, create(ns, parseSecret(text))];
       throw new HttpFailure(405, 'MethodNotAllowed', `${method} is not supported here`);
@@ -186,6 +220,8 @@ export async function startKubernetesSecretsServer(
     if (item !== null) {
       const ns = decodeURIComponent(item[1] ?? '');
       const name = decodeURIComponent(item[2] ?? '');
+      const verb = ITEM_VERBS[method];
+      if (verb !== undefined) authorize(verb, ns, name);
       if (method === 'GET') return [200, structuredClone(existing(ns, name))];
       if (method === 'PUT') return [200, replace(ns, name, parseSecret(text))];
       if (method === 'DELETE') {
@@ -204,6 +240,34 @@ export async function startKubernetesSecretsServer(
       throw new HttpFailure(405, 'MethodNotAllowed', `${method} is not supported here`);
     }
     throw new HttpFailure(404, 'NotFound', 'the server could not find the requested resource');
+  }
+
+  // A SelfSubjectAccessReview about Secrets, answered from `verbs`; about anything else,
+  // allowed (this server holds nothing else to refuse).
+  function review(text: string): unknown {
+    let body: {
+      apiVersion?: string;
+      kind?: string;
+      spec?: { resourceAttributes?: { verb?: string; resource?: string; group?: string } };
+    };
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new HttpFailure(400, 'BadRequest', 'the body is not JSON');
+    }
+    const attributes = body.spec?.resourceAttributes;
+    if (body.kind !== 'SelfSubjectAccessReview' || attributes?.verb === undefined) {
+      throw new HttpFailure(400, 'BadRequest', 'the body is not a SelfSubjectAccessReview');
+    }
+    const allowed =
+      attributes.resource !== 'secrets' || (attributes.group ?? '') !== '' || may(attributes.verb);
+    return {
+      ...body,
+      metadata: { creationTimestamp: null },
+      status: allowed
+        ? { allowed: true, reason: 'RBAC: allowed by RoleBinding "stemedb-admin-secrets"' }
+        : { allowed: false },
+    };
   }
 
   function existing(ns: string, name: string): StoredKubernetesSecret {
@@ -320,6 +384,9 @@ export async function startKubernetesSecretsServer(
     url: `http://127.0.0.1:${port}`,
     port,
     addNamespace: (ns) => void namespaces.add(ns),
+    setVerbs(next) {
+      verbs = next === undefined ? undefined : new Set(next);
+    },
     failNext(fault = {}) {
       const count = fault.count ?? 1;
       for (let i = 0; i < count; i++) {

@@ -110,6 +110,11 @@ export class SecretManagerState {
     return secretMessage(secret);
   }
 
+  /** True when `name` (`projects/p/secrets/s`) is a secret held here. */
+  hasSecret(name: string): boolean {
+    return this.secrets.has(name);
+  }
+
   getSecret(name: string): object {
     return secretMessage(this.secret(name));
   }

@@ -108,15 +108,47 @@ describe('gcp: against the local Secret Manager', () => {
     expect(store.spec).toBe(`gcp:${PROJECT}`);
   });
 
-  it('writeVersion is create-or-add: ALREADY_EXISTS means add a version', async () => {
+  it('writeVersion creates a secret only when it is absent: one write for an existing one', async () => {
     await store.writeVersion('stemedb-key-a', KEY);
+    expect(emulator.calls().map((c) => [c.method, c.code])).toEqual([
+      ['ListSecrets', 'OK'],
+      ['CreateSecret', 'OK'],
+      ['AddSecretVersion', 'OK'],
+    ]);
     emulator.clearCalls();
     const second = await store.writeVersion('stemedb-key-a', `${KEY}x`);
     expect(second.version).toBe('2');
-    expect(emulator.calls().map((c) => [c.method, c.code])).toEqual([
-      ['CreateSecret', 'ALREADY_EXISTS'],
-      ['AddSecretVersion', 'OK'],
+    expect(emulator.calls().map((c) => [c.method, c.code])).toEqual([['AddSecretVersion', 'OK']]);
+    // Another store, whose first listing finds it, adds without creating either.
+    const other = gcpStore(emulator);
+    await other.writeVersion('stemedb-key-a', `${KEY}y`);
+    await other.close();
+    expect(emulator.calls().map((c) => c.method)).toEqual([
+      'AddSecretVersion',
+      'ListSecrets',
+      'AddSecretVersion',
     ]);
+  });
+
+  it('writeVersion stays right when its knowledge is stale: created or deleted by someone else', async () => {
+    await store.writeVersion('stemedb-key-a', KEY);
+    const other = gcpStore(emulator);
+    await other.delete('stemedb-key-a');
+    await other.writeVersion('stemedb-key-b', KEY);
+    emulator.clearCalls();
+    // `store` believes a exists (NOT_FOUND: create, add) and b absent (ALREADY_EXISTS: add).
+    await store.writeVersion('stemedb-key-a', `${KEY}2`);
+    await store.writeVersion('stemedb-key-b', `${KEY}2`);
+    expect(emulator.calls().map((c) => `${c.method}:${c.code}`)).toEqual([
+      'AddSecretVersion:NOT_FOUND',
+      'CreateSecret:OK',
+      'AddSecretVersion:OK',
+      'CreateSecret:ALREADY_EXISTS',
+      'AddSecretVersion:OK',
+    ]);
+    expect(await store.readLatest('stemedb-key-a')).toBe(`${KEY}2`);
+    expect(await store.readLatest('stemedb-key-b')).toBe(`${KEY}2`);
+    await other.close();
   });
 
   it('retries UNAVAILABLE, then succeeds', async () => {
@@ -127,6 +159,7 @@ describe('gcp: against the local Secret Manager', () => {
     expect(await store.readLatest('stemedb-key-a')).toBe(KEY);
     const calls = emulator.calls().map((c) => `${c.method}:${c.code}`);
     expect(calls).toEqual([
+      'ListSecrets:OK',
       'CreateSecret:UNAVAILABLE',
       'CreateSecret:UNAVAILABLE',
       'CreateSecret:OK',
@@ -160,7 +193,7 @@ describe('gcp: against the local Secret Manager', () => {
     });
     expect(error.message).toMatch(/project stemedb-test/);
     expect(error.message).toMatch(/roles\/secretmanager/);
-    expect(emulator.calls()).toHaveLength(1);
+    expect(emulator.calls().filter((c) => c.method === 'CreateSecret')).toHaveLength(1);
   });
 
   it.each([

@@ -176,6 +176,32 @@ describe('startSecretManagerEmulator', () => {
     expect(codeOf(bad)).toBe(3); // INVALID_ARGUMENT
   });
 
+  it('answers TestIamPermissions from its permission set, empty for an absent secret, and enforces it', async () => {
+    await client.createSecret({ parent: PARENT, secretId: 'held', secret: AUTOMATIC });
+    const ask = ['secretmanager.versions.add', 'secretmanager.versions.access'];
+    const test = async (secret: string) =>
+      (
+        await client.testIamPermissions({
+          resource: `${PARENT}/secrets/${secret}`,
+          permissions: ask,
+        })
+      )[0].permissions;
+    expect(await test('held')).toEqual(ask);
+    expect(await test('absent')).toEqual([]);
+    emulator.setPermissions(['secretmanager.versions.access']);
+    expect(await test('held')).toEqual(['secretmanager.versions.access']);
+    const denied = await client
+      .addSecretVersion({ parent: `${PARENT}/secrets/held`, payload: { data: Buffer.from('x') } })
+      .catch((e: unknown) => e);
+    expect(codeOf(denied)).toBe(7); // PERMISSION_DENIED
+    expect(String((denied as Error).message)).toContain("'secretmanager.versions.add' denied");
+    emulator.setPermissions(undefined);
+    await client.addSecretVersion({
+      parent: `${PARENT}/secrets/held`,
+      payload: { data: Buffer.from('x') },
+    });
+  });
+
   it('filters secrets by name and pages through them', async () => {
     await emulator.close();
     await client.close();

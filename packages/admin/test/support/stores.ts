@@ -30,6 +30,7 @@ export function interceptStore(
     'list',
     'listVersions',
     'delete',
+    'preflight',
     'close',
   ] as const) {
     if (m !== method)
