@@ -136,3 +136,7 @@ export type {
   WriteIfAbsentResult,
   WrittenVersion,
 } from './stores/types.js';
+export {
+  DEFAULT_STORE_WRITES_PER_MINUTE,
+  type StoreWriteLimit,
+} from './stores/write-limit.js';

@@ -4,6 +4,7 @@
  * 300 ms); the Secret Manager and Kubernetes clients load only with a store that needs them.
  */
 import { Command, CommanderError } from 'commander';
+import { DEFAULT_STORE_WRITES_PER_MINUTE } from '../stores/write-limit-default.js';
 import { EXIT_CODES_HELP, exitCodeOf, type Io, PROGRAM, processIo, reportError } from './io.js';
 
 const ioOf = (command: Command): Io => processIo(command.optsWithGlobals().debug === true);
@@ -43,6 +44,10 @@ function common(command: Command, spec: CommonSpec = {}): Command {
   command
     .option('--store <spec>', 'secret store: gcp:<project>, k8s:<namespace>, file:<path>, memory:')
     .option('--gcp-endpoint <host:port>', 'a local Secret Manager over plaintext (loopback only)')
+    .option(
+      '--store-writes-per-minute <n>',
+      `most gcp:/k8s: store write requests a minute, retries included; 0: no limit (default: ${DEFAULT_STORE_WRITES_PER_MINUTE}, under Secret Manager's 600)`,
+    )
     .option('--json', 'print the result as JSON on stdout');
   if (spec.adminKey !== false) {
     command

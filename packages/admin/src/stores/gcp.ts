@@ -39,6 +39,7 @@ import type {
   WriteIfAbsentResult,
   WrittenVersion,
 } from './types.js';
+import { createWriteLimiter, type StoreWriteLimit, StoreWriteLimitSchema } from './write-limit.js';
 
 /** Options of {@link createGcpSecretStore}. */
 export interface GcpSecretStoreOptions {
@@ -64,6 +65,13 @@ export interface GcpSecretStoreOptions {
    * @default 10_000
    */
   claimTimeoutMs?: number | undefined;
+  /**
+   * The most write requests (CreateSecret, AddSecretVersion, DeleteSecret,
+   * DestroySecretVersion; every retry counts) in any window; the CLI's
+   * `--store-writes-per-minute`.
+   * @default { writes: DEFAULT_STORE_WRITES_PER_MINUTE (540), intervalMs: 60_000 }
+   */
+  writeLimit?: StoreWriteLimit | undefined;
 }
 
 /** The default deadline of one Secret Manager call. */
@@ -88,6 +96,7 @@ const OptionsSchema = z.strictObject({
   retry: StoreRetrySchema.optional(),
   timeoutMs: z.number().int().positive().max(600_000).optional(),
   claimTimeoutMs: z.number().int().min(0).max(600_000).optional(),
+  writeLimit: StoreWriteLimitSchema.optional(),
 });
 
 /** A Secret Manager store (spec `gcp:<project>`). Nothing is contacted before the first call. */
@@ -102,6 +111,7 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
   const callOptions = { retry: null, timeout: given.timeoutMs ?? DEFAULT_GCP_TIMEOUT_MS };
   const claimTimeoutMs = given.claimTimeoutMs ?? DEFAULT_CLAIM_TIMEOUT_MS;
   const parent = `projects/${project}`;
+  const writeSlot = createWriteLimiter(given.writeLimit, KIND);
   let client: Promise<SecretManagerServiceClient> | undefined;
   let closed = false;
 
@@ -171,16 +181,17 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
     /** CreateSecret; false when it already exists. */
     async createSecret(name: string, operation: string, signal?: AbortSignal): Promise<boolean> {
       try {
-        await call(operation, name, signal, (c) =>
-          c.createSecret(
+        await call(operation, name, signal, async (c) => {
+          await writeSlot(operation, name, signal);
+          return c.createSecret(
             {
               parent,
               secretId: name,
               secret: { replication: { automatic: {} }, labels: { ...MANAGED_LABELS } },
             },
             callOptions,
-          ),
-        );
+          );
+        });
         return true;
       } catch (error) {
         if (isGrpcStatus(error, 'ALREADY_EXISTS')) return false;
@@ -198,11 +209,13 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
         operation,
         name,
         signal,
-        (c) =>
-          c.addSecretVersion(
+        async (c) => {
+          await writeSlot(operation, name, signal);
+          return c.addSecretVersion(
             { parent: secretPath(name), payload: { data: Buffer.from(value, 'utf8') } },
             callOptions,
-          ),
+          );
+        },
         [value],
       );
       return versionIdOf(version.name);
@@ -257,9 +270,13 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
     },
     async destroy(name: string, version: string, operation: string): Promise<void> {
       try {
-        await call(operation, name, undefined, (c) =>
-          c.destroySecretVersion({ name: `${secretPath(name)}/versions/${version}` }, callOptions),
-        );
+        await call(operation, name, undefined, async (c) => {
+          await writeSlot(operation, name, undefined);
+          return c.destroySecretVersion(
+            { name: `${secretPath(name)}/versions/${version}` },
+            callOptions,
+          );
+        });
       } catch (error) {
         if (isGrpcStatus(error, 'NOT_FOUND') || isGrpcStatus(error, 'FAILED_PRECONDITION')) return;
         throw error;
@@ -344,9 +361,10 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
       enter('delete', options, name);
       try {
         known?.delete(name);
-        await call('delete', name, options?.signal, (c) =>
-          c.deleteSecret({ name: secretPath(name) }, callOptions),
-        );
+        await call('delete', name, options?.signal, async (c) => {
+          await writeSlot('delete', name, options?.signal);
+          return c.deleteSecret({ name: secretPath(name) }, callOptions);
+        });
       } catch (error) {
         if (!isGrpcStatus(error, 'NOT_FOUND')) throw error;
       }

@@ -49,6 +49,7 @@ import type {
   WriteIfAbsentResult,
   WrittenVersion,
 } from './types.js';
+import { createWriteLimiter, type StoreWriteLimit, StoreWriteLimitSchema } from './write-limit.js';
 
 /** Options of {@link createK8sSecretStore}. */
 export interface K8sSecretStoreOptions extends K8sConnectionOptions {
@@ -62,6 +63,12 @@ export interface K8sSecretStoreOptions extends K8sConnectionOptions {
   maxVersions?: number | undefined;
   /** The clock that stamps versions. @default () => new Date() */
   now?: (() => Date) | undefined;
+  /**
+   * The most write requests (create, replace, delete; every retry counts) in any window; the
+   * CLI's `--store-writes-per-minute`.
+   * @default { writes: DEFAULT_STORE_WRITES_PER_MINUTE (540), intervalMs: 60_000 }
+   */
+  writeLimit?: StoreWriteLimit | undefined;
 }
 
 /** The default deadline of one Kubernetes API request. */
@@ -70,6 +77,8 @@ export const DEFAULT_K8S_TIMEOUT_MS = 30_000;
 const MAX_CONFLICT_ROUNDS = 20;
 const PAGE_LIMIT = 500;
 const KIND = 'k8s';
+// call()'s last argument for requests that write.
+const WRITE = true;
 
 const OptionsSchema = z.strictObject({
   namespace: z.string(),
@@ -82,6 +91,7 @@ const OptionsSchema = z.strictObject({
   timeoutMs: z.number().int().positive().max(600_000).optional(),
   maxVersions: z.number().int().min(1).max(100).optional(),
   now: z.custom<() => Date>((v) => typeof v === 'function').optional(),
+  writeLimit: StoreWriteLimitSchema.optional(),
 });
 
 /** A Kubernetes Secrets store (spec `k8s:<namespace>`). Nothing is contacted before the first call. */
@@ -102,6 +112,7 @@ export function createK8sSecretStore(options: K8sSecretStoreOptions): SecretStor
   const timeoutMs = given.timeoutMs ?? DEFAULT_K8S_TIMEOUT_MS;
   const maxVersions = given.maxVersions ?? DEFAULT_MAX_VERSIONS;
   const now = given.now ?? (() => new Date());
+  const writeSlot = createWriteLimiter(given.writeLimit, KIND);
   let api: Promise<K8sClient> | undefined;
   let closed = false;
 
@@ -121,6 +132,7 @@ export function createK8sSecretStore(options: K8sSecretStoreOptions): SecretStor
     signal: AbortSignal | undefined,
     attempt: (api: CoreV1Api, options: K8sRequestOptions, client: K8sClient) => Promise<T>,
     secrets?: readonly string[],
+    write = false,
   ): Promise<T> {
     let client: K8sClient;
     try {
@@ -130,7 +142,10 @@ export function createK8sSecretStore(options: K8sSecretStoreOptions): SecretStor
       throw k8sError(error, { namespace, operation, secret: name }, 0);
     }
     return withRetry(
-      (outer) => {
+      async (outer) => {
+        // Each attempt of a write takes a slot first (every attempt counts against a quota),
+        // and only then starts its deadline, which the wait must not use up.
+        if (write) await writeSlot(operation, name, outer ?? signal);
         const deadline = AbortSignal.timeout(timeoutMs);
         return attempt(
           client.api,
@@ -185,6 +200,7 @@ export function createK8sSecretStore(options: K8sSecretStoreOptions): SecretStor
         signal,
         (c, o) => c.createNamespacedSecret({ namespace, body }, o),
         [value],
+        WRITE,
       );
       return true;
     } catch (error) {
@@ -209,6 +225,7 @@ export function createK8sSecretStore(options: K8sSecretStoreOptions): SecretStor
         signal,
         (c, o) => c.replaceNamespacedSecret({ name, namespace, body }, o),
         [value],
+        WRITE,
       );
       return version;
     } catch (error) {
@@ -311,8 +328,13 @@ export function createK8sSecretStore(options: K8sSecretStoreOptions): SecretStor
     async delete(name: string, options?: StoreCallOptions): Promise<void> {
       enter('delete', options, name);
       try {
-        await call('delete', name, options?.signal, (c, o) =>
-          c.deleteNamespacedSecret({ name, namespace }, o),
+        await call(
+          'delete',
+          name,
+          options?.signal,
+          (c, o) => c.deleteNamespacedSecret({ name, namespace }, o),
+          undefined,
+          WRITE,
         );
       } catch (error) {
         if (!isHttpStatus(error, 404)) throw error;

@@ -55,6 +55,8 @@ export interface KubernetesRequest {
   readonly status: number;
   readonly injected: boolean;
   readonly authorization: boolean;
+  /** When the request arrived (`Date.now()`, before any latency), e.g. to check a rate limit. */
+  readonly at: number;
 }
 
 /** A Secret as stored: the API's JSON shape. */
@@ -169,8 +171,16 @@ export async function startKubernetesSecretsServer(
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://localhost');
     const authorization = typeof req.headers.authorization === 'string';
+    const at = Date.now();
     const send = (status: number, body: unknown, injected = false) => {
-      log.push({ method, path: `${url.pathname}${url.search}`, status, injected, authorization });
+      log.push({
+        method,
+        path: `${url.pathname}${url.search}`,
+        status,
+        injected,
+        authorization,
+        at,
+      });
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };

@@ -124,6 +124,8 @@ export interface SecretManagerCall {
   readonly injected: boolean;
   /** True when the call carried an `authorization` header (a local client must not send one). */
   readonly authorization: boolean;
+  /** When the call arrived (`Date.now()`, before any latency), e.g. to check a rate limit. */
+  readonly at: number;
 }
 
 /** A running emulator. */
@@ -255,6 +257,7 @@ export async function startSecretManagerEmulator(
     callback: sendUnaryData<unknown>,
   ): Promise<void> {
     const request = call.request;
+    const at = Date.now();
     const record = (code: status, injected: boolean) => {
       log.push({
         method,
@@ -265,6 +268,7 @@ export async function startSecretManagerEmulator(
         code: statusName(code),
         injected,
         authorization: call.metadata.get('authorization').length > 0,
+        at,
       });
     };
     const delay = latency.get(method) ?? latency.get('*') ?? 0;

@@ -92,6 +92,16 @@ describe('stemedb-admin with a gcp: store', () => {
     }
   });
 
+  it('takes --store-writes-per-minute (0 turns the limit off) and refuses a bad one, exit 2', async () => {
+    const ok = await runCli(['bootstrap', ...store(), '--store-writes-per-minute', '0', '--json']);
+    expect(ok.code).toBe(0);
+    const bad = await runCli(['bootstrap', ...store(), '--store-writes-per-minute', '-5']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--store-writes-per-minute must be a whole number from 0');
+    const help = await runCli(['provision', '--help']);
+    expect(help.stdout).toMatch(/--store-writes-per-minute <n>[\s\S]*default: 540/);
+  });
+
   it('refuses a --gcp-endpoint that is not loopback, exit 2, naming the address', async () => {
     const r = await runCli([
       'bootstrap',
