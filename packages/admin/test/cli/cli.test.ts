@@ -119,6 +119,33 @@ describe('bootstrap', () => {
   });
 });
 
+describe('bootstrap with STEMEDB_URL set (a server not yet seeded)', () => {
+  it('stores the new key and exits 0 without trying it; a kept key is tried and reported', async () => {
+    const { spec, path } = freshStore();
+    const before = server.emulator.requests().length;
+    const first = await runCli(['bootstrap', '--store', spec, '--json'], {
+      env: { STEMEDB_URL: server.url },
+    });
+    expect(first.code).toBe(0);
+    const stored = await readSecret(path, ROOT_KEY_SECRET);
+    expect(JSON.parse(first.stdout)).toEqual({
+      secret: ROOT_KEY_SECRET,
+      created: true,
+      hash: hashApiKey(stored!),
+    });
+    // Not a request: the server cannot know a key made a moment ago.
+    expect(server.emulator.requests().length).toBe(before);
+    const human = await runCli(['bootstrap', '--store', spec], {
+      env: { STEMEDB_URL: server.url },
+    });
+    // Kept, tried, refused (this server was seeded with another key): said, not an error.
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain('the server does not accept it yet');
+    noKeys(first);
+    noKeys(human);
+  });
+});
+
 describe('provision', () => {
   it('--dry-run --json prints the plan in the result shape and changes nothing', async () => {
     const { spec, path } = freshStore();
