@@ -126,7 +126,8 @@ changed), and each project's "reason".
 
 Examples:
   ${PROGRAM} provision projects.txt --store gcp:my-gcp-project --url https://stemedb.example.com --dry-run
-  STEMEDB_ADMIN_KEY=... ${PROGRAM} provision projects.txt --store gcp:my-gcp-project --json`),
+  ${PROGRAM} provision projects.txt --store gcp:my-gcp-project --url https://stemedb.example.com --admin-key-from-store --json
+  gcloud secrets versions access latest --secret=stemedb-root-api-key | ${PROGRAM} provision projects.txt --store k8s:stemedb --admin-key-stdin`),
     )
     .action(async (file: string, flags, command: Command) => {
       const { runProvision } = await import('./run-provision.js');

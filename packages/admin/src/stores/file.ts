@@ -11,8 +11,8 @@
  * provisioning a thousand projects costs far fewer than a thousand fsyncs.
  */
 
-import { dirname } from 'node:path';
 import { z } from 'zod';
+import { assertSecureDirectory, ensureStoreDirectory } from './file-directory.js';
 import {
   emptyDocument,
   type FileStoreDocument,
@@ -20,9 +20,7 @@ import {
   serialiseDocument,
 } from './file-format.js';
 import {
-  DIRECTORY_MODE,
   type FileStoreFs,
-  ioError,
   NODE_FS,
   readSecureFile,
   sweepTemporaryFiles,
@@ -101,7 +99,13 @@ export function createFileSecretStore(options: FileSecretStoreOptions): SecretSt
   let queue: Pending[] = [];
   let flushing: Promise<void> | undefined;
 
+  // Checked on the store's first read or write (see file-directory.ts); a failure is kept, so
+  // that every later call is refused as well.
+  let directoryChecked: Promise<void> | undefined;
+
   async function load(): Promise<FileStoreDocument> {
+    directoryChecked ??= assertSecureDirectory(fs, path);
+    await directoryChecked;
     const text = await readSecureFile(fs, path);
     return text === undefined ? emptyDocument() : parseDocument(text, path);
   }
@@ -140,11 +144,7 @@ export function createFileSecretStore(options: FileSecretStoreOptions): SecretSt
       let lock: Awaited<ReturnType<typeof acquireFileLock>> | undefined;
       try {
         // The lock lives next to the file, so the directory must exist before the first write.
-        await fs
-          .mkdir(dirname(path), { recursive: true, mode: DIRECTORY_MODE })
-          .catch((error: unknown) => {
-            throw ioError(`Cannot create the directory of ${path}`, error);
-          });
+        await ensureStoreDirectory(fs, path);
         lock = await acquireFileLock(path, { fs, timeoutMs: lockTimeoutMs, staleMs });
         const doc = await load();
         const before = serialiseDocument(doc);

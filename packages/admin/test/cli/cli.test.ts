@@ -3,8 +3,9 @@
  * process (not a TTY, NO_COLOR=1), against the emulator over loopback and a file store: help,
  * JSON shapes, exit codes, one-line errors, and no key in any output unless `--reveal`.
  */
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { generateApiKey, hashApiKey } from '@stemedb/sdk';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createFileSecretStore } from '../../src/stores/file.js';
@@ -62,6 +63,30 @@ describe('--help', () => {
   it('lists every command in the root help', async () => {
     const r = await runCli(['--help']);
     for (const command of COMMANDS) expect(r.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+  });
+
+  it('shows no key on a command line in any --help, the README, the docs or the examples', async () => {
+    // A key, or a placeholder for one, assigned or passed on a command line: what ps and shell
+    // history keep. Taking one from the store with $(...) or a pipe is what they show instead.
+    const onCommandLine = /(STEMEDB_[A-Z_]*KEY=(?!"?\$\())|steme_live_(…|\.\.\.|[0-9a-f]{4})/;
+    for (const command of ['', ...COMMANDS]) {
+      const r = await runCli(command === '' ? ['--help'] : [command, '--help']);
+      expect(r.stdout).not.toMatch(onCommandLine);
+    }
+    const root = fileURLToPath(new URL('../../../..', import.meta.url));
+    const examples = readdirSync(join(root, 'examples'))
+      .filter((f) => /provision|admin|README/.test(f))
+      .map((f) => join(root, 'examples', f));
+    for (const file of [
+      join(root, 'packages/admin/README.md'),
+      join(root, 'packages/admin/docs/stores.md'),
+      ...examples,
+    ]) {
+      const shown = readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((line) => onCommandLine.test(line));
+      expect({ file, shown }).toEqual({ file, shown: [] });
+    }
   });
 
   it('never offers the admin key as a flag', async () => {
