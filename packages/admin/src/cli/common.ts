@@ -18,6 +18,7 @@ export interface CommonFlags {
   adminKeyStdin?: boolean;
   adminKeyFromStore?: boolean;
   storeWritesPerMinute?: string;
+  adopt?: boolean;
 }
 
 /** Where the development store is when neither `--store` nor `STEMEDB_STORE` says. */
@@ -44,7 +45,7 @@ export function openStore(flags: CommonFlags, io: Io): Promise<SecretStore> {
     env: io.env,
     ...(flags.gcpEndpoint === undefined ? {} : { gcpEndpoint: flags.gcpEndpoint }),
     gcp: writeLimit,
-    k8s: writeLimit,
+    k8s: { ...writeLimit, ...(flags.adopt === true ? { adopt: true } : {}) },
   });
 }
 

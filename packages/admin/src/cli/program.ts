@@ -48,6 +48,10 @@ function common(command: Command, spec: CommonSpec = {}): Command {
       '--store-writes-per-minute <n>',
       `most gcp:/k8s: store write requests a minute, retries included; 0: no limit (default: ${DEFAULT_STORE_WRITES_PER_MINUTE}, under Secret Manager's 600)`,
     )
+    .option(
+      '--adopt',
+      'k8s: write into a Secret of the same name that stemedb-admin does not manage (no app.kubernetes.io/managed-by: stemedb-admin label)',
+    )
     .option('--json', 'print the result as JSON on stdout');
   if (spec.adminKey !== false) {
     command

@@ -13,7 +13,7 @@ import type { StoreOperation } from './types.js';
 export const K8S_PREFLIGHT_VERBS: Readonly<Record<StoreOperation, readonly string[]>> =
   Object.freeze({
     read: ['get'],
-    write: ['get', 'create', 'update'],
+    write: ['get', 'create', 'patch'],
     delete: ['delete'],
   });
 

@@ -15,6 +15,7 @@ import type { CoreV1Api, V1Secret } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { SecretStoreError } from './errors.js';
 import { abortedError, assertNotAborted, assertOpen } from './guard.js';
+import { applyConfiguration, isManagedSecret, K8S_FIELD_MANAGER } from './k8s-apply.js';
 import {
   checkServerUrl,
   connectCoreV1,
@@ -69,6 +70,14 @@ export interface K8sSecretStoreOptions extends K8sConnectionOptions {
    * @default { writes: DEFAULT_STORE_WRITES_PER_MINUTE (540), intervalMs: 60_000 }
    */
   writeLimit?: StoreWriteLimit | undefined;
+  /**
+   * Write into a Secret of the same name that lacks the label
+   * `app.kubernetes.io/managed-by: stemedb-admin` (made by kubectl, Helm, another tool),
+   * taking over `value` and adding the label; otherwise such a write fails `unmanaged_secret`
+   * and the Secret is left as it is. The CLI's `--adopt`.
+   * @default false
+   */
+  adopt?: boolean | undefined;
 }
 
 /** The default deadline of one Kubernetes API request. */
@@ -92,6 +101,7 @@ const OptionsSchema = z.strictObject({
   maxVersions: z.number().int().min(1).max(100).optional(),
   now: z.custom<() => Date>((v) => typeof v === 'function').optional(),
   writeLimit: StoreWriteLimitSchema.optional(),
+  adopt: z.boolean().optional(),
 });
 
 /** A Kubernetes Secrets store (spec `k8s:<namespace>`). Nothing is contacted before the first call. */
@@ -113,6 +123,7 @@ export function createK8sSecretStore(options: K8sSecretStoreOptions): SecretStor
   const maxVersions = given.maxVersions ?? DEFAULT_MAX_VERSIONS;
   const now = given.now ?? (() => new Date());
   const writeSlot = createWriteLimiter(given.writeLimit, KIND);
+  const adopt = given.adopt === true;
   let api: Promise<K8sClient> | undefined;
   let closed = false;
 
@@ -198,7 +209,7 @@ export function createK8sSecretStore(options: K8sSecretStoreOptions): SecretStor
         operation,
         name,
         signal,
-        (c, o) => c.createNamespacedSecret({ namespace, body }, o),
+        (c, o) => c.createNamespacedSecret({ namespace, body, fieldManager: K8S_FIELD_MANAGER }, o),
         [value],
         WRITE,
       );
@@ -217,13 +228,29 @@ export function createK8sSecretStore(options: K8sSecretStoreOptions): SecretStor
     operation: string,
     signal?: AbortSignal,
   ): Promise<string | undefined> {
-    const { body, version } = secretWithNewVersion(name, current, value, now(), maxVersions);
+    if (!adopt && !isManagedSecret(current)) {
+      throw new SecretStoreError({
+        code: 'unmanaged_secret',
+        store: KIND,
+        operation,
+        secret: name,
+        message: `The Secret ${namespace}/${name} exists but stemedb-admin does not manage it (no label ${MANAGED_BY_LABEL}: ${MANAGED_BY}); it was left unchanged. Take it over with --adopt (library: adopt: true), or delete it`,
+      });
+    }
+    const { body, version } = applyConfiguration(name, current, value, now(), maxVersions);
+    const k8s = await import('@kubernetes/client-node');
     try {
       await call(
         operation,
         name,
         signal,
-        (c, o) => c.replaceNamespacedSecret({ name, namespace, body }, o),
+        // Server-side apply of only the fields this store owns (k8s-apply.ts): a PUT of the
+        // whole object dropped ownerReferences, finalizers and other managers' labels.
+        (c, o) =>
+          c.patchNamespacedSecret(
+            { name, namespace, body, fieldManager: K8S_FIELD_MANAGER, force: true },
+            k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.ServerSideApply, o),
+          ),
         [value],
         WRITE,
       );

@@ -10,6 +10,7 @@ import { generateApiKey, hashApiKey } from '@stemedb/sdk';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createFileSecretStore } from '../../src/stores/file.js';
 import { projectKeySecret, ROOT_KEY_SECRET } from '../../src/stores/names.js';
+import { startKubernetesSecretsServer } from '../../src/testing.js';
 import {
   brokenProjects,
   keyWorks,
@@ -141,6 +142,55 @@ describe('bootstrap', () => {
     expect(refused.code).toBe(3);
     expect(refused.stderr).toMatch(/^stemedb-admin: .*\[unauthorized\]\n$/);
     noKeys(refused);
+  });
+});
+
+describe('--adopt (k8s: store)', () => {
+  it('refuses to write into a Secret it does not manage, exit 1 naming --adopt; --adopt takes it over', async () => {
+    const k8s = await startKubernetesSecretsServer({ namespaces: ['stemedb'] });
+    try {
+      k8s.putSecret('stemedb', {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        type: 'Opaque',
+        metadata: { name: ROOT_KEY_SECRET, labels: { team: 'platform' } },
+        data: { note: Buffer.from('made by hand').toString('base64') },
+      });
+      const kubeconfig = join(tmp.dir, `kubeconfig-${fileCount++}`);
+      writeFileSync(
+        kubeconfig,
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'Config',
+          clusters: [
+            { name: 'double', cluster: { server: k8s.url, 'insecure-skip-tls-verify': true } },
+          ],
+          users: [{ name: 'me', user: { token: 'local' } }],
+          contexts: [{ name: 'double', context: { cluster: 'double', user: 'me' } }],
+          'current-context': 'double',
+        }),
+      );
+      const env = { KUBECONFIG: kubeconfig };
+      const refused = await runCli(['bootstrap', '--store', 'k8s:stemedb'], { env });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('--adopt');
+      expect(refused.stderr).toMatch(/\[unmanaged_secret\]\n$/);
+      expect(k8s.secrets('stemedb')[0]?.data).toEqual({
+        note: Buffer.from('made by hand').toString('base64'),
+      });
+      const adopted = await runCli(['bootstrap', '--store', 'k8s:stemedb', '--adopt', '--json'], {
+        env,
+      });
+      expect(adopted.code).toBe(0);
+      expect(JSON.parse(adopted.stdout)).toMatchObject({ created: true });
+      const [secret] = k8s.secrets('stemedb');
+      expect(secret?.data?.note).toBe(Buffer.from('made by hand').toString('base64'));
+      expect(secret?.metadata.labels?.team).toBe('platform');
+      noKeys(refused);
+      noKeys(adopted);
+    } finally {
+      await k8s.close();
+    }
   });
 });
 

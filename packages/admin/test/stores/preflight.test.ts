@@ -105,7 +105,7 @@ describe('k8s: preflight sends a SelfSubjectAccessReview per verb', () => {
     server.setVerbs(['get', 'list', 'create']);
     const error = await refusal(store.preflight());
     expect(error).toMatchObject({ code: 'permission_denied', store: 'k8s' });
-    expect(error.message).toContain('missing update on secrets');
+    expect(error.message).toContain('missing patch on secrets');
     const del = await refusal(store.preflight({ operations: ['delete'] }));
     expect(del.message).toContain('delete on secrets');
     await expect(store.preflight({ operations: ['read'] })).resolves.toBeUndefined();

@@ -14,10 +14,10 @@ import { DEFAULT_STORE_WRITES_PER_MINUTE } from '../../src/stores/write-limit.js
 import { startKubernetesSecretsServer, startSecretManagerEmulator } from '../../src/testing.js';
 
 const KEY = `steme_live_${'e5'.repeat(24)}`;
-const WINDOW_MS = 600;
+const WINDOW_MS = 1000;
 // Slots are granted on the client and counted where they arrive: a request may travel a little
 // longer than the one before it, so a window this much shorter is what arrivals must respect.
-const SLACK_MS = 100;
+const SLACK_MS = 300;
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
