@@ -4,13 +4,14 @@
  * Issue 8 §3: "a Secret Manager that fails some calls (UNAVAILABLE, then OK)".
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { bootstrap } from '../../src/commands/bootstrap.js';
 import { planProvision, provision } from '../../src/commands/provision.js';
 import { revoke } from '../../src/commands/revoke.js';
 import { rotate } from '../../src/commands/rotate.js';
 import { createSecretManagerClient } from '../../src/stores/gcp-client.js';
 import { projectKeySecret } from '../../src/stores/names.js';
 import { openSecretStore } from '../../src/stores/open.js';
-import { startSecretManagerEmulator } from '../../src/testing.js';
+import { SECRET_MANAGER_PERMISSIONS, startSecretManagerEmulator } from '../../src/testing.js';
 import { brokenProjects, keyWorks, startServer } from '../support/server.js';
 
 const PROJECTS = ['alpha', 'beta', 'gamma'];
@@ -107,6 +108,26 @@ describe('provision with the gcp: store', () => {
       '3',
     ]);
     expect(await brokenProjects(server, store, PROJECTS)).toEqual([]);
+  });
+
+  it('revoke and bootstrap check the store first: a missing permission changes nothing', async () => {
+    const { server, sm, base } = await setup();
+    await provision({ ...base, projects: PROJECTS });
+    const all = Object.values(SECRET_MANAGER_PERMISSIONS).filter(
+      (p): p is string => p !== undefined,
+    );
+    sm.setPermissions(all.filter((p) => p !== 'secretmanager.secrets.delete'));
+    const refused = await revoke({ ...base, project: 'gamma' }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'permission_denied' });
+    expect(String((refused as Error).message)).toContain('secretmanager.secrets.delete');
+    // Its key is still live, and still stored: revoking first would have left it dead there.
+    expect(await server.liveKeys('gamma')).toHaveLength(1);
+    expect(await brokenProjects(server, base.store, PROJECTS)).toEqual([]);
+    sm.setPermissions(all.filter((p) => p !== 'secretmanager.versions.add'));
+    sm.clearCalls();
+    const boot = await bootstrap({ store: base.store }).catch((e: unknown) => e);
+    expect(boot).toMatchObject({ code: 'permission_denied' });
+    expect(sm.calls().map((c) => c.method)).not.toContain('CreateSecret');
   });
 
   it('rotates every stored project and revokes one, through the same store', async () => {
