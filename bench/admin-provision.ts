@@ -129,9 +129,16 @@ async function storeSide(): Promise<{
       `gcp:${GCP_PROJECT}`,
       '--gcp-endpoint',
       servers.get(name)!.endpoint,
+      // The local Secret Manager has no write quota: no client-side limit on either side, so
+      // that the comparison is of the two programs, not of the limit.
+      '--store-writes-per-minute',
+      '0',
     ],
     open: async (name) =>
-      openSecretStore(`gcp:${GCP_PROJECT}`, { gcpEndpoint: (await server(name)).endpoint }),
+      openSecretStore(`gcp:${GCP_PROJECT}`, {
+        gcpEndpoint: (await server(name)).endpoint,
+        gcp: { writeLimit: { writes: 0 } },
+      }),
     close: async () => {
       await Promise.all([...servers.values()].map((s) => s.close()));
     },

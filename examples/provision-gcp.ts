@@ -8,7 +8,9 @@
  * Run it with `pnpm build && npx tsx examples/provision-gcp.ts`: with no environment it starts a
  * StemeDB emulator and a local Secret Manager (the gRPC server of `@stemedb/admin/testing`)
  * in-process. Pointed at real services by the environment:
- * - `STEMEDB_URL=https://stemedb.<domain> STEMEDB_ADMIN_KEY=steme_live_…` for StemeDB;
+ * - `STEMEDB_URL=https://stemedb.<domain>` and `STEMEDB_ADMIN_KEY` for StemeDB, the key put in
+ *   the environment from the store (`export STEMEDB_ADMIN_KEY="$(gcloud secrets versions access
+ *   latest --secret=stemedb-root-api-key)"`), never typed on a command line;
  * - `STEMEDB_STORE=gcp:<gcp-project>` for Secret Manager, with Application Default Credentials
  *   (`gcloud auth application-default login`) and `roles/secretmanager.admin` on the project;
  * - or `STEMEDB_STORE=gcp:<any> STEMEDB_GCP_ENDPOINT=127.0.0.1:<port>` for a local Secret

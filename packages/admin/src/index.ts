@@ -167,9 +167,15 @@ export {
   type StoreSpec,
 } from './stores/spec.js';
 export type {
+  PreflightOptions,
   SecretStore,
   SecretVersionInfo,
   StoreCallOptions,
+  StoreOperation,
   WriteIfAbsentResult,
   WrittenVersion,
 } from './stores/types.js';
+export {
+  DEFAULT_STORE_WRITES_PER_MINUTE,
+  type StoreWriteLimit,
+} from './stores/write-limit.js';

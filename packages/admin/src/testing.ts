@@ -16,6 +16,7 @@ export {
 export {
   type GrpcStatusName,
   SECRET_MANAGER_METHODS,
+  SECRET_MANAGER_PERMISSIONS,
   type SecretManagerCall,
   type SecretManagerEmulator,
   type SecretManagerEmulatorOptions,

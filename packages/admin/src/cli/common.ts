@@ -17,6 +17,8 @@ export interface CommonFlags {
   json?: boolean;
   adminKeyStdin?: boolean;
   adminKeyFromStore?: boolean;
+  storeWritesPerMinute?: string;
+  adopt?: boolean;
 }
 
 /** Where the development store is when neither `--store` nor `STEMEDB_STORE` says. */
@@ -37,9 +39,13 @@ export function storeSpecOf(flags: CommonFlags, io: Io): string {
 
 /** Opens the store the flags name. */
 export function openStore(flags: CommonFlags, io: Io): Promise<SecretStore> {
+  const writes = intFlag('store-writes-per-minute', flags.storeWritesPerMinute, 0, 1_000_000);
+  const writeLimit = writes === undefined ? {} : { writeLimit: { writes, intervalMs: 60_000 } };
   return openSecretStore(storeSpecOf(flags, io), {
     env: io.env,
     ...(flags.gcpEndpoint === undefined ? {} : { gcpEndpoint: flags.gcpEndpoint }),
+    gcp: writeLimit,
+    k8s: { ...writeLimit, ...(flags.adopt === true ? { adopt: true } : {}) },
   });
 }
 

@@ -4,6 +4,7 @@
  * 300 ms); the Secret Manager and Kubernetes clients load only with a store that needs them.
  */
 import { Command, CommanderError } from 'commander';
+import { DEFAULT_STORE_WRITES_PER_MINUTE } from '../stores/write-limit-default.js';
 import { EXIT_CODES_HELP, exitCodeOf, type Io, PROGRAM, processIo, reportError } from './io.js';
 
 const ioOf = (command: Command): Io => processIo(command.optsWithGlobals().debug === true);
@@ -43,6 +44,14 @@ function common(command: Command, spec: CommonSpec = {}): Command {
   command
     .option('--store <spec>', 'secret store: gcp:<project>, k8s:<namespace>, file:<path>, memory:')
     .option('--gcp-endpoint <host:port>', 'a local Secret Manager over plaintext (loopback only)')
+    .option(
+      '--store-writes-per-minute <n>',
+      `most gcp:/k8s: store write requests a minute, retries included; 0: no limit (default: ${DEFAULT_STORE_WRITES_PER_MINUTE}, under Secret Manager's 600)`,
+    )
+    .option(
+      '--adopt',
+      'k8s: write into a Secret of the same name that stemedb-admin does not manage (no app.kubernetes.io/managed-by: stemedb-admin label)',
+    )
     .option('--json', 'print the result as JSON on stdout');
   if (spec.adminKey !== false) {
     command
@@ -163,7 +172,8 @@ ${LEASE_HELP}
 
 Examples:
   ${PROGRAM} provision projects.txt --store gcp:my-gcp-project --url https://stemedb.example.com --dry-run
-  STEMEDB_ADMIN_KEY=... ${PROGRAM} provision projects.txt --store gcp:my-gcp-project --json`),
+  ${PROGRAM} provision projects.txt --store gcp:my-gcp-project --url https://stemedb.example.com --admin-key-from-store --json
+  gcloud secrets versions access latest --secret=stemedb-root-api-key | ${PROGRAM} provision projects.txt --store k8s:stemedb --admin-key-stdin`),
     )
     .action(async (file: string, flags, command: Command) => {
       const { runProvision } = await import('./run-provision.js');

@@ -34,6 +34,12 @@ export async function runBootstrap(flags: BootstrapFlags, io: Io): Promise<void>
     `  key hash: ${result.hash}`,
   ];
   if (result.serverAccepts === true) lines.push('  the server accepts it on its admin API');
+  if (result.serverAccepts === false) {
+    lines.push('  the server does not accept it yet (not seeded, or seeded with another key)');
+  }
+  if (result.created && url !== undefined && url !== '') {
+    lines.push('  not tried on the server: it cannot know a key before it is seeded with it');
+  }
   if (result.key !== undefined) lines.push(`  key: ${result.key}`);
   if (flags.check !== true) {
     lines.push(

@@ -22,7 +22,12 @@ export interface BootstrapOptions {
   store: SecretStore;
   /** Only check: confirm a root key is stored and (with `url`) that the server accepts it. */
   check?: boolean | undefined;
-  /** StemeDB's base URL; with it, the stored key is tried against the server's admin API. */
+  /**
+   * StemeDB's base URL. With `check`, the stored key is tried on the server's admin API and a
+   * refusal fails (exit 3). Without it, a key this run just created is **never** tried (the
+   * server cannot know it before it is seeded from the secret); a key that was stored already
+   * is tried, and a refusal is reported as `serverAccepts: false`, not an error.
+   */
   url?: string | undefined;
   /** Put the key in the result (`--reveal`); otherwise it is never returned. */
   reveal?: boolean | undefined;
@@ -39,7 +44,10 @@ export interface BootstrapResult {
   created: boolean;
   /** The hash of the stored root key (the server's name for it; not a secret). */
   hash: string;
-  /** Whether the server accepted the key on its admin API; undefined without `url`. */
+  /**
+   * Whether the server accepted the key on its admin API; undefined without `url`, and for a
+   * key this run created (not seeded anywhere yet).
+   */
   serverAccepts?: boolean | undefined;
   /** The key itself, only with `reveal`. */
   key?: string | undefined;
@@ -77,6 +85,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<BootstrapRes
       }
       key = stored;
     } else {
+      await store.preflight({ operations: ['read', 'write'], signal });
       const make = (o.generateKey as (() => string) | undefined) ?? generateApiKey;
       const result = await store.writeIfAbsent(ROOT_KEY_SECRET, make(), { signal });
       key = result.value;
@@ -92,8 +101,15 @@ export async function bootstrap(options: BootstrapOptions): Promise<BootstrapRes
     });
   }
   const result: BootstrapResult = { secret: ROOT_KEY_SECRET, created, hash: hashApiKey(key) };
-  if (o.url !== undefined)
-    result.serverAccepts = await tryKey(o.url, key, o.client as ClientOptions, signal);
+  // A key made a moment ago cannot be known to the server: it learns the root key from the
+  // secret at its next start (STEMEDB_ROOT_API_KEY). Trying it would only fail (issue 22 §6:
+  // exit 3 after storing it). A kept key may be seeded already: try it, and outside --check
+  // report a refusal rather than fail on it.
+  if (o.url !== undefined && !created) {
+    result.serverAccepts = await tryKey(o.url, key, o.client as ClientOptions, signal, {
+      refusalFails: o.check === true,
+    });
+  }
   if (o.reveal === true) result.key = key;
   return result;
 }
@@ -102,14 +118,19 @@ async function tryKey(
   url: string,
   key: string,
   client: ClientOptions | undefined,
-  signal?: AbortSignal,
-) {
+  signal: AbortSignal | undefined,
+  { refusalFails }: { refusalFails: boolean },
+): Promise<boolean> {
   const c = openClient(url, key, client);
   try {
     await c.admin.listApiKeys({ signal });
     return true;
   } catch (error) {
-    throw serverFailure(error, 'checking the root key against the server');
+    const failure = serverFailure(error, 'checking the root key against the server');
+    if (!refusalFails && (failure.code === 'unauthorized' || failure.code === 'forbidden')) {
+      return false;
+    }
+    throw failure;
   } finally {
     await c.close();
   }

@@ -18,6 +18,7 @@ import {
   type ServerOptions,
 } from './context.js';
 import { checkMassRevoke } from './mass-revoke.js';
+import { preflightStore } from './preflight.js';
 import { executePlan, type ProvisionResult } from './provision-apply.js';
 import { computePlan, type ProvisionPlan, planWith, type StoreReads } from './provision-plan.js';
 import {
@@ -176,6 +177,7 @@ export async function applyProvision(
   const wanted = new Set(projects);
   const kept = { ...plan, projects: plan.projects.filter((p) => wanted.has(p.project)) };
   try {
+    await preflightStore(ctx.store, ['read', 'write'], ctx.signal);
     return await withRunLease(ctx.store, lease, (signal) => {
       checkMassRevoke('provision', kept, guard);
       return executePlan({ ...ctx, signal }, kept);
@@ -202,6 +204,7 @@ export async function applyProvision(
 export async function provision(options: ProvisionOptions): Promise<ProvisionRun> {
   const { client, ctx, projects, lease, guard, onPlan, prune } = resolve(options, 'provision');
   try {
+    await preflightStore(ctx.store, ['read', 'write'], ctx.signal);
     return await withRunLease(ctx.store, lease, async (signal) => {
       const run = { ...ctx, signal };
       const keys = await readServerKeys(ctx.admin, signal);

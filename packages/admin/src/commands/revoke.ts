@@ -19,6 +19,7 @@ import {
   storeFailure,
 } from './context.js';
 import { markOffboarded, offboardedSecret } from './offboarded.js';
+import { preflightStore } from './preflight.js';
 import { reconcileProject } from './reconcile.js';
 import { retiringSecret } from './retiring.js';
 import { revokeKeys } from './revoke-keys.js';
@@ -76,6 +77,13 @@ export async function revoke(options: RevokeOptions): Promise<RevokeResult> {
     now,
   };
   try {
+    // Revoking first and then failing to write the store would leave a dead key stored: check
+    // the permission the run needs (marking the secret, or deleting it) before anything changes.
+    await preflightStore(
+      o.store,
+      o.keepSecret === true ? ['read', 'write'] : ['read', 'delete'],
+      o.signal,
+    );
     return await withRunLease(o.store, lease, async (signal) => {
       const keys = await readServerKeys(client.admin, signal);
       const live = keys.liveByLabel.get(projectKeyLabel(project)) ?? [];

@@ -27,6 +27,7 @@ import {
   storeFailure,
 } from './context.js';
 import { offboardedProjects } from './offboarded.js';
+import { preflightStore } from './preflight.js';
 import { executePlan, type ProvisionResult } from './provision-apply.js';
 import { computePlan } from './provision-plan.js';
 import { DEFAULT_LEASE_DURATION_MS, withRunLease } from './run-lease.js';
@@ -82,6 +83,7 @@ export async function rotate(options: RotateOptions): Promise<ProvisionResult> {
     now,
   };
   try {
+    await preflightStore(o.store, ['read', 'write'], o.signal);
     return await withRunLease(o.store, lease, async (signal) => {
       const ctx = {
         admin: client.admin,

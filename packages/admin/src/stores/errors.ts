@@ -40,6 +40,11 @@ export type SecretStoreErrorCode =
   | 'aborted'
   /** A write lost to a concurrent writer in a way the store could not resolve by itself. */
   | 'conflict'
+  /**
+   * A Kubernetes Secret of that name exists without the store's label
+   * (`app.kubernetes.io/managed-by: stemedb-admin`): left unchanged unless `adopt`.
+   */
+  | 'unmanaged_secret'
   /** The store was closed before the call. */
   | 'store_closed'
   /** Any other backend failure; `grpcCode` / `httpStatus` say which. */

@@ -19,6 +19,8 @@ export interface FileStoreFs {
   readdir: typeof fsp.readdir;
   mkdir: typeof fsp.mkdir;
   stat: typeof fsp.stat;
+  /** Used by `preflight` only; `node:fs/promises`' own when absent. */
+  access?: typeof fsp.access;
 }
 
 /** The real filesystem. */
@@ -31,6 +33,7 @@ export const NODE_FS: FileStoreFs = {
   readdir: fsp.readdir,
   mkdir: fsp.mkdir,
   stat: fsp.stat,
+  access: fsp.access,
 };
 
 /** The mode the store's files are created with: owner read/write only. */

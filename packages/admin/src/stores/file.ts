@@ -11,8 +11,8 @@
  * provisioning a thousand projects costs far fewer than a thousand fsyncs.
  */
 
-import { dirname } from 'node:path';
 import { z } from 'zod';
+import { assertSecureDirectory, ensureStoreDirectory } from './file-directory.js';
 import {
   emptyDocument,
   type FileStoreDocument,
@@ -20,23 +20,24 @@ import {
   serialiseDocument,
 } from './file-format.js';
 import {
-  DIRECTORY_MODE,
   type FileStoreFs,
-  ioError,
   NODE_FS,
   readSecureFile,
   sweepTemporaryFiles,
   writeFileAtomic,
 } from './file-io.js';
 import { acquireFileLock, DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STALE_LOCK_MS } from './file-lock.js';
+import { filePreflight } from './file-preflight.js';
 import { abortedError, assertNotAborted, assertOpen } from './guard.js';
 import { acquireLeaseIn } from './lease.js';
 import { fileLeaseCell } from './lease-file.js';
 import type { LeaseAttempt, LeaseOptions } from './lease-types.js';
 import { parseStoreOptions } from './options.js';
+import { preflightOperations } from './preflight.js';
 import { assertSecretName, assertSecretPrefix, assertSecretValue } from './secret-name.js';
 import { parseStoreSpec } from './spec.js';
 import type {
+  PreflightOptions,
   SecretStore,
   SecretVersionInfo,
   StoreCallOptions,
@@ -102,7 +103,13 @@ export function createFileSecretStore(options: FileSecretStoreOptions): SecretSt
   let queue: Pending[] = [];
   let flushing: Promise<void> | undefined;
 
+  // Checked on the store's first read or write (see file-directory.ts); a failure is kept, so
+  // that every later call is refused as well.
+  let directoryChecked: Promise<void> | undefined;
+
   async function load(): Promise<FileStoreDocument> {
+    directoryChecked ??= assertSecureDirectory(fs, path);
+    await directoryChecked;
     const text = await readSecureFile(fs, path);
     return text === undefined ? emptyDocument() : parseDocument(text, path);
   }
@@ -141,11 +148,7 @@ export function createFileSecretStore(options: FileSecretStoreOptions): SecretSt
       let lock: Awaited<ReturnType<typeof acquireFileLock>> | undefined;
       try {
         // The lock lives next to the file, so the directory must exist before the first write.
-        await fs
-          .mkdir(dirname(path), { recursive: true, mode: DIRECTORY_MODE })
-          .catch((error: unknown) => {
-            throw ioError(`Cannot create the directory of ${path}`, error);
-          });
+        await ensureStoreDirectory(fs, path);
         lock = await acquireFileLock(path, { fs, timeoutMs: lockTimeoutMs, staleMs });
         const doc = await load();
         const before = serialiseDocument(doc);
@@ -243,6 +246,10 @@ export function createFileSecretStore(options: FileSecretStoreOptions): SecretSt
     async acquireLease(lease: LeaseOptions): Promise<LeaseAttempt> {
       enter('acquireLease', lease);
       return acquireLeaseIn(leaseCell, lease, KIND);
+    },
+    async preflight(call?: PreflightOptions): Promise<void> {
+      enter('preflight', call);
+      await filePreflight(fs, path, preflightOperations(call));
     },
     async close(): Promise<void> {
       closed = true;

@@ -3,9 +3,21 @@
 /** A version as the store lists it. */
 export interface Listed {
   readonly version: string;
+  /** ENABLED, DISABLED or DESTROYED, as Secret Manager names it. */
+  readonly state: string;
   readonly enabled: boolean;
   readonly createdAt: string | undefined;
 }
+
+/**
+ * What `versions/latest` holds. Secret Manager's `latest` is the most recently created version
+ * whatever its state: a disabled or destroyed one is `unusable` (External Secrets and `gcloud
+ * secrets versions access latest` fail on it), never silently the newest enabled one.
+ */
+export type Latest =
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'unusable'; readonly version: string }
+  | { readonly kind: 'value'; readonly value: string; readonly version: string };
 
 /** The Secret Manager calls gcp-claim.ts builds on. */
 export type GcpOps = {
@@ -17,11 +29,8 @@ export type GcpOps = {
     operation: string,
     signal?: AbortSignal,
   ): Promise<{ value: string; version: string } | undefined>;
+  /** Every version, destroyed ones too, oldest first; [] when the secret is absent. */
   versions(name: string, operation: string, signal?: AbortSignal): Promise<Listed[]>;
   destroy(name: string, version: string, operation: string): Promise<void>;
-  readLatest(
-    name: string,
-    operation: string,
-    signal?: AbortSignal,
-  ): Promise<{ value: string; version: string } | undefined>;
+  latest(name: string, operation: string, signal?: AbortSignal): Promise<Latest>;
 };

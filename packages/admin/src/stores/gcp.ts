@@ -5,6 +5,8 @@
  *   (`stemedb-root-api-key`, `stemedb-key-<project>`), created with automatic replication.
  * - `writeVersion` is create-or-add-version: CreateSecret, and ALREADY_EXISTS means AddSecretVersion.
  * - `writeIfAbsent` claims the secret with CreateSecret (see gcp-claim.ts for the race).
+ * - `readLatest` is the `latest` alias: a disabled or destroyed latest version is no stored key.
+ * - `list` selects the secrets labelled `managed-by=stemedb-admin`, which every create sets.
  * - Transient codes are retried in one loop (gcp-retry.ts); gax's own retries are off.
  * - `endpoint` (`--gcp-endpoint`) points the client at a loopback server over plaintext, with no
  *   credentials (gcp-client.ts); without it the client uses Application Default Credentials.
@@ -15,13 +17,15 @@ import { SecretStoreError } from './errors.js';
 import { claimFirstVersion, DEFAULT_CLAIM_TIMEOUT_MS } from './gcp-claim.js';
 import { createSecretManagerClient } from './gcp-client.js';
 import { parseLoopbackEndpoint } from './gcp-endpoint.js';
+import { gcpPreflight } from './gcp-preflight.js';
 import { isGrpcStatus, withGcpRetry } from './gcp-retry.js';
-import type { GcpOps, Listed } from './gcp-types.js';
+import type { GcpOps, Latest, Listed } from './gcp-types.js';
 import { assertNotAborted, assertOpen } from './guard.js';
 import { acquireLeaseIn } from './lease.js';
 import { GCP_LEASE_SECRET, gcpLeaseCell } from './lease-gcp.js';
 import type { LeaseAttempt, LeaseOptions } from './lease-types.js';
 import { parseStoreOptions } from './options.js';
+import { preflightOperations } from './preflight.js';
 import { resolveRetry, type StoreRetryOptions, StoreRetrySchema } from './retry.js';
 import {
   assertSecretName,
@@ -31,12 +35,14 @@ import {
 } from './secret-name.js';
 import { parseStoreSpec } from './spec.js';
 import type {
+  PreflightOptions,
   SecretStore,
   SecretVersionInfo,
   StoreCallOptions,
   WriteIfAbsentResult,
   WrittenVersion,
 } from './types.js';
+import { createWriteLimiter, type StoreWriteLimit, StoreWriteLimitSchema } from './write-limit.js';
 
 /** Options of {@link createGcpSecretStore}. */
 export interface GcpSecretStoreOptions {
@@ -62,6 +68,13 @@ export interface GcpSecretStoreOptions {
    * @default 10_000
    */
   claimTimeoutMs?: number | undefined;
+  /**
+   * The most write requests (CreateSecret, AddSecretVersion, DeleteSecret,
+   * DestroySecretVersion; every retry counts) in any window; the CLI's
+   * `--store-writes-per-minute`.
+   * @default { writes: DEFAULT_STORE_WRITES_PER_MINUTE (540), intervalMs: 60_000 }
+   */
+  writeLimit?: StoreWriteLimit | undefined;
 }
 
 /** The default deadline of one Secret Manager call. */
@@ -69,6 +82,11 @@ export const DEFAULT_GCP_TIMEOUT_MS = 30_000;
 // A page as large as the API allows, so that listing a thousand projects is one call.
 const PAGE_SIZE = 25_000;
 const KIND = 'gcp';
+/** The label every secret this store creates carries, and `list` selects on. */
+export const GCP_MANAGED_LABEL = Object.freeze({ key: 'managed-by', value: 'stemedb-admin' });
+const MANAGED_LABELS = { [GCP_MANAGED_LABEL.key]: GCP_MANAGED_LABEL.value };
+// https://cloud.google.com/secret-manager/docs/filtering: "labels.environment=production".
+const MANAGED_FILTER = `labels.${GCP_MANAGED_LABEL.key}=${GCP_MANAGED_LABEL.value}`;
 
 const EnvSchema = z.custom<Readonly<Record<string, string | undefined>>>(
   (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
@@ -81,6 +99,7 @@ const OptionsSchema = z.strictObject({
   retry: StoreRetrySchema.optional(),
   timeoutMs: z.number().int().positive().max(600_000).optional(),
   claimTimeoutMs: z.number().int().min(0).max(600_000).optional(),
+  writeLimit: StoreWriteLimitSchema.optional(),
 });
 
 /** A Secret Manager store (spec `gcp:<project>`). Nothing is contacted before the first call. */
@@ -95,6 +114,7 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
   const callOptions = { retry: null, timeout: given.timeoutMs ?? DEFAULT_GCP_TIMEOUT_MS };
   const claimTimeoutMs = given.claimTimeoutMs ?? DEFAULT_CLAIM_TIMEOUT_MS;
   const parent = `projects/${project}`;
+  const writeSlot = createWriteLimiter(given.writeLimit, KIND);
   let client: Promise<SecretManagerServiceClient> | undefined;
   let closed = false;
 
@@ -132,20 +152,55 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
     if (name !== undefined) assertSecretName(name, KIND, operation);
   }
 
+  // The secrets known to exist: filled by the first write's listing, then kept up to date by
+  // this store's own reads, writes and deletes. Only ever a hint (see writeVersion).
+  let known: Set<string> | undefined;
+
+  /** The ids of every secret with the store's label, across pages. */
+  async function listManaged(signal: AbortSignal | undefined): Promise<string[]> {
+    const names: string[] = [];
+    let pageToken = '';
+    do {
+      const [secrets, , response] = await call('list', undefined, signal, (c) =>
+        c.listSecrets(
+          // By the label every secret this store creates carries: `name:` is a "contains"
+          // match, so it cannot select a prefix, and would list secrets made by others.
+          { parent, pageSize: PAGE_SIZE, pageToken, filter: MANAGED_FILTER },
+          { ...callOptions, autoPaginate: false },
+        ),
+      );
+      for (const secret of secrets) {
+        const id = secret.name?.split('/').at(-1) ?? '';
+        // Secrets this package could not have written (names outside the shared rule) are
+        // not listed: no other method would accept their names.
+        if (isSecretName(id)) names.push(id);
+      }
+      pageToken = response?.nextPageToken ?? '';
+    } while (pageToken !== '');
+    known = new Set(names);
+    return names;
+  }
+
+  async function knownSecrets(signal: AbortSignal | undefined): Promise<Set<string> | undefined> {
+    if (known === undefined) await listManaged(signal).catch(() => undefined);
+    return known;
+  }
+
   const ops: GcpOps = {
     /** CreateSecret; false when it already exists. */
     async createSecret(name: string, operation: string, signal?: AbortSignal): Promise<boolean> {
       try {
-        await call(operation, name, signal, (c) =>
-          c.createSecret(
+        await call(operation, name, signal, async (c) => {
+          await writeSlot(operation, name, signal);
+          return c.createSecret(
             {
               parent,
               secretId: name,
-              secret: { replication: { automatic: {} }, labels: { 'managed-by': 'stemedb-admin' } },
+              secret: { replication: { automatic: {} }, labels: { ...MANAGED_LABELS } },
             },
             callOptions,
-          ),
-        );
+          );
+        });
         return true;
       } catch (error) {
         if (isGrpcStatus(error, 'ALREADY_EXISTS')) return false;
@@ -163,11 +218,13 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
         operation,
         name,
         signal,
-        (c) =>
-          c.addSecretVersion(
+        async (c) => {
+          await writeSlot(operation, name, signal);
+          return c.addSecretVersion(
             { parent: secretPath(name), payload: { data: Buffer.from(value, 'utf8') } },
             callOptions,
-          ),
+          );
+        },
         [value],
       );
       return versionIdOf(version.name);
@@ -192,7 +249,7 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
         throw error;
       }
     },
-    /** The versions that still hold a value, oldest first; [] when the secret is absent. */
+    /** Every version (destroyed ones too), oldest first; [] when the secret is absent. */
     async versions(name: string, operation: string, signal?: AbortSignal): Promise<Listed[]> {
       const out: Listed[] = [];
       let pageToken = '';
@@ -205,9 +262,9 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
             ),
           );
           for (const v of versions) {
-            if (v.state === 'DESTROYED') continue;
             out.push({
               version: versionIdOf(v.name),
+              state: String(v.state ?? ''),
               enabled: v.state === 'ENABLED',
               createdAt: isoOf(v.createTime),
             });
@@ -222,32 +279,35 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
     },
     async destroy(name: string, version: string, operation: string): Promise<void> {
       try {
-        await call(operation, name, undefined, (c) =>
-          c.destroySecretVersion({ name: `${secretPath(name)}/versions/${version}` }, callOptions),
-        );
+        await call(operation, name, undefined, async (c) => {
+          await writeSlot(operation, name, undefined);
+          return c.destroySecretVersion(
+            { name: `${secretPath(name)}/versions/${version}` },
+            callOptions,
+          );
+        });
       } catch (error) {
         if (isGrpcStatus(error, 'NOT_FOUND') || isGrpcStatus(error, 'FAILED_PRECONDITION')) return;
         throw error;
       }
     },
-    /** The latest version's value: `latest`, or the newest enabled one when `latest` is not. */
-    async readLatest(
-      name: string,
-      operation: string,
-      signal?: AbortSignal,
-    ): Promise<{ value: string; version: string } | undefined> {
+    /**
+     * `versions/latest`: the most recently created version, whatever its state (the API's
+     * alias, https://cloud.google.com/secret-manager/docs/reference/rest/v1/projects.secrets.versions/access).
+     * A disabled or destroyed one is no working key, whatever older versions hold: External
+     * Secrets and `gcloud secrets versions access latest` read exactly this alias.
+     */
+    async latest(name: string, operation: string, signal?: AbortSignal): Promise<Latest> {
       try {
-        return await ops.access(name, 'latest', operation, signal);
+        const found = await ops.access(name, 'latest', operation, signal);
+        if (found !== undefined) known?.add(name);
+        return found === undefined ? { kind: 'absent' } : { kind: 'value', ...found };
       } catch (error) {
-        // `latest` is the newest version even when it is disabled or destroyed (a claim lost
-        // in gcp-claim.ts destroys its own); the newest enabled one is then the latest value.
         if (!isGrpcStatus(error, 'FAILED_PRECONDITION')) throw error;
-        const newest = (await ops.versions(name, operation, signal))
-          .filter((v) => v.enabled)
-          .at(-1);
+        const newest = (await ops.versions(name, operation, signal)).at(-1);
         return newest === undefined
-          ? undefined
-          : ops.access(name, newest.version, operation, signal);
+          ? { kind: 'absent' }
+          : { kind: 'unusable', version: newest.version };
       }
     },
   };
@@ -256,7 +316,8 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
     spec: `gcp:${project}`,
     async readLatest(name: string, options?: StoreCallOptions): Promise<string | undefined> {
       enter('readLatest', options, name);
-      return (await ops.readLatest(name, 'readLatest', options?.signal))?.value;
+      const latest = await ops.latest(name, 'readLatest', options?.signal);
+      return latest.kind === 'value' ? latest.value : undefined;
     },
     async writeVersion(
       name: string,
@@ -266,12 +327,18 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
       enter('writeVersion', options, name);
       assertSecretValue(value, KIND, 'writeVersion', name);
       const signal = options?.signal;
-      // Create-or-add (issue 8 §1): ALREADY_EXISTS means add a version. A NOT_FOUND from the
-      // add means a concurrent delete won between the two calls: create again, once.
+      // Create only when the secret is absent (issue 22: CreateSecret before every add made
+      // two writes a project against a quota of 600 a minute). Whether it exists comes from
+      // what this store has seen (one labelled listing, reads, writes); a stale answer costs
+      // one call and is still right: ALREADY_EXISTS means add, and a NOT_FOUND from the add (a
+      // concurrent delete) means create, once.
+      const exists = (await knownSecrets(signal))?.has(name) === true;
       for (let round = 0; ; round++) {
-        await ops.createSecret(name, 'writeVersion', signal);
+        if (round > 0 || !exists) await ops.createSecret(name, 'writeVersion', signal);
         try {
-          return { version: await ops.addVersion(name, value, 'writeVersion', signal) };
+          const version = await ops.addVersion(name, value, 'writeVersion', signal);
+          known?.add(name);
+          return { version };
         } catch (error) {
           if (round > 0 || !isGrpcStatus(error, 'NOT_FOUND')) throw error;
         }
@@ -289,42 +356,24 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
     async list(prefix: string, options?: StoreCallOptions): Promise<string[]> {
       enter('list', options);
       assertSecretPrefix(prefix, KIND);
-      const names: string[] = [];
-      let pageToken = '';
-      do {
-        const [secrets, , response] = await call('list', undefined, options?.signal, (c) =>
-          c.listSecrets(
-            // The filter narrows on the server (`:` is "contains"); startsWith decides.
-            {
-              parent,
-              pageSize: PAGE_SIZE,
-              pageToken,
-              filter: prefix === '' ? '' : `name:${prefix}`,
-            },
-            { ...callOptions, autoPaginate: false },
-          ),
-        );
-        for (const secret of secrets) {
-          const id = secret.name?.split('/').at(-1) ?? '';
-          // Secrets this package could not have written (names outside the shared rule) are
-          // not listed: no other method would accept their names.
-          if (id.startsWith(prefix) && isSecretName(id)) names.push(id);
-        }
-        pageToken = response?.nextPageToken ?? '';
-      } while (pageToken !== '');
-      return names.sort();
+      const names = await listManaged(options?.signal);
+      return names.filter((id) => id.startsWith(prefix)).sort();
     },
     async listVersions(name: string, options?: StoreCallOptions): Promise<SecretVersionInfo[]> {
       enter('listVersions', options, name);
       const versions = await ops.versions(name, 'listVersions', options?.signal);
-      return versions.map((v) => ({ version: v.version, createdAt: v.createdAt }));
+      return versions
+        .filter((v) => v.state !== 'DESTROYED')
+        .map((v) => ({ version: v.version, createdAt: v.createdAt }));
     },
     async delete(name: string, options?: StoreCallOptions): Promise<void> {
       enter('delete', options, name);
       try {
-        await call('delete', name, options?.signal, (c) =>
-          c.deleteSecret({ name: secretPath(name) }, callOptions),
-        );
+        known?.delete(name);
+        await call('delete', name, options?.signal, async (c) => {
+          await writeSlot('delete', name, options?.signal);
+          return c.deleteSecret({ name: secretPath(name) }, callOptions);
+        });
       } catch (error) {
         if (!isGrpcStatus(error, 'NOT_FOUND')) throw error;
       }
@@ -332,6 +381,16 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
     async acquireLease(lease: LeaseOptions): Promise<LeaseAttempt> {
       enter('acquireLease', lease);
       return acquireLeaseIn(leaseCell, lease, KIND);
+    },
+    async preflight(options?: PreflightOptions): Promise<void> {
+      enter('preflight', options);
+      await gcpPreflight(
+        project,
+        MANAGED_FILTER,
+        preflightOperations(options),
+        (operation, attempt) => call(operation, undefined, options?.signal, attempt),
+        callOptions,
+      );
     },
     async close(): Promise<void> {
       if (closed) return;

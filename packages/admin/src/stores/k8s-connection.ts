@@ -59,6 +59,8 @@ export interface K8sClient {
   readonly api: CoreV1Api;
   /** The coordination.k8s.io/v1 API, for the run lease (a Lease object). */
   readonly coordination: CoordinationV1Api;
+  /** The loaded configuration, for the other API groups a store needs (authorization). */
+  readonly kubeConfig: KubeConfig;
   /** Options whose middleware sets `signal` on the request (client-node has no timeout). */
   withSignal(signal: AbortSignal): K8sRequestOptions;
 }
@@ -115,6 +117,7 @@ export async function connectCoreV1(options: K8sConnectionOptions): Promise<K8sC
   return {
     api,
     coordination: kc.makeApiClient(k8s.CoordinationV1Api),
+    kubeConfig: kc,
     withSignal: (signal) => ({
       // ObjectParamAPI hands these to the Observable API: middleware returns Observables.
       middleware: [

@@ -15,6 +15,7 @@ import type { CoreV1Api, V1Secret } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { SecretStoreError } from './errors.js';
 import { abortedError, assertNotAborted, assertOpen } from './guard.js';
+import { applyConfiguration, isManagedSecret, K8S_FIELD_MANAGER } from './k8s-apply.js';
 import {
   checkServerUrl,
   connectCoreV1,
@@ -30,10 +31,12 @@ import {
   MANAGED_BY_LABEL,
   secretWithNewVersion,
 } from './k8s-format.js';
+import { k8sPreflight, secretsAccessReview } from './k8s-preflight.js';
 import { acquireLeaseIn } from './lease.js';
 import { K8S_LEASE_NAME, k8sLeaseCell } from './lease-k8s.js';
 import type { LeaseAttempt, LeaseOptions } from './lease-types.js';
 import { parseStoreOptions } from './options.js';
+import { preflightOperations } from './preflight.js';
 import { resolveRetry, type StoreRetryOptions, StoreRetrySchema, withRetry } from './retry.js';
 import {
   assertSecretName,
@@ -43,12 +46,14 @@ import {
 } from './secret-name.js';
 import { parseStoreSpec } from './spec.js';
 import type {
+  PreflightOptions,
   SecretStore,
   SecretVersionInfo,
   StoreCallOptions,
   WriteIfAbsentResult,
   WrittenVersion,
 } from './types.js';
+import { createWriteLimiter, type StoreWriteLimit, StoreWriteLimitSchema } from './write-limit.js';
 
 /** Options of {@link createK8sSecretStore}. */
 export interface K8sSecretStoreOptions extends K8sConnectionOptions {
@@ -62,6 +67,20 @@ export interface K8sSecretStoreOptions extends K8sConnectionOptions {
   maxVersions?: number | undefined;
   /** The clock that stamps versions. @default () => new Date() */
   now?: (() => Date) | undefined;
+  /**
+   * The most write requests (create, replace, delete; every retry counts) in any window; the
+   * CLI's `--store-writes-per-minute`.
+   * @default { writes: DEFAULT_STORE_WRITES_PER_MINUTE (540), intervalMs: 60_000 }
+   */
+  writeLimit?: StoreWriteLimit | undefined;
+  /**
+   * Write into a Secret of the same name that lacks the label
+   * `app.kubernetes.io/managed-by: stemedb-admin` (made by kubectl, Helm, another tool),
+   * taking over `value` and adding the label; otherwise such a write fails `unmanaged_secret`
+   * and the Secret is left as it is. The CLI's `--adopt`.
+   * @default false
+   */
+  adopt?: boolean | undefined;
 }
 
 /** The default deadline of one Kubernetes API request. */
@@ -70,6 +89,8 @@ export const DEFAULT_K8S_TIMEOUT_MS = 30_000;
 const MAX_CONFLICT_ROUNDS = 20;
 const PAGE_LIMIT = 500;
 const KIND = 'k8s';
+// call()'s last argument for requests that write.
+const WRITE = true;
 
 const OptionsSchema = z.strictObject({
   namespace: z.string(),
@@ -82,6 +103,8 @@ const OptionsSchema = z.strictObject({
   timeoutMs: z.number().int().positive().max(600_000).optional(),
   maxVersions: z.number().int().min(1).max(100).optional(),
   now: z.custom<() => Date>((v) => typeof v === 'function').optional(),
+  writeLimit: StoreWriteLimitSchema.optional(),
+  adopt: z.boolean().optional(),
 });
 
 /** A Kubernetes Secrets store (spec `k8s:<namespace>`). Nothing is contacted before the first call. */
@@ -102,6 +125,8 @@ export function createK8sSecretStore(options: K8sSecretStoreOptions): SecretStor
   const timeoutMs = given.timeoutMs ?? DEFAULT_K8S_TIMEOUT_MS;
   const maxVersions = given.maxVersions ?? DEFAULT_MAX_VERSIONS;
   const now = given.now ?? (() => new Date());
+  const writeSlot = createWriteLimiter(given.writeLimit, KIND);
+  const adopt = given.adopt === true;
   let api: Promise<K8sClient> | undefined;
   let closed = false;
 
@@ -119,10 +144,18 @@ export function createK8sSecretStore(options: K8sSecretStoreOptions): SecretStor
     operation: string,
     name: string | undefined,
     signal: AbortSignal | undefined,
-    attempt: (api: CoreV1Api, options: K8sRequestOptions) => Promise<T>,
+    attempt: (api: CoreV1Api, options: K8sRequestOptions, client: K8sClient) => Promise<T>,
     secrets?: readonly string[],
+    write = false,
   ): Promise<T> {
-    return callClient(operation, name, signal, (client, o) => attempt(client.api, o), secrets);
+    return callClient(
+      operation,
+      name,
+      signal,
+      (client, o) => attempt(client.api, o, client),
+      secrets,
+      write,
+    );
   }
 
   /** {@link call} with the whole client (the Lease calls use its coordination API). */
@@ -132,6 +165,7 @@ export function createK8sSecretStore(options: K8sSecretStoreOptions): SecretStor
     signal: AbortSignal | undefined,
     attempt: (client: K8sClient, options: K8sRequestOptions) => Promise<T>,
     secrets?: readonly string[],
+    write = false,
   ): Promise<T> {
     let client: K8sClient;
     try {
@@ -141,7 +175,10 @@ export function createK8sSecretStore(options: K8sSecretStoreOptions): SecretStor
       throw k8sError(error, { namespace, operation, secret: name }, 0);
     }
     return withRetry(
-      (outer) => {
+      async (outer) => {
+        // Each attempt of a write takes a slot first (every attempt counts against a quota),
+        // and only then starts its deadline, which the wait must not use up.
+        if (write) await writeSlot(operation, name, outer ?? signal);
         const deadline = AbortSignal.timeout(timeoutMs);
         return attempt(
           client,
@@ -199,8 +236,9 @@ export function createK8sSecretStore(options: K8sSecretStoreOptions): SecretStor
         operation,
         name,
         signal,
-        (c, o) => c.createNamespacedSecret({ namespace, body }, o),
+        (c, o) => c.createNamespacedSecret({ namespace, body, fieldManager: K8S_FIELD_MANAGER }, o),
         [value],
+        WRITE,
       );
       return true;
     } catch (error) {
@@ -217,14 +255,31 @@ export function createK8sSecretStore(options: K8sSecretStoreOptions): SecretStor
     operation: string,
     signal?: AbortSignal,
   ): Promise<string | undefined> {
-    const { body, version } = secretWithNewVersion(name, current, value, now(), maxVersions);
+    if (!adopt && !isManagedSecret(current)) {
+      throw new SecretStoreError({
+        code: 'unmanaged_secret',
+        store: KIND,
+        operation,
+        secret: name,
+        message: `The Secret ${namespace}/${name} exists but stemedb-admin does not manage it (no label ${MANAGED_BY_LABEL}: ${MANAGED_BY}); it was left unchanged. Take it over with --adopt (library: adopt: true), or delete it`,
+      });
+    }
+    const { body, version } = applyConfiguration(name, current, value, now(), maxVersions);
+    const k8s = await import('@kubernetes/client-node');
     try {
       await call(
         operation,
         name,
         signal,
-        (c, o) => c.replaceNamespacedSecret({ name, namespace, body }, o),
+        // Server-side apply of only the fields this store owns (k8s-apply.ts): a PUT of the
+        // whole object dropped ownerReferences, finalizers and other managers' labels.
+        (c, o) =>
+          c.patchNamespacedSecret(
+            { name, namespace, body, fieldManager: K8S_FIELD_MANAGER, force: true },
+            k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.ServerSideApply, o),
+          ),
         [value],
+        WRITE,
       );
       return version;
     } catch (error) {
@@ -327,8 +382,13 @@ export function createK8sSecretStore(options: K8sSecretStoreOptions): SecretStor
     async delete(name: string, options?: StoreCallOptions): Promise<void> {
       enter('delete', options, name);
       try {
-        await call('delete', name, options?.signal, (c, o) =>
-          c.deleteNamespacedSecret({ name, namespace }, o),
+        await call(
+          'delete',
+          name,
+          options?.signal,
+          (c, o) => c.deleteNamespacedSecret({ name, namespace }, o),
+          undefined,
+          WRITE,
         );
       } catch (error) {
         if (!isHttpStatus(error, 404)) throw error;
@@ -337,6 +397,18 @@ export function createK8sSecretStore(options: K8sSecretStoreOptions): SecretStor
     async acquireLease(lease: LeaseOptions): Promise<LeaseAttempt> {
       enter('acquireLease', lease);
       return acquireLeaseIn(leaseCell, lease, KIND);
+    },
+    async preflight(options?: PreflightOptions): Promise<void> {
+      enter('preflight', options);
+      const k8s = await import('@kubernetes/client-node');
+      await k8sPreflight(namespace, preflightOperations(options), async (verb) => {
+        const review = await call('preflight', undefined, options?.signal, (_, o, client) =>
+          client.kubeConfig
+            .makeApiClient(k8s.AuthorizationV1Api)
+            .createSelfSubjectAccessReview({ body: secretsAccessReview(namespace, verb) }, o),
+        );
+        return review.status?.allowed === true;
+      });
     },
     async close(): Promise<void> {
       closed = true;

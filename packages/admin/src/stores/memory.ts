@@ -10,6 +10,7 @@ import { memoryLeaseCell } from './lease-cell.js';
 import type { LeaseAttempt, LeaseOptions } from './lease-types.js';
 import { assertSecretName, assertSecretPrefix, assertSecretValue } from './secret-name.js';
 import type {
+  PreflightOptions,
   SecretStore,
   SecretVersionInfo,
   StoreCallOptions,
@@ -101,6 +102,10 @@ export function createMemorySecretStore(options: MemorySecretStoreOptions = {}):
     async acquireLease(lease: LeaseOptions): Promise<LeaseAttempt> {
       enter('acquireLease', lease);
       return acquireLeaseIn(leaseCell, lease, KIND);
+    },
+    async preflight(call?: PreflightOptions): Promise<void> {
+      // Memory is always writable; only the open and abort checks apply.
+      enter('preflight', call);
     },
     async close(): Promise<void> {
       closed = true;

@@ -47,6 +47,13 @@ export interface SecretStore extends SecretStoreLeases {
   listVersions(name: string, options?: StoreCallOptions): Promise<SecretVersionInfo[]>;
   /** Deletes the secret with every version; resolves quietly when it is absent. */
   delete(name: string, options?: StoreCallOptions): Promise<void>;
+  /**
+   * Checks, before a command mints anything, that this store's credentials may do
+   * `operations` (Secret Manager `TestIamPermissions`, Kubernetes `SelfSubjectAccessReview`,
+   * the file's directory writable). Resolves when they may, or when the store cannot tell (see
+   * docs/stores.md); rejects with `permission_denied` naming what is missing.
+   */
+  preflight(options?: PreflightOptions): Promise<void>;
   /** Releases connections; later calls fail with `store_closed`. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -55,6 +62,15 @@ export interface SecretStore extends SecretStoreLeases {
 export interface StoreCallOptions {
   /** Cancels the call and any pending retry wait (the call rejects with code `aborted`). */
   signal?: AbortSignal | undefined;
+}
+
+/** What a command will ask of a store, for {@link SecretStore.preflight}. */
+export type StoreOperation = 'read' | 'write' | 'delete';
+
+/** Options of {@link SecretStore.preflight}. */
+export interface PreflightOptions extends StoreCallOptions {
+  /** What the command will do. @default ['read', 'write'] */
+  operations?: readonly StoreOperation[] | undefined;
 }
 
 /** What `writeVersion` wrote. */

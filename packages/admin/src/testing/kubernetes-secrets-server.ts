@@ -14,6 +14,12 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  applyFields,
+  describeOwners,
+  type FieldOwners,
+  recordUpdate,
+} from './kubernetes-field-owners.js';
 
 /** Options of {@link startKubernetesSecretsServer}. */
 export interface KubernetesSecretsServerOptions {
@@ -26,12 +32,19 @@ export interface KubernetesSecretsServerOptions {
   token?: string | undefined;
   /** A delay before every request is answered, in milliseconds. @default 0 */
   latencyMs?: number | undefined;
+  /**
+   * The RBAC verbs the caller holds on Secrets (`get`, `list`, `create`, `update`, `patch`,
+   * `delete`): a request needing another is refused 403 Forbidden, and a
+   * SelfSubjectAccessReview answers from this set.
+   * @default every verb
+   */
+  verbs?: readonly string[] | undefined;
 }
 
 /** A fault to inject with {@link KubernetesSecretsServer.failNext}. */
 export interface KubernetesFault {
   /** Only requests with this HTTP method (default: any). */
-  method?: 'GET' | 'POST' | 'PUT' | 'DELETE' | undefined;
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | undefined;
   /** How many requests fail. @default 1 */
   count?: number | undefined;
   /** The HTTP status. @default 503 */
@@ -53,6 +66,8 @@ export interface KubernetesRequest {
   readonly status: number;
   readonly injected: boolean;
   readonly authorization: boolean;
+  /** When the request arrived (`Date.now()`, before any latency), e.g. to check a rate limit. */
+  readonly at: number;
 }
 
 /** A Secret as stored: the API's JSON shape. */
@@ -68,6 +83,8 @@ export interface StoredKubernetesSecret {
     creationTimestamp: string;
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
+    ownerReferences?: Record<string, unknown>[];
+    finalizers?: string[];
   };
   data?: Record<string, string>;
 }
@@ -79,6 +96,8 @@ export interface KubernetesSecretsServer {
   readonly port: number;
   /** Makes `namespace` exist. */
   addNamespace(namespace: string): void;
+  /** Sets the verbs the caller holds on Secrets (see `verbs`); `undefined` grants every verb. */
+  setVerbs(verbs: readonly string[] | undefined): void;
   /** Fails the next requests matching `fault`. Faults queue up in order. */
   failNext(fault?: KubernetesFault): void;
   setLatency(ms: number): void;
@@ -97,9 +116,19 @@ export interface KubernetesSecretsServer {
         name: string;
         labels?: Record<string, string>;
         annotations?: Record<string, string>;
+        ownerReferences?: Record<string, unknown>[];
+        finalizers?: string[];
       };
     },
+    /** The field manager that owns every field of it. @default 'kubectl-create' */
+    manager?: string,
   ): void;
+  /**
+   * Which field manager owns each field of a Secret (`metadata.labels.<key>`,
+   * `metadata.annotations.<key>`, `data.<key>`, `metadata.ownerReferences`,
+   * `metadata.finalizers`, `type`), as server-side apply tracks it in `managedFields`.
+   */
+  fieldOwners(namespace: string, name: string): Record<string, string[]>;
   close(): Promise<void>;
 }
 
@@ -107,6 +136,14 @@ const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const COLLECTION = /^\/api\/v1\/namespaces\/([^/]+)\/secrets$/;
 const ITEM = /^\/api\/v1\/namespaces\/([^/]+)\/secrets\/([^/]+)$/;
+// The RBAC verb of each request on one Secret.
+const ITEM_VERBS: Readonly<Record<string, string | undefined>> = {
+  GET: 'get',
+  PUT: 'update',
+  PATCH: 'patch',
+  DELETE: 'delete',
+};
+const REVIEWS = '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews';
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
 // coordination.k8s.io/v1 Leases (the run lease of the k8s: store): create, read, replace with
 // a resourceVersion precondition, as kube-apiserver answers them.
@@ -156,6 +193,31 @@ export async function startKubernetesSecretsServer(
   const log: KubernetesRequest[] = [];
   let latency = options.latencyMs ?? 0;
   let revision = 1000;
+  // namespace/name → field manager → the fields it owns (server-side apply's managedFields).
+  const owners = new Map<string, FieldOwners>();
+  const ownersOf = (ns: string, name: string) => {
+    const key = `${ns}/${name}`;
+    let found = owners.get(key);
+    if (found === undefined) {
+      found = new Map();
+      owners.set(key, found);
+    }
+    return found;
+  };
+  let verbs: ReadonlySet<string> | undefined =
+    options.verbs === undefined ? undefined : new Set(options.verbs);
+  const may = (verb: string) => verbs === undefined || verbs.has(verb);
+  // What kube-apiserver's RBAC authorizer answers when a verb is missing.
+  const authorize = (verb: string, ns: string, name?: string) => {
+    if (may(verb)) return;
+    const what = name === undefined ? 'secrets' : `secrets "${name}"`;
+    throw new HttpFailure(
+      403,
+      'Forbidden',
+      `${what} is forbidden: User "system:serviceaccount:${ns}:stemedb-admin" cannot ${verb} resource "secrets" in API group "" in the namespace "${ns}"`,
+      { ...(name === undefined ? {} : { name }), kind: 'secrets' },
+    );
+  };
 
   const bucket = (ns: string) => {
     let secrets = store.get(ns);
@@ -171,8 +233,16 @@ export async function startKubernetesSecretsServer(
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://localhost');
     const authorization = typeof req.headers.authorization === 'string';
+    const at = Date.now();
     const send = (status: number, body: unknown, injected = false) => {
-      log.push({ method, path: `${url.pathname}${url.search}`, status, injected, authorization });
+      log.push({
+        method,
+        path: `${url.pathname}${url.search}`,
+        status,
+        injected,
+        authorization,
+        at,
+      });
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
@@ -184,7 +254,7 @@ export async function startKubernetesSecretsServer(
       const status = fault?.status ?? 503;
       if (fault?.afterApply === true) {
         try {
-          route(method, url, text);
+          route(method, url, text, String(req.headers['content-type'] ?? ''));
         } catch {
           // It fails either way: the fault's answer is what the client sees.
         }
@@ -200,7 +270,7 @@ export async function startKubernetesSecretsServer(
       if (options.token !== undefined && req.headers.authorization !== `Bearer ${options.token}`) {
         throw new HttpFailure(401, 'Unauthorized', 'Unauthorized');
       }
-      const [status, body] = route(method, url, text);
+      const [status, body] = route(method, url, text, String(req.headers['content-type'] ?? ''));
       send(status, body);
     } catch (error) {
       const failure =
@@ -214,25 +284,41 @@ export async function startKubernetesSecretsServer(
     }
   }
 
-  function route(method: string, url: URL, text: string): [number, unknown] {
+  function route(method: string, url: URL, text: string, contentType: string): [number, unknown] {
     const leaseRoute = routeLease(method, url, text);
     if (leaseRoute !== undefined) return leaseRoute;
+    if (url.pathname === REVIEWS && method === 'POST') return [201, review(text)];
     const collection = COLLECTION.exec(url.pathname);
     if (collection !== null) {
       const ns = decodeURIComponent(collection[1] ?? '');
+      if (method === 'GET') authorize('list', ns);
+      if (method === 'POST') authorize('create', ns);
       if (method === 'GET') return [200, list(ns, url.searchParams)];
-      if (method === 'POST') return [201, create(ns, parseSecret(text))];
+      if (method === 'POST') return [201, create(ns, parseSecret(text), managerOf(url))];
       throw new HttpFailure(405, 'MethodNotAllowed', `${method} is not supported here`);
     }
     const item = ITEM.exec(url.pathname);
     if (item !== null) {
       const ns = decodeURIComponent(item[1] ?? '');
       const name = decodeURIComponent(item[2] ?? '');
+      const verb = ITEM_VERBS[method];
+      if (verb !== undefined) authorize(verb, ns, name);
       if (method === 'GET') return [200, structuredClone(existing(ns, name))];
-      if (method === 'PUT') return [200, replace(ns, name, parseSecret(text))];
+      if (method === 'PUT') return [200, replace(ns, name, parseSecret(text), managerOf(url))];
+      if (method === 'PATCH') {
+        if (!contentType.startsWith('application/apply-patch')) {
+          throw new HttpFailure(
+            415,
+            'UnsupportedMediaType',
+            `the fake API server speaks only server-side apply PATCHes, not ${contentType}`,
+          );
+        }
+        return apply(ns, name, text, url.searchParams);
+      }
       if (method === 'DELETE') {
         existing(ns, name);
         bucket(ns).delete(name);
+        owners.delete(`${ns}/${name}`);
         return [
           200,
           {
@@ -317,6 +403,34 @@ export async function startKubernetesSecretsServer(
     return [200, structuredClone(stored)];
   }
 
+  // A SelfSubjectAccessReview about Secrets, answered from `verbs`; about anything else,
+  // allowed (this server holds nothing else to refuse).
+  function review(text: string): unknown {
+    let body: {
+      apiVersion?: string;
+      kind?: string;
+      spec?: { resourceAttributes?: { verb?: string; resource?: string; group?: string } };
+    };
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new HttpFailure(400, 'BadRequest', 'the body is not JSON');
+    }
+    const attributes = body.spec?.resourceAttributes;
+    if (body.kind !== 'SelfSubjectAccessReview' || attributes?.verb === undefined) {
+      throw new HttpFailure(400, 'BadRequest', 'the body is not a SelfSubjectAccessReview');
+    }
+    const allowed =
+      attributes.resource !== 'secrets' || (attributes.group ?? '') !== '' || may(attributes.verb);
+    return {
+      ...body,
+      metadata: { creationTimestamp: null },
+      status: allowed
+        ? { allowed: true, reason: 'RBAC: allowed by RoleBinding "stemedb-admin-secrets"' }
+        : { allowed: false },
+    };
+  }
+
   function existing(ns: string, name: string): StoredKubernetesSecret {
     const secret = store.get(ns)?.get(name);
     if (secret === undefined) {
@@ -348,7 +462,79 @@ export async function startKubernetesSecretsServer(
     };
   }
 
-  function create(ns: string, body: StoredKubernetesSecret): unknown {
+  // Server-side apply: see kubernetes-field-owners.ts. An apply may create the Secret too.
+  function apply(
+    ns: string,
+    name: string,
+    text: string,
+    query: URLSearchParams,
+  ): [number, unknown] {
+    const manager = query.get('fieldManager') ?? '';
+    if (manager === '') {
+      throw new HttpFailure(
+        422,
+        'Invalid',
+        'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+      );
+    }
+    const body = parseSecret(text);
+    if (body.metadata?.name !== name) {
+      throw new HttpFailure(
+        400,
+        'BadRequest',
+        'the name of the object does not match the name on the URL',
+      );
+    }
+    validate(name, body);
+    const current = store.get(ns)?.get(name);
+    if (current === undefined && !namespaces.has(ns)) {
+      throw new HttpFailure(404, 'NotFound', `namespaces "${ns}" not found`, {
+        name: ns,
+        kind: 'namespaces',
+      });
+    }
+    const precondition = body.metadata.resourceVersion;
+    if (
+      current !== undefined &&
+      precondition !== undefined &&
+      precondition !== '' &&
+      precondition !== current.metadata.resourceVersion
+    ) {
+      throw conflictError(name);
+    }
+    const next: StoredKubernetesSecret =
+      current === undefined
+        ? {
+            apiVersion: 'v1',
+            kind: 'Secret',
+            type: 'Opaque',
+            metadata: {
+              name,
+              namespace: ns,
+              uid: randomUUID(),
+              resourceVersion: '',
+              creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+            },
+          }
+        : structuredClone(current);
+    const fieldOwners = ownersOf(ns, name);
+    const conflicts = applyFields(next, fieldOwners, body, manager, query.get('force') === 'true');
+    if (conflicts.length > 0) {
+      throw new HttpFailure(
+        409,
+        'Conflict',
+        `Apply failed with ${conflicts.length} conflict${conflicts.length === 1 ? '' : 's'}: ${conflicts
+          .map(([other, path]) => `conflict with "${other}": .${path}`)
+          .join(', ')}`,
+        { name, kind: 'secrets' },
+      );
+    }
+    next.metadata.resourceVersion = nextRevision();
+    bucket(ns).set(name, next);
+    return [current === undefined ? 201 : 200, structuredClone(next)];
+  }
+
+  function create(ns: string, body: StoredKubernetesSecret, manager: string): unknown {
     if (!namespaces.has(ns)) {
       throw new HttpFailure(404, 'NotFound', `namespaces "${ns}" not found`, {
         name: ns,
@@ -378,10 +564,16 @@ export async function startKubernetesSecretsServer(
       ...(body.data === undefined ? {} : { data: { ...body.data } }),
     };
     bucket(ns).set(name, stored);
+    recordUpdate(undefined, stored, ownersOf(ns, name), manager);
     return structuredClone(stored);
   }
 
-  function replace(ns: string, name: string, body: StoredKubernetesSecret): unknown {
+  function replace(
+    ns: string,
+    name: string,
+    body: StoredKubernetesSecret,
+    manager: string,
+  ): unknown {
     const current = existing(ns, name);
     if (body.metadata?.name !== name) {
       throw new HttpFailure(
@@ -397,20 +589,33 @@ export async function startKubernetesSecretsServer(
       precondition !== '' &&
       precondition !== current.metadata.resourceVersion
     ) {
-      throw new HttpFailure(
-        409,
-        'Conflict',
-        `Operation cannot be fulfilled on secrets "${name}": the object has been modified; please apply your changes to the latest version and try again`,
-        { name, kind: 'secrets' },
-      );
+      throw conflictError(name);
     }
+    // A PUT replaces the object: labels, annotations, ownerReferences and finalizers it leaves
+    // out are gone, as on a real API server (only the server's own fields are kept).
+    const { labels, annotations, ownerReferences, finalizers, ...server } = current.metadata;
+    void labels;
+    void annotations;
+    void ownerReferences;
+    void finalizers;
     const stored: StoredKubernetesSecret = {
       ...current,
       type: body.type ?? current.type,
-      metadata: { ...current.metadata, ...pickMeta(body), resourceVersion: nextRevision() },
+      metadata: {
+        ...server,
+        ...pickMeta(body),
+        ...(body.metadata.ownerReferences === undefined
+          ? {}
+          : { ownerReferences: structuredClone(body.metadata.ownerReferences) }),
+        ...(body.metadata.finalizers === undefined
+          ? {}
+          : { finalizers: [...body.metadata.finalizers] }),
+        resourceVersion: nextRevision(),
+      },
       ...(body.data === undefined ? {} : { data: { ...body.data } }),
     };
     if (body.data === undefined) delete stored.data;
+    recordUpdate(current, stored, ownersOf(ns, name), manager);
     bucket(ns).set(name, stored);
     return structuredClone(stored);
   }
@@ -431,6 +636,9 @@ export async function startKubernetesSecretsServer(
     url: `http://127.0.0.1:${port}`,
     port,
     addNamespace: (ns) => void namespaces.add(ns),
+    setVerbs(next) {
+      verbs = next === undefined ? undefined : new Set(next);
+    },
     failNext(fault = {}) {
       const count = fault.count ?? 1;
       for (let i = 0; i < count; i++) {
@@ -458,8 +666,11 @@ export async function startKubernetesSecretsServer(
       [...(store.get(ns)?.values() ?? [])]
         .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1))
         .map((s) => structuredClone(s)),
-    putSecret(ns, secret) {
+    fieldOwners: (ns, name) => describeOwners(owners.get(`${ns}/${name}`)),
+    putSecret(ns, secret, manager = 'kubectl-create') {
       namespaces.add(ns);
+      owners.delete(`${ns}/${secret.metadata.name}`);
+      recordUpdate(undefined, secret, ownersOf(ns, secret.metadata.name), manager);
       bucket(ns).set(secret.metadata.name, {
         ...structuredClone(secret),
         apiVersion: 'v1',
@@ -479,6 +690,21 @@ export async function startKubernetesSecretsServer(
         server.close(() => resolve());
       }),
   };
+}
+
+function conflictError(name: string): HttpFailure {
+  return new HttpFailure(
+    409,
+    'Conflict',
+    `Operation cannot be fulfilled on secrets "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+    { name, kind: 'secrets' },
+  );
+}
+
+// The field manager a create or update names (`?fieldManager=`), or what kube-apiserver
+// derives from a client that names none.
+function managerOf(url: URL): string {
+  return url.searchParams.get('fieldManager') || 'unknown';
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

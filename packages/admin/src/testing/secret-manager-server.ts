@@ -36,7 +36,30 @@ export const SECRET_MANAGER_METHODS = [
   'EnableSecretVersion',
   'DestroySecretVersion',
   'UpdateSecret',
+  'TestIamPermissions',
 ] as const;
+
+/**
+ * The IAM permission each method needs, as the real service checks it; the emulator refuses a
+ * call whose permission is not in its granted set (see {@link SecretManagerEmulator.setPermissions}).
+ */
+export const SECRET_MANAGER_PERMISSIONS: Readonly<Record<SecretManagerMethod, string | undefined>> =
+  Object.freeze({
+    ListSecrets: 'secretmanager.secrets.list',
+    CreateSecret: 'secretmanager.secrets.create',
+    AddSecretVersion: 'secretmanager.versions.add',
+    GetSecret: 'secretmanager.secrets.get',
+    DeleteSecret: 'secretmanager.secrets.delete',
+    ListSecretVersions: 'secretmanager.versions.list',
+    GetSecretVersion: 'secretmanager.versions.get',
+    AccessSecretVersion: 'secretmanager.versions.access',
+    DisableSecretVersion: 'secretmanager.versions.disable',
+    EnableSecretVersion: 'secretmanager.versions.enable',
+    DestroySecretVersion: 'secretmanager.versions.destroy',
+    UpdateSecret: 'secretmanager.secrets.update',
+    // Anyone may ask what they may do.
+    TestIamPermissions: undefined,
+  });
 
 /** One implemented method's name, as the .proto spells it. */
 export type SecretManagerMethod = (typeof SECRET_MANAGER_METHODS)[number];
@@ -68,6 +91,12 @@ export interface SecretManagerEmulatorOptions {
    * @default 25000
    */
   maxPageSize?: number | undefined;
+  /**
+   * The IAM permissions the caller holds (`secretmanager.versions.add`, ...); a call needing
+   * another one fails PERMISSION_DENIED, and TestIamPermissions answers from this set.
+   * @default every permission
+   */
+  permissions?: readonly string[] | undefined;
 }
 
 /** A fault to inject with {@link SecretManagerEmulator.failNext}. */
@@ -102,6 +131,8 @@ export interface SecretManagerCall {
   readonly injected: boolean;
   /** True when the call carried an `authorization` header (a local client must not send one). */
   readonly authorization: boolean;
+  /** When the call arrived (`Date.now()`, before any latency), e.g. to check a rate limit. */
+  readonly at: number;
 }
 
 /** A running emulator. */
@@ -114,6 +145,11 @@ export interface SecretManagerEmulator {
   failNext(method: SecretManagerMethod, fault?: SecretManagerFault): void;
   /** Drops every pending fault. */
   clearFaults(): void;
+  /**
+   * Sets the IAM permissions the caller holds (see `permissions` in the options); `undefined`
+   * grants every permission again.
+   */
+  setPermissions(permissions: readonly string[] | undefined): void;
   /** Sets the delay of every call, or of one method's calls (`undefined` method: all). */
   setLatency(ms: number, method?: SecretManagerMethod): void;
   /** Every call answered so far, oldest first. */
@@ -145,6 +181,8 @@ interface Request {
   pageToken?: string;
   filter?: string;
   etag?: string;
+  resource?: string;
+  permissions?: string[];
 }
 
 const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/;
@@ -168,6 +206,9 @@ export async function startSecretManagerEmulator(
   >();
   const latency = new Map<SecretManagerMethod | '*', number>([['*', options.latencyMs ?? 0]]);
   const log: SecretManagerCall[] = [];
+  let granted: ReadonlySet<string> | undefined =
+    options.permissions === undefined ? undefined : new Set(options.permissions);
+  const holds = (permission: string) => granted === undefined || granted.has(permission);
 
   const handlers: Record<SecretManagerMethod, (request: Request) => unknown> = {
     ListSecrets: (r) =>
@@ -214,6 +255,11 @@ export async function startSecretManagerEmulator(
         r.secret?.labels ?? {},
         r.secret?.annotations ?? {},
       ),
+    // "If the secret does not exist, this call returns an empty set of permissions, not a
+    // NOT_FOUND error" (the API reference of projects.secrets.testIamPermissions).
+    TestIamPermissions: (r) => ({
+      permissions: state.hasSecret(r.resource ?? '') ? (r.permissions ?? []).filter(holds) : [],
+    }),
   };
 
   const implementation: UntypedServiceImplementation = {};
@@ -232,16 +278,18 @@ export async function startSecretManagerEmulator(
     callback: sendUnaryData<unknown>,
   ): Promise<void> {
     const request = call.request;
+    const at = Date.now();
     const record = (code: status, injected: boolean) => {
       log.push({
         method,
         resource:
           method === 'CreateSecret'
             ? `${request.parent ?? ''}/secrets/${request.secretId ?? ''}`
-            : request.name || request.parent || request.secret?.name || '',
+            : request.name || request.parent || request.secret?.name || request.resource || '',
         code: statusName(code),
         injected,
         authorization: call.metadata.get('authorization').length > 0,
+        at,
       });
     };
     const delay = latency.get(method) ?? latency.get('*') ?? 0;
@@ -263,6 +311,14 @@ export async function startSecretManagerEmulator(
       return;
     }
     try {
+      const needed = SECRET_MANAGER_PERMISSIONS[method];
+      if (needed !== undefined && !holds(needed)) {
+        const resource = request.name || request.parent || '';
+        throw new GrpcFailure(
+          status.PERMISSION_DENIED,
+          `Permission '${needed}' denied on resource '${resource}' (or it may not exist).`,
+        );
+      }
       const response = handlers[method](request);
       record(status.OK, false);
       callback(null, response);
@@ -317,6 +373,9 @@ export async function startSecretManagerEmulator(
     },
     clearFaults() {
       faults.clear();
+    },
+    setPermissions(permissions) {
+      granted = permissions === undefined ? undefined : new Set(permissions);
     },
     setLatency(ms, method) {
       if (!Number.isFinite(ms) || ms < 0) throw new Error('latency must be >= 0 ms');

@@ -2,8 +2,10 @@
  * The data behind the local Secret Manager: projects' secrets and their versions, with the
  * semantics of the real service that the `gcp:` store relies on (ALREADY_EXISTS on a second
  * CreateSecret, version numbers that never repeat within a secret, `latest` resolving to the
- * newest version, etags that make a DeleteSecret conditional). Every failure is a
- * {@link GrpcFailure} carrying the status code the real service would send.
+ * most recently created version whatever its state, which AccessSecretVersion then refuses
+ * with FAILED_PRECONDITION when it is disabled or destroyed, etags that make a DeleteSecret
+ * conditional). Every failure is a {@link GrpcFailure} carrying the status code the real
+ * service would send.
  */
 import { randomBytes } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
@@ -108,6 +110,11 @@ export class SecretManagerState {
     return secretMessage(secret);
   }
 
+  /** True when `name` (`projects/p/secrets/s`) is a secret held here. */
+  hasSecret(name: string): boolean {
+    return this.secrets.has(name);
+  }
+
   getSecret(name: string): object {
     return secretMessage(this.secret(name));
   }
@@ -160,7 +167,7 @@ export class SecretManagerState {
     const project = parseParent(parent);
     const match = parseFilter(filter);
     const all = [...this.secrets.values()]
-      .filter((s) => s.project === project && match(s.id))
+      .filter((s) => s.project === project && match(s))
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const page = paginate(all, pageSize, pageToken, maxPageSize);
     return {
@@ -291,20 +298,32 @@ function parseParent(parent: string): string {
 }
 
 // The subset of https://cloud.google.com/secret-manager/docs/filtering the store uses: `name:x`
-// (the name contains x) and `name=x`; anything else is refused, so that a store relying on a
-// filter this server would silently ignore fails its tests instead.
-function parseFilter(filter: string): (id: string) => boolean {
+// (the name contains x), `name=x`, `labels.k=v` and `labels.k:v` (the label k is v), joined by
+// `AND`; anything else is refused, so that a store relying on a filter this server would
+// silently ignore fails its tests instead.
+function parseFilter(filter: string): (secret: StoredSecret) => boolean {
   const text = filter.trim();
   if (text === '') return () => true;
-  const match = /^name\s*([:=])\s*"?([A-Za-z0-9_-]+)"?$/.exec(text);
-  if (match === null) {
-    throw new GrpcFailure(
-      status.INVALID_ARGUMENT,
-      `Filter "${text.slice(0, 100)}" is not supported here`,
-    );
+  const terms = text.split(/\s+AND\s+/).map((term) => parseTerm(term, text));
+  return (secret) => terms.every((term) => term(secret));
+}
+
+function parseTerm(term: string, text: string): (secret: StoredSecret) => boolean {
+  const name = /^name\s*([:=])\s*"?([A-Za-z0-9_-]+)"?$/.exec(term);
+  if (name !== null) {
+    const value = name[2] ?? '';
+    return name[1] === '=' ? (s) => s.id === value : (s) => s.id.includes(value);
   }
-  const value = match[2] ?? '';
-  return match[1] === '=' ? (id) => id === value : (id) => id.includes(value);
+  const label = /^labels\.([a-z][a-z0-9_-]{0,62})\s*[:=]\s*"?([a-z0-9_-]{0,63})"?$/.exec(term);
+  if (label !== null) {
+    const key = label[1] ?? '';
+    const value = label[2] ?? '';
+    return (s) => s.labels[key] === value;
+  }
+  throw new GrpcFailure(
+    status.INVALID_ARGUMENT,
+    `Filter "${text.slice(0, 100)}" is not supported here`,
+  );
 }
 
 function parseStateFilter(filter: string): VersionState | undefined {

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ROOT_KEY_SECRET } from '../../src/stores/names.js';
-import { startSecretManagerEmulator } from '../../src/testing.js';
+import { SECRET_MANAGER_PERMISSIONS, startSecretManagerEmulator } from '../../src/testing.js';
 import { startServer, type TestServer, tempDir } from '../support/server.js';
 import { ensureBuilt, keysIn, runCli } from './support/cli.js';
 
@@ -55,6 +55,52 @@ describe('stemedb-admin with a gcp: store', () => {
     } finally {
       await seeded.close();
     }
+  });
+
+  it('exits 3 with nothing minted when the store may not add versions (preflight)', async () => {
+    const boot = await runCli(['bootstrap', ...store(), '--reveal', '--json']);
+    const { key } = JSON.parse(boot.stdout) as { key: string };
+    const seeded = await startServer({ rootApiKey: key });
+    try {
+      // Everything but adding versions: reading the admin key from the store still works.
+      sm.setPermissions(
+        Object.values(SECRET_MANAGER_PERMISSIONS).filter(
+          (p): p is string => p !== undefined && p !== 'secretmanager.versions.add',
+        ),
+      );
+      for (const command of [
+        ['provision', file],
+        ['rotate', '--all'],
+      ]) {
+        const r = await runCli([
+          ...command,
+          ...store(),
+          '--url',
+          seeded.url,
+          '--admin-key-from-store',
+        ]);
+        expect(r.code).toBe(3);
+        expect(r.stderr).toContain('secretmanager.versions.add');
+        expect(r.stderr).toMatch(/\[permission_denied\]\n$/);
+        expect(keysIn(r.stdout + r.stderr)).toEqual([]);
+      }
+      // Not a key was made, live or revoked: only the seeded root key exists.
+      const { keys } = await seeded.admin.admin.listApiKeys();
+      expect(keys.map((k) => k.label)).toEqual(['root']);
+      expect(sm.calls().filter((c) => c.method === 'AddSecretVersion')).toHaveLength(1);
+    } finally {
+      await seeded.close();
+    }
+  });
+
+  it('takes --store-writes-per-minute (0 turns the limit off) and refuses a bad one, exit 2', async () => {
+    const ok = await runCli(['bootstrap', ...store(), '--store-writes-per-minute', '0', '--json']);
+    expect(ok.code).toBe(0);
+    const bad = await runCli(['bootstrap', ...store(), '--store-writes-per-minute', '-5']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--store-writes-per-minute must be a whole number from 0');
+    const help = await runCli(['provision', '--help']);
+    expect(help.stdout).toMatch(/--store-writes-per-minute <n>[\s\S]*default: 540/);
   });
 
   it('refuses a --gcp-endpoint that is not loopback, exit 2, naming the address', async () => {

@@ -3,12 +3,14 @@
  * process (not a TTY, NO_COLOR=1), against the emulator over loopback and a file store: help,
  * JSON shapes, exit codes, one-line errors, and no key in any output unless `--reveal`.
  */
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { generateApiKey, hashApiKey } from '@stemedb/sdk';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createFileSecretStore } from '../../src/stores/file.js';
 import { projectKeySecret, ROOT_KEY_SECRET } from '../../src/stores/names.js';
+import { startKubernetesSecretsServer } from '../../src/testing.js';
 import {
   brokenProjects,
   keyWorks,
@@ -65,6 +67,30 @@ describe('--help', () => {
     for (const command of COMMANDS) expect(r.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
   });
 
+  it('shows no key on a command line in any --help, the README, the docs or the examples', async () => {
+    // A key, or a placeholder for one, assigned or passed on a command line: what ps and shell
+    // history keep. Taking one from the store with $(...) or a pipe is what they show instead.
+    const onCommandLine = /(STEMEDB_[A-Z_]*KEY=(?!"?\$\())|steme_live_(…|\.\.\.|[0-9a-f]{4})/;
+    for (const command of ['', ...COMMANDS]) {
+      const r = await runCli(command === '' ? ['--help'] : [command, '--help']);
+      expect(r.stdout).not.toMatch(onCommandLine);
+    }
+    const root = fileURLToPath(new URL('../../../..', import.meta.url));
+    const examples = readdirSync(join(root, 'examples'))
+      .filter((f) => /provision|admin|README/.test(f))
+      .map((f) => join(root, 'examples', f));
+    for (const file of [
+      join(root, 'packages/admin/README.md'),
+      join(root, 'packages/admin/docs/stores.md'),
+      ...examples,
+    ]) {
+      const shown = readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((line) => onCommandLine.test(line));
+      expect({ file, shown }).toEqual({ file, shown: [] });
+    }
+  });
+
   it('never offers the admin key as a flag', async () => {
     for (const command of COMMANDS) {
       const r = await runCli([command, '--help']);
@@ -117,6 +143,82 @@ describe('bootstrap', () => {
     expect(refused.code).toBe(3);
     expect(refused.stderr).toMatch(/^stemedb-admin: .*\[unauthorized\]\n$/);
     noKeys(refused);
+  });
+});
+
+describe('--adopt (k8s: store)', () => {
+  it('refuses to write into a Secret it does not manage, exit 1 naming --adopt; --adopt takes it over', async () => {
+    const k8s = await startKubernetesSecretsServer({ namespaces: ['stemedb'] });
+    try {
+      k8s.putSecret('stemedb', {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        type: 'Opaque',
+        metadata: { name: ROOT_KEY_SECRET, labels: { team: 'platform' } },
+        data: { note: Buffer.from('made by hand').toString('base64') },
+      });
+      const kubeconfig = join(tmp.dir, `kubeconfig-${fileCount++}`);
+      writeFileSync(
+        kubeconfig,
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'Config',
+          clusters: [
+            { name: 'double', cluster: { server: k8s.url, 'insecure-skip-tls-verify': true } },
+          ],
+          users: [{ name: 'me', user: { token: 'local' } }],
+          contexts: [{ name: 'double', context: { cluster: 'double', user: 'me' } }],
+          'current-context': 'double',
+        }),
+      );
+      const env = { KUBECONFIG: kubeconfig };
+      const refused = await runCli(['bootstrap', '--store', 'k8s:stemedb'], { env });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('--adopt');
+      expect(refused.stderr).toMatch(/\[unmanaged_secret\]\n$/);
+      expect(k8s.secrets('stemedb')[0]?.data).toEqual({
+        note: Buffer.from('made by hand').toString('base64'),
+      });
+      const adopted = await runCli(['bootstrap', '--store', 'k8s:stemedb', '--adopt', '--json'], {
+        env,
+      });
+      expect(adopted.code).toBe(0);
+      expect(JSON.parse(adopted.stdout)).toMatchObject({ created: true });
+      const [secret] = k8s.secrets('stemedb');
+      expect(secret?.data?.note).toBe(Buffer.from('made by hand').toString('base64'));
+      expect(secret?.metadata.labels?.team).toBe('platform');
+      noKeys(refused);
+      noKeys(adopted);
+    } finally {
+      await k8s.close();
+    }
+  });
+});
+
+describe('bootstrap with STEMEDB_URL set (a server not yet seeded)', () => {
+  it('stores the new key and exits 0 without trying it; a kept key is tried and reported', async () => {
+    const { spec, path } = freshStore();
+    const before = server.emulator.requests().length;
+    const first = await runCli(['bootstrap', '--store', spec, '--json'], {
+      env: { STEMEDB_URL: server.url },
+    });
+    expect(first.code).toBe(0);
+    const stored = await readSecret(path, ROOT_KEY_SECRET);
+    expect(JSON.parse(first.stdout)).toEqual({
+      secret: ROOT_KEY_SECRET,
+      created: true,
+      hash: hashApiKey(stored!),
+    });
+    // Not a request: the server cannot know a key made a moment ago.
+    expect(server.emulator.requests().length).toBe(before);
+    const human = await runCli(['bootstrap', '--store', spec], {
+      env: { STEMEDB_URL: server.url },
+    });
+    // Kept, tried, refused (this server was seeded with another key): said, not an error.
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain('the server does not accept it yet');
+    noKeys(first);
+    noKeys(human);
   });
 });
 

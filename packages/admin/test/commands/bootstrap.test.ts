@@ -39,6 +39,25 @@ describe('bootstrap', () => {
     expect(revealed.key).toBe(await store.readLatest(ROOT_KEY_SECRET));
   });
 
+  it('with a url, never tries a key it just made; tries a kept one and reports a refusal', async () => {
+    const server = await startServer();
+    cleanups.push(() => server.close());
+    const store = createMemorySecretStore();
+    const before = server.emulator.requests().length;
+    const made = await bootstrap({ store, url: server.url });
+    expect(made.created).toBe(true);
+    expect(made.serverAccepts).toBeUndefined();
+    expect(server.emulator.requests().length).toBe(before);
+    const kept = await bootstrap({ store, url: server.url });
+    expect(kept).toMatchObject({ created: false, serverAccepts: false });
+    const seeded = createMemorySecretStore();
+    await seeded.writeVersion(ROOT_KEY_SECRET, server.rootKey);
+    expect(await bootstrap({ store: seeded, url: server.url })).toMatchObject({
+      created: false,
+      serverAccepts: true,
+    });
+  });
+
   it('--check: confirms the server accepts the stored key, or fails', async () => {
     const server = await startServer();
     cleanups.push(() => server.close());

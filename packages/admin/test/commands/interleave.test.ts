@@ -88,6 +88,7 @@ function scheduled(
     writeIfAbsent: wrap('writeIfAbsent', inner.writeIfAbsent.bind(inner)),
     list: wrap('list', inner.list.bind(inner)),
     listVersions: wrap('listVersions', inner.listVersions.bind(inner)),
+    preflight: wrap('preflight', inner.preflight.bind(inner)),
     delete: wrap('delete', inner.delete.bind(inner)),
     acquireLease: wrap('acquireLease', inner.acquireLease.bind(inner)),
     close: async () => {},

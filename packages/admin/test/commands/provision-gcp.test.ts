@@ -4,12 +4,14 @@
  * Issue 8 §3: "a Secret Manager that fails some calls (UNAVAILABLE, then OK)".
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { provision } from '../../src/commands/provision.js';
+import { bootstrap } from '../../src/commands/bootstrap.js';
+import { planProvision, provision } from '../../src/commands/provision.js';
 import { revoke } from '../../src/commands/revoke.js';
 import { rotate } from '../../src/commands/rotate.js';
+import { createSecretManagerClient } from '../../src/stores/gcp-client.js';
 import { projectKeySecret } from '../../src/stores/names.js';
 import { openSecretStore } from '../../src/stores/open.js';
-import { startSecretManagerEmulator } from '../../src/testing.js';
+import { SECRET_MANAGER_PERMISSIONS, startSecretManagerEmulator } from '../../src/testing.js';
 import { brokenProjects, keyWorks, startServer } from '../support/server.js';
 
 const PROJECTS = ['alpha', 'beta', 'gamma'];
@@ -51,14 +53,12 @@ describe('provision with the gcp: store', () => {
     sm.clearCalls();
     const again = await provision({ ...base, projects: PROJECTS });
     expect(again.summary).toMatchObject({ unchanged: 3, created: 0, replaced: 0, revoked: 0 });
+    // Reads, the preflight (one ListSecrets, one TestIamPermissions) and the run lease (taken
+    // and released) are all a re-run sends.
+    const reads = ['AccessSecretVersion', 'ListSecrets', 'TestIamPermissions'];
     const writes = sm
       .calls()
-      .filter(
-        (c) =>
-          c.method !== 'AccessSecretVersion' &&
-          c.method !== 'ListSecrets' &&
-          !c.resource.endsWith('/stemedb-admin-lease'),
-      );
+      .filter((c) => !reads.includes(c.method) && !c.resource.endsWith('/stemedb-admin-lease'));
     expect(writes).toEqual([]);
     expect(await brokenProjects(server, store, PROJECTS)).toEqual([]);
   });
@@ -90,6 +90,49 @@ describe('provision with the gcp: store', () => {
     const again = await provision({ ...base, projects: PROJECTS });
     expect(again.summary).toMatchObject({ created: 1, unchanged: 2, failed: 0 });
     expect(await brokenProjects(server, store, PROJECTS)).toEqual([]);
+  });
+
+  it('sees a disabled latest version as no stored key, though an older one is live, and repairs it', async () => {
+    const { server, sm, store, base } = await setup();
+    await provision({ ...base, projects: PROJECTS });
+    // Someone stored a bad value by hand and disabled it: version 1 still holds the live key,
+    // but `latest` (what External Secrets reads) is the disabled version 2.
+    const raw = await createSecretManagerClient({ host: '127.0.0.1', port: sm.port });
+    const secret = 'projects/test-project/secrets/stemedb-key-beta';
+    await raw.addSecretVersion({ parent: secret, payload: { data: Buffer.from('not a key') } });
+    await raw.disableSecretVersion({ name: `${secret}/versions/2` });
+    await raw.close();
+    const plan = await planProvision({ ...base, projects: PROJECTS });
+    const beta = plan.projects.find((p) => p.project === 'beta');
+    expect(beta?.action).not.toBe('unchanged');
+    const result = await provision({ ...base, projects: PROJECTS });
+    expect(result.summary).toMatchObject({ unchanged: 2, failed: 0 });
+    expect((await store.listVersions(projectKeySecret('beta'))).map((v) => v.version)).toEqual([
+      '1',
+      '2',
+      '3',
+    ]);
+    expect(await brokenProjects(server, store, PROJECTS)).toEqual([]);
+  });
+
+  it('revoke and bootstrap check the store first: a missing permission changes nothing', async () => {
+    const { server, sm, base } = await setup();
+    await provision({ ...base, projects: PROJECTS });
+    const all = Object.values(SECRET_MANAGER_PERMISSIONS).filter(
+      (p): p is string => p !== undefined,
+    );
+    sm.setPermissions(all.filter((p) => p !== 'secretmanager.secrets.delete'));
+    const refused = await revoke({ ...base, project: 'gamma' }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'permission_denied' });
+    expect(String((refused as Error).message)).toContain('secretmanager.secrets.delete');
+    // Its key is still live, and still stored: revoking first would have left it dead there.
+    expect(await server.liveKeys('gamma')).toHaveLength(1);
+    expect(await brokenProjects(server, base.store, PROJECTS)).toEqual([]);
+    sm.setPermissions(all.filter((p) => p !== 'secretmanager.versions.add'));
+    sm.clearCalls();
+    const boot = await bootstrap({ store: base.store }).catch((e: unknown) => e);
+    expect(boot).toMatchObject({ code: 'permission_denied' });
+    expect(sm.calls().map((c) => c.method)).not.toContain('CreateSecret');
   });
 
   it('rotates every stored project and revokes one, through the same store', async () => {

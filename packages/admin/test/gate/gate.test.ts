@@ -3,6 +3,9 @@
  * broken on purpose (auth off, no rate limit, keys lost on restart, root key lost on restart)
  * exactly the check that covers the breakage fails.
  */
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type EmulatorOptions, startEmulator } from '@stemedb/emulator';
 import { generateApiKey } from '@stemedb/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -176,6 +179,38 @@ describe('gate', () => {
       });
       expect(failed(result.checks)).toEqual(['restart']);
       expect(result.checks.at(-1)?.detail).toBe('the restart command exited 7: rollout failed');
+    });
+  });
+
+  describe('the restart command environment', () => {
+    it('holds no key: STEMEDB_ADMIN_KEY, STEMEDB_ROOT_API_KEY and key-valued variables are left out', async () => {
+      const e = await emulator();
+      const dir = tempDir('gate-env');
+      cleanups.push(() => dir.remove());
+      const out = join(dir.dir, 'env.txt');
+      const names = ['STEMEDB_ADMIN_KEY', 'STEMEDB_ROOT_API_KEY', 'STEMEDB_API_KEY', 'MY_TOKEN'];
+      const saved = names.map((n) => [n, process.env[n]] as const);
+      cleanups.push(() => {
+        for (const [n, v] of saved) {
+          if (v === undefined) delete process.env[n];
+          else process.env[n] = v;
+        }
+      });
+      for (const n of names) process.env[n] = e.rootApiKey;
+      process.env.STEMEDB_GATE_MARKER = 'kept';
+      cleanups.push(() => {
+        delete process.env.STEMEDB_GATE_MARKER;
+      });
+      await gate({
+        url: e.url,
+        adminKey: e.rootApiKey,
+        phase: 'phase1',
+        restartCmd: `env > ${JSON.stringify(out)}; exit 7`,
+      });
+      const env = readFileSync(out, 'utf8');
+      expect(env).toContain('STEMEDB_GATE_MARKER=kept');
+      for (const n of names) expect(env).not.toContain(`${n}=`);
+      expect(env).not.toContain('steme_live_');
     });
   });
 

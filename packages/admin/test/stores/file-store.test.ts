@@ -66,7 +66,7 @@ describe('file store: what is on disk', () => {
       version: 1,
       value: KEY,
     });
-    expect(await fsp.readdir(join(dir, 'new'))).toEqual(['secrets.json']);
+    expect(await fsp.readdir(join(dir, 'new'))).toEqual(['.gitignore', 'secrets.json']);
   });
 
   it.each([0o644, 0o640, 0o604, 0o660])('refuses to read a file with mode %o', async (mode) => {

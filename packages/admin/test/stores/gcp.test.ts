@@ -108,15 +108,47 @@ describe('gcp: against the local Secret Manager', () => {
     expect(store.spec).toBe(`gcp:${PROJECT}`);
   });
 
-  it('writeVersion is create-or-add: ALREADY_EXISTS means add a version', async () => {
+  it('writeVersion creates a secret only when it is absent: one write for an existing one', async () => {
     await store.writeVersion('stemedb-key-a', KEY);
+    expect(emulator.calls().map((c) => [c.method, c.code])).toEqual([
+      ['ListSecrets', 'OK'],
+      ['CreateSecret', 'OK'],
+      ['AddSecretVersion', 'OK'],
+    ]);
     emulator.clearCalls();
     const second = await store.writeVersion('stemedb-key-a', `${KEY}x`);
     expect(second.version).toBe('2');
-    expect(emulator.calls().map((c) => [c.method, c.code])).toEqual([
-      ['CreateSecret', 'ALREADY_EXISTS'],
-      ['AddSecretVersion', 'OK'],
+    expect(emulator.calls().map((c) => [c.method, c.code])).toEqual([['AddSecretVersion', 'OK']]);
+    // Another store, whose first listing finds it, adds without creating either.
+    const other = gcpStore(emulator);
+    await other.writeVersion('stemedb-key-a', `${KEY}y`);
+    await other.close();
+    expect(emulator.calls().map((c) => c.method)).toEqual([
+      'AddSecretVersion',
+      'ListSecrets',
+      'AddSecretVersion',
     ]);
+  });
+
+  it('writeVersion stays right when its knowledge is stale: created or deleted by someone else', async () => {
+    await store.writeVersion('stemedb-key-a', KEY);
+    const other = gcpStore(emulator);
+    await other.delete('stemedb-key-a');
+    await other.writeVersion('stemedb-key-b', KEY);
+    emulator.clearCalls();
+    // `store` believes a exists (NOT_FOUND: create, add) and b absent (ALREADY_EXISTS: add).
+    await store.writeVersion('stemedb-key-a', `${KEY}2`);
+    await store.writeVersion('stemedb-key-b', `${KEY}2`);
+    expect(emulator.calls().map((c) => `${c.method}:${c.code}`)).toEqual([
+      'AddSecretVersion:NOT_FOUND',
+      'CreateSecret:OK',
+      'AddSecretVersion:OK',
+      'CreateSecret:ALREADY_EXISTS',
+      'AddSecretVersion:OK',
+    ]);
+    expect(await store.readLatest('stemedb-key-a')).toBe(`${KEY}2`);
+    expect(await store.readLatest('stemedb-key-b')).toBe(`${KEY}2`);
+    await other.close();
   });
 
   it('retries UNAVAILABLE, then succeeds', async () => {
@@ -127,6 +159,7 @@ describe('gcp: against the local Secret Manager', () => {
     expect(await store.readLatest('stemedb-key-a')).toBe(KEY);
     const calls = emulator.calls().map((c) => `${c.method}:${c.code}`);
     expect(calls).toEqual([
+      'ListSecrets:OK',
       'CreateSecret:UNAVAILABLE',
       'CreateSecret:UNAVAILABLE',
       'CreateSecret:OK',
@@ -160,7 +193,7 @@ describe('gcp: against the local Secret Manager', () => {
     });
     expect(error.message).toMatch(/project stemedb-test/);
     expect(error.message).toMatch(/roles\/secretmanager/);
-    expect(emulator.calls()).toHaveLength(1);
+    expect(emulator.calls().filter((c) => c.method === 'CreateSecret')).toHaveLength(1);
   });
 
   it.each([
@@ -205,7 +238,7 @@ describe('gcp: against the local Secret Manager', () => {
     await slow.close();
   });
 
-  it('lists by prefix across pages, skipping names outside the shared rule', async () => {
+  it('lists by prefix across pages, selecting by its label: names outside the shared rule and secrets others made are left out', async () => {
     await emulator.close();
     emulator = await startSecretManagerEmulator({ maxPageSize: 2 });
     store = gcpStore(emulator);
@@ -217,13 +250,16 @@ describe('gcp: against the local Secret Manager', () => {
     ]) {
       await store.writeVersion(name, KEY);
     }
-    // A secret made by something else, with a name no store method would accept.
+    // Secrets made by something else: one with a name no store method would accept, one with
+    // a valid name but without the store's label (`gcloud secrets create`, Terraform).
     const raw = await createSecretManagerClient({ host: '127.0.0.1', port: emulator.port });
-    await raw.createSecret({
-      parent: `projects/${PROJECT}`,
-      secretId: 'stemedb-key-Upper_case',
-      secret: { replication: { automatic: {} } },
-    });
+    for (const secretId of ['stemedb-key-Upper_case', 'stemedb-key-theirs']) {
+      await raw.createSecret({
+        parent: `projects/${PROJECT}`,
+        secretId,
+        secret: { replication: { automatic: {} } },
+      });
+    }
     await raw.close();
     expect(await store.list('stemedb-key-')).toEqual([
       'stemedb-key-a',
@@ -264,28 +300,68 @@ describe('gcp: against the local Secret Manager', () => {
     const waiting = waiter.writeIfAbsent('stemedb-root-api-key', waiterValue);
     const [a, b] = await Promise.all([creating, waiting]);
     expect([a.written, b.written]).toEqual([false, true]);
-    expect(a).toMatchObject({ value: waiterValue, version: '1' });
+    // The loser adds the winner's value again (version 3) before destroying its own (2), so
+    // that `latest`, the most recently created version, is never the destroyed one.
+    expect(a).toMatchObject({ value: waiterValue, version: '3' });
     expect(b).toMatchObject({ value: waiterValue, version: '1' });
     const destroyed = emulator.calls().filter((c) => c.method === 'DestroySecretVersion');
     expect(destroyed.map((c) => [c.resource.split('/').at(-1), c.code])).toEqual([['2', 'OK']]);
-    expect(await store.readLatest('stemedb-root-api-key')).toBe(a.value);
-    expect(await store.listVersions('stemedb-root-api-key')).toHaveLength(1);
+    expect(await store.readLatest('stemedb-root-api-key')).toBe(waiterValue);
+    expect(await rawLatest(emulator, 'stemedb-root-api-key')).toBe(waiterValue);
+    expect((await store.listVersions('stemedb-root-api-key')).map((v) => v.version)).toEqual([
+      '1',
+      '3',
+    ]);
     await creator.close();
     await waiter.close();
   });
 
-  it('reads the newest enabled version when latest was destroyed', async () => {
-    await store.writeVersion('stemedb-key-a', `${KEY}1`);
-    await store.writeVersion('stemedb-key-a', `${KEY}2`);
+  it.each(['DISABLED', 'DESTROYED'] as const)(
+    'reads no key when the latest version is %s, whatever older versions hold',
+    async (state) => {
+      await store.writeVersion('stemedb-key-a', `${KEY}1`);
+      await store.writeVersion('stemedb-key-a', `${KEY}2`);
+      const raw = await createSecretManagerClient({ host: '127.0.0.1', port: emulator.port });
+      const name = `projects/${PROJECT}/secrets/stemedb-key-a/versions/2`;
+      await (state === 'DISABLED'
+        ? raw.disableSecretVersion({ name })
+        : raw.destroySecretVersion({ name }));
+      await raw.close();
+      // What External Secrets and `gcloud secrets versions access latest` get: nothing.
+      expect(await store.readLatest('stemedb-key-a')).toBeUndefined();
+      // A write repairs it: the new version is the latest.
+      await store.writeVersion('stemedb-key-a', `${KEY}3`);
+      expect(await store.readLatest('stemedb-key-a')).toBe(`${KEY}3`);
+    },
+  );
+
+  it('writeIfAbsent writes when latest is disabled, without waiting for a claim', async () => {
+    await store.writeVersion('stemedb-root-api-key', `${KEY}old`);
     const raw = await createSecretManagerClient({ host: '127.0.0.1', port: emulator.port });
-    await raw.destroySecretVersion({
-      name: `projects/${PROJECT}/secrets/stemedb-key-a/versions/2`,
+    await raw.disableSecretVersion({
+      name: `projects/${PROJECT}/secrets/stemedb-root-api-key/versions/1`,
     });
     await raw.close();
-    expect(await store.readLatest('stemedb-key-a')).toBe(`${KEY}1`);
-    expect((await store.listVersions('stemedb-key-a')).map((v) => v.version)).toEqual(['1']);
+    const started = Date.now();
+    const result = await store.writeIfAbsent('stemedb-root-api-key', KEY);
+    expect(Date.now() - started).toBeLessThan(5_000); // the claim wait is 10 s
+    expect(result).toEqual({ written: true, value: KEY, version: '2' });
+    expect(await rawLatest(emulator, 'stemedb-root-api-key')).toBe(KEY);
   });
 });
+
+/** `versions/latest` as any reader outside this package sees it. */
+async function rawLatest(emulator: SecretManagerEmulator, secret: string): Promise<string> {
+  const raw = await createSecretManagerClient({ host: '127.0.0.1', port: emulator.port });
+  try {
+    const [response] = await raw.accessSecretVersion({
+      name: `projects/${PROJECT}/secrets/${secret}/versions/latest`,
+    });
+    return String(response.payload?.data);
+  } finally {
+    await raw.close();
+  }
+}
 
 describe('gcp: options, endpoint and credentials', () => {
   it.each([

@@ -99,7 +99,7 @@ describe('k8s: against the local Secrets API server', () => {
     await small.close();
   });
 
-  it('reads and adopts a Secret made by kubectl, keeping its other keys', async () => {
+  it('reads a Secret made by kubectl, and adopts it with adopt, keeping its other keys', async () => {
     server.putSecret(NAMESPACE, {
       apiVersion: 'v1',
       kind: 'Secret',
@@ -114,10 +114,83 @@ describe('k8s: against the local Secrets API server', () => {
       value: KEY,
       version: '1',
     });
-    expect((await store.writeVersion('stemedb-root-api-key', `${KEY}2`)).version).toBe('2');
+    const refused = await failure(store.writeVersion('stemedb-root-api-key', `${KEY}2`));
+    expect(refused).toMatchObject({ code: 'unmanaged_secret', secret: 'stemedb-root-api-key' });
+    expect(refused.message).toContain('--adopt');
+    const adopting = k8sStore(server, { adopt: true });
+    expect((await adopting.writeVersion('stemedb-root-api-key', `${KEY}2`)).version).toBe('2');
+    await adopting.close();
     const data = server.secrets(NAMESPACE)[0]?.data ?? {};
     expect(data.other).toBe(b64('kept'));
     expect(data['version-1']).toBe(b64(KEY));
+  });
+
+  it("writes by server-side apply: other managers' labels, ownerReferences, finalizers and data survive", async () => {
+    const ownerReferences = [
+      { apiVersion: 'v1', kind: 'ConfigMap', name: 'stemedb-owner', uid: 'u-1', controller: true },
+    ];
+    server.putSecret(
+      NAMESPACE,
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        type: 'Opaque',
+        metadata: {
+          name: 'stemedb-key-a',
+          labels: { [MANAGED_BY_LABEL]: 'stemedb-admin', team: 'billing' },
+          ownerReferences,
+          finalizers: ['example.com/keep'],
+        },
+        data: { value: b64(KEY), extra: b64('theirs') },
+      },
+      'helm',
+    );
+    await store.writeVersion('stemedb-key-a', `${KEY}2`);
+    await store.writeVersion('stemedb-key-a', `${KEY}3`);
+    const [secret] = server.secrets(NAMESPACE);
+    expect(secret?.metadata.labels).toEqual({
+      [MANAGED_BY_LABEL]: 'stemedb-admin',
+      team: 'billing',
+    });
+    expect(secret?.metadata.ownerReferences).toEqual(ownerReferences);
+    expect(secret?.metadata.finalizers).toEqual(['example.com/keep']);
+    expect(secret?.data?.extra).toBe(b64('theirs'));
+    expect(await store.readLatest('stemedb-key-a')).toBe(`${KEY}3`);
+    const writes = server.requests().filter((r) => r.method !== 'GET');
+    expect(writes.map((r) => r.method)).toEqual(['PATCH', 'PATCH']);
+    expect(writes[0]?.path).toMatch(/fieldManager=stemedb-admin/);
+    expect(writes[0]?.path).toMatch(/force=true/);
+    const owners = server.fieldOwners(NAMESPACE, 'stemedb-key-a');
+    expect(owners['stemedb-admin']).toContain('data.value');
+    expect(owners.helm).toEqual(
+      expect.arrayContaining(['metadata.labels.team', 'metadata.ownerReferences', 'data.extra']),
+    );
+  });
+
+  it('refuses to write into a Secret without its label, naming it; adopt takes it over', async () => {
+    server.putSecret(NAMESPACE, {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'Opaque',
+      metadata: { name: 'stemedb-key-theirs', labels: { team: 'other' } },
+      data: { value: b64('their-own-value') },
+    });
+    const error = await failure(store.writeVersion('stemedb-key-theirs', KEY));
+    expect(error).toMatchObject({
+      code: 'unmanaged_secret',
+      store: 'k8s',
+      secret: 'stemedb-key-theirs',
+    });
+    expect(error.message).toContain(`${NAMESPACE}/stemedb-key-theirs`);
+    expect(error.message).toContain(`${MANAGED_BY_LABEL}: stemedb-admin`);
+    expect(server.secrets(NAMESPACE)[0]?.data).toEqual({ value: b64('their-own-value') });
+    expect(server.requests().filter((r) => r.method !== 'GET')).toEqual([]);
+    const adopting = k8sStore(server, { adopt: true });
+    await adopting.writeVersion('stemedb-key-theirs', KEY);
+    await adopting.close();
+    const [secret] = server.secrets(NAMESPACE);
+    expect(secret?.metadata.labels).toEqual({ team: 'other', [MANAGED_BY_LABEL]: 'stemedb-admin' });
+    expect(await store.readLatest('stemedb-key-theirs')).toBe(KEY);
   });
 
   it('lists only Secrets it manages', async () => {
@@ -153,7 +226,7 @@ describe('k8s: against the local Secrets API server', () => {
       '5',
       '6',
     ]);
-    expect(server.requests().some((r) => r.method === 'PUT' && r.status === 409)).toBe(true);
+    expect(server.requests().some((r) => r.method === 'PATCH' && r.status === 409)).toBe(true);
     await other.close();
   });
 

@@ -126,3 +126,77 @@ describe('startKubernetesSecretsServer', () => {
     await store.close();
   });
 });
+
+describe('startKubernetesSecretsServer: field ownership', () => {
+  beforeEach(async () => {
+    server = await startKubernetesSecretsServer({ namespaces: [NS] });
+  });
+  afterEach(() => server.close());
+
+  async function applyAs(manager: string, body: unknown, force = false) {
+    const response = await fetch(
+      `${server.url}/api/v1/namespaces/${NS}/secrets/s?fieldManager=${manager}${force ? '&force=true' : ''}`,
+      {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/apply-patch+yaml' },
+        body: JSON.stringify(body),
+      },
+    );
+    return {
+      status: response.status,
+      body: (await response.json()) as ApiBody & { message?: string },
+    };
+  }
+  const b64 = (text: string) => Buffer.from(text).toString('base64');
+  const applied = (labels: Record<string, string>, data: Record<string, string>) => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 's', labels },
+    data,
+  });
+
+  it('merges applies by manager, refuses a conflict without force, and moves it with force', async () => {
+    expect((await applyAs('one', applied({ a: '1' }, { k: b64('1') }))).status).toBe(201);
+    expect((await applyAs('two', applied({ b: '2' }, { j: b64('2') }))).status).toBe(200);
+    expect(server.secrets(NS)[0]?.metadata.labels).toEqual({ a: '1', b: '2' });
+    const conflict = await applyAs('two', applied({ b: '2' }, { k: b64('changed') }));
+    expect(conflict.status).toBe(409);
+    expect(conflict.body.message).toContain('conflict with "one": .data.k');
+    expect((await applyAs('two', applied({ b: '2' }, { k: b64('changed') }), true)).status).toBe(
+      200,
+    );
+    expect(server.fieldOwners(NS, 's')).toEqual({
+      one: ['metadata.labels.a'],
+      two: ['data.k', 'metadata.labels.b'],
+    });
+    // The forced apply no longer named j, which "two" alone owned: it is gone. "one" stops
+    // naming a: it goes too.
+    expect(server.secrets(NS)[0]?.data).toEqual({ k: b64('changed') });
+    await applyAs('one', applied({}, {}));
+    expect(server.secrets(NS)[0]?.data).toEqual({ k: b64('changed') });
+    expect(server.secrets(NS)[0]?.metadata.labels).toEqual({ b: '2' });
+  });
+
+  it('a PUT replaces the object: ownerReferences and finalizers it leaves out are gone', async () => {
+    server.putSecret(NS, {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'Opaque',
+      metadata: {
+        name: 's',
+        ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'o', uid: 'u' }],
+        finalizers: ['example.com/keep'],
+      },
+      data: { value: b64('x') },
+    });
+    const response = await fetch(`${server.url}/api/v1/namespaces/${NS}/secrets/s`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...applied({}, { value: b64('y') }) }),
+    });
+    expect(response.status).toBe(200);
+    const [stored] = server.secrets(NS);
+    expect(stored?.metadata.ownerReferences).toBeUndefined();
+    expect(stored?.metadata.finalizers).toBeUndefined();
+  });
+});

@@ -132,6 +132,76 @@ describe('startSecretManagerEmulator', () => {
     ]);
   });
 
+  it('resolves latest to the most recently created version even when it is disabled', async () => {
+    await client.createSecret({ parent: PARENT, secretId: 's2', secret: AUTOMATIC });
+    for (const data of ['one', 'two']) {
+      await client.addSecretVersion({
+        parent: `${PARENT}/secrets/s2`,
+        payload: { data: Buffer.from(data) },
+      });
+    }
+    await client.disableSecretVersion({ name: `${PARENT}/secrets/s2/versions/2` });
+    const disabled = await client
+      .accessSecretVersion({ name: `${PARENT}/secrets/s2/versions/latest` })
+      .catch((e: unknown) => e);
+    expect(codeOf(disabled)).toBe(9); // FAILED_PRECONDITION, not version 1's value
+    const [latest] = await client.getSecretVersion({
+      name: `${PARENT}/secrets/s2/versions/latest`,
+    });
+    expect([latest.name?.split('/').at(-1), latest.state]).toEqual(['2', 'DISABLED']);
+    await client.enableSecretVersion({ name: `${PARENT}/secrets/s2/versions/2` });
+    const [enabled] = await client.accessSecretVersion({
+      name: `${PARENT}/secrets/s2/versions/latest`,
+    });
+    expect(String(enabled.payload?.data)).toBe('two');
+  });
+
+  it('filters secrets by label, alone and with AND', async () => {
+    const labelled = { ...AUTOMATIC, labels: { 'managed-by': 'stemedb-admin' } };
+    await client.createSecret({ parent: PARENT, secretId: 'mine-a', secret: labelled });
+    await client.createSecret({ parent: PARENT, secretId: 'theirs-a', secret: AUTOMATIC });
+    await client.createSecret({
+      parent: PARENT,
+      secretId: 'other-b',
+      secret: { ...AUTOMATIC, labels: { 'managed-by': 'terraform' } },
+    });
+    const names = async (filter: string) =>
+      (await client.listSecrets({ parent: PARENT, filter }))[0].map((s) =>
+        s.name?.split('/').at(-1),
+      );
+    expect(await names('labels.managed-by=stemedb-admin')).toEqual(['mine-a']);
+    expect(await names('labels.managed-by:terraform')).toEqual(['other-b']);
+    expect(await names('labels.managed-by=stemedb-admin AND name:theirs')).toEqual([]);
+    const bad = await names('labels.managed-by~x').catch((e: unknown) => e);
+    expect(codeOf(bad)).toBe(3); // INVALID_ARGUMENT
+  });
+
+  it('answers TestIamPermissions from its permission set, empty for an absent secret, and enforces it', async () => {
+    await client.createSecret({ parent: PARENT, secretId: 'held', secret: AUTOMATIC });
+    const ask = ['secretmanager.versions.add', 'secretmanager.versions.access'];
+    const test = async (secret: string) =>
+      (
+        await client.testIamPermissions({
+          resource: `${PARENT}/secrets/${secret}`,
+          permissions: ask,
+        })
+      )[0].permissions;
+    expect(await test('held')).toEqual(ask);
+    expect(await test('absent')).toEqual([]);
+    emulator.setPermissions(['secretmanager.versions.access']);
+    expect(await test('held')).toEqual(['secretmanager.versions.access']);
+    const denied = await client
+      .addSecretVersion({ parent: `${PARENT}/secrets/held`, payload: { data: Buffer.from('x') } })
+      .catch((e: unknown) => e);
+    expect(codeOf(denied)).toBe(7); // PERMISSION_DENIED
+    expect(String((denied as Error).message)).toContain("'secretmanager.versions.add' denied");
+    emulator.setPermissions(undefined);
+    await client.addSecretVersion({
+      parent: `${PARENT}/secrets/held`,
+      payload: { data: Buffer.from('x') },
+    });
+  });
+
   it('filters secrets by name and pages through them', async () => {
     await emulator.close();
     await client.close();
@@ -155,7 +225,7 @@ describe('startSecretManagerEmulator', () => {
       'stemedb-key-c',
     ]);
     const unsupported = await client
-      .listSecrets({ parent: PARENT, filter: 'labels.team=x' })
+      .listSecrets({ parent: PARENT, filter: 'create_time>2021-01-01' })
       .catch((e: unknown) => e);
     expect(codeOf(unsupported)).toBe(3);
   });

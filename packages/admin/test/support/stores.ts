@@ -31,6 +31,7 @@ export function interceptStore(
     'listVersions',
     'delete',
     'acquireLease',
+    'preflight',
     'close',
   ] as const) {
     if (m !== method)

@@ -12,6 +12,30 @@ export const DEFAULT_RESTART_TIMEOUT_MS = 300_000;
 export const DEFAULT_READY_TIMEOUT_MS = 120_000;
 const POLL_MS = 500;
 
+/** Variables the restart command never gets: the keys this process may hold (issue 22 §7). */
+export const RESTART_ENV_DROPPED: readonly string[] = Object.freeze([
+  'STEMEDB_ADMIN_KEY',
+  'STEMEDB_ROOT_API_KEY',
+  'STEMEDB_API_KEY',
+]);
+
+/**
+ * The restart command's environment: this process's, less {@link RESTART_ENV_DROPPED} and any
+ * variable whose value holds a key (`steme_live_`), whatever its name. A `kubectl rollout`
+ * needs none of them, and a shell command line logs, traces and forwards its environment.
+ */
+export function restartEnvironment(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined || RESTART_ENV_DROPPED.includes(name)) continue;
+    if (value.includes('steme_live_')) continue;
+    out[name] = value;
+  }
+  return out;
+}
+
 /** Runs `command` in a shell; resolves with its exit code and its last output line. */
 export function runShell(
   command: string,
@@ -19,7 +43,12 @@ export function runShell(
   signal?: AbortSignal,
 ): Promise<{ code: number | null; lastLine: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, { shell: true, stdio: ['ignore', 'pipe', 'pipe'], signal });
+    const child = spawn(command, {
+      shell: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      signal,
+      env: restartEnvironment(),
+    });
     let tail = '';
     const keep = (chunk: Buffer) => {
       tail = (tail + chunk.toString('utf8')).slice(-2000);
