@@ -57,6 +57,7 @@ export {
 } from './persist/options.js';
 export {
   type FlushResult,
+  type IncompleteScan,
   MAX_LISTED_REJECTIONS,
   type PersistProgress,
   type PersistResult,
@@ -92,4 +93,4 @@ export {
   scansSubject,
 } from './subjects.js';
 export type { HostedConfig, MappedAssertion } from './types.js';
-export { CLIENT_NAME } from './version.js';
+export { CLIENT_NAME, CLIENT_VERSION } from './version.js';

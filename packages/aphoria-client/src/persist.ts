@@ -66,13 +66,18 @@ export async function persistScanWith(
   const run = await openRun(resolved, seams);
   try {
     run.phase = 'flush';
+    const flushStarted = performance.now();
     const flushedCounts = await flushJournals(run, scanId);
+    const flushed: FlushResult = {
+      ...flushedCounts,
+      durationMs: Math.round(performance.now() - flushStarted),
+      warnings: [...run.warnings],
+    };
     throwIfEnded(run);
     run.phase = 'persist';
     const own = await persistOwn(run, scan, scanId, total);
     throwIfEnded(run);
     const durationMs = Math.round(performance.now() - started);
-    const flushed: FlushResult = { ...flushedCounts, durationMs, warnings: [] };
     const result: PersistResult = {
       scanId,
       total,
@@ -143,13 +148,16 @@ async function persistOwn(
   try {
     const opened = await spool.open(scanId);
     let present: Present | undefined;
-    if (opened.kind === 'ok') {
+    if (opened.kind === 'ok' && opened.state.seal.cut === undefined) {
       journal = sealedFromState(scanId, opened.state); // an earlier attempt's: resume it
     } else {
       if (opened.kind === 'corrupt') {
         warn(run, `${opened.error.message}; moved aside as ${opened.movedTo}`);
       }
+      // A journal cut off while it was written (sealed since by a flush, or not): this run has
+      // the whole scan, so it journals it again; what was sent of it is read back below.
       if (opened.kind === 'unsealed') await deleteJournal(spool.fs, opened.path);
+      if (opened.kind === 'ok') await deleteJournal(spool.fs, opened.state.path);
       present = await readPresent(run, agentId);
       if (present?.summary) {
         // Persisted before (same content, same id): nothing is sent twice.

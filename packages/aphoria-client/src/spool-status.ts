@@ -6,7 +6,7 @@ import lockfile from 'proper-lockfile';
 import { isAphoriaHostedError, SpoolCorruptError } from './errors.js';
 import { resolveStatusOptions, type SpoolStatusOptions } from './persist/options.js';
 import { readJournal } from './spool/journal-read.js';
-import { DEFAULT_SEAMS, Spool, type SpoolSeams } from './spool/spool.js';
+import { DEFAULT_SEAMS, missingOf, Spool, type SpoolSeams } from './spool/spool.js';
 
 /** One scan waiting in the spool. */
 export interface SpoolEntry {
@@ -20,8 +20,16 @@ export interface SpoolEntry {
   bytes: number;
   /** When the scan was first spooled (ISO 8601). */
   createdAt: string;
-  /** False for a journal cut off while being written (the next run discards it). */
+  /**
+   * False for a journal cut off while it was written (a killed run): the next run sends its
+   * records all the same.
+   */
   sealed: boolean;
+  /**
+   * Assertions of the scan that never reached its journal (a kill while it was written): only
+   * persisting the scan again stores them. 0 for a whole journal.
+   */
+  missing: number;
   /** True while a live run holds its lock. */
   locked: boolean;
 }
@@ -108,6 +116,12 @@ export async function spoolStatusWith(
       bytes: size.bytes,
       createdAt,
       sealed: state?.seal !== undefined,
+      missing:
+        state === undefined
+          ? 0
+          : state.seal === undefined
+            ? missingOf(state)
+            : (state.seal.cut ?? 0),
       locked,
     };
     status.entries.push(entry);

@@ -107,7 +107,7 @@ Examples:
   sending(
     common(
       program.command('flush'),
-      'print the result as JSON: { spoolDir, scans, completed, locked, discarded, corrupt, reachable, sent, alreadyPresent, spooled, rejected, rejections, durationMs, warnings }',
+      'print the result as JSON: { spoolDir, scans, completed, locked, discarded, incomplete, corrupt, reachable, sent, alreadyPresent, spooled, rejected, rejections, durationMs, warnings }',
     ),
   )
     .description('Send what earlier runs left in the spool, oldest scan first, exactly once.')

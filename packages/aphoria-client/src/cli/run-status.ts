@@ -197,6 +197,13 @@ function spoolLine(spool: NonNullable<StatusReport['spool']>, mark: (t: string) 
   if (spool.oldestAgeMs !== null)
     parts.push(`oldest spooled ${age(spool.oldestAgeMs)} ago (${spool.oldestAt})`);
   if (spool.locked > 0) parts.push(`${spool.locked} being sent by another run`);
+  const cut = spool.entries.filter((e) => e.missing > 0);
+  if (cut.length > 0) {
+    const missing = cut.reduce((n, e) => n + e.missing, 0);
+    parts.push(
+      `${cut.length} scan(s) cut off while journaled: ${missing} assertion(s) missing (persist ${cut.map((e) => e.scanId).join(', ')} again)`,
+    );
+  }
   if (spool.corrupt.length > 0) parts.push(`${spool.corrupt.length} damaged file(s) set aside`);
   return `${spool.dir}: ${mark(parts.join(', '))}; \`aphoria-hosted flush\` sends it`;
 }

@@ -28,7 +28,13 @@ export function flushSummary(f: FlushResult, what = 'spool'): string {
   if (f.rejected > 0) parts.push(`${f.rejected} rejected`);
   const scans = [`${f.scans} scan(s)`, `${f.completed} completed`];
   if (f.locked > 0) scans.push(`${f.locked} held by another run`);
-  if (f.discarded > 0) scans.push(`${f.discarded} unfinished journal(s) discarded`);
+  if (f.discarded > 0) scans.push(`${f.discarded} empty journal(s) removed`);
+  if (f.incomplete.length > 0) {
+    const missing = f.incomplete.reduce((n, s) => n + s.missing, 0);
+    scans.push(
+      `${f.incomplete.length} cut off while journaled (${missing} assertion(s) never journaled: persist those scans again)`,
+    );
+  }
   if (f.corrupt.length > 0) scans.push(`${f.corrupt.length} damaged file(s) moved aside`);
   return `${what} ${f.spoolDir}: ${scans.join(', ')}; ${parts.join(', ')}${f.reachable ? '' : '; StemeDB unreachable'} (${duration(f.durationMs)})`;
 }

@@ -34,6 +34,8 @@ export interface SealedJournal {
   readonly acked: number;
   /** Records a compaction dropped as rejected (the seal's `rej`). */
   readonly compactedRejections: number;
+  /** Assertions of the scan that never reached the journal (the seal's `cut`): see `Spool.sealCut`. */
+  readonly missing: number;
 }
 
 /** A journal read back by `Spool.open`, as {@link drainJournal} takes it. */
@@ -52,6 +54,7 @@ export function sealedFromState(
     rejectedFindings: state.rejectedFindings,
     acked: state.acked,
     compactedRejections: state.seal.rej,
+    missing: state.seal.cut ?? 0,
   };
 }
 
@@ -65,6 +68,8 @@ export interface JournalReport extends SendCounts {
   rejectedFindings: number;
   /** True when the summary was withheld because of rejected findings. */
   summaryWithheld: boolean;
+  /** Assertions of the scan that never reached its journal (a kill while it was written). */
+  missing: number;
 }
 
 /** A journal still being written (`startFreshJournal`): its durable records, and its seal. */
@@ -101,6 +106,7 @@ export async function drainJournal(
     finished: false,
     rejectedFindings: journal.rejectedFindings,
     summaryWithheld: false,
+    missing: journal.missing,
   };
   const progress = () =>
     run.options.onProgress?.({
@@ -145,6 +151,7 @@ export async function drainJournal(
       done,
       journal.total,
       report.rejectedFindings,
+      journal.missing,
     );
   }
   return report;

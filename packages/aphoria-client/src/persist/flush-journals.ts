@@ -3,6 +3,7 @@
  * lock (a journal another live run holds is skipped, not waited for; a lock left by a killed
  * process is stale after `lockStaleMs` and taken over).
  */
+import { deleteJournal } from '../spool/journal-write.js';
 import { addCounts, drainJournal, sealedFromState } from './drain.js';
 import type { FlushResult } from './results.js';
 import { type Run, warn } from './run.js';
@@ -19,6 +20,7 @@ export async function flushJournals(run: Run, except?: string): Promise<FlushCou
     completed: 0,
     locked: 0,
     discarded: 0,
+    incomplete: [],
     corrupt: [],
     reachable: true,
     sent: 0,
@@ -45,22 +47,17 @@ export async function flushJournals(run: Run, except?: string): Promise<FlushCou
       } else if (opened.kind === 'corrupt') {
         result.corrupt.push(opened.movedTo);
         warn(run, `${opened.error.message}; moved aside as ${opened.movedTo}`);
-      } else if (opened.kind === 'unsealed') {
-        // Cut off while it was written: it does not hold the whole scan, and only the scan can
-        // complete it. What of it was sent is on the server; persisting the scan again reads
-        // that back and sends the rest (docs/spool.md).
-        await spool.fs.remove(opened.path);
-        await spool.fs.syncDir(spool.dir);
+      } else if (opened.kind === 'unsealed' && (opened.state?.records ?? 0) === 0) {
+        // Cut off before its first record: it holds nothing to lose.
+        await deleteJournal(spool.fs, opened.path);
         result.discarded += 1;
-        warn(
-          run,
-          `discarded the spool file of scan ${scanId}: it was cut off while being written and does not hold the whole scan; persist that scan again (nothing is stored twice)`,
-        );
+      } else if (opened.kind === 'unsealed') {
+        // Cut off while it was written (a kill): every record in it is sent like any other's,
+        // never discarded; what never reached it is reported (docs/spool.md).
+        const sealed = await spool.sealCut(opened.state!);
+        await drainOne(run, result, scanId, sealed);
       } else {
-        const report = await drainJournal(run, sealedFromState(scanId, opened.state), undefined);
-        addCounts(result, report);
-        if (report.finished) result.completed += 1;
-        if (report.summaryWithheld) warnWithheld(run, scanId, report.rejectedFindings);
+        await drainOne(run, result, scanId, opened.state);
       }
     } finally {
       await lock.release();
@@ -68,6 +65,35 @@ export async function flushJournals(run: Run, except?: string): Promise<FlushCou
   }
   result.reachable = sender.down === undefined;
   return result;
+}
+
+async function drainOne(
+  run: Run,
+  result: FlushCounts,
+  scanId: string,
+  state: Parameters<typeof sealedFromState>[1],
+): Promise<void> {
+  const report = await drainJournal(run, sealedFromState(scanId, state), undefined);
+  addCounts(result, report);
+  if (report.finished) result.completed += 1;
+  if (report.summaryWithheld) warnWithheld(run, scanId, report.rejectedFindings);
+  if (report.missing > 0) {
+    result.incomplete.push({ scanId, missing: report.missing, delivered: report.finished });
+    warnIncomplete(run, scanId, report.missing, report.finished);
+  }
+}
+
+/** The warning for a scan whose journal was cut off before it held the whole scan. */
+export function warnIncomplete(
+  run: Run,
+  scanId: string,
+  missing: number,
+  delivered: boolean,
+): void {
+  warn(
+    run,
+    `scan ${scanId}: its spool file was cut off while being written (a killed run): ${delivered ? 'every assertion in it is now stored, but ' : ''}${missing} assertion(s) of the scan (its summary included) never reached it; persist that scan again to store them (nothing is stored twice)`,
+  );
 }
 
 /** The warning for a scan whose summary stays unsent because findings were rejected. */

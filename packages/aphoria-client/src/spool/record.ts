@@ -30,6 +30,17 @@ export interface HeaderRecord {
   project: string;
   /** When the journal was first written (ISO 8601); compaction keeps it. */
   at: string;
+  /**
+   * Assertions of the whole scan, so that a journal cut off before its seal says how many it
+   * is missing. Absent in journals written before 0.2.
+   */
+  total?: number;
+  /** The writer, `aphoria-client <version>`: named when a later run cannot read the journal. */
+  by?: string;
+  /** The StemeDB origin (`https://host:port`) the journal is bound to. */
+  origin?: string;
+  /** The first 16 hex of the SHA-256 of the API key it was written with (never the key). */
+  key?: string;
 }
 
 /** One assertion to send. */
@@ -51,6 +62,13 @@ export interface SealRecord {
   total: number;
   /** Findings rejected before a compaction dropped them (the summary then stays unsent). */
   rej: number;
+  /**
+   * Set when the seal was written by a later run on a journal cut off before its own seal (a
+   * kill while it was written): how many assertions of the scan never reached the journal (at
+   * least 1, the summary, when the header has no `total`). Only persisting the scan again can
+   * store those.
+   */
+  cut?: number;
 }
 
 /** The server acknowledged (or already held, `p: 1`) assertion `i`. */
@@ -128,7 +146,7 @@ function isRecord(value: unknown): value is JournalRecord {
     case 'a':
       return int(r.i) && (r.f === undefined || int(r.f)) && typeof r.in === 'object' && !!r.in;
     case 's':
-      return int(r.n) && int(r.total) && int(r.rej);
+      return int(r.n) && int(r.total) && int(r.rej) && (r.cut === undefined || int(r.cut));
     case 'k':
       return int(r.i);
     case 'r':

@@ -12,6 +12,7 @@ import { nodeSpoolFs, type SpoolFs } from './fs.js';
 import { type JournalState, readJournal } from './journal-read.js';
 import { compactPathOf, cutTornTail } from './journal-write.js';
 import { acquireLock, DEFAULT_LOCK_STALE_MS, type HeldLock } from './lock.js';
+import { encodeRecord, type SealRecord } from './record.js';
 
 const JOURNAL_SUFFIX = '.journal';
 const LOCK_SUFFIX = '.lock';
@@ -45,7 +46,11 @@ export const DEFAULT_SEAMS: SpoolSeams = Object.freeze({
 /** What {@link Spool.open} found for a scan. */
 export type OpenedJournal =
   | { kind: 'none' }
-  | { kind: 'unsealed'; path: string }
+  /**
+   * Cut off before its seal (a kill while it was written). `state` is undefined when not even
+   * its header is whole (it holds no record); else {@link Spool.sealCut} makes it sendable.
+   */
+  | { kind: 'unsealed'; path: string; state: JournalState | undefined }
   | { kind: 'corrupt'; error: SpoolCorruptError; movedTo: string }
   | { kind: 'ok'; state: JournalState & { seal: NonNullable<JournalState['seal']> } };
 
@@ -123,6 +128,32 @@ export class Spool {
     ) as Promise<HeldLock | undefined>;
   }
 
+  /**
+   * Seals a journal cut off before its own seal, so that its records can be sent and
+   * acknowledged like any other's: cuts a torn last record off, then appends a seal that says
+   * how many assertions of the scan never reached the journal (`cut`, from the header's
+   * `total`). A journal whose every record is there (only its seal was missing) gets a plain
+   * seal. Call with its lock held.
+   */
+  async sealCut(
+    state: JournalState,
+  ): Promise<JournalState & { seal: NonNullable<JournalState['seal']> }> {
+    if (state.torn) await this.fs.truncate(state.path, state.validBytes);
+    const missing = missingOf(state);
+    const seal: SealRecord =
+      missing === 0
+        ? { t: 's', n: state.records, total: state.records, rej: 0 }
+        : { t: 's', n: state.records, total: state.records, rej: 0, cut: missing };
+    const file = await this.fs.append(state.path);
+    try {
+      await file.write(encodeRecord(seal));
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    return { ...state, seal, torn: false };
+  }
+
   /** The lock directory of a scan (for status). */
   lockPath(scanId: string): string {
     return join(this.dir, `${scanId}${LOCK_SUFFIX}`);
@@ -148,11 +179,21 @@ export class Spool {
       await this.fs.syncDir(this.dir);
       return { kind: 'corrupt', error, movedTo };
     }
-    if (state === undefined || state.seal === undefined) return { kind: 'unsealed', path };
+    if (state === undefined || state.seal === undefined) return { kind: 'unsealed', path, state };
     if (state.torn) await cutTornTail(this.fs, path, state.validBytes);
     return {
       kind: 'ok',
       state: state as JournalState & { seal: NonNullable<JournalState['seal']> },
     };
   }
+}
+
+/**
+ * How many assertions of its scan a journal without a seal is missing: its header's `total`
+ * less its records; without a `total` (a journal of 0.1), 0 when the summary (the last
+ * assertion) is there, else at least 1.
+ */
+export function missingOf(state: JournalState): number {
+  if (state.header.total !== undefined) return Math.max(0, state.header.total - state.records);
+  return state.summaryIndex === undefined ? 1 : 0;
 }

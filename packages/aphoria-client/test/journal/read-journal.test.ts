@@ -181,7 +181,35 @@ describe('Spool.open recovers what readJournal finds', () => {
 
   it('reports an empty journal as unsealed, for the caller to discard', async () => {
     const path = await journalOf('');
-    expect(await new Spool(join(path, '..')).open(SCAN)).toEqual({ kind: 'unsealed', path });
+    expect(await new Spool(join(path, '..')).open(SCAN)).toEqual({
+      kind: 'unsealed',
+      path,
+      state: undefined,
+    });
+  });
+
+  it('seals a journal cut off mid-write, torn tail cut, saying how many assertions it misses', async () => {
+    const head = { ...header, total: 9 };
+    const path = await journalOf(lines([head, assertion(0), assertion(1)]) + '0badc0de {"t":"a"');
+    const spool = new Spool(join(path, '..'));
+    const opened = await spool.open(SCAN);
+    expect(opened).toMatchObject({ kind: 'unsealed', state: { records: 2, torn: true } });
+    if (opened.kind !== 'unsealed') return;
+    const sealed = await spool.sealCut(opened.state!);
+    expect(sealed.seal).toEqual({ t: 's', n: 2, total: 2, rej: 0, cut: 7 });
+    expect(await spool.open(SCAN)).toMatchObject({
+      kind: 'ok',
+      state: { records: 2, seal: { cut: 7 }, torn: false },
+    });
+  });
+
+  it('seals a journal whose every record is there (only the seal missing) as whole', async () => {
+    const path = await journalOf(lines(WHOLE.slice(0, -3))); // header, 4 assertions (summary last)
+    const spool = new Spool(join(path, '..'));
+    const opened = await spool.open(SCAN);
+    if (opened.kind !== 'unsealed') throw new Error(opened.kind);
+    const sealed = await spool.sealCut(opened.state!);
+    expect(sealed.seal).toEqual({ t: 's', n: 4, total: 4, rej: 0 });
   });
 
   it('removes a compaction cut short and keeps the journal it was replacing', async () => {
