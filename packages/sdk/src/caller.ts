@@ -94,6 +94,7 @@ export class Caller {
         signal: effective.signal,
         startedAt,
         deadlineMs: effective.deadlineMs,
+        ambiguous: false,
       },
     );
     const context: ResponseContext = {

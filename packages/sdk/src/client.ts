@@ -185,6 +185,7 @@ export class StemeClient {
               delays: o.retry.delays,
               statusCodes: o.retry.statusCodes,
               retryOnNetworkErrors: o.retry.retryOnNetworkErrors,
+              retryAmbiguous: o.retry.retryAmbiguous,
               maxRetryAfterMs: o.retry.maxRetryAfterMs,
               jitter: o.retry.jitter,
             },

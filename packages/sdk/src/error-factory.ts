@@ -29,6 +29,18 @@ import { parseRetryAfter } from './retry-after.js';
 import { safeCause } from './safe-cause.js';
 import { REQUEST_ID_HEADER } from './wire.js';
 
+/**
+ * Whether a request of `method` that got no definite answer may have changed the server's
+ * state: anything but a GET (the yaml's reads are all GETs; its writes are POST and DELETE).
+ */
+export function mayApply(method: string): boolean {
+  return method !== 'GET';
+}
+
+// A 502 (Traefik lost the upstream) or 504 (it timed out waiting) says nothing of whether the
+// upstream applied the request before the answer was lost; every other status is StemeDB's own.
+const AMBIGUOUS_STATUSES: ReadonlySet<number> = new Set([502, 504]);
+
 // The SDK sends no request to a Location: see NO_REDIRECTS in transport.ts. Where the server
 // points is not repeated (a redirect may carry anything, the key included).
 const REDIRECT_REFUSED =
@@ -59,6 +71,7 @@ export function errorFromResponse(info: ResponseInfo, secrets: readonly string[]
     attempts: 1,
     body: info.body,
     serverCode: body.serverCode,
+    ambiguous: AMBIGUOUS_STATUSES.has(status) && mayApply(method),
     retryAfter:
       retryAfterHeader === undefined
         ? undefined
@@ -114,6 +127,7 @@ export function errorFromNetwork(
   secrets: readonly string[] = [],
 ): StemeNetworkError {
   const code = networkCodeOf(cause);
+  const phase = networkCodeInfo(code).phase;
   const text = cause instanceof Error ? cause.message : String(cause);
   const detail = `network error${code ? ` ${code}` : ''}: ${clip(text)}`;
   return new StemeNetworkError({
@@ -126,7 +140,8 @@ export function errorFromNetwork(
     cause: safeCause(cause, secrets),
     secrets,
     networkCode: code,
-    phase: networkCodeInfo(code).phase,
+    phase,
+    ambiguous: phase === 'exchange' && mayApply(method),
   });
 }
 
@@ -142,12 +157,14 @@ function networkCodeOf(cause: unknown): string | undefined {
 /**
  * Builds the error for a call the caller's signal aborted; `reason` is the signal's reason.
  * @param attempts - attempts made before it (0: nothing was sent)
+ * @param ambiguous - an attempt was cut short after sending, or an earlier one was ambiguous
  */
 export function errorFromAbort(
   reason: unknown,
   method: string,
   path: string,
   attempts = 0,
+  ambiguous = false,
 ): StemeAbortError {
   const detail = "aborted by the caller's signal";
   return new StemeAbortError({
@@ -158,6 +175,7 @@ export function errorFromAbort(
     path,
     attempts,
     cause: reason,
+    ambiguous,
   });
 }
 
@@ -169,6 +187,12 @@ export interface TimeoutContext {
   readonly cause?: StemeError;
   /** @default 1 */
   readonly attempts?: number;
+  /**
+   * It fired during an attempt of a write (the SDK cannot tell whether the request had been
+   * written yet, so it takes the safe side), or an earlier attempt was ambiguous.
+   * @default false
+   */
+  readonly ambiguous?: boolean;
 }
 
 /** Builds the error for a per-attempt timeout or the total deadline. */
@@ -196,5 +220,6 @@ export function errorFromTimeout(
     cause: context.cause,
     status: undefined,
     requestId: context.cause?.requestId,
+    ambiguous: context.ambiguous === true,
   });
 }

@@ -60,6 +60,11 @@ export interface StemeErrorInit {
   cause?: unknown;
   body?: string | undefined;
   serverCode?: string | undefined;
+  /**
+   * The request was sent and no definite answer came back, so the server may have applied it.
+   * @default false
+   */
+  ambiguous?: boolean | undefined;
 }
 
 /** Longest message kept on an error, in characters. */
@@ -97,6 +102,15 @@ export class StemeError extends Error {
   readonly body: string | undefined;
   /** The `error.code` of a server error body, when the server sent one. */
   readonly serverCode: string | undefined;
+  /**
+   * True when a write was sent and no definite answer came back, so the server may have
+   * applied it: a reset or other `exchange`-phase network error, a timeout or abort during an
+   * attempt, a 502 or a 504. Once one attempt of a call was ambiguous, the call's error stays
+   * so (a later 503 says nothing of the earlier attempt). Always false for a GET (it changes
+   * nothing) and for anything raised before sending. Read back before sending it again
+   * (README, "Retries and ambiguous writes").
+   */
+  readonly ambiguous: boolean;
 
   // What this error was made from, so that withAttempts can make the same error again.
   readonly #init: StemeErrorInit;
@@ -132,16 +146,17 @@ export class StemeError extends Error {
         ? undefined
         : truncate(redact(init.body.slice(0, 4 * MAX_ERROR_BODY_CHARS)), MAX_ERROR_BODY_CHARS);
     this.serverCode = clean(init.serverCode, init.secrets);
+    this.ambiguous = init.ambiguous === true;
   }
 
   /**
-   * The same error (same class, fields and stack) with `attempts` set: errors are read-only,
-   * so the retry loop, which alone knows how many attempts a call made, makes the copy the
-   * caller sees.
+   * The same error (same class, fields and stack) with `attempts` (and `ambiguous`) set: errors
+   * are read-only, so the retry loop, which alone knows how many attempts a call made and
+   * whether an earlier one was ambiguous, makes the copy the caller sees.
    */
-  withAttempts(attempts: number): this {
+  withAttempts(attempts: number, ambiguous: boolean = this.ambiguous): this {
     const Class = this.constructor as new (init: StemeErrorInit) => this;
-    const copy = new Class({ ...this.#init, attempts });
+    const copy = new Class({ ...this.#init, attempts, ambiguous });
     if (this.stack !== undefined) copy.stack = this.stack;
     return copy;
   }
@@ -158,6 +173,7 @@ export class StemeError extends Error {
       path: this.path,
       requestId: this.requestId,
       attempts: this.attempts,
+      ambiguous: this.ambiguous,
       serverCode: this.serverCode,
       body: this.body,
       ...this.extraJSON(),

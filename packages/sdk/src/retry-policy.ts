@@ -6,6 +6,10 @@
  * 2 s, 4 s and 8 s, four attempts in all, so that a Recreate deploy of the single replica does
  * not fail a caller. Refused connections (the in-cluster view of the same restart) are
  * retried on the same schedule.
+ *
+ * An ambiguous failure (the error's `ambiguous`: a write sent and no definite answer) is
+ * retried like any other by default; with `retryAmbiguous: false` it never is, so that the
+ * caller can read back before sending again (README, "Retries and ambiguous writes").
  */
 import { z } from 'zod';
 import {
@@ -44,6 +48,14 @@ export interface RetryOptions {
   statusCodes?: readonly number[];
   /** Retry refused connections, resets and (for idempotent calls) attempt timeouts. */
   retryOnNetworkErrors?: boolean;
+  /**
+   * Retry a failure after which the server may have applied the write (`error.ambiguous`: a
+   * reset or timeout after sending, a 502 or 504). `false`: such a failure is thrown at once,
+   * with `ambiguous: true`, whatever else this policy says; read back before resending.
+   * Without an `Idempotency-Key` the server honours, `true` makes a write at-least-once.
+   * @default true
+   */
+  retryAmbiguous?: boolean;
   /** The longest `Retry-After` honoured, in ms; longer ones are cut to this. */
   maxRetryAfterMs?: number;
   /** 0..1: each scheduled wait is drawn from [delay × (1 − jitter), delay]. */
@@ -57,6 +69,7 @@ export interface ResolvedRetryOptions {
   readonly delays: readonly number[];
   readonly statusCodes: readonly number[];
   readonly retryOnNetworkErrors: boolean;
+  readonly retryAmbiguous: boolean;
   readonly maxRetryAfterMs: number;
   readonly jitter: number;
   readonly onRetry: ((info: RetryInfo) => void | Promise<void>) | undefined;
@@ -74,6 +87,7 @@ export const DEFAULT_RETRY: ResolvedRetryOptions = Object.freeze({
   delays: DEFAULT_RETRY_DELAYS_MS,
   statusCodes: DEFAULT_RETRY_STATUS_CODES,
   retryOnNetworkErrors: true,
+  retryAmbiguous: true,
   maxRetryAfterMs: DEFAULT_MAX_RETRY_AFTER_MS,
   jitter: 0,
   onRetry: undefined,
@@ -85,6 +99,7 @@ const RetryOptionsSchema = z.strictObject({
   delays: z.array(z.int().min(0).max(MAX_TIMER_MS)).max(100).optional(),
   statusCodes: z.array(z.int().min(100).max(599)).optional(),
   retryOnNetworkErrors: z.boolean().optional(),
+  retryAmbiguous: z.boolean().optional(),
   maxRetryAfterMs: z.int().min(0).max(MAX_TIMER_MS).optional(),
   jitter: z.number().min(0).max(1).optional(),
   onRetry: z.custom<RetryOptions['onRetry']>((v) => typeof v === 'function').optional(),
@@ -108,6 +123,7 @@ export function resolveRetryOptions(
     delays: Object.freeze([...(given.delays ?? from.delays)]),
     statusCodes: Object.freeze([...(given.statusCodes ?? from.statusCodes)]),
     retryOnNetworkErrors: given.retryOnNetworkErrors ?? from.retryOnNetworkErrors,
+    retryAmbiguous: given.retryAmbiguous ?? from.retryAmbiguous,
     maxRetryAfterMs: given.maxRetryAfterMs ?? from.maxRetryAfterMs,
     jitter: given.jitter ?? from.jitter,
     onRetry: given.onRetry ?? from.onRetry,
@@ -131,6 +147,10 @@ export function planRetry(
   attempt: number,
   random: () => number = Math.random,
 ): RetryPlan | undefined {
+  // First: whatever else is listed, an ambiguous failure is the caller's to resolve when they
+  // asked for it, and always for an operation a repeat would harm (a second key issued, the
+  // first one's plaintext lost), whether the doubt came from a reset or from a 502.
+  if (error.ambiguous && (!policy.retryAmbiguous || replay === 'at-most-once')) return undefined;
   const scheduled = (reason: RetryReason): RetryPlan => {
     const base = policy.delays[Math.min(attempt, policy.delays.length) - 1] ?? 0;
     return { delayMs: Math.round(base * (1 - policy.jitter * random())), reason };

@@ -39,6 +39,11 @@ export interface RetryRun {
   /** `now()` when the call started. */
   startedAt: number;
   deadlineMs: number;
+  /**
+   * Set by the loop once an attempt failed ambiguously: the call's final error then says so,
+   * whatever later attempts answered (a 503 after a reset does not undo the reset's doubt).
+   */
+  ambiguous: boolean;
 }
 
 /** What a call that succeeded returned, and after how many attempts (p-retry's count). */
@@ -75,7 +80,9 @@ export async function runWithRetry<T>(
       // Aborted before attempt n could start (a sleep that ignored the signal): n - 1 were
       // made. p-retry's AbortError ends the loop with it as it is, without a decision.
       if (run.signal?.aborted) {
-        throw new StopRetrying(errorFromAbort(run.signal.reason, run.method, run.path, n - 1));
+        throw new StopRetrying(
+          errorFromAbort(run.signal.reason, run.method, run.path, n - 1, run.ambiguous),
+        );
       }
       return { value: await attempt(n), attempts: n };
     },
@@ -105,10 +112,12 @@ type Decision =
  */
 function decide(error: unknown, attempt: number, run: RetryRun): Decision {
   if (!(error instanceof StemeError)) return { retry: false, error }; // a bug: show it as it is
+  if (error.ambiguous) run.ambiguous = true;
+  const ambiguous = run.ambiguous;
   const { policy } = run;
   const plan = policy === false ? undefined : planRetry(error, policy, run.replay, attempt);
   if (policy === false || plan === undefined) {
-    return { retry: false, error: error.withAttempts(attempt) };
+    return { retry: false, error: error.withAttempts(attempt, ambiguous) };
   }
   if (attempt > policy.delays.length) {
     // The retries ran out while the policy still wanted one.
@@ -116,7 +125,7 @@ function decide(error: unknown, attempt: number, run: RetryRun): Decision {
       retry: false,
       error:
         policy.delays.length === 0
-          ? error.withAttempts(attempt)
+          ? error.withAttempts(attempt, ambiguous)
           : gaveUp(error, attempt, plan, run),
     };
   }
@@ -130,6 +139,7 @@ function decide(error: unknown, attempt: number, run: RetryRun): Decision {
         note,
         cause: error,
         attempts: attempt,
+        ambiguous,
       }),
     };
   }
@@ -146,7 +156,8 @@ function gaveUp(error: StemeError, attempts: number, plan: RetryPlan, run: Retry
     error instanceof StemeUnavailableError ||
     error instanceof StemeNetworkError ||
     (plan.reason === 'status' && !(error instanceof StemeRateLimitError));
-  if (!outage) return error.withAttempts(attempts);
+  const ambiguous = run.ambiguous;
+  if (!outage) return error.withAttempts(attempts, ambiguous);
   const elapsedMs = run.now() - run.startedAt;
   const detail = `StemeDB unavailable, gave up after ${attempts} attempts over ${(elapsedMs / 1000).toFixed(1)} s; last error: ${error.detail}`;
   return new StemeUnavailableError({
@@ -163,6 +174,7 @@ function gaveUp(error: StemeError, attempts: number, plan: RetryPlan, run: Retry
     serverCode: error.serverCode,
     retryAfter: error.retryAfter,
     elapsedMs,
+    ambiguous,
   });
 }
 
@@ -196,6 +208,7 @@ async function waitBeforeRetry(
       path: run.path,
       attempts: attemptNumber,
       cause: thrown,
+      ambiguous: run.ambiguous,
     });
   }
   await sleepUnlessAborted(plan.delayMs, attemptNumber, run);
@@ -206,7 +219,8 @@ async function waitBeforeRetry(
 async function sleepUnlessAborted(ms: number, attempts: number, run: RetryRun): Promise<void> {
   const { signal } = run;
   if (signal === undefined) return run.sleep(ms);
-  const aborted = () => errorFromAbort(signal.reason, run.method, run.path, attempts);
+  const aborted = () =>
+    errorFromAbort(signal.reason, run.method, run.path, attempts, run.ambiguous);
   if (signal.aborted) throw aborted();
   // The sleep gets a signal of its own, aborted from the one shared listener on the caller's
   // (a timer with the caller's signal would add a listener per waiting call).

@@ -16,6 +16,7 @@ import {
   errorFromNetwork,
   errorFromResponse,
   errorFromTimeout,
+  mayApply,
 } from './error-factory.js';
 import { isStemeError, StemeError } from './errors.js';
 import type { ResponseInfo } from './response.js';
@@ -134,12 +135,14 @@ export class Transport {
       return info;
     } catch (error) {
       if (isStemeError(error)) throw error;
-      if (abort.kind === 'user') throw errorFromAbort(signal?.reason, method, path);
+      // Cut short during the attempt: the request may have been written, and a write applied.
+      const ambiguous = mayApply(method);
+      if (abort.kind === 'user') throw errorFromAbort(signal?.reason, method, path, 1, ambiguous);
       if (abort.kind === 'attempt') {
-        throw errorFromTimeout('attempt', limits.timeoutMs, method, path);
+        throw errorFromTimeout('attempt', limits.timeoutMs, method, path, { ambiguous });
       }
       if (abort.kind === 'deadline') {
-        throw errorFromTimeout('deadline', limits.deadlineMs, method, path);
+        throw errorFromTimeout('deadline', limits.deadlineMs, method, path, { ambiguous });
       }
       throw errorFromNetwork(error, method, path, this.#secrets);
     } finally {

@@ -41,6 +41,7 @@ describe('defaults', () => {
       delays: [2000, 4000, 8000],
       statusCodes: [502, 503],
       retryOnNetworkErrors: true,
+      retryAmbiguous: true,
       maxRetryAfterMs: DEFAULT_MAX_RETRY_AFTER_MS,
       jitter: 0,
     });
