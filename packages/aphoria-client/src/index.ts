@@ -24,10 +24,12 @@ export {
   HostedAuthError,
   HostedConfigError,
   isAphoriaHostedError,
+  NotStemeDbError,
   PersistIncompleteError,
   type ScanIssue,
   ScanValidationError,
   SpoolCorruptError,
+  SpoolTargetError,
 } from './errors.js';
 // Persisting, the spool (helper A1).
 export { flushSpool } from './flush.js';
@@ -48,11 +50,13 @@ export {
   scanToAssertions,
 } from './mapping.js';
 export {
+  DEFAULT_MAX_ATTEMPTS,
   DEFAULT_PERSIST_CONCURRENCY,
   type FlushOptions,
   MAX_PERSIST_CONCURRENCY,
   type PersistClientOptions,
   type PersistOptions,
+  type RunOptions,
   type SpoolStatusOptions,
 } from './persist/options.js';
 export {
@@ -63,6 +67,7 @@ export {
   type PersistResult,
   type RejectedAssertion,
   type SendCounts,
+  type SkippedJournal,
 } from './persist/results.js';
 export { persistScan } from './persist.js';
 // The scan file.
@@ -79,7 +84,12 @@ export {
   type Severity,
 } from './scan.js';
 export { computeScanId, isScanId, SCAN_ID_PATTERN } from './scan-id.js';
-export { type SpoolEntry, type SpoolStatus, spoolStatus } from './spool-status.js';
+export {
+  type DeadLetterEntry,
+  type SpoolEntry,
+  type SpoolStatus,
+  spoolStatus,
+} from './spool-status.js';
 export {
   FINDING_PREDICATE,
   FINDING_VALUE_SCHEMA,

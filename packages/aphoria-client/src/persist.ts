@@ -12,7 +12,7 @@
  * 5. send with a bounded window; acks are appended after the seal as they arrive (group commit);
  * 6. delete the finished journal, or leave the rest spooled (compacted) when StemeDB is down.
  */
-import { HostedAuthError, PersistIncompleteError } from './errors.js';
+import { HostedAuthError, NotStemeDbError, PersistIncompleteError } from './errors.js';
 import { throwIfEnded } from './flush.js';
 import { assertionCount } from './mapping.js';
 import { addCounts, drainJournal, type SealedJournal, sealedFromState } from './persist/drain.js';
@@ -65,17 +65,19 @@ export async function persistScanWith(
   const total = assertionCount(scan);
   const run = await openRun(resolved, seams);
   try {
+    // Its own scan first: older spooled scans, whatever their state, never hold it back.
+    run.phase = 'persist';
+    const own = await persistOwn(run, scan, scanId, total);
+    throwIfEnded(run);
     run.phase = 'flush';
     const flushStarted = performance.now();
+    const warningsBefore = run.warnings.length;
     const flushedCounts = await flushJournals(run, scanId);
     const flushed: FlushResult = {
       ...flushedCounts,
       durationMs: Math.round(performance.now() - flushStarted),
-      warnings: [...run.warnings],
+      warnings: run.warnings.slice(warningsBefore),
     };
-    throwIfEnded(run);
-    run.phase = 'persist';
-    const own = await persistOwn(run, scan, scanId, total);
     throwIfEnded(run);
     const durationMs = Math.round(performance.now() - started);
     const result: PersistResult = {
@@ -148,6 +150,14 @@ async function persistOwn(
   try {
     const opened = await spool.open(scanId);
     let present: Present | undefined;
+    if (opened.kind === 'foreign') {
+      warn(
+        run,
+        `scan ${scanId} is spooled by ${opened.by ?? 'a later aphoria-client'} (format ${opened.version}), which this version cannot read; left untouched for that version to send`,
+      );
+      out.spooled = total;
+      return out;
+    }
     if (opened.kind === 'ok' && opened.state.seal.cut === undefined) {
       journal = sealedFromState(scanId, opened.state); // an earlier attempt's: resume it
     } else {
@@ -165,7 +175,7 @@ async function persistOwn(
         out.complete = true;
         return out;
       }
-      if (sender.fatal instanceof HostedAuthError) return out; // nothing spooled (§3)
+      if (isRefusal(sender.fatal)) return out; // nothing spooled (§3)
       writing = startFreshJournal(run, scan, scanId, agentId, total);
       journal = writing.journal;
     }
@@ -173,9 +183,9 @@ async function persistOwn(
     if (report.summaryWithheld) warnWithheld(run, scanId, report.rejectedFindings);
     addCounts(out, report);
     out.complete = report.finished && report.rejectedFindings === 0 && report.rejected === 0;
-    if (sender.fatal instanceof HostedAuthError && !report.finished) {
-      // A 401/403 is not an outage: nothing is left spooled. What was stored is recognised by
-      // the read-back when the scan is persisted again with a working key.
+    if (isRefusal(sender.fatal) && !report.finished) {
+      // A 401/403, or a URL that is not StemeDB, is not an outage: nothing is left spooled.
+      // What was stored is recognised by the read-back when the scan is persisted again.
       await deleteJournal(spool.fs, journal.path);
     }
     return out;
@@ -208,4 +218,9 @@ function summarise(run: Run, result: PersistResult, flushed: FlushCounts): void 
       `StemeDB rate-limited this run ${run.sender.rateLimited} time(s); sending slowed down`,
     );
   }
+}
+
+/** A failure that is a refusal, not an outage: nothing of the scan is left spooled for it. */
+function isRefusal(fatal: unknown): boolean {
+  return fatal instanceof HostedAuthError || fatal instanceof NotStemeDbError;
 }

@@ -5,6 +5,7 @@
 import lockfile from 'proper-lockfile';
 import { isAphoriaHostedError, SpoolCorruptError } from './errors.js';
 import { resolveStatusOptions, type SpoolStatusOptions } from './persist/options.js';
+import { readDeadLetters } from './spool/dead-letter.js';
 import { readJournal } from './spool/journal-read.js';
 import { DEFAULT_SEAMS, missingOf, Spool, type SpoolSeams } from './spool/spool.js';
 
@@ -34,6 +35,14 @@ export interface SpoolEntry {
   locked: boolean;
 }
 
+/** One dead-letter file of the spool. */
+export interface DeadLetterEntry {
+  scanId: string;
+  path: string;
+  /** Records in it. */
+  records: number;
+}
+
 /** What {@link spoolStatus} resolves to. JSON-safe. */
 export interface SpoolStatus {
   /** The spool directory. */
@@ -52,6 +61,11 @@ export interface SpoolStatus {
   locked: number;
   /** Damaged files moved aside (`*.journal.corrupt-*`), by path, and damaged journals found. */
   corrupt: string[];
+  /**
+   * Dead-letter files (`<scan>.dead`): records StemeDB refused for good or that failed
+   * `maxAttempts` times. Nothing sends them again; inspect them, then delete them.
+   */
+  deadLetters: DeadLetterEntry[];
   entries: SpoolEntry[];
 }
 
@@ -84,9 +98,17 @@ export async function spoolStatusWith(
     oldestAt: undefined,
     locked: 0,
     corrupt: exists ? await spool.corruptFiles() : [],
+    deadLetters: [],
     entries: [],
   };
   if (!exists) return status;
+  for (const { scanId, path } of await spool.deadLetterFiles()) {
+    const records = await readDeadLetters(spool.fs, path).then(
+      (letters) => letters.length,
+      () => 0,
+    );
+    status.deadLetters.push({ scanId, path, records });
+  }
   for (const scanId of await spool.scanIds()) {
     const path = spool.journalPath(scanId);
     const size = await spool.fs.size(path);

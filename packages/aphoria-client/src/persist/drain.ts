@@ -5,17 +5,25 @@
  * scan and a fresh one go through the same code.
  */
 import { isStemeError, type StemeError } from '@stemedb/sdk';
-import { HostedAuthError } from '../errors.js';
+import { HostedAuthError, NotStemeDbError } from '../errors.js';
 import { assertionIdentity } from '../mapping.js';
 import type { Finding } from '../scan.js';
+import { DeadLetterFile, deadLetterPathOf } from '../spool/dead-letter.js';
 import type { JournalState } from '../spool/journal-read.js';
 import { pendingRecords } from '../spool/journal-read.js';
 import { AckLog, compactJournal, deleteJournal } from '../spool/journal-write.js';
 import type { AssertionRecord } from '../spool/record.js';
 import { classify } from './classify.js';
-import { NOTHING_PRESENT, type Present, readPresent } from './present.js';
+import { holds, NOTHING_PRESENT, type Present, readPresent } from './present.js';
 import { MAX_LISTED_REJECTIONS, type RejectedAssertion, type SendCounts } from './results.js';
-import { authError, type Run } from './run.js';
+import { authError, notStemeDbError, type Run } from './run.js';
+
+/**
+ * How many times one write may come back ambiguous with the read-back finding it absent each
+ * time before StemeDB counts as down (a proxy answering 502 before the server applies
+ * anything): the SDK's own 2/4/8 s schedule allows as many attempts.
+ */
+export const MAX_AMBIGUOUS_PER_RECORD = 4;
 
 /** A sealed journal, as read or as just written. */
 export interface SealedJournal {
@@ -36,6 +44,10 @@ export interface SealedJournal {
   readonly compactedRejections: number;
   /** Assertions of the scan that never reached the journal (the seal's `cut`): see `Spool.sealCut`. */
   readonly missing: number;
+  /** Failed attempts per index (`f` records), over every run. */
+  readonly attempts: Map<number, number>;
+  /** Damaged records skipped in the file (see `JournalState.damaged`). */
+  readonly damaged: number;
 }
 
 /** A journal read back by `Spool.open`, as {@link drainJournal} takes it. */
@@ -55,6 +67,8 @@ export function sealedFromState(
     acked: state.acked,
     compactedRejections: state.seal.rej,
     missing: state.seal.cut ?? 0,
+    attempts: state.attempts,
+    damaged: state.damaged,
   };
 }
 
@@ -70,6 +84,8 @@ export interface JournalReport extends SendCounts {
   summaryWithheld: boolean;
   /** Assertions of the scan that never reached its journal (a kill while it was written). */
   missing: number;
+  /** The dead-letter file, when this run wrote to it. */
+  deadLetterPath: string | undefined;
 }
 
 /** A journal still being written (`startFreshJournal`): its durable records, and its seal. */
@@ -107,6 +123,7 @@ export async function drainJournal(
     rejectedFindings: journal.rejectedFindings,
     summaryWithheld: false,
     missing: journal.missing,
+    deadLetterPath: undefined,
   };
   const progress = () =>
     run.options.onProgress?.({
@@ -138,7 +155,10 @@ export async function drainJournal(
   const remaining = journal.records - done.size;
   report.spooled = remaining;
   report.finished = remaining === 0;
-  if (sender.fatal !== undefined && !(sender.fatal instanceof HostedAuthError)) {
+  if (
+    sender.fatal !== undefined &&
+    !(sender.fatal instanceof HostedAuthError || sender.fatal instanceof NotStemeDbError)
+  ) {
     return report; // a spool write failed or the lock was lost: touch nothing more
   }
   if (report.finished) {
@@ -171,6 +191,7 @@ async function sendPending(
   const log = new AckLog(spool.fs, journal.path, (error) => sender.fail(error), {
     after: writing?.sealed,
   });
+  const dead = new DeadLetterFile(spool.fs, deadLetterPathOf(journal.path));
   const pending = () => writing?.source ?? pendingRecords(spool.fs, journal.path, done);
   const settle = (record: AssertionRecord, how: 'sent' | 'present') => {
     done.add(record.i);
@@ -179,10 +200,32 @@ async function sendPending(
     else report.alreadyPresent += 1;
     progress();
   };
-  const reject = (record: AssertionRecord, error: StemeError) => {
-    done.add(record.i);
+  // A record refused for good, or failing too often: to the dead-letter file (durable first),
+  // then finished in the journal, so that it never holds back another record or scan.
+  const deadLetter = async (
+    record: AssertionRecord,
+    error: StemeError,
+    attempts = (journal.attempts.get(record.i) ?? 0) + 1,
+  ) => {
     const status = error.status ?? 0;
     const code = error.serverCode ?? error.code;
+    try {
+      await dead.add({
+        i: record.i,
+        ...(record.f === undefined ? {} : { f: record.f }),
+        status,
+        code,
+        msg: error.message,
+        attempts,
+        at: new Date().toISOString(),
+        in: record.in,
+      });
+    } catch (writeError) {
+      sender.fail(writeError);
+      return;
+    }
+    report.deadLetterPath = dead.path;
+    done.add(record.i);
     log.add({ t: 'r', i: record.i, status, code, msg: error.message });
     report.rejected += 1;
     if (record.f !== undefined) report.rejectedFindings += 1;
@@ -191,7 +234,12 @@ async function sendPending(
     }
     progress();
   };
-  const send = async (record: AssertionRecord): Promise<void> => {
+  const maxAttempts = run.options.maxAttempts;
+  const deferred: AssertionRecord[] = [];
+  // One write, until it is settled or the run stops. `final` is the last pass: a record that
+  // keeps failing is dead-lettered there rather than put off again.
+  const send = async (record: AssertionRecord, final: boolean): Promise<void> => {
+    let unsure = 0;
     for (;;) {
       await sender.gate();
       if (sender.stopped) return;
@@ -204,7 +252,7 @@ async function sendPending(
         if (!isStemeError(error)) throw error;
         switch (classify(error)) {
           case 'reject':
-            reject(record, error);
+            await deadLetter(record, error);
             return;
           case 'slow':
             sender.slowDown(error.retryAfter?.ms);
@@ -212,11 +260,50 @@ async function sendPending(
           case 'auth':
             sender.fail(authError(run, error));
             return;
+          case 'not-stemedb':
+            sender.fail(notStemeDbError(run, error));
+            return;
           case 'cancelled':
             return; // stays spooled
           case 'down':
             sender.markDown(error);
             return;
+          case 'ambiguous': {
+            // Sent, answer lost: resent only once a read-back shows it absent (no blind resend).
+            const held = await holds(run, record);
+            if (held === undefined) return; // the run stopped: the next run reads back
+            if (held) {
+              sender.succeeded();
+              settle(record, 'sent');
+              return;
+            }
+            unsure += 1;
+            if (unsure >= MAX_AMBIGUOUS_PER_RECORD) {
+              sender.markDown(error); // never answered, never stored: StemeDB is not working
+              return;
+            }
+            continue;
+          }
+          case 'poison': {
+            const n = (journal.attempts.get(record.i) ?? 0) + 1;
+            journal.attempts.set(record.i, n);
+            log.add({ t: 'f', i: record.i, status: error.status ?? 0 });
+            if (sender.failedRecord(record.i, error)) return; // too many at once: down
+            if (n >= maxAttempts && sender.succeededSince(record.i)) {
+              await deadLetter(record, error, n);
+              return;
+            }
+            if (!final) {
+              deferred.push(record); // put off to the end: never holds back the rest
+              return;
+            }
+            if (n >= maxAttempts) {
+              // Nothing else succeeded meanwhile: the server, not this record, is failing.
+              sender.markDown(error);
+              return;
+            }
+            continue;
+          }
         }
       }
     }
@@ -234,7 +321,12 @@ async function sendPending(
         if (sender.stopped) break;
         if (present.ids.has(assertionIdentity(record.in))) settle(record, 'present');
         else if (record.f === undefined) summary = record;
-        else await sender.submit(() => send(record));
+        else await sender.submit(() => send(record, false));
+      }
+      await sender.settle();
+      for (const record of deferred.splice(0)) {
+        if (sender.stopped) break;
+        await sender.submit(() => send(record, true));
       }
       await sender.settle();
       // The summary says "this scan is wholly stored": only once every finding is.
@@ -246,17 +338,18 @@ async function sendPending(
             i: summary.i,
             status: 0,
             code: 'withheld',
-            msg: 'summary withheld: findings of the scan were rejected',
+            msg: 'summary withheld: findings of the scan were rejected, dead-lettered or damaged',
           });
           report.summaryWithheld = true;
         } else {
-          await send(summary);
+          await send(summary, true);
         }
       }
     }
   } finally {
     await sender.settle();
     await log.close().catch(() => {}); // a failure is already in sender.fatal
+    await dead.close().catch(() => {});
   }
 }
 

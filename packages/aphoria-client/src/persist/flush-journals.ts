@@ -4,8 +4,9 @@
  * process is stale after `lockStaleMs` and taken over).
  */
 import { deleteJournal } from '../spool/journal-write.js';
+import { targetOf } from '../spool/target.js';
 import { addCounts, drainJournal, sealedFromState } from './drain.js';
-import type { FlushResult } from './results.js';
+import type { FlushResult, SkippedJournal } from './results.js';
 import { type Run, warn } from './run.js';
 
 /** The part of a {@link FlushResult} a run fills in; `durationMs` and `warnings` come later. */
@@ -21,6 +22,7 @@ export async function flushJournals(run: Run, except?: string): Promise<FlushCou
     locked: 0,
     discarded: 0,
     incomplete: [],
+    skipped: [],
     corrupt: [],
     reachable: true,
     sent: 0,
@@ -42,7 +44,27 @@ export async function flushJournals(run: Run, except?: string): Promise<FlushCou
     }
     try {
       const opened = await spool.open(scanId);
-      if (opened.kind === 'none') {
+      const mismatch =
+        opened.kind === 'ok' || opened.kind === 'unsealed' ? otherTarget(run, opened) : undefined;
+      if (opened.kind === 'foreign') {
+        skip(
+          run,
+          result,
+          scanId,
+          opened.path,
+          'foreign',
+          `its format (version ${opened.version}) was written by ${opened.by ?? 'a later aphoria-client'}, which this aphoria-client cannot read; it is left untouched for that version to send`,
+        );
+      } else if (mismatch !== undefined) {
+        skip(
+          run,
+          result,
+          scanId,
+          spool.journalPath(scanId),
+          'other-target',
+          `it was written for ${mismatch}, not ${targetOf(run.options.config).origin}; flush it with \`--to ${mismatch}\` (flushSpool's \`to\`) to send it there, or to this URL on purpose`,
+        );
+      } else if (opened.kind === 'none') {
         result.scans -= 1; // finished by another run between the listing and the lock
       } else if (opened.kind === 'corrupt') {
         result.corrupt.push(opened.movedTo);
@@ -59,8 +81,20 @@ export async function flushJournals(run: Run, except?: string): Promise<FlushCou
       } else {
         await drainOne(run, result, scanId, opened.state);
       }
+    } catch (error) {
+      // A disk fault on one journal (unreadable, a directory in its place, a full disk) is that
+      // journal's: reported and skipped, never a failed run, and never every later run's.
+      if (!isDiskFault(error)) throw error;
+      skip(
+        run,
+        result,
+        scanId,
+        spool.journalPath(scanId),
+        'unreadable',
+        `${(error as NodeJS.ErrnoException).code}: ${(error as Error).message}`,
+      );
     } finally {
-      await lock.release();
+      await lock.release().catch(() => {});
     }
   }
   result.reachable = sender.down === undefined;
@@ -81,6 +115,47 @@ async function drainOne(
     result.incomplete.push({ scanId, missing: report.missing, delivered: report.finished });
     warnIncomplete(run, scanId, report.missing, report.finished);
   }
+}
+
+/** Errors of one file that must not end the run (issue 21: ENOSPC, EIO, EACCES, EISDIR). */
+const DISK_FAULTS: ReadonlySet<string> = new Set([
+  'ENOSPC',
+  'EIO',
+  'EACCES',
+  'EPERM',
+  'EISDIR',
+  'ENOTDIR',
+  'EROFS',
+  'EDQUOT',
+]);
+
+/** True for a file system error that isolates one journal. */
+export function isDiskFault(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' && DISK_FAULTS.has(code);
+}
+
+function skip(
+  run: Run,
+  result: FlushCounts,
+  scanId: string,
+  path: string,
+  reason: SkippedJournal['reason'],
+  why: string,
+): void {
+  result.skipped.push({ scanId, path, reason, message: why });
+  warn(run, `skipped the spool file of scan ${scanId} (${path}): ${why}`);
+}
+
+/** The origin a journal was written for, when it is not this run's (and not allowed by `to`). */
+function otherTarget(
+  run: Run,
+  opened: { state: { header: { origin?: string } } | undefined },
+): string | undefined {
+  const origin = opened.state?.header.origin;
+  if (origin === undefined) return undefined; // written before journals were bound (0.1)
+  if (run.options.to !== undefined) return undefined; // sent to `to` on purpose
+  return origin === targetOf(run.options.config).origin ? undefined : origin;
 }
 
 /** The warning for a scan whose journal was cut off before it held the whole scan. */

@@ -86,6 +86,8 @@ export function startFreshJournal(
       acked: 0,
       compactedRejections: 0,
       missing: 0,
+      attempts: new Map(),
+      damaged: 0,
     },
     source: durableRecords(records(assertionsOf(scan, scanId)), durable),
     sealed,

@@ -10,6 +10,11 @@ import type { PersistProgress } from './results.js';
 
 /** Assertions in flight at once unless told otherwise. */
 export const DEFAULT_PERSIST_CONCURRENCY = 8;
+/**
+ * How many times one record may fail with a 5xx that is not an outage (500, 501, 507...) before
+ * it is dead-lettered, counted over runs in its journal.
+ */
+export const DEFAULT_MAX_ATTEMPTS = 3;
 /** The most assertions in flight at once (the SDK's own bound). */
 export const MAX_PERSIST_CONCURRENCY = 256;
 
@@ -26,14 +31,19 @@ export interface PersistClientOptions {
   now?: NowFn | undefined;
 }
 
-/** Options of {@link flushSpool}. */
-export interface FlushOptions {
+/** Options of both {@link persistScan} and {@link flushSpool}. */
+export interface RunOptions {
   /** From `loadHostedConfig` or `createHostedConfig`. */
   config: HostedConfig;
   /** @default DEFAULT_PERSIST_CONCURRENCY */
   concurrency?: number | undefined;
   /** With `true`, a spool left unsent rejects with `PersistIncompleteError`. @default false */
   strict?: boolean | undefined;
+  /**
+   * Attempts of one record failing with a 5xx that is not an outage before it is dead-lettered
+   * (`<scan>.dead` beside the journal), counted over runs. @default DEFAULT_MAX_ATTEMPTS
+   */
+  maxAttempts?: number | undefined;
   onProgress?: ((progress: PersistProgress) => void) | undefined;
   /** Each warning, once. @default one line on stderr, prefixed `aphoria-client:` */
   onWarning?: ((message: string) => void) | undefined;
@@ -42,8 +52,18 @@ export interface FlushOptions {
   clientOptions?: PersistClientOptions | undefined;
 }
 
+/** Options of {@link flushSpool}. */
+export interface FlushOptions extends RunOptions {
+  /**
+   * Send the spool to this StemeDB URL instead of the config's, journals written for another
+   * server included (each journal records the origin it was written for, and a flush refuses to
+   * send one elsewhere without this). The CLI's `--to <url>`.
+   */
+  to?: string | undefined;
+}
+
 /** Options of {@link persistScan}. */
-export interface PersistOptions extends FlushOptions {}
+export interface PersistOptions extends RunOptions {}
 
 /** Options of {@link spoolStatus}. */
 export interface SpoolStatusOptions {
@@ -55,10 +75,13 @@ export interface ResolvedRunOptions {
   config: HostedConfig;
   concurrency: number;
   strict: boolean;
+  maxAttempts: number;
   onProgress: ((progress: PersistProgress) => void) | undefined;
   onWarning: (message: string) => void;
   signal: AbortSignal | undefined;
   clientOptions: PersistClientOptions;
+  /** `FlushOptions.to`, when given (the config's `url` is then already set to it). */
+  to: string | undefined;
 }
 
 /** The default `onWarning`: one line on stderr (never `process.emitWarning`: no `(node:` lines). */
@@ -100,21 +123,35 @@ const RunOptionsSchema = z.strictObject({
   config: ConfigSchema,
   concurrency: z.int().min(1).max(MAX_PERSIST_CONCURRENCY).optional(),
   strict: z.boolean().optional(),
+  maxAttempts: z.int().min(1).max(100).optional(),
   onProgress: fn<(p: PersistProgress) => void>().optional(),
   onWarning: fn<(m: string) => void>().optional(),
   signal: z.instanceof(AbortSignal).optional(),
   clientOptions: ClientOptionsSchema.optional(),
 });
 
+const FlushOptionsSchema = RunOptionsSchema.extend({
+  to: z
+    .string()
+    .refine(
+      (v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol),
+      'must be an http(s) URL',
+    )
+    .optional(),
+});
+
 const StatusOptionsSchema = z.strictObject({ config: ConfigSchema });
 
 /** Validates run options and fills in the defaults. @throws AphoriaOptionsError */
 export function resolveRunOptions(options: unknown, where: string): ResolvedRunOptions {
-  const o = parse(RunOptionsSchema, options, where);
+  const o = parse(where === 'flushSpool' ? FlushOptionsSchema : RunOptionsSchema, options, where);
+  const to = (o as { to?: string }).to;
   return {
-    config: o.config,
+    config: to === undefined ? o.config : { ...o.config, url: to },
+    to,
     concurrency: o.concurrency ?? DEFAULT_PERSIST_CONCURRENCY,
     strict: o.strict ?? false,
+    maxAttempts: o.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     onProgress: o.onProgress,
     onWarning: o.onWarning ?? warnOnStderr,
     signal: o.signal,

@@ -34,6 +34,15 @@ export interface IncompleteScan {
   readonly delivered: boolean;
 }
 
+/** A journal a run left untouched (see {@link FlushResult.skipped}). */
+export interface SkippedJournal {
+  readonly scanId: string;
+  readonly path: string;
+  readonly reason: 'foreign' | 'other-target' | 'unreadable';
+  /** Why, and what to do. */
+  readonly message: string;
+}
+
 /** Counts shared by every result. */
 export interface SendCounts {
   /** Assertions the server acknowledged in this run. */
@@ -67,6 +76,12 @@ export interface FlushResult extends SendCounts {
    * never reached it. Only persisting the scan again stores those.
    */
   incomplete: IncompleteScan[];
+  /**
+   * Journals left untouched: written by a later format (`foreign`), for another StemeDB
+   * (`other-target`), or that a disk fault made unreadable or unwritable (`unreadable`). Each
+   * is also a warning; none stops the others.
+   */
+  skipped: SkippedJournal[];
   /** Damaged journals moved aside (`<scan>.journal.corrupt-<time>`), by new path. */
   corrupt: string[];
   /** False when StemeDB was found down and sending stopped. */

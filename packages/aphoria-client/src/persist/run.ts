@@ -11,7 +11,7 @@ import {
   StemeClient,
   type StemeError,
 } from '@stemedb/sdk';
-import { HostedAuthError } from '../errors.js';
+import { HostedAuthError, NotStemeDbError } from '../errors.js';
 import { DEFAULT_SEAMS, Spool, type SpoolSeams } from '../spool/spool.js';
 import { CLIENT_NAME } from '../version.js';
 import type { ResolvedRunOptions } from './options.js';
@@ -82,6 +82,8 @@ function withRateLimitHook(
   const theirs = retry?.onRetry;
   return {
     ...(retry ?? {}),
+    // A write whose outcome is unknown is never resent blindly: drain.ts reads it back first.
+    retryAmbiguous: false,
     onRetry: (info: RetryInfo) => {
       if (info.error.status === 429) sender.slowDown(info.delayMs);
       return theirs?.(info);
@@ -98,4 +100,17 @@ export function authError(run: Run, error: StemeError): HostedAuthError {
       ? `StemeDB refused the API key in ${apiKeyEnv} (401 Unauthorized): it is unknown, revoked or for another server. Put this project's key in ${apiKeyEnv}; a project's key is issued with \`stemedb-admin onboard <project>\``
       : `The API key in ${apiKeyEnv} may not write assertions (403 Forbidden): its role lacks the permission. Issue a write_agent key with \`stemedb-admin onboard <project>\` and put it in ${apiKeyEnv}`;
   return new HostedAuthError(message, { status, apiKeyEnv, cause: error });
+}
+
+/** The error of a URL that does not answer as StemeDB: names the URL and where it is set. */
+export function notStemeDbError(run: Run, error: StemeError): NotStemeDbError {
+  const { url, configPath } = run.options.config;
+  const what =
+    error.status !== undefined && error.status < 300
+      ? `answered ${error.method ?? ''} ${error.path ?? ''} with ${error.status} and a body that is not StemeDB's JSON (a captive portal or another service?)`
+      : `answered ${error.method ?? ''} ${error.path ?? ''} with ${error.status ?? 'an error'} (Not Found)`;
+  return new NotStemeDbError(
+    `${url} is not StemeDB: it ${what.replace(/\s+/g, ' ')}. Check the url in ${configPath ?? '.aphoria/config.toml'} (or STEMEDB_URL); nothing was spooled`,
+    { url, cause: error },
+  );
 }

@@ -15,6 +15,11 @@ const pLimit = ((pLimitImport as unknown as { default?: typeof pLimitImport }).d
 
 /** The back-off after a 429 without a usable `Retry-After`, doubled per 429 up to the max. */
 export const RATE_LIMIT_BACKOFF_MS = 1_000;
+/**
+ * This many distinct records failing with a 500 (or another status that is not an outage) with
+ * no success in between means the server fails, not the records: StemeDB counts as down.
+ */
+export const POISON_DOWN_RECORDS = 8;
 /** The longest pause after a 429 without `Retry-After`. */
 export const RATE_LIMIT_BACKOFF_MAX_MS = 30_000;
 
@@ -38,6 +43,10 @@ export class Sender {
   fatal: unknown;
   /** How many 429s were seen (for the result's warning). */
   rateLimited = 0;
+  /** Writes that succeeded in this run. */
+  #successes = 0;
+  /** Records failing (a 500) since the last success, with the success count at their first failure. */
+  readonly #failing = new Map<number, number>();
 
   constructor(concurrency: number, sleep: SleepFn, now: () => number, signal?: AbortSignal) {
     this.#limit = pLimit(concurrency);
@@ -114,8 +123,31 @@ export class Sender {
     this.#okStreak = 0;
   }
 
+  /**
+   * Record `index` failed with a status that is neither an outage nor a refusal (a 500). True
+   * when {@link POISON_DOWN_RECORDS} distinct records have failed so since the last success:
+   * then it is the server that fails, not the records, and the run counts StemeDB as down.
+   */
+  failedRecord(index: number, error: StemeError): boolean {
+    if (!this.#failing.has(index)) this.#failing.set(index, this.#successes);
+    let since = 0;
+    for (const at of this.#failing.values()) if (at === this.#successes) since += 1;
+    if (since >= POISON_DOWN_RECORDS) {
+      this.markDown(error);
+      return true;
+    }
+    return false;
+  }
+
+  /** True when another write succeeded since record `index` first failed in this run. */
+  succeededSince(index: number): boolean {
+    const at = this.#failing.get(index);
+    return at !== undefined && this.#successes > at;
+  }
+
   /** A write succeeded: after a streak, one more may be in flight again. */
   succeeded(): void {
+    this.#successes += 1;
     this.#backoffMs = RATE_LIMIT_BACKOFF_MS;
     if (this.#limit.concurrency >= this.#max) return;
     this.#okStreak += 1;

@@ -18,6 +18,7 @@ import {
   type AckRecord,
   type AssertionRecord,
   encodeRecord,
+  type FailRecord,
   type HeaderRecord,
   type RejectRecord,
 } from './record.js';
@@ -206,7 +207,7 @@ export class AckLog {
   }
 
   /** Queues a record; it is written with the next group. */
-  add(record: AckRecord | RejectRecord): void {
+  add(record: AckRecord | FailRecord | RejectRecord): void {
     if (this.#failure !== undefined) return;
     this.#buffer += encodeRecord(record);
     this.#schedule();

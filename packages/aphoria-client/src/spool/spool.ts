@@ -17,6 +17,7 @@ import { encodeRecord, type SealRecord } from './record.js';
 const JOURNAL_SUFFIX = '.journal';
 const LOCK_SUFFIX = '.lock';
 const CORRUPT_INFIX = '.corrupt-';
+const DEAD_SUFFIX = '.dead';
 
 /**
  * Compact a journal left unfinished once at least this many of its records are finished (and
@@ -52,6 +53,8 @@ export type OpenedJournal =
    */
   | { kind: 'unsealed'; path: string; state: JournalState | undefined }
   | { kind: 'corrupt'; error: SpoolCorruptError; movedTo: string }
+  /** Written in a format version this package does not read: left untouched. */
+  | { kind: 'foreign'; path: string; version: number; by: string | undefined }
   | { kind: 'ok'; state: JournalState & { seal: NonNullable<JournalState['seal']> } };
 
 /** A spool directory. */
@@ -103,6 +106,24 @@ export class Spool {
       })),
     );
     return dated.sort((a, b) => a.at - b.at || a.id.localeCompare(b.id)).map((d) => d.id);
+  }
+
+  /** The dead-letter files (`<scan id>.dead`). */
+  async deadLetterFiles(): Promise<Array<{ scanId: string; path: string }>> {
+    try {
+      return (await this.fs.list(this.dir))
+        .filter(
+          (name) => name.endsWith(DEAD_SUFFIX) && isScanId(name.slice(0, -DEAD_SUFFIX.length)),
+        )
+        .sort()
+        .map((name) => ({
+          scanId: name.slice(0, -DEAD_SUFFIX.length),
+          path: join(this.dir, name),
+        }));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
   }
 
   /** Files moved aside as damaged. */
@@ -178,6 +199,9 @@ export class Spool {
       await this.fs.rename(path, movedTo);
       await this.fs.syncDir(this.dir);
       return { kind: 'corrupt', error, movedTo };
+    }
+    if (state?.foreign !== undefined) {
+      return { kind: 'foreign', path, version: state.foreign.version, by: state.foreign.by };
     }
     if (state === undefined || state.seal === undefined) return { kind: 'unsealed', path, state };
     if (state.torn) await cutTornTail(this.fs, path, state.validBytes);
