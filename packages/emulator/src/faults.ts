@@ -1,3 +1,4 @@
+import { AfterApplyFault, type AfterApplyOptions } from './after-apply.js';
 import { codeForStatus, errorBody } from './errors.js';
 import type { Reply } from './reply.js';
 import type { Faults } from './types.js';
@@ -42,6 +43,7 @@ export class FaultInjector implements Faults {
   #timer: NodeJS.Timeout | undefined;
   #failures: PendingFailures | undefined;
   #latencyMs = 0;
+  #afterApply: AfterApplyFault | undefined;
 
   constructor(
     private readonly control: RefuseControl,
@@ -79,6 +81,11 @@ export class FaultInjector implements Faults {
     this.#failures = n === 0 ? undefined : { ...opts, remaining: n, status };
   }
 
+  afterApply(opts: AfterApplyOptions): void {
+    const fault = new AfterApplyFault(opts); // throws before anything changes
+    this.#afterApply = fault.armed ? fault : undefined;
+  }
+
   latency(ms: number): void {
     requireNumber('ms', ms, { min: 0 });
     this.#latencyMs = ms;
@@ -88,6 +95,7 @@ export class FaultInjector implements Faults {
     this.#endOutage();
     this.#failures = undefined;
     this.#latencyMs = 0;
+    this.#afterApply = undefined;
   }
 
   /** The delay to add before answering. */
@@ -110,6 +118,19 @@ export class FaultInjector implements Faults {
     failures.remaining -= 1;
     if (failures.remaining <= 0) this.#failures = undefined;
     return { kind: 'reply', reply: injectedReply(failures.status, failures) };
+  }
+
+  /**
+   * Called after a state-changing request succeeded (applied, and durable with a data dir):
+   * whether its answer is lost, and how. Consumes one `afterApply` count if so.
+   */
+  interceptApplied(): FaultDecision {
+    const fault = this.#afterApply;
+    if (!fault?.fires()) return undefined;
+    if (!fault.armed) this.#afterApply = undefined;
+    return fault.mode === 'reset'
+      ? { kind: 'reset' }
+      : { kind: 'reply', reply: injectedReply(502, {}) };
   }
 
   /** Cancels timers without listening again; for close(). */

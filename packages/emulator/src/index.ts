@@ -4,5 +4,10 @@
  *
  * @module \@stemedb/emulator
  */
+export {
+  type AfterApplyMode,
+  type AfterApplyOptions,
+  DEFAULT_AFTER_APPLY_SEED,
+} from './after-apply.js';
 export { startEmulator } from './server.js';
 export type { Emulator, EmulatorOptions, Faults, RecordedRequest } from './types.js';

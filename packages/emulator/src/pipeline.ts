@@ -72,10 +72,29 @@ async function handle(deps: PipelineDeps, req: IncomingMessage, res: ServerRespo
 
   const match = deps.router.match(method, path);
   const reply = await dispatch(deps, req, url, match);
+  // Applied, and then the answer is lost: the proxy's (or the network's) doing, so, like the
+  // faults above, it is not counted as StemeDB's answer.
+  const lost = appliedWrite(method, reply) ? deps.faults.interceptApplied() : undefined;
+  if (lost?.kind === 'reset') {
+    record(0);
+    req.socket.resetAndDestroy();
+    return;
+  }
+  if (lost) {
+    record(lost.reply.status);
+    writeReply(res, lost.reply);
+    return;
+  }
   const route = match.kind === 'not_found' ? UNMATCHED_ROUTE : templateOf(match);
   deps.metrics.requests.inc({ method, route, status: String(reply.status) });
   record(reply.status);
   writeReply(res, reply);
+}
+
+// A state-changing request that succeeded: every route but GET changes state (the yaml's writes
+// are POST and DELETE), and only a 2xx means it was applied.
+function appliedWrite(method: string, reply: Reply): boolean {
+  return method !== 'GET' && method !== 'HEAD' && reply.status >= 200 && reply.status < 300;
 }
 
 async function dispatch(

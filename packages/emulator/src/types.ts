@@ -1,3 +1,5 @@
+import type { AfterApplyOptions } from './after-apply.js';
+
 /**
  * The emulator's public types. They are the interface the SDK, the manifests package and every
  * test in the repo program against, so change them only together with their users.
@@ -95,9 +97,22 @@ export interface Faults {
     status: number,
     opts?: { retryAfterSeconds?: number; body?: string; contentType?: string },
   ): void;
+  /**
+   * Loses the answer of state-changing requests that succeeded, after they were applied (an
+   * assertion stored, a key created, rotated or revoked): `'reset'` resets the socket with no
+   * response (Toxiproxy's `reset_peer`), `502` answers Traefik's `Bad Gateway` instead. Exactly
+   * one of `count` (the next N successful writes; `0` turns it off) or `ratio` (each successful
+   * write with that probability, from a PRNG seeded by `seed`, so a run replays exactly).
+   * Replaces any earlier `afterApply`; combines with the other faults (which fire first, before
+   * anything is applied). @throws RangeError on bad options.
+   */
+  afterApply(opts: AfterApplyOptions): void;
   /** Adds `ms` of delay before every response; `0` clears it. */
   latency(ms: number): void;
-  /** Ends any outage (listening again if it refused connections), pending failures and latency. */
+  /**
+   * Ends any outage (listening again if it refused connections), pending failures, latency and
+   * after-apply faults.
+   */
   clear(): void;
 }
 

@@ -286,3 +286,43 @@ describe('retryAmbiguous', () => {
     expect(time.sleeps).toEqual([]);
   });
 });
+
+describe('an answer lost after the write was applied (faults.afterApply)', () => {
+  const subject = (name: string) => `test/after-apply/${name}`;
+  const stored = async (client: StemeClient, name: string) =>
+    (await client.listAssertions({ subject: subject(name), limit: 100 })).items.length;
+
+  it.each([{ mode: 'reset' as const }, { mode: 502 as const }])(
+    'the default retry resends it blindly: stored twice ($mode)',
+    async ({ mode }) => {
+      const time = fakeTime();
+      const client = ctx.client({ sleep: time.sleep, now: time.now });
+      ctx.emu.faults.afterApply({ mode, count: 1 });
+      const name = `twice-${mode}`;
+      await expect(client.assert({ ...PING, subject: subject(name) })).resolves.toMatchObject({
+        id: expect.any(String),
+      });
+      expect(time.sleeps).toEqual([2000]);
+      expect(await stored(client, name)).toBe(2);
+    },
+  );
+
+  it.each([{ mode: 'reset' as const }, { mode: 502 as const }])(
+    'retryAmbiguous: false throws ambiguous and stores it once ($mode)',
+    async ({ mode }) => {
+      const time = fakeTime();
+      const client = ctx.client({
+        sleep: time.sleep,
+        now: time.now,
+        retry: { retryAmbiguous: false },
+      });
+      ctx.emu.faults.afterApply({ mode, count: 1 });
+      const name = `once-${mode}`;
+      const error = await failure(client.assert({ ...PING, subject: subject(name) }));
+      expect(error.ambiguous).toBe(true);
+      expect(error.attempts).toBe(1);
+      expect(time.sleeps).toEqual([]);
+      expect(await stored(client, name)).toBe(1);
+    },
+  );
+});
