@@ -8,9 +8,10 @@
  */
 import { type Emulator, startEmulator } from '@stemedb/emulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { persistScan } from '../../src/index.js';
+import { flushSpool, persistScan } from '../../src/index.js';
 import {
   cleanupDirs,
+  configFor,
   configVia,
   INSTANT_RETRY,
   makeScan,
@@ -114,5 +115,39 @@ describe('answers lost after the write was applied', () => {
     });
     expect(result).toMatchObject({ complete: true, spooled: 0 });
     expect(await readBack(emu, scan)).toEqual({ stored: 41, missing: [], doubled: [], extra: [] });
+  });
+});
+
+describe("the emulator's after-apply faults (straight to the emulator, no proxy)", () => {
+  const cases = [
+    { name: 'reset, the next 10 writes', opts: { mode: 'reset' as const, count: 10 } },
+    { name: '502, the next 10 writes', opts: { mode: 502 as const, count: 10 } },
+    { name: 'reset, 1 in 23 (seeded)', opts: { mode: 'reset' as const, ratio: 1 / 23, seed: 7 } },
+    { name: '502, 1 in 23 (seeded)', opts: { mode: 502 as const, ratio: 1 / 23, seed: 8 } },
+  ];
+  it.each(cases)('$name: every finding stored exactly once', async ({ name, opts }) => {
+    const scan = makeScan(200, `after-apply-${name}`);
+    const config = configFor(emu, await tempDir());
+    emu.faults.afterApply(opts);
+    const result = await persistScan(scan, {
+      config,
+      clientOptions: INSTANT_RETRY,
+      onWarning: () => {},
+    });
+    emu.faults.clear();
+    expect(result).toMatchObject({ complete: true, spooled: 0, rejected: 0 });
+    expect(await readBack(emu, scan)).toEqual({ stored: 201, missing: [], doubled: [], extra: [] });
+  });
+
+  it('a flush under after-apply faults stores the spool exactly once', async () => {
+    const scan = makeScan(100, 'after-apply-flush');
+    const config = configFor(emu, await tempDir());
+    emu.faults.outage({ ms: 60_000, mode: 503 });
+    await persistScan(scan, { config, clientOptions: INSTANT_RETRY, onWarning: () => {} });
+    emu.faults.clear();
+    emu.faults.afterApply({ mode: 502, ratio: 0.1, seed: 3 });
+    const flushed = await flushSpool({ config, clientOptions: INSTANT_RETRY, onWarning: () => {} });
+    expect(flushed).toMatchObject({ spooled: 0, completed: 1 });
+    expect(await readBack(emu, scan)).toEqual({ stored: 101, missing: [], doubled: [], extra: [] });
   });
 });
