@@ -6,7 +6,7 @@ import { PersistIncompleteError, SpoolTargetError } from './errors.js';
 import { flushJournals } from './persist/flush-journals.js';
 import { type FlushOptions, resolveRunOptions } from './persist/options.js';
 import type { FlushResult } from './persist/results.js';
-import { closeRun, openRun, type Run, warn } from './persist/run.js';
+import { closeRun, openRun, type Run, warn, warnExpired } from './persist/run.js';
 import { DEFAULT_SEAMS, type SpoolSeams } from './spool/spool.js';
 import { targetOf } from './spool/target.js';
 
@@ -47,6 +47,7 @@ export async function flushSpoolWith(
       durationMs: Math.round(performance.now() - started),
       warnings: run.warnings,
     };
+    warnExpired(run, counts.spooled);
     if (counts.spooled > 0 && run.sender.down !== undefined) {
       warn(
         run,

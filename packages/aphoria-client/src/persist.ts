@@ -21,7 +21,7 @@ import { type FreshJournal, startFreshJournal } from './persist/fresh.js';
 import { type PersistOptions, resolveRunOptions } from './persist/options.js';
 import { type Present, readPresent } from './persist/present.js';
 import type { FlushResult, PersistResult } from './persist/results.js';
-import { closeRun, openRun, type Run, warn } from './persist/run.js';
+import { closeRun, openRun, type Run, warn, warnExpired } from './persist/run.js';
 import { parseScan, type Scan } from './scan.js';
 import { computeScanId } from './scan-id.js';
 import { deleteJournal } from './spool/journal-write.js';
@@ -196,6 +196,7 @@ async function persistOwn(
 
 function summarise(run: Run, result: PersistResult, flushed: FlushCounts): void {
   const spooled = result.spooled + flushed.spooled;
+  warnExpired(run, spooled);
   if (spooled > 0 && run.sender.down !== undefined) {
     warn(
       run,

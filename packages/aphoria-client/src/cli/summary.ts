@@ -5,7 +5,7 @@ import { duration } from './common.js';
 /** One line: what became of the scan, then of the older spool if there was one. */
 export function persistSummary(r: PersistResult): string {
   const parts = [`${r.sent} sent`, `${r.alreadyPresent} already stored`, `${r.spooled} spooled`];
-  if (r.rejected > 0) parts.push(`${r.rejected} rejected`);
+  if (r.rejected > 0) parts.push(`${r.rejected} rejected (dead-lettered beside the spool)`);
   const state = r.complete
     ? 'persisted'
     : r.spooled > 0
@@ -36,5 +36,6 @@ export function flushSummary(f: FlushResult, what = 'spool'): string {
     );
   }
   if (f.corrupt.length > 0) scans.push(`${f.corrupt.length} damaged file(s) moved aside`);
+  if (f.skipped.length > 0) scans.push(`${f.skipped.length} skipped (see the warnings)`);
   return `${what} ${f.spoolDir}: ${scans.join(', ')}; ${parts.join(', ')}${f.reachable ? '' : '; StemeDB unreachable'} (${duration(f.durationMs)})`;
 }

@@ -25,6 +25,7 @@ import {
   StemeRateLimitError,
   StemeValidationError,
 } from '@stemedb/sdk';
+import { isNotStemeDb } from '../refusals.js';
 
 /** What a failure means for the run. */
 export type Decision =
@@ -47,10 +48,7 @@ export function classify(error: StemeError): Decision {
     return 'auth';
   }
   if (status === 401 || status === 403) return 'auth';
-  if (error instanceof StemeNotFoundError || status === 404) return 'not-stemedb';
-  if (error.code === 'invalid_response' && status !== undefined && status < 300) {
-    return 'not-stemedb';
-  }
+  if (error instanceof StemeNotFoundError || isNotStemeDb(error)) return 'not-stemedb';
   if (error instanceof StemeRateLimitError || status === 429) return 'slow';
   if (error instanceof StemeValidationError || error instanceof StemePayloadTooLargeError) {
     // A bad option is our bug, not the assertion's: let it surface.

@@ -4,6 +4,7 @@
  */
 import type { NowFn, RetryOptions, SleepFn, StemeClientOptions } from '@stemedb/sdk';
 import { z } from 'zod';
+import { createHostedConfig } from '../config/hosted-config.js';
 import { AphoriaOptionsError } from '../errors.js';
 import type { HostedConfig } from '../types.js';
 import type { PersistProgress } from './results.js';
@@ -15,6 +16,13 @@ export const DEFAULT_PERSIST_CONCURRENCY = 8;
  * it is dead-lettered, counted over runs in its journal.
  */
 export const DEFAULT_MAX_ATTEMPTS = 3;
+/**
+ * How long a run of `persistScan` or `flushSpool` may take (10 min): at the deadline what is
+ * not sent stays spooled, so a server that keeps answering 429 never hangs a CI job.
+ */
+export const DEFAULT_RUN_TIMEOUT_MS = 10 * 60_000;
+/** The longest `timeoutMs` (a timer's limit, about 24.8 days). */
+export const MAX_RUN_TIMEOUT_MS = 2_147_483_647;
 /** The most assertions in flight at once (the SDK's own bound). */
 export const MAX_PERSIST_CONCURRENCY = 256;
 
@@ -44,6 +52,12 @@ export interface RunOptions {
    * (`<scan>.dead` beside the journal), counted over runs. @default DEFAULT_MAX_ATTEMPTS
    */
   maxAttempts?: number | undefined;
+  /**
+   * The run's deadline, in ms: what is not sent by then stays spooled (the call resolves, or
+   * rejects with `PersistIncompleteError` with `strict`). The CLI's `--timeout`.
+   * @default DEFAULT_RUN_TIMEOUT_MS
+   */
+  timeoutMs?: number | undefined;
   onProgress?: ((progress: PersistProgress) => void) | undefined;
   /** Each warning, once. @default one line on stderr, prefixed `aphoria-client:` */
   onWarning?: ((message: string) => void) | undefined;
@@ -76,6 +90,7 @@ export interface ResolvedRunOptions {
   concurrency: number;
   strict: boolean;
   maxAttempts: number;
+  timeoutMs: number;
   onProgress: ((progress: PersistProgress) => void) | undefined;
   onWarning: (message: string) => void;
   signal: AbortSignal | undefined;
@@ -124,6 +139,7 @@ const RunOptionsSchema = z.strictObject({
   concurrency: z.int().min(1).max(MAX_PERSIST_CONCURRENCY).optional(),
   strict: z.boolean().optional(),
   maxAttempts: z.int().min(1).max(100).optional(),
+  timeoutMs: z.int().min(1).max(MAX_RUN_TIMEOUT_MS).optional(),
   onProgress: fn<(p: PersistProgress) => void>().optional(),
   onWarning: fn<(m: string) => void>().optional(),
   signal: z.instanceof(AbortSignal).optional(),
@@ -147,16 +163,23 @@ export function resolveRunOptions(options: unknown, where: string): ResolvedRunO
   const o = parse(where === 'flushSpool' ? FlushOptionsSchema : RunOptionsSchema, options, where);
   const to = (o as { to?: string }).to;
   return {
-    config: to === undefined ? o.config : { ...o.config, url: to },
+    config: to === undefined ? o.config : retarget(o.config, to),
     to,
     concurrency: o.concurrency ?? DEFAULT_PERSIST_CONCURRENCY,
     strict: o.strict ?? false,
     maxAttempts: o.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    timeoutMs: o.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS,
     onProgress: o.onProgress,
     onWarning: o.onWarning ?? warnOnStderr,
     signal: o.signal,
     clientOptions: (o.clientOptions ?? {}) as PersistClientOptions,
   };
+}
+
+/** The config with another URL (`to`), checked as any config's URL is; the key kept private. */
+function retarget(config: HostedConfig, to: string): HostedConfig {
+  const { apiKey, apiKeyEnv, configPath, spoolDir } = config;
+  return createHostedConfig({ url: to, apiKey, apiKeyEnv, configPath, spoolDir });
 }
 
 /** Validates the options of `spoolStatus`. @throws AphoriaOptionsError */
@@ -182,4 +205,29 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
 
 function fail(message: string, field: string): never {
   throw new AphoriaOptionsError(message, { field: field || undefined });
+}
+
+const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * Parses a duration such as `20s`, `10m`, `1h` or `500ms` (a whole number and a unit) into ms;
+ * `undefined` when it is not one. The CLI's `--timeout`.
+ */
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d{1,9})(ms|s|m|h)$/.exec(text.trim());
+  if (m === null) return undefined;
+  const ms = Number(m[1]) * UNITS[m[2]!]!;
+  return ms >= 1 && ms <= MAX_RUN_TIMEOUT_MS ? ms : undefined;
+}
+
+/** `10m`, `20s` or `1500ms`: a duration as `--timeout` takes it. */
+export function formatDuration(ms: number): string {
+  for (const [unit, size] of [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
 }

@@ -8,6 +8,7 @@
 import { setMaxListeners } from 'node:events';
 import type { SleepFn, StemeError } from '@stemedb/sdk';
 import pLimitImport from 'p-limit';
+import { FENCE_EVERY_MS } from '../spool/lock.js';
 
 // p-limit is ESM-only; the CJS build gets its namespace (see the SDK's interop.ts).
 const pLimit = ((pLimitImport as unknown as { default?: typeof pLimitImport }).default ??
@@ -77,9 +78,24 @@ export class Sender {
     this.#detach = undefined;
   }
 
+  /** Set once the run's deadline (`timeoutMs`) passed: what remains stays spooled. */
+  expired = false;
+
   /** True when the caller's signal (not our own stop) aborted the run. */
   get aborted(): boolean {
-    return this.#controller.signal.aborted && this.down === undefined && this.fatal === undefined;
+    return (
+      this.#controller.signal.aborted &&
+      this.down === undefined &&
+      this.fatal === undefined &&
+      !this.expired
+    );
+  }
+
+  /** The run's deadline passed: stop sending, cancel what is in flight (it stays spooled). */
+  expire(): void {
+    if (this.stopped) return;
+    this.expired = true;
+    this.#controller.abort(new DOMException('the run reached its deadline', 'TimeoutError'));
   }
 
   /** Aborts every write in flight when the run stops. */
@@ -157,8 +173,25 @@ export class Sender {
     }
   }
 
-  /** Waits out a pause ordered by a 429 (no-op without one). */
+  /** Checks the run's lock before sends (`Spool.checkFence`); set by the run. */
+  fence: (() => Promise<void>) | undefined;
+  #fencedAt = 0;
+
+  /**
+   * Waits out a pause ordered by a 429 (no-op without one), and at most every
+   * {@link FENCE_EVERY_MS} checks that the run still holds its lock: a run that lost it (a
+   * stall, then another run took over) sends nothing more.
+   */
   async gate(): Promise<void> {
+    if (this.fence !== undefined && this.#now() - this.#fencedAt >= FENCE_EVERY_MS) {
+      this.#fencedAt = this.#now();
+      try {
+        await this.fence();
+      } catch (error) {
+        this.fail(error);
+        return;
+      }
+    }
     for (;;) {
       const wait = this.#pauseUntil - this.#now();
       if (wait <= 0 || this.stopped) return;

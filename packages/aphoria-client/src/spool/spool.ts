@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { isAphoriaHostedError, SpoolCorruptError } from '../errors.js';
 import { isScanId } from '../scan-id.js';
-import { nodeSpoolFs, type SpoolFs } from './fs.js';
+import { nodeSpoolFs, type SpoolFile, type SpoolFs } from './fs.js';
 import { type JournalState, readJournal } from './journal-read.js';
 import { compactPathOf, cutTornTail } from './journal-write.js';
 import { acquireLock, DEFAULT_LOCK_STALE_MS, type HeldLock } from './lock.js';
@@ -67,8 +67,21 @@ export class Spool {
     this.seams = seams;
   }
 
+  #fence: (() => Promise<void>) | undefined;
+  #fenced: SpoolFs | undefined;
+
+  /**
+   * The file system, fenced: while a lock is held, every mutating call first checks that the
+   * lock is still this run's (`HeldLock.fence`), so a run that lost it writes nothing more.
+   */
   get fs(): SpoolFs {
-    return this.seams.fs;
+    this.#fenced ??= fencedFs(this.seams.fs, () => this.checkFence());
+    return this.#fenced;
+  }
+
+  /** Throws `LockLostError` when the lock this run holds is no longer its own. */
+  async checkFence(): Promise<void> {
+    await this.#fence?.();
   }
 
   /** The journal of a scan. */
@@ -138,15 +151,34 @@ export class Spool {
     }
   }
 
-  /** Takes the lock of a scan's journal; `undefined` when another live run holds it. */
-  lock(scanId: string, waitMs: number, onCompromised: (error: Error) => void) {
-    return acquireLock(
+  /**
+   * Takes the lock of a scan's journal; `undefined` when another live run holds it. Until it
+   * is released, {@link Spool.fs} is fenced by it.
+   */
+  async lock(
+    scanId: string,
+    waitMs: number,
+    onCompromised: (error: Error) => void,
+  ): Promise<HeldLock | undefined> {
+    const held = await acquireLock(
       this.journalPath(scanId),
       join(this.dir, `${scanId}${LOCK_SUFFIX}`),
       { staleMs: this.seams.lockStaleMs },
       waitMs,
       onCompromised,
-    ) as Promise<HeldLock | undefined>;
+    );
+    if (held === undefined) return undefined;
+    this.#fence = held.fence;
+    return {
+      get compromised() {
+        return held.compromised;
+      },
+      fence: held.fence,
+      release: async () => {
+        if (this.#fence === held.fence) this.#fence = undefined;
+        await held.release();
+      },
+    };
   }
 
   /**
@@ -220,4 +252,44 @@ export class Spool {
 export function missingOf(state: JournalState): number {
   if (state.header.total !== undefined) return Math.max(0, state.header.total - state.records);
   return state.summaryIndex === undefined ? 1 : 0;
+}
+
+/** `fs` with `fence` checked before every mutating call, and before every write to an open file. */
+function fencedFs(fs: SpoolFs, fence: () => Promise<void>): SpoolFs {
+  const fenceFile = (file: SpoolFile): SpoolFile => ({
+    write: async (data) => {
+      await fence();
+      await file.write(data);
+    },
+    sync: () => file.sync(),
+    close: () => file.close(),
+  });
+  return {
+    ...fs,
+    mkdirp: (path) => fs.mkdirp(path),
+    create: async (path) => {
+      await fence();
+      return fenceFile(await fs.create(path));
+    },
+    append: async (path) => {
+      await fence();
+      return fenceFile(await fs.append(path));
+    },
+    rename: async (from, to) => {
+      await fence();
+      await fs.rename(from, to);
+    },
+    remove: async (path) => {
+      await fence();
+      await fs.remove(path);
+    },
+    truncate: async (path, length) => {
+      await fence();
+      await fs.truncate(path, length);
+    },
+    syncDir: (path) => fs.syncDir(path),
+    list: (path) => fs.list(path),
+    size: (path) => fs.size(path),
+    read: (path) => fs.read(path),
+  };
 }
