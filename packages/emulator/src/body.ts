@@ -18,11 +18,8 @@ export const MAX_JSON_DEPTH = 128;
  * a 413 that closes the connection, rather than buffer a body it will refuse anyway.
  */
 export async function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<unknown> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limitBytes) {
-    if (declared - limitBytes <= DRAIN_LIMIT_BYTES) drainRefused(req);
-    throw tooLarge(limitBytes);
-  }
+  const preread = PREREAD.get(req);
+  if (preread === undefined) refuseDeclaredOverLimit(req, limitBytes);
   // 400 rather than 415: the yaml lists 400 (not 415) for these operations, and a body in the
   // wrong media type is a malformed request as far as the contract goes.
   const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
@@ -30,7 +27,7 @@ export async function readJsonBody(req: IncomingMessage, limitBytes: number): Pr
     throw new HttpError(400, 'invalid_request', 'Content-Type must be application/json');
   }
 
-  const text = (await collect(req, limitBytes)).toString('utf8');
+  const text = (preread ?? (await collect(req, limitBytes))).toString('utf8');
   if (text.length === 0) throw new HttpError(400, 'invalid_request', 'The body is empty');
   if (nestingExceeds(text, MAX_JSON_DEPTH)) {
     throw new HttpError(
@@ -43,6 +40,28 @@ export async function readJsonBody(req: IncomingMessage, limitBytes: number): Pr
     return JSON.parse(text) as unknown;
   } catch {
     throw new HttpError(400, 'invalid_request', 'The body is not valid JSON');
+  }
+}
+
+// Bodies read before their route ran (to fingerprint an idempotent request), by request.
+const PREREAD = new WeakMap<IncomingMessage, Buffer>();
+
+/**
+ * Reads a request's whole body (any media type, at most `limitBytes`, else 413) before its
+ * route runs; the route's {@link readJsonBody} then parses this copy instead of the stream.
+ */
+export async function prereadBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+  refuseDeclaredOverLimit(req, limitBytes);
+  const body = await collect(req, limitBytes);
+  PREREAD.set(req, body);
+  return body;
+}
+
+function refuseDeclaredOverLimit(req: IncomingMessage, limitBytes: number): void {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limitBytes) {
+    if (declared - limitBytes <= DRAIN_LIMIT_BYTES) drainRefused(req);
+    throw tooLarge(limitBytes);
   }
 }
 

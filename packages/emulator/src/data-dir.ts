@@ -31,17 +31,51 @@ export function segmentName(n: number): string {
 }
 
 /**
- * Creates the directory if needed, mode 0700 whatever the umask (it holds key hashes), and
- * removes the temporaries a process killed mid-write left behind. One emulator per directory.
+ * Creates the directory if needed, mode 0700 whatever the umask (it holds key hashes), removes
+ * the temporaries a process killed mid-write left behind, and tightens an existing directory or
+ * data file that group or others may read. One emulator per directory.
  */
 export async function prepareDataDir(fs: DataFs, dir: string): Promise<void> {
   const created = await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   // mkdir's mode passes through the umask, which can only clear bits (umask 0277 would leave
-  // the directory unwritable): chmod makes it exactly 0700. An existing directory is left as is.
+  // the directory unwritable): chmod makes it exactly 0700.
   if (created !== undefined) await fs.chmod(dir, 0o700);
-  for (const name of await fs.readdir(dir)) {
+  const names = await fs.readdir(dir);
+  for (const name of names) {
     if (TEMPORARY.test(name)) await fs.unlink(join(dir, name)).catch(ignoreMissing);
   }
+  await tightenModes(fs, dir, names);
+}
+
+/**
+ * An existing directory or data file that others may read (a copy, a restore from a backup, a
+ * umask of 022 when an older version wrote it) holds key hashes and every assertion: it is made
+ * 0700 / 0600 at boot, and one line on stderr says which were changed.
+ */
+async function tightenModes(fs: DataFs, dir: string, names: readonly string[]): Promise<void> {
+  const changed: string[] = [];
+  const tighten = async (path: string, label: string, mode: number) => {
+    let current: number;
+    try {
+      current = (await fs.stat(path)).mode;
+    } catch (err) {
+      ignoreMissing(err);
+      return;
+    }
+    if ((current & 0o077) === 0) return;
+    await fs.chmod(path, mode);
+    changed.push(`${label} ${(current & 0o777).toString(8).padStart(4, '0')}`);
+  };
+  await tighten(dir, '.', 0o700);
+  for (const name of names) {
+    if (name === KEYS_FILE || name === ASSERTIONS_FILE || SEGMENT_PATTERN.test(name)) {
+      await tighten(join(dir, name), name, 0o600);
+    }
+  }
+  if (changed.length === 0) return;
+  process.stderr.write(
+    `stemedb-emulator: warning: ${dir}: others could read ${changed.join(', ')}; made the directory 0700 and its files 0600\n`,
+  );
 }
 
 /** The journal segments present, by number, oldest first. */

@@ -76,7 +76,29 @@ export interface JournalRecord {
 
 /** A data file that cannot be loaded; the message names the file and, where known, the field. */
 export class DataFileError extends Error {
-  override readonly name = 'DataFileError';
+  override readonly name: string = 'DataFileError';
+}
+
+/**
+ * A journal segment damaged in its middle: a bad record followed by whole, valid ones. A crash
+ * mid-append only ever damages the end (appends are fsynced in order), so this is a disk or a
+ * hand that changed the file, and dropping the records after the damage would lose
+ * acknowledged writes: the boot stops instead.
+ */
+export class JournalCorruptError extends DataFileError {
+  override readonly name: string = 'JournalCorruptError';
+  constructor(
+    /** The segment's path. */
+    readonly path: string,
+    /** The byte offset of the damaged record. */
+    readonly offset: number,
+    /** The byte offset of the first whole record after it. */
+    readonly nextValidOffset: number,
+  ) {
+    super(
+      `${path}: damaged record at byte ${offset}, followed by whole records (from byte ${nextValidOffset}): the journal is corrupt in its middle, not torn at its end; restore ${basename(path)} from a backup or move it away`,
+    );
+  }
 }
 
 /**

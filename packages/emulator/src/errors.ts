@@ -4,7 +4,7 @@ type ErrorBody = components['schemas']['ErrorBody'];
 
 /**
  * Stable codes for the ErrorBody the emulator gives; the yaml's ErrorBody description lists the
- * first eight. `method_not_allowed` and `internal` cover what the yaml does not describe.
+ * first nine. `method_not_allowed` and `internal` cover what the yaml does not describe.
  */
 export type ErrorCode =
   | 'unauthorized'
@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'not_found'
   | 'conflict'
   | 'invalid_request'
+  | 'idempotency_error'
   | 'payload_too_large'
   | 'rate_limited'
   | 'unavailable'

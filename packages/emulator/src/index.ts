@@ -9,5 +9,6 @@ export {
   type AfterApplyOptions,
   DEFAULT_AFTER_APPLY_SEED,
 } from './after-apply.js';
+export { DataFileError, JournalCorruptError } from './data-schemas.js';
 export { startEmulator } from './server.js';
 export type { Emulator, EmulatorOptions, Faults, RecordedRequest } from './types.js';

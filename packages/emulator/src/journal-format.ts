@@ -1,5 +1,6 @@
 import { crc32 } from 'node:zlib';
 import {
+  JournalCorruptError,
   type JournalRecord,
   journalRecordSchema,
   parseDataFile,
@@ -35,8 +36,10 @@ export interface DecodedJournal {
 
 /**
  * Decodes a journal file. The first frame that is incomplete or fails its length or checksum
- * ends the valid part: appends are fsynced in order, so everything after it belongs to the one
- * append that a crash interrupted, which was never acknowledged. A frame whose checksum holds
+ * ends the valid part when nothing whole follows it: appends are fsynced in order, so a crash
+ * only ever tears the last append, which was never acknowledged. When whole records do follow,
+ * the file was damaged in its middle, and dropping them would lose acknowledged writes: that
+ * throws a {@link JournalCorruptError}. A frame whose checksum holds
  * but whose content is not a valid record was written that way (by hand, or by another
  * program), so that throws, naming the file, the byte offset and the field.
  */
@@ -46,22 +49,42 @@ export function decodeJournal(buffer: Buffer, path: string): DecodedJournal {
   while (offset < buffer.length) {
     const end = buffer.indexOf(0x0a, offset);
     if (end === -1) return { records, validBytes: offset, torn: 'an incomplete last record' };
-    const line = buffer.subarray(offset, end);
-    const firstSpace = line.indexOf(0x20);
-    const secondSpace = firstSpace === -1 ? -1 : line.indexOf(0x20, firstSpace + 1);
-    const header = secondSpace === -1 ? '' : line.subarray(0, secondSpace + 1).toString('ascii');
-    const match = HEADER.exec(header);
-    const json = line.subarray(secondSpace + 1);
-    if (!match || Number(match[1]) !== json.length) {
-      return { records, validBytes: offset, torn: 'a record with a bad length' };
-    }
-    if (crc32(json).toString(16).padStart(8, '0') !== match[2]) {
-      return { records, validBytes: offset, torn: 'a record with a bad checksum' };
+    const frame = checkFrame(buffer.subarray(offset, end));
+    if (typeof frame === 'string') {
+      // Torn only if nothing whole follows; otherwise the damage is in the middle.
+      const next = nextWholeRecord(buffer, end + 1);
+      if (next !== undefined) throw new JournalCorruptError(path, offset, next);
+      return { records, validBytes: offset, torn: frame };
     }
     const where = ` (record at byte ${offset})`;
-    const value = parseDataJson(json.toString('utf8'), path, where);
+    const value = parseDataJson(frame.toString('utf8'), path, where);
     records.push(parseDataFile(journalRecordSchema, value, path, where));
     offset = end + 1;
   }
   return { records, validBytes: offset };
+}
+
+// A line's JSON when its length and checksum hold, else why not.
+function checkFrame(line: Buffer): Buffer | string {
+  const firstSpace = line.indexOf(0x20);
+  const secondSpace = firstSpace === -1 ? -1 : line.indexOf(0x20, firstSpace + 1);
+  const header = secondSpace === -1 ? '' : line.subarray(0, secondSpace + 1).toString('ascii');
+  const match = HEADER.exec(header);
+  const json = line.subarray(secondSpace + 1);
+  if (!match || Number(match[1]) !== json.length) return 'a record with a bad length';
+  if (crc32(json).toString(16).padStart(8, '0') !== match[2]) return 'a record with a bad checksum';
+  return json;
+}
+
+// The offset of the first whole, valid frame at or after `from`, if any. A frame's checksum
+// holding by chance in garbage is a 1 in 2^32 event per line, on top of a matching length.
+function nextWholeRecord(buffer: Buffer, from: number): number | undefined {
+  let offset = from;
+  while (offset < buffer.length) {
+    const end = buffer.indexOf(0x0a, offset);
+    if (end === -1) return undefined;
+    if (typeof checkFrame(buffer.subarray(offset, end)) !== 'string') return offset;
+    offset = end + 1;
+  }
+  return undefined;
 }

@@ -21,6 +21,8 @@ export interface ResolvedOptions {
   dataDir: string | undefined;
   rateLimit: RateLimitSettings | false;
   bodyLimitBytes: number;
+  idempotency: boolean;
+  now: () => number;
 }
 
 const KEY_FORMAT = 'must be steme_live_ followed by 48 lowercase hex characters';
@@ -38,6 +40,10 @@ const optionsSchema = z.strictObject({
     ])
     .optional(),
   bodyLimitBytes: z.number().int().min(1).optional(),
+  idempotency: z.boolean().optional(),
+  now: z
+    .custom<() => number>((v) => typeof v === 'function', { message: 'must be a function' })
+    .optional(),
 }) satisfies z.ZodType<EmulatorOptions>;
 
 /**
@@ -64,6 +70,8 @@ export function resolveOptions(
     dataDir: parsed.dataDir,
     rateLimit: parsed.rateLimit ?? DEFAULT_RATE_LIMIT,
     bodyLimitBytes: parsed.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    idempotency: parsed.idempotency ?? true,
+    now: parsed.now ?? Date.now,
   };
 }
 

@@ -4,6 +4,7 @@ import { AssertionStore } from './assertion-store.js';
 import { type DataFs, nodeFs } from './data-dir.js';
 import { inMemory, journaled } from './durability.js';
 import { FaultInjector } from './faults.js';
+import { IdempotencyStore } from './idempotency.js';
 import { KeyStore } from './key-store.js';
 import { Listener } from './listener.js';
 import { createMetrics } from './metrics.js';
@@ -65,7 +66,7 @@ export async function startEmulatorWith(
         )
       : inMemory(keys, assertions);
   // Seeded at every boot, idempotently, like STEMEDB_ROOT_API_KEY (roadmap, ship blocker 3).
-  keys.seedRoot(opts.rootApiKey, new Date());
+  keys.seedRoot(opts.rootApiKey, new Date(opts.now()));
   await durability.keys();
 
   const routes = buildRoutes({
@@ -74,7 +75,7 @@ export async function startEmulatorWith(
     metrics,
     bodyLimitBytes: opts.bodyLimitBytes,
     durability,
-    now: () => new Date(),
+    now: () => new Date(opts.now()),
   });
 
   const recorded: RecordedRequest[] = [];
@@ -94,6 +95,8 @@ export async function startEmulatorWith(
       authEnabled: opts.auth,
       limiter: opts.rateLimit ? new RateLimiter(opts.rateLimit) : undefined,
       metrics,
+      idempotency: opts.idempotency ? new IdempotencyStore(opts.now) : undefined,
+      bodyLimitBytes: opts.bodyLimitBytes,
       record: (request) => {
         // A standing emulator (the CLI) may run for days: keep only the most recent requests.
         if (recorded.length >= MAX_RECORDED_REQUESTS) recorded.shift();

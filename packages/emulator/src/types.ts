@@ -55,6 +55,20 @@ export interface EmulatorOptions {
    * @default 1_048_576 (1 MiB)
    */
   bodyLimitBytes?: number;
+  /**
+   * Honour `Idempotency-Key` on writes, as Stripe does (see the README). `false` ignores the
+   * header, as a server without the feature would (whether StemeDB honours it is unknown), so
+   * that a client's correctness can be tested without it.
+   * @default true
+   */
+  idempotency?: boolean;
+  /**
+   * The wall clock, in milliseconds since the epoch: timestamps it stores (`accepted_at`, a
+   * key's `created_at`) and the 24 h after which an `Idempotency-Key` is forgotten. Tests inject
+   * a fake to step over a day.
+   * @default Date.now
+   */
+  now?: () => number;
 }
 
 /** One request the emulator saw, as returned by {@link Emulator.requests}. Never holds a key. */
@@ -72,6 +86,8 @@ export interface RecordedRequest {
   at: Date;
   /** SHA-256 hex of the `X-API-Key` sent, if any (never the key itself). */
   keyHash?: string;
+  /** The `Idempotency-Key` sent, if any (its first 255 characters). */
+  idempotencyKey?: string;
 }
 
 /** Fault injection, to replay restarts and outages (see the README). */

@@ -1,8 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { segmentName } from '../src/data-dir.js';
+import { encodeRecord } from '../src/journal-format.js';
 import { call } from './support/http.js';
 
 /**
@@ -119,6 +123,25 @@ describe('stemedb-emulator CLI', () => {
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toMatch(/STEMEDB_ROOT_API_KEY/);
     expect(stderr).not.toContain('leaky');
+  });
+
+  it('exits 1 with one line naming the file when a journal is damaged in its middle', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'emu-cli-corrupt-'));
+    try {
+      const good = (lsn: number) => encodeRecord({ lsn, assertions: [] });
+      await writeFile(
+        join(dataDir, segmentName(1)),
+        Buffer.concat([good(1), Buffer.from('garbage\n'), good(2)]),
+      );
+      const cli = await run(['--port', '0', '--data-dir', dataDir]);
+      expect(await cli.exited).toBe(1);
+      const { stderr } = cli.output();
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+      expect(stderr).toContain(join(dataDir, segmentName(1)));
+      expect(stderr).toMatch(/damaged record at byte \d+/);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('rejects a port that is not a number', async () => {

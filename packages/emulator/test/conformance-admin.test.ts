@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   issueKey,
   keyed,
@@ -11,6 +11,7 @@ import {
   suite,
   UNKNOWN_HASH,
 } from './support/conformance.js';
+import { call } from './support/http.js';
 
 /**
  * OpenAPI conformance of the admin key paths: each row's request and response are checked
@@ -19,6 +20,35 @@ import {
 
 async function freshKeyHash(): Promise<string> {
   return ((await issueKey('read_agent')).json as { hash: string }).hash;
+}
+
+// An Idempotency-Key already used (and its answer kept) for another request.
+async function usedIdempotencyKey(): Promise<string> {
+  const key = randomUUID();
+  const headers = { 'idempotency-key': key };
+  const res = await call(suite.emu.url, '/v1/admin/api-keys', {
+    method: 'POST',
+    key: suite.emu.rootApiKey,
+    headers,
+    body: { label: 'idem-first', role: 'read_agent' },
+  });
+  if (res.status !== 201) throw new Error(`setup: expected 201, got ${res.status}`);
+  return key;
+}
+
+// A row whose request reuses an Idempotency-Key kept for another request: 400.
+function reusedKeyRow(op: string, method: string, path: () => Promise<string>): Row {
+  let key = '';
+  return {
+    name: `${op} answers 400 idempotency_error to an Idempotency-Key used for another request`,
+    want: 400,
+    method,
+    path: async () => {
+      key = await usedIdempotencyKey();
+      return path();
+    },
+    init: () => ({ ...root(), headers: { 'idempotency-key': key } }),
+  };
 }
 
 const rows: Row[] = [
@@ -120,6 +150,11 @@ const rows: Row[] = [
     path: `/v1/admin/api-keys/${UNKNOWN_HASH}/rotate`,
     init: keyed(() => suite.writeKey),
   },
+  reusedKeyRow(
+    'rotateApiKey',
+    'POST',
+    async () => `/v1/admin/api-keys/${await freshKeyHash()}/rotate`,
+  ),
   ...proxyRows('rotateApiKey', 'POST', `/v1/admin/api-keys/${UNKNOWN_HASH}/rotate`, root),
   limitedRow('rotateApiKey', 'POST', `/v1/admin/api-keys/${UNKNOWN_HASH}/rotate`),
 
@@ -158,6 +193,7 @@ const rows: Row[] = [
     path: `/v1/admin/api-keys/${UNKNOWN_HASH}`,
     init: keyed(() => suite.readKey),
   },
+  reusedKeyRow('revokeApiKey', 'DELETE', async () => `/v1/admin/api-keys/${await freshKeyHash()}`),
   ...proxyRows('revokeApiKey', 'DELETE', `/v1/admin/api-keys/${UNKNOWN_HASH}`, root),
   limitedRow('revokeApiKey', 'DELETE', `/v1/admin/api-keys/${UNKNOWN_HASH}`),
 ];

@@ -1,6 +1,6 @@
-import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startEmulator } from '../src/index.js';
 import type { Emulator } from '../src/types.js';
 import { postAssertion, removeTempDirs, tempDir } from './support/data-dir.js';
@@ -55,11 +55,43 @@ describe('data directory hygiene', () => {
     }
   });
 
-  it('leaves the mode of a directory that already exists alone', async () => {
-    const dataDir = join(await tempDir(), 'shared');
-    await mkdir(dataDir, { mode: 0o750 });
+  it('tightens a directory and data files others can read to 0700/0600, with one warning line', async () => {
+    const dataDir = join(await tempDir(), 'restored');
+    await mkdir(dataDir, { mode: 0o700 });
+    const first = await start(dataDir);
+    expect((await postAssertion(first.url, first.rootApiKey, 'kept')).status).toBe(201);
+    await first.close();
+    // As a restore from a backup, or an older version under umask 022, would leave them.
+    await chmod(dataDir, 0o755);
+    const files = await readdir(dataDir);
+    expect(files.length).toBeGreaterThan(0);
+    for (const [i, file] of files.entries()) {
+      await chmod(join(dataDir, file), i % 2 === 0 ? 0o644 : 0o640);
+    }
+    await writeFile(join(dataDir, 'notes.txt'), 'not ours', { mode: 0o644 });
+    await chmod(join(dataDir, 'notes.txt'), 0o644);
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const again = await start(dataDir);
+    const warnings = stderr.mock.calls.map((c) => String(c[0]));
+    stderr.mockRestore();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/warning: .*restored: others could read \. 0755, .*0600/);
+    expect(warnings[0]?.trim().split('\n')).toHaveLength(1);
+    expect((await stat(dataDir)).mode & 0o777).toBe(0o700);
+    for (const file of files) expect((await stat(join(dataDir, file))).mode & 0o777).toBe(0o600);
+    expect((await stat(join(dataDir, 'notes.txt'))).mode & 0o777).toBe(0o644); // not ours
+    expect((await postAssertion(again.url, again.rootApiKey, 'more')).status).toBe(201);
+  });
+
+  it('says nothing when the modes are already private', async () => {
+    const dataDir = await tempDir();
+    const first = await start(dataDir);
+    await first.close();
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     await start(dataDir);
-    expect((await stat(dataDir)).mode & 0o777).toBe(0o750);
+    const calls = stderr.mock.calls.length;
+    stderr.mockRestore();
+    expect(calls).toBe(0);
   });
 
   const refused: { given: string; file: string; text: string; want: RegExp }[] = [

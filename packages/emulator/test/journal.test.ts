@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { compact } from '../src/compaction.js';
 import { type DataFs, nodeFs, segmentName } from '../src/data-dir.js';
+import { JournalCorruptError } from '../src/index.js';
 import { Journal, type JournalChange } from '../src/journal.js';
 import { encodeRecord } from '../src/journal-format.js';
 import { loadState } from '../src/persistence.js';
@@ -161,6 +162,59 @@ describe('journal: torn records', () => {
         `${segmentName(1)} \\(record at byte ${record.length}\\).*assertions\\.0\\.agent_id`,
       ),
     );
+  });
+});
+
+describe('journal: damage in the middle', () => {
+  const damages: { name: string; damage: (good: Buffer) => Buffer }[] = [
+    {
+      name: 'garbage bytes between two whole records',
+      damage: (good) =>
+        Buffer.from(`\u0000\u0000garbage${good.toString('latin1').slice(3, 20)}\n`, 'latin1'),
+    },
+    {
+      name: 'a record with a flipped byte',
+      damage: (good) => {
+        const copy = Buffer.from(good);
+        copy[copy.length - 5] = copy[copy.length - 5]! ^ 0x01;
+        return copy;
+      },
+    },
+    {
+      name: 'a record cut short, then newline',
+      damage: (good) => Buffer.concat([good.subarray(0, 30), Buffer.from('\n')]),
+    },
+  ];
+
+  it.each(damages)('$name, followed by whole records, stops the boot', async ({ damage }) => {
+    const dataDir = await tempDir();
+    const first = encodeRecord({ lsn: 1, assertions: [assertion(1)] });
+    const middle = encodeRecord({ lsn: 2, assertions: [assertion(2)] });
+    const last = encodeRecord({ lsn: 3, assertions: [assertion(3)] });
+    const segment = join(dataDir, segmentName(1));
+    await writeFile(segment, Buffer.concat([first, damage(middle), last]));
+    const size = (await stat(segment)).size;
+    const failure = start({ dataDir });
+    await expect(failure).rejects.toBeInstanceOf(JournalCorruptError);
+    await expect(failure).rejects.toThrow(
+      new RegExp(
+        `${segmentName(1)}: damaged record at byte ${first.length}, followed by whole records`,
+      ),
+    );
+    expect((await stat(segment)).size).toBe(size); // nothing cut: the file is left for repair
+  });
+
+  it('a bad record followed only by more garbage is still a torn tail', async () => {
+    const dataDir = await tempDir();
+    const first = encodeRecord({ lsn: 1, assertions: [assertion(1, 'kept')] });
+    await writeFile(
+      join(dataDir, segmentName(1)),
+      Buffer.concat([first, Buffer.from('12 00000000 {"lsn":\n\u0000\u0000\n7 0000')]),
+    );
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const rootApiKey = newKey();
+    const emu = await start({ dataDir, rootApiKey });
+    expect(await subjects(emu.url, rootApiKey)).toEqual(['kept']);
   });
 });
 

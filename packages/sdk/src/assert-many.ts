@@ -17,10 +17,21 @@ export const DEFAULT_CONCURRENCY = 4;
 /** The most writes `assertMany` runs at once. */
 export const MAX_CONCURRENCY = 256;
 
-/** Options of `assertMany`: the per-call options (applied to each write), and `concurrency`. */
-export interface AssertManyOptions extends CallOptions {
+/**
+ * Options of `assertMany`: the per-call options (applied to each write), `concurrency`, and
+ * `idempotencyKey` as a function of the item (one key per write).
+ */
+export interface AssertManyOptions extends Omit<CallOptions, 'idempotencyKey'> {
   /** Writes in flight at once, 1 to {@link MAX_CONCURRENCY}. @default DEFAULT_CONCURRENCY */
   concurrency?: number | undefined;
+  /**
+   * The `Idempotency-Key` of each item's write, from the item and its index, e.g.
+   * `(_, i) => scanId + ":" + i` (per-item keys in an array: `(_, i) => keys[i]`). A key that
+   * is not valid fails that item only (`invalid_options`). A function, not a string: one key
+   * for every item would make the server refuse all but the first.
+   * @default a random UUID per item
+   */
+  idempotencyKey?: ((input: AssertionInput, index: number) => string) | undefined;
 }
 
 /** The outcome of one input of `assertMany`; `index` is its position in the input. */
@@ -29,6 +40,12 @@ export type AssertManyResult =
   | { ok: false; index: number; error: StemeError };
 
 const ConcurrencySchema = z.int().min(1).max(MAX_CONCURRENCY).optional();
+const KeyFunctionSchema = z
+  .custom<(input: AssertionInput, index: number) => string>(
+    (v) => typeof v === 'function',
+    'must be a function (input, index) => string: one key per item',
+  )
+  .optional();
 
 /**
  * Runs `write` over `inputs`, at most `concurrency` at once. Rejects only when the arguments
@@ -47,7 +64,7 @@ export async function assertMany(
       message: 'Invalid inputs: must be an array of assertions',
     });
   }
-  const { concurrency, ...call } = options ?? {};
+  const { concurrency, idempotencyKey, ...call } = options ?? {};
   const limit = parseInput(
     ConcurrencySchema,
     concurrency,
@@ -55,13 +72,22 @@ export async function assertMany(
     'invalid_options',
     'concurrency',
   );
+  const keyOf = parseInput(
+    KeyFunctionSchema,
+    idempotencyKey,
+    'option',
+    'invalid_options',
+    'idempotencyKey',
+  );
   checkCallOptions(call); // fail the whole batch once, not every item, for a bad option
   const run = pLimit(limit ?? DEFAULT_CONCURRENCY);
   return Promise.all(
     inputs.map((input, index) =>
       run(async (): Promise<AssertManyResult> => {
         try {
-          return { ok: true, index, value: await write(input, call) };
+          const options =
+            keyOf === undefined ? call : { ...call, idempotencyKey: keyOf(input, index) };
+          return { ok: true, index, value: await write(input, options) };
         } catch (error) {
           return { ok: false, index, error: asStemeError(error) };
         }

@@ -3,12 +3,12 @@
  * the operation table, attempts sent through the transport under the retry loop, and the
  * success response handed back with what is needed to validate it.
  */
-
+import { randomUUID } from 'node:crypto';
 import { StemeValidationError } from './errors.js';
 import { type CallOptions, type ResolvedClientOptions, resolveCallOptions } from './options.js';
 import { headerValue, type ResponseInfo } from './response.js';
 import { runWithRetry } from './retry.js';
-import { closedError, type Transport } from './transport.js';
+import { closedError, type PreparedRequest, type Transport } from './transport.js';
 import type { ResponseContext } from './validate.js';
 import { OPERATIONS, type OperationId, REQUEST_ID_HEADER } from './wire.js';
 
@@ -64,7 +64,7 @@ export class Caller {
     const { now, sleep } = this.options;
     const body = input.body === undefined ? undefined : JSON.stringify(input.body);
     if (body !== undefined) checkBodySize(body, this.options.maxBodyBytes, spec.method, path);
-    const prepared = {
+    const prepared: PreparedRequest = {
       method: spec.method,
       path,
       origin: this.#origin,
@@ -73,6 +73,11 @@ export class Caller {
       auth: spec.auth,
       body,
       success: spec.success,
+      // Every write carries one key, the same for all its attempts (as stripe-node does), so a
+      // server that honours it applies a resent write once.
+      idempotencyKey:
+        spec.method === 'GET' ? undefined : (effective.idempotencyKey ?? randomUUID()),
+      headers: undefined,
     };
     const startedAt = now();
     const { value: info, attempts } = await runWithRetry(

@@ -16,6 +16,7 @@ import {
 } from './retry-policy.js';
 import { parseInput } from './validate.js';
 import { SDK_VERSION } from './version.js';
+import { MAX_IDEMPOTENCY_KEY_LENGTH } from './wire.js';
 
 /** Per-attempt timeout: 30 s. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -74,6 +75,12 @@ export interface CallOptions {
   timeoutMs?: number | undefined;
   deadlineMs?: number | undefined;
   retry?: RetryOptions | false | undefined;
+  /**
+   * The `Idempotency-Key` of a write (ignored by reads): 1 to 255 visible ASCII characters, the
+   * same for every attempt of the call. Give one that names the write (e.g. `<scan>:<index>`)
+   * to make a resend in a later call recognisable too. @default a random UUID per call
+   */
+  idempotencyKey?: string | undefined;
 }
 
 /** Client options with every default filled in. */
@@ -128,6 +135,13 @@ const CallOptionsSchema = z.strictObject({
   timeoutMs: ms().optional(),
   deadlineMs: ms().optional(),
   retry: z.unknown().optional(),
+  // Visible ASCII, no space at either end: a header value that any proxy passes unchanged.
+  idempotencyKey: z
+    .string()
+    .min(1)
+    .max(MAX_IDEMPOTENCY_KEY_LENGTH)
+    .regex(/^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/, 'must be visible ASCII characters')
+    .optional(),
 });
 
 /** Validates client options and fills in the defaults. */
@@ -158,6 +172,7 @@ export interface EffectiveCallOptions {
   timeoutMs: number;
   deadlineMs: number;
   retry: ResolvedRetryOptions | false;
+  idempotencyKey: string | undefined;
 }
 
 /** Validates per-call options and merges them over the client's. */
@@ -167,7 +182,7 @@ export function resolveCallOptions(
 ): EffectiveCallOptions {
   if (call === undefined) {
     const { timeoutMs, deadlineMs, retry } = client;
-    return { signal: undefined, timeoutMs, deadlineMs, retry };
+    return { signal: undefined, timeoutMs, deadlineMs, retry, idempotencyKey: undefined };
   }
   const given = parseInput(CallOptionsSchema, call, 'call option', 'invalid_options');
   return {
@@ -175,6 +190,7 @@ export function resolveCallOptions(
     timeoutMs: given.timeoutMs ?? client.timeoutMs,
     deadlineMs: given.deadlineMs ?? client.deadlineMs,
     retry: resolveRetryOptions(given.retry as RetryOptions | false | undefined, client.retry),
+    idempotencyKey: given.idempotencyKey,
   };
 }
 

@@ -22,7 +22,7 @@ import { isStemeError, StemeError } from './errors.js';
 import type { ResponseInfo } from './response.js';
 import { watchAbort } from './signal-fanout.js';
 import { invalidResponse } from './validate.js';
-import { API_KEY_HEADER, type HttpMethod } from './wire.js';
+import { API_KEY_HEADER, type HttpMethod, IDEMPOTENCY_KEY_HEADER } from './wire.js';
 
 /** The largest success body read, in bytes; a larger one is an `invalid_response`. */
 export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
@@ -51,6 +51,13 @@ export interface PreparedRequest {
   auth: boolean;
   body?: string | undefined;
   success: readonly number[];
+  /** The `Idempotency-Key` of a write, kept across its attempts; undefined for a read. */
+  idempotencyKey: string | undefined;
+  /**
+   * The request headers, made by the transport on the first attempt of a call that has its own
+   * (an idempotency key) and reused by its retries; undefined until then.
+   */
+  headers: Readonly<Record<string, string>> | undefined;
 }
 
 /** Limits for one attempt. */
@@ -86,6 +93,15 @@ export class Transport {
     if (this.#ownsDispatcher) await this.#dispatcher.close();
   }
 
+  // The shared headers of a read; a write's own, made once per call (one object per call, none
+  // per attempt: retries reuse it from the prepared request).
+  #headersOf(req: PreparedRequest): Readonly<Record<string, string>> {
+    const shared = this.#headers.get(req.accept, req.body !== undefined, req.auth);
+    if (req.idempotencyKey === undefined) return shared;
+    req.headers ??= { ...shared, [IDEMPOTENCY_KEY_HEADER]: req.idempotencyKey };
+    return req.headers;
+  }
+
   /** One attempt: resolves with the success response, or throws a StemeError. */
   async attempt(req: PreparedRequest, limits: AttemptLimits): Promise<ResponseInfo> {
     const { method, path } = req;
@@ -108,7 +124,7 @@ export class Transport {
         origin: req.origin,
         path: req.target,
         method,
-        headers: this.#headers.get(req.accept, req.body !== undefined, req.auth),
+        headers: this.#headersOf(req),
         body: req.body,
         // undici accepts an EventEmitter here (see attempt-abort.ts).
         signal: abort as unknown as EventEmitter,

@@ -13,6 +13,14 @@ export const API_KEY_HEADER = 'X-API-Key';
 /** `components.headers.X-Request-Id`. */
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 
+/**
+ * `components.parameters.IdempotencyKey`: the header every write carries (x-assumed: whether
+ * StemeDB honours it is unknown), and the length the yaml allows.
+ */
+export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+/** The longest `Idempotency-Key` the yaml allows (and Stripe). */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
 /** The HTTP methods the yaml uses. */
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 

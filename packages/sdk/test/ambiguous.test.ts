@@ -16,7 +16,8 @@ import { PING, useEmulator } from './support/emulator.js';
 import { fakeTime } from './support/fake-time.js';
 import { waitForPort } from './support/port.js';
 
-const ctx = useEmulator({ rateLimit: false });
+// A server that ignores Idempotency-Key (as StemeDB may): what the SDK's retry does by itself.
+const ctx = useEmulator({ rateLimit: false, idempotency: false });
 
 async function failure(call: Promise<unknown>): Promise<StemeError> {
   const error = await call.then(

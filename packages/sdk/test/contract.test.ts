@@ -25,7 +25,7 @@ import {
   REQUEST_ID_HEADER,
   SDK_VERSION,
 } from '../src/index.js';
-import { OPERATIONS } from '../src/wire.js';
+import { IDEMPOTENCY_KEY_HEADER, MAX_IDEMPOTENCY_KEY_LENGTH, OPERATIONS } from '../src/wire.js';
 
 const yamlUrl = new URL('../openapi/stemedb.yaml', import.meta.url);
 // biome-ignore lint/suspicious/noExplicitAny: the parsed OpenAPI document is untyped JSON.
@@ -125,6 +125,17 @@ describe('headers and patterns match the yaml', () => {
 
   it('the request id header is one the yaml defines', () => {
     expect(Object.keys(doc.components.headers)).toContain(REQUEST_ID_HEADER);
+  });
+
+  it('every write (and no read) takes the Idempotency-Key header the SDK sends', () => {
+    const param = doc.components.parameters.IdempotencyKey;
+    expect(param).toMatchObject({ in: 'header', name: IDEMPOTENCY_KEY_HEADER, 'x-assumed': true });
+    expect(param.schema).toMatchObject({ minLength: 1, maxLength: MAX_IDEMPOTENCY_KEY_LENGTH });
+    for (const spec of Object.values(OPERATIONS)) {
+      const operation = doc.paths[spec.path][spec.method.toLowerCase()];
+      const refs = (operation.parameters ?? []).map((p: Json) => p.$ref);
+      expect(refs.includes('#/components/parameters/IdempotencyKey')).toBe(spec.method !== 'GET');
+    }
   });
 
   it('isApiKey and isKeyHash use the yaml patterns', () => {

@@ -232,7 +232,7 @@ export interface components {
         /** @description Assumed shape of an error the server itself gives. Clients must cope with any other body (HTML from Traefik, empty, truncated). */
         ErrorBody: {
             error: {
-                /** @description A stable machine-readable code, e.g. `unauthorized`, `forbidden`, `not_found`, `conflict`, `invalid_request`, `payload_too_large`, `rate_limited`, `unavailable`. */
+                /** @description A stable machine-readable code, e.g. `unauthorized`, `forbidden`, `not_found`, `conflict`, `invalid_request`, `idempotency_error`, `payload_too_large`, `rate_limited`, `unavailable`. */
                 code: string;
                 message: string;
             };
@@ -349,6 +349,8 @@ export interface components {
     parameters: {
         /** @description Assumed. The lowercase hex SHA-256 of the full key string, so a client can name a key it holds without sending it. */
         KeyHash: components["schemas"]["KeyHash"];
+        /** @description Assumed: whether StemeDB honours it is unknown, so Stripe's semantics are assumed (https://docs.stripe.com/api/idempotent_requests): per API key, for 24 h, the same key with the same method, path and body replays the first completed answer without applying again; with another request it is 400 `idempotency_error`. Correctness must never depend on it. */
+        IdempotencyKey: string;
     };
     requestBodies: never;
     headers: {
@@ -386,7 +388,10 @@ export interface operations {
     createAssertion: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Assumed: whether StemeDB honours it is unknown, so Stripe's semantics are assumed (https://docs.stripe.com/api/idempotent_requests): per API key, for 24 h, the same key with the same method, path and body replays the first completed answer without applying again; with another request it is 400 `idempotency_error`. Correctness must never depend on it. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -471,7 +476,10 @@ export interface operations {
     createApiKey: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Assumed: whether StemeDB honours it is unknown, so Stripe's semantics are assumed (https://docs.stripe.com/api/idempotent_requests): per API key, for 24 h, the same key with the same method, path and body replays the first completed answer without applying again; with another request it is 400 `idempotency_error`. Correctness must never depend on it. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -495,7 +503,10 @@ export interface operations {
     rotateApiKey: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Assumed: whether StemeDB honours it is unknown, so Stripe's semantics are assumed (https://docs.stripe.com/api/idempotent_requests): per API key, for 24 h, the same key with the same method, path and body replays the first completed answer without applying again; with another request it is 400 `idempotency_error`. Correctness must never depend on it. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description Assumed. The lowercase hex SHA-256 of the full key string, so a client can name a key it holds without sending it. */
                 hash: components["parameters"]["KeyHash"];
@@ -506,6 +517,7 @@ export interface operations {
         responses: {
             200: components["responses"]["ApiKeyIssued"];
             201: components["responses"]["ApiKeyIssued"];
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -517,7 +529,10 @@ export interface operations {
     revokeApiKey: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Assumed: whether StemeDB honours it is unknown, so Stripe's semantics are assumed (https://docs.stripe.com/api/idempotent_requests): per API key, for 24 h, the same key with the same method, path and body replays the first completed answer without applying again; with another request it is 400 `idempotency_error`. Correctness must never depend on it. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description Assumed. The lowercase hex SHA-256 of the full key string, so a client can name a key it holds without sending it. */
                 hash: components["parameters"]["KeyHash"];
@@ -534,6 +549,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
