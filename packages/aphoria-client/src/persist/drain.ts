@@ -244,7 +244,12 @@ async function sendPending(
       await sender.gate();
       if (sender.stopped) return;
       try {
-        await run.client.assert(record.in, { signal: sender.signal });
+        // The key names the write, so a server that honours it (24 h) also recognises a resend
+        // by a later run; correctness never depends on it (the read-back above decides).
+        await run.client.assert(record.in, {
+          signal: sender.signal,
+          idempotencyKey: `${journal.scanId}:${record.i}`,
+        });
         sender.succeeded();
         settle(record, 'sent');
         return;

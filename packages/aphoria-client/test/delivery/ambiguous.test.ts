@@ -8,7 +8,7 @@
  */
 import { type Emulator, startEmulator } from '@stemedb/emulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { flushSpool, persistScan } from '../../src/index.js';
+import { computeScanId, flushSpool, persistScan } from '../../src/index.js';
 import {
   cleanupDirs,
   configFor,
@@ -149,5 +149,47 @@ describe("the emulator's after-apply faults (straight to the emulator, no proxy)
     const flushed = await flushSpool({ config, clientOptions: INSTANT_RETRY, onWarning: () => {} });
     expect(flushed).toMatchObject({ spooled: 0, completed: 1 });
     expect(await readBack(emu, scan)).toEqual({ stored: 101, missing: [], doubled: [], extra: [] });
+  });
+});
+
+describe('the Idempotency-Key', () => {
+  it('is <scan id>:<index> on every write, the same on a resend', async () => {
+    const scan = makeScan(30, 'idem-key');
+    const config = configFor(emu, await tempDir());
+    const before = emu.requests().length;
+    emu.faults.afterApply({ mode: 'reset', count: 3 });
+    await persistScan(scan, { config, clientOptions: INSTANT_RETRY, onWarning: () => {} });
+    const posts = emu
+      .requests()
+      .slice(before)
+      .filter((r) => r.method === 'POST' && r.path === '/v1/assert');
+    const id = computeScanId(scan);
+    expect(posts.length).toBe(31);
+    expect(new Set(posts.map((r) => r.idempotencyKey))).toEqual(
+      new Set(Array.from({ length: 31 }, (_, i) => `${id}:${i}`)),
+    );
+  });
+
+  it('is not relied on: an emulator that ignores it, answers lost after apply, stores each once', async () => {
+    const plain = await startEmulator({ rateLimit: false, idempotency: false });
+    try {
+      const scan = makeScan(150, 'idem-ignored');
+      const config = configFor(plain, await tempDir());
+      plain.faults.afterApply({ mode: 502, ratio: 0.08, seed: 11 });
+      const result = await persistScan(scan, {
+        config,
+        clientOptions: INSTANT_RETRY,
+        onWarning: () => {},
+      });
+      expect(result).toMatchObject({ complete: true, spooled: 0 });
+      expect(await readBack(plain, scan)).toEqual({
+        stored: 151,
+        missing: [],
+        doubled: [],
+        extra: [],
+      });
+    } finally {
+      await plain.close();
+    }
   });
 });
