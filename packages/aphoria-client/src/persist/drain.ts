@@ -9,14 +9,16 @@ import { HostedAuthError, NotStemeDbError } from '../errors.js';
 import { assertionIdentity } from '../mapping.js';
 import type { Finding } from '../scan.js';
 import { DeadLetterFile, deadLetterPathOf } from '../spool/dead-letter.js';
+import { isDiskFault } from '../spool/disk-fault.js';
 import type { JournalState } from '../spool/journal-read.js';
 import { pendingRecords } from '../spool/journal-read.js';
-import { AckLog, compactJournal, deleteJournal } from '../spool/journal-write.js';
+import { AckLog, compactJournal, compactPathOf, deleteJournal } from '../spool/journal-write.js';
+import { LockLostError } from '../spool/lock.js';
 import type { AssertionRecord } from '../spool/record.js';
 import { classify } from './classify.js';
 import { holds, NOTHING_PRESENT, type Present, readPresent } from './present.js';
 import { MAX_LISTED_REJECTIONS, type RejectedAssertion, type SendCounts } from './results.js';
-import { authError, notStemeDbError, type Run } from './run.js';
+import { authError, notStemeDbError, type Run, warn } from './run.js';
 
 /**
  * How many times one write may come back ambiguous with the read-back finding it absent each
@@ -86,6 +88,11 @@ export interface JournalReport extends SendCounts {
   missing: number;
   /** The dead-letter file, when this run wrote to it. */
   deadLetterPath: string | undefined;
+  /**
+   * A disk fault (ENOSPC, EIO...) writing this journal's acks: its sending stopped, the rest
+   * of the run went on; what it holds stays for the next run, which reads the server back.
+   */
+  fault: unknown;
 }
 
 /** A journal still being written (`startFreshJournal`): its durable records, and its seal. */
@@ -124,6 +131,7 @@ export async function drainJournal(
     summaryWithheld: false,
     missing: journal.missing,
     deadLetterPath: undefined,
+    fault: undefined,
   };
   const progress = () =>
     run.options.onProgress?.({
@@ -154,7 +162,8 @@ export async function drainJournal(
 
   const remaining = journal.records - done.size;
   report.spooled = remaining;
-  report.finished = remaining === 0;
+  report.finished = remaining === 0 && report.fault === undefined;
+  if (report.fault !== undefined) return report; // touch this journal no more
   if (
     sender.fatal !== undefined &&
     !(sender.fatal instanceof HostedAuthError || sender.fatal instanceof NotStemeDbError)
@@ -164,15 +173,26 @@ export async function drainJournal(
   if (report.finished) {
     await deleteJournal(spool.fs, journal.path);
   } else if (done.size >= spool.seams.compactMinDone && done.size * 2 >= journal.records) {
-    await compactJournal(
-      spool.fs,
-      journal.path,
-      journal.header,
-      done,
-      journal.total,
-      report.rejectedFindings,
-      journal.missing,
-    );
+    try {
+      await compactJournal(
+        spool.fs,
+        journal.path,
+        journal.header,
+        done,
+        journal.total,
+        report.rejectedFindings,
+        journal.missing,
+      );
+    } catch (error) {
+      // Compaction only saves the next run some reading: its failure is not the run's. The
+      // journal is still whole (the draft is renamed over it only once complete).
+      if (error instanceof LockLostError) throw error;
+      await spool.fs.remove(compactPathOf(journal.path)).catch(() => {});
+      warn(
+        run,
+        `could not compact the spool file of scan ${journal.scanId} (${(error as Error).message}); it is kept as it was`,
+      );
+    }
   }
   return report;
 }
@@ -188,9 +208,18 @@ async function sendPending(
 ): Promise<void> {
   const { sender, spool } = run;
   const { done } = journal;
-  const log = new AckLog(spool.fs, journal.path, (error) => sender.fail(error), {
-    after: writing?.sealed,
-  });
+  // A disk fault on this journal stops this journal only (report.fault); anything else, or the
+  // journal being written by this very run, ends the run.
+  const log = new AckLog(
+    spool.fs,
+    journal.path,
+    (error) => {
+      if (writing === undefined && isDiskFault(error)) report.fault ??= error;
+      else sender.fail(error);
+    },
+    { after: writing?.sealed },
+  );
+  const halted = () => sender.stopped || report.fault !== undefined;
   const dead = new DeadLetterFile(spool.fs, deadLetterPathOf(journal.path));
   const pending = () => writing?.source ?? pendingRecords(spool.fs, journal.path, done);
   const settle = (record: AssertionRecord, how: 'sent' | 'present') => {
@@ -242,7 +271,7 @@ async function sendPending(
     let unsure = 0;
     for (;;) {
       await sender.gate();
-      if (sender.stopped) return;
+      if (halted()) return;
       try {
         // The key names the write, so a server that honours it (24 h) also recognises a resend
         // by a later run; correctness never depends on it (the read-back above decides).
@@ -323,19 +352,19 @@ async function sendPending(
       }
     } else {
       for await (const record of pending()) {
-        if (sender.stopped) break;
+        if (halted()) break;
         if (present.ids.has(assertionIdentity(record.in))) settle(record, 'present');
         else if (record.f === undefined) summary = record;
         else await sender.submit(() => send(record, false));
       }
       await sender.settle();
       for (const record of deferred.splice(0)) {
-        if (sender.stopped) break;
+        if (halted()) break;
         await sender.submit(() => send(record, true));
       }
       await sender.settle();
       // The summary says "this scan is wholly stored": only once every finding is.
-      if (summary !== undefined && !sender.stopped) {
+      if (summary !== undefined && !halted()) {
         if (report.rejectedFindings > 0) {
           done.add(summary.i);
           log.add({

@@ -3,6 +3,8 @@
  * lock (a journal another live run holds is skipped, not waited for; a lock left by a killed
  * process is stale after `lockStaleMs` and taken over).
  */
+
+import { isDiskFault } from '../spool/disk-fault.js';
 import { deleteJournal } from '../spool/journal-write.js';
 import { targetOf } from '../spool/target.js';
 import { addCounts, drainJournal, sealedFromState } from './drain.js';
@@ -109,30 +111,23 @@ async function drainOne(
 ): Promise<void> {
   const report = await drainJournal(run, sealedFromState(scanId, state), undefined);
   addCounts(result, report);
+  if (report.fault !== undefined) {
+    const e = report.fault as NodeJS.ErrnoException;
+    skip(
+      run,
+      result,
+      scanId,
+      state.path,
+      'unwritable',
+      `${e.code}: ${e.message}; what it holds stays for the next run`,
+    );
+  }
   if (report.finished) result.completed += 1;
   if (report.summaryWithheld) warnWithheld(run, scanId, report.rejectedFindings);
   if (report.missing > 0) {
     result.incomplete.push({ scanId, missing: report.missing, delivered: report.finished });
     warnIncomplete(run, scanId, report.missing, report.finished);
   }
-}
-
-/** Errors of one file that must not end the run (issue 21: ENOSPC, EIO, EACCES, EISDIR). */
-const DISK_FAULTS: ReadonlySet<string> = new Set([
-  'ENOSPC',
-  'EIO',
-  'EACCES',
-  'EPERM',
-  'EISDIR',
-  'ENOTDIR',
-  'EROFS',
-  'EDQUOT',
-]);
-
-/** True for a file system error that isolates one journal. */
-export function isDiskFault(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  return typeof code === 'string' && DISK_FAULTS.has(code);
 }
 
 function skip(

@@ -38,7 +38,7 @@ export interface IncompleteScan {
 export interface SkippedJournal {
   readonly scanId: string;
   readonly path: string;
-  readonly reason: 'foreign' | 'other-target' | 'unreadable';
+  readonly reason: 'foreign' | 'other-target' | 'unreadable' | 'unwritable';
   /** Why, and what to do. */
   readonly message: string;
 }
@@ -78,7 +78,8 @@ export interface FlushResult extends SendCounts {
   incomplete: IncompleteScan[];
   /**
    * Journals left untouched: written by a later format (`foreign`), for another StemeDB
-   * (`other-target`), or that a disk fault made unreadable or unwritable (`unreadable`). Each
+   * (`other-target`), or that a disk fault made unreadable (`unreadable`) or unwritable while it
+   * was sent (`unwritable`: what it holds stays for the next run). Each
    * is also a warning; none stops the others.
    */
   skipped: SkippedJournal[];
