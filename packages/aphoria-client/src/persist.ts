@@ -2,15 +2,17 @@
  * `persistScan`: a scan's assertions to StemeDB, riding out restarts, spooling through
  * outages, surviving a SIGKILL at any moment and storing nothing twice.
  *
- * The steps, each one what makes a guarantee hold:
- * 1. send the older spool first (`flushJournals`);
- * 2. take the scan's lock, recover its journal if an earlier attempt left one;
- * 3. read back what the server holds of the scan (its agent id): a stored summary means the
+ * The steps, each one what makes a guarantee hold (docs/spool.md):
+ * 1. take the scan's lock, recover its journal if an earlier attempt left one;
+ * 2. read back what the server holds of the scan (its agent id): a stored summary means the
  *    scan is already persisted (a CI retry), anything else present is never resent;
- * 4. journal every assertion in fsynced batches, then seal: a record is sent only once it is
- *    durable (persist/fresh.ts), and from the seal on a kill loses nothing;
- * 5. send with a bounded window; acks are appended after the seal as they arrive (group commit);
- * 6. delete the finished journal, or leave the rest spooled (compacted) when StemeDB is down.
+ * 3. journal every assertion in fsynced batches, then seal: a record is sent only once it is
+ *    durable (persist/fresh.ts); a kill before the seal leaves a journal the next run sends;
+ * 4. send with a bounded window (persist/drain.ts): an ambiguous failure is read back before any
+ *    resend, a poison record dead-lettered; acks appended after the seal (group commit);
+ * 5. delete the finished journal, or leave the rest spooled (compacted) when StemeDB is down or
+ *    the deadline passed;
+ * 6. then send the older spool (`flushJournals`): after the scan, so nothing old holds it back.
  */
 import { HostedAuthError, NotStemeDbError, PersistIncompleteError } from './errors.js';
 import { throwIfEnded } from './flush.js';

@@ -5,8 +5,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { isStemeError, StemeClient } from '@stemedb/sdk';
+import { isStemeError } from '@stemedb/sdk';
 import { parse as parseToml } from 'smol-toml';
+import { clientFor } from '../client.js';
 import { checkApiKeyEnv, looksLikeKey } from '../config/checks.js';
 import { DEFAULT_API_KEY_ENV, DEFAULT_SPOOL_DIR } from '../config/defaults.js';
 import { findConfigFile } from '../config/load.js';
@@ -117,9 +118,7 @@ async function checkServer(config: HostedConfig): Promise<StatusReport['server']
     notStemeDb: false,
     error: null,
   };
-  const client = new StemeClient({
-    baseUrl: config.url,
-    apiKey: config.apiKey,
+  const client = clientFor(config, {
     retry: false,
     timeoutMs: STATUS_TIMEOUT_MS,
     deadlineMs: STATUS_TIMEOUT_MS,

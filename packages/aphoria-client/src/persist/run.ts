@@ -3,18 +3,11 @@
  * and warnings, made once and shared by every journal the run touches.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import {
-  DEFAULT_USER_AGENT,
-  type RetryInfo,
-  type RetryOptions,
-  type SleepFn,
-  StemeClient,
-  type StemeError,
-} from '@stemedb/sdk';
+import type { RetryInfo, RetryOptions, SleepFn, StemeClient, StemeError } from '@stemedb/sdk';
+import { clientFor } from '../client.js';
 import { HostedAuthError, NotStemeDbError } from '../errors.js';
 import { authMessage, notStemeDbMessage } from '../refusals.js';
 import { DEFAULT_SEAMS, Spool, type SpoolSeams } from '../spool/spool.js';
-import { CLIENT_NAME } from '../version.js';
 import { formatDuration, type ResolvedRunOptions } from './options.js';
 import type { PersistProgress } from './results.js';
 import { Sender } from './sender.js';
@@ -45,11 +38,8 @@ export async function openRun(
   const sender = new Sender(options.concurrency, sleep, now, options.signal);
   const spool = new Spool(config.spoolDir, seams);
   sender.fence = () => spool.checkFence();
-  const client = new StemeClient({
+  const client = clientFor(config, {
     ...clientOptions,
-    baseUrl: config.url,
-    apiKey: config.apiKey,
-    userAgent: `${CLIENT_NAME} ${DEFAULT_USER_AGENT}`,
     retry: withRateLimitHook(clientOptions.retry, sender),
   });
   try {
