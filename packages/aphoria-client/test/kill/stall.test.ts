@@ -19,7 +19,8 @@ const TAKEOVER: SpoolSeams = { ...DEFAULT_SEAMS, lockStaleMs: STALE_MS, flushLoc
 
 let emu: Emulator;
 beforeAll(async () => {
-  emu = await startEmulator({ rateLimit: false });
+  // Without Idempotency-Key support, so that only the fence can keep a resend out.
+  emu = await startEmulator({ rateLimit: false, idempotency: false });
 });
 afterEach(async () => {
   emu.faults.clear();
