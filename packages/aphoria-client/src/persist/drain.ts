@@ -16,7 +16,7 @@ import { AckLog, compactJournal, compactPathOf, deleteJournal } from '../spool/j
 import { LockLostError } from '../spool/lock.js';
 import type { AssertionRecord } from '../spool/record.js';
 import { classify } from './classify.js';
-import { holds, NOTHING_PRESENT, type Present, readPresent } from './present.js';
+import { holds, type Present, readPresent } from './present.js';
 import { MAX_LISTED_REJECTIONS, type RejectedAssertion, type SendCounts } from './results.js';
 import { authError, notStemeDbError, type Run, warn } from './run.js';
 
@@ -407,11 +407,6 @@ function rejection(
   };
 }
 
-/** Counts of nothing, to add reports to. */
-export function emptyCounts(): SendCounts {
-  return { sent: 0, alreadyPresent: 0, spooled: 0, rejected: 0, rejections: [] };
-}
-
 /** Adds `from` into `into`. */
 export function addCounts(into: SendCounts, from: SendCounts): void {
   into.sent += from.sent;
@@ -422,5 +417,3 @@ export function addCounts(into: SendCounts, from: SendCounts): void {
     if (into.rejections.length < MAX_LISTED_REJECTIONS) into.rejections.push(r);
   }
 }
-
-export { NOTHING_PRESENT };

@@ -19,9 +19,6 @@ export interface Present {
   readonly summary: boolean;
 }
 
-/** An empty read-back: nothing of the scan is on the server. */
-export const NOTHING_PRESENT: Present = Object.freeze({ ids: new Set<string>(), summary: false });
-
 const PAGE = 1000; // the largest page the contract allows
 
 /**
