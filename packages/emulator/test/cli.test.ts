@@ -132,6 +132,7 @@ describe('stemedb-emulator CLI', () => {
       await writeFile(
         join(dataDir, segmentName(1)),
         Buffer.concat([good(1), Buffer.from('garbage\n'), good(2)]),
+        { mode: 0o600 }, // private, so that no permission warning comes first
       );
       const cli = await run(['--port', '0', '--data-dir', dataDir]);
       expect(await cli.exited).toBe(1);
