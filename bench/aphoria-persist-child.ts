@@ -153,7 +153,13 @@ async function main(spec: ChildSpec): Promise<ChildMessage | undefined> {
       spoolDir: spec.spoolDir!,
     });
     return timed(total, async () => {
-      const r = await flushSpool({ config, concurrency: spec.concurrency, onWarning });
+      // The spool was written towards NOWHERE (journals record their server): sent here on purpose.
+      const r = await flushSpool({
+        config,
+        to: spec.url!,
+        concurrency: spec.concurrency,
+        onWarning,
+      });
       if (r.completed !== 1 || r.sent !== total) throw new Error(`flush: ${JSON.stringify(r)}`);
     });
   }

@@ -10,7 +10,9 @@ export type AphoriaHostedErrorCode =
   | 'auth_failed'
   | 'persist_incomplete'
   | 'spool_corrupt'
-  | 'invalid_options';
+  | 'invalid_options'
+  | 'not_stemedb'
+  | 'target_mismatch';
 
 /** Base class of every error this package throws. */
 export class AphoriaHostedError extends Error {
@@ -115,4 +117,35 @@ export class AphoriaOptionsError extends AphoriaHostedError {
 /** True for any error of this package, whichever copy of it made the error. */
 export function isAphoriaHostedError(value: unknown): value is AphoriaHostedError {
   return value instanceof AphoriaHostedError;
+}
+
+/**
+ * The configured URL does not answer as StemeDB does: a 404 on `/v1/assert`, `/v1/assertions`
+ * or `/v1/health`, or a 2xx whose body is not StemeDB's JSON (a captive portal's HTML, another
+ * service). A config error, never an outage: nothing is spooled for it. `url` is the URL.
+ */
+export class NotStemeDbError extends AphoriaHostedError {
+  readonly url: string;
+
+  constructor(message: string, options: { url: string; cause?: unknown }) {
+    super('not_stemedb', redactKeyLike(message), { cause: options.cause });
+    this.url = options.url;
+  }
+}
+
+/**
+ * A spooled journal was written for another StemeDB (its header's origin) than the one this run
+ * sends to: refused unless the run is told to send it there (`--to <url>`, `flushTo`).
+ */
+export class SpoolTargetError extends AphoriaHostedError {
+  /** The origin the journal was written for. */
+  readonly journalOrigin: string;
+  /** The origin this run sends to. */
+  readonly runOrigin: string;
+
+  constructor(message: string, options: { journalOrigin: string; runOrigin: string }) {
+    super('target_mismatch', message);
+    this.journalOrigin = options.journalOrigin;
+    this.runOrigin = options.runOrigin;
+  }
 }

@@ -2,12 +2,13 @@
  * `flushSpool`: sends what earlier runs left in the spool (an outage outlasting the SDK's
  * retries, a killed process), exactly once.
  */
-import { PersistIncompleteError } from './errors.js';
+import { PersistIncompleteError, SpoolTargetError } from './errors.js';
 import { flushJournals } from './persist/flush-journals.js';
 import { type FlushOptions, resolveRunOptions } from './persist/options.js';
 import type { FlushResult } from './persist/results.js';
-import { closeRun, openRun, type Run, warn } from './persist/run.js';
+import { closeRun, openRun, type Run, warn, warnExpired } from './persist/run.js';
 import { DEFAULT_SEAMS, type SpoolSeams } from './spool/spool.js';
+import { targetOf } from './spool/target.js';
 
 /**
  * Sends every scan left in the spool (`config.spoolDir`), oldest first, each exactly once:
@@ -46,10 +47,20 @@ export async function flushSpoolWith(
       durationMs: Math.round(performance.now() - started),
       warnings: run.warnings,
     };
+    warnExpired(run, counts.spooled);
     if (counts.spooled > 0 && run.sender.down !== undefined) {
       warn(
         run,
         `StemeDB is unreachable (${run.sender.down.message}): ${counts.spooled} assertion(s) stay spooled in ${run.spool.dir}; the next run or \`aphoria-hosted flush\` sends them`,
+      );
+    }
+    const elsewhere = counts.skipped.filter((s) => s.reason === 'other-target');
+    if (elsewhere.length > 0) {
+      const { origin } = targetOf(resolved.config);
+      const first = /written for (\S+), not/.exec(elsewhere[0]!.message)?.[1] ?? 'another server';
+      throw new SpoolTargetError(
+        `flushSpool: ${elsewhere.length} spooled scan(s) were written for ${first}, not ${origin}: not sent. Run \`aphoria-hosted flush --to ${first}\` to send them where they were meant to go (or --to ${origin} to send them here on purpose)`,
+        { journalOrigin: first, runOrigin: origin },
       );
     }
     if (resolved.strict && (counts.spooled > 0 || counts.locked > 0)) {

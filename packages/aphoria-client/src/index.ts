@@ -24,10 +24,12 @@ export {
   HostedAuthError,
   HostedConfigError,
   isAphoriaHostedError,
+  NotStemeDbError,
   PersistIncompleteError,
   type ScanIssue,
   ScanValidationError,
   SpoolCorruptError,
+  SpoolTargetError,
 } from './errors.js';
 // Persisting, the spool (helper A1).
 export { flushSpool } from './flush.js';
@@ -48,20 +50,24 @@ export {
   scanToAssertions,
 } from './mapping.js';
 export {
+  DEFAULT_MAX_ATTEMPTS,
   DEFAULT_PERSIST_CONCURRENCY,
   type FlushOptions,
   MAX_PERSIST_CONCURRENCY,
   type PersistClientOptions,
   type PersistOptions,
+  type RunOptions,
   type SpoolStatusOptions,
 } from './persist/options.js';
 export {
   type FlushResult,
+  type IncompleteScan,
   MAX_LISTED_REJECTIONS,
   type PersistProgress,
   type PersistResult,
   type RejectedAssertion,
   type SendCounts,
+  type SkippedJournal,
 } from './persist/results.js';
 export { persistScan } from './persist.js';
 // The scan file.
@@ -78,7 +84,12 @@ export {
   type Severity,
 } from './scan.js';
 export { computeScanId, isScanId, SCAN_ID_PATTERN } from './scan-id.js';
-export { type SpoolEntry, type SpoolStatus, spoolStatus } from './spool-status.js';
+export {
+  type DeadLetterEntry,
+  type SpoolEntry,
+  type SpoolStatus,
+  spoolStatus,
+} from './spool-status.js';
 export {
   FINDING_PREDICATE,
   FINDING_VALUE_SCHEMA,
@@ -92,4 +103,4 @@ export {
   scansSubject,
 } from './subjects.js';
 export type { HostedConfig, MappedAssertion } from './types.js';
-export { CLIENT_NAME } from './version.js';
+export { CLIENT_NAME, CLIENT_VERSION } from './version.js';

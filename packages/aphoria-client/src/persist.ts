@@ -2,17 +2,19 @@
  * `persistScan`: a scan's assertions to StemeDB, riding out restarts, spooling through
  * outages, surviving a SIGKILL at any moment and storing nothing twice.
  *
- * The steps, each one what makes a guarantee hold:
- * 1. send the older spool first (`flushJournals`);
- * 2. take the scan's lock, recover its journal if an earlier attempt left one;
- * 3. read back what the server holds of the scan (its agent id): a stored summary means the
+ * The steps, each one what makes a guarantee hold (docs/spool.md):
+ * 1. take the scan's lock, recover its journal if an earlier attempt left one;
+ * 2. read back what the server holds of the scan (its agent id): a stored summary means the
  *    scan is already persisted (a CI retry), anything else present is never resent;
- * 4. journal every assertion in fsynced batches, then seal: a record is sent only once it is
- *    durable (persist/fresh.ts), and from the seal on a kill loses nothing;
- * 5. send with a bounded window; acks are appended after the seal as they arrive (group commit);
- * 6. delete the finished journal, or leave the rest spooled (compacted) when StemeDB is down.
+ * 3. journal every assertion in fsynced batches, then seal: a record is sent only once it is
+ *    durable (persist/fresh.ts); a kill before the seal leaves a journal the next run sends;
+ * 4. send with a bounded window (persist/drain.ts): an ambiguous failure is read back before any
+ *    resend, a poison record dead-lettered; acks appended after the seal (group commit);
+ * 5. delete the finished journal, or leave the rest spooled (compacted) when StemeDB is down or
+ *    the deadline passed;
+ * 6. then send the older spool (`flushJournals`): after the scan, so nothing old holds it back.
  */
-import { HostedAuthError, PersistIncompleteError } from './errors.js';
+import { HostedAuthError, NotStemeDbError, PersistIncompleteError } from './errors.js';
 import { throwIfEnded } from './flush.js';
 import { assertionCount } from './mapping.js';
 import { addCounts, drainJournal, type SealedJournal, sealedFromState } from './persist/drain.js';
@@ -21,7 +23,7 @@ import { type FreshJournal, startFreshJournal } from './persist/fresh.js';
 import { type PersistOptions, resolveRunOptions } from './persist/options.js';
 import { type Present, readPresent } from './persist/present.js';
 import type { FlushResult, PersistResult } from './persist/results.js';
-import { closeRun, openRun, type Run, warn } from './persist/run.js';
+import { closeRun, openRun, type Run, warn, warnExpired } from './persist/run.js';
 import { parseScan, type Scan } from './scan.js';
 import { computeScanId } from './scan-id.js';
 import { deleteJournal } from './spool/journal-write.js';
@@ -65,14 +67,21 @@ export async function persistScanWith(
   const total = assertionCount(scan);
   const run = await openRun(resolved, seams);
   try {
-    run.phase = 'flush';
-    const flushedCounts = await flushJournals(run, scanId);
-    throwIfEnded(run);
+    // Its own scan first: older spooled scans, whatever their state, never hold it back.
     run.phase = 'persist';
     const own = await persistOwn(run, scan, scanId, total);
     throwIfEnded(run);
+    run.phase = 'flush';
+    const flushStarted = performance.now();
+    const warningsBefore = run.warnings.length;
+    const flushedCounts = await flushJournals(run, scanId);
+    const flushed: FlushResult = {
+      ...flushedCounts,
+      durationMs: Math.round(performance.now() - flushStarted),
+      warnings: run.warnings.slice(warningsBefore),
+    };
+    throwIfEnded(run);
     const durationMs = Math.round(performance.now() - started);
-    const flushed: FlushResult = { ...flushedCounts, durationMs, warnings: [] };
     const result: PersistResult = {
       scanId,
       total,
@@ -143,13 +152,24 @@ async function persistOwn(
   try {
     const opened = await spool.open(scanId);
     let present: Present | undefined;
-    if (opened.kind === 'ok') {
+    if (opened.kind === 'foreign') {
+      warn(
+        run,
+        `scan ${scanId} is spooled by ${opened.by ?? 'a later aphoria-client'} (format ${opened.version}), which this version cannot read; left untouched for that version to send`,
+      );
+      out.spooled = total;
+      return out;
+    }
+    if (opened.kind === 'ok' && opened.state.seal.cut === undefined) {
       journal = sealedFromState(scanId, opened.state); // an earlier attempt's: resume it
     } else {
       if (opened.kind === 'corrupt') {
         warn(run, `${opened.error.message}; moved aside as ${opened.movedTo}`);
       }
+      // A journal cut off while it was written (sealed since by a flush, or not): this run has
+      // the whole scan, so it journals it again; what was sent of it is read back below.
       if (opened.kind === 'unsealed') await deleteJournal(spool.fs, opened.path);
+      if (opened.kind === 'ok') await deleteJournal(spool.fs, opened.state.path);
       present = await readPresent(run, agentId);
       if (present?.summary) {
         // Persisted before (same content, same id): nothing is sent twice.
@@ -157,7 +177,7 @@ async function persistOwn(
         out.complete = true;
         return out;
       }
-      if (sender.fatal instanceof HostedAuthError) return out; // nothing spooled (§3)
+      if (isRefusal(sender.fatal)) return out; // nothing spooled (§3)
       writing = startFreshJournal(run, scan, scanId, agentId, total);
       journal = writing.journal;
     }
@@ -165,9 +185,9 @@ async function persistOwn(
     if (report.summaryWithheld) warnWithheld(run, scanId, report.rejectedFindings);
     addCounts(out, report);
     out.complete = report.finished && report.rejectedFindings === 0 && report.rejected === 0;
-    if (sender.fatal instanceof HostedAuthError && !report.finished) {
-      // A 401/403 is not an outage: nothing is left spooled. What was stored is recognised by
-      // the read-back when the scan is persisted again with a working key.
+    if (isRefusal(sender.fatal) && !report.finished) {
+      // A 401/403, or a URL that is not StemeDB, is not an outage: nothing is left spooled.
+      // What was stored is recognised by the read-back when the scan is persisted again.
       await deleteJournal(spool.fs, journal.path);
     }
     return out;
@@ -178,6 +198,7 @@ async function persistOwn(
 
 function summarise(run: Run, result: PersistResult, flushed: FlushCounts): void {
   const spooled = result.spooled + flushed.spooled;
+  warnExpired(run, spooled);
   if (spooled > 0 && run.sender.down !== undefined) {
     warn(
       run,
@@ -200,4 +221,9 @@ function summarise(run: Run, result: PersistResult, flushed: FlushCounts): void 
       `StemeDB rate-limited this run ${run.sender.rateLimited} time(s); sending slowed down`,
     );
   }
+}
+
+/** A failure that is a refusal, not an outage: nothing of the scan is left spooled for it. */
+function isRefusal(fatal: unknown): boolean {
+  return fatal instanceof HostedAuthError || fatal instanceof NotStemeDbError;
 }

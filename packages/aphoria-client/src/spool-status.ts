@@ -5,8 +5,9 @@
 import lockfile from 'proper-lockfile';
 import { isAphoriaHostedError, SpoolCorruptError } from './errors.js';
 import { resolveStatusOptions, type SpoolStatusOptions } from './persist/options.js';
+import { readDeadLetters } from './spool/dead-letter.js';
 import { readJournal } from './spool/journal-read.js';
-import { DEFAULT_SEAMS, Spool, type SpoolSeams } from './spool/spool.js';
+import { DEFAULT_SEAMS, missingOf, Spool, type SpoolSeams } from './spool/spool.js';
 
 /** One scan waiting in the spool. */
 export interface SpoolEntry {
@@ -20,10 +21,26 @@ export interface SpoolEntry {
   bytes: number;
   /** When the scan was first spooled (ISO 8601). */
   createdAt: string;
-  /** False for a journal cut off while being written (the next run discards it). */
+  /**
+   * False for a journal cut off while it was written (a killed run): the next run sends its
+   * records all the same.
+   */
   sealed: boolean;
+  /**
+   * Assertions of the scan that never reached its journal (a kill while it was written): only
+   * persisting the scan again stores them. 0 for a whole journal.
+   */
+  missing: number;
   /** True while a live run holds its lock. */
   locked: boolean;
+}
+
+/** One dead-letter file of the spool. */
+export interface DeadLetterEntry {
+  scanId: string;
+  path: string;
+  /** Records in it. */
+  records: number;
 }
 
 /** What {@link spoolStatus} resolves to. JSON-safe. */
@@ -44,6 +61,11 @@ export interface SpoolStatus {
   locked: number;
   /** Damaged files moved aside (`*.journal.corrupt-*`), by path, and damaged journals found. */
   corrupt: string[];
+  /**
+   * Dead-letter files (`<scan>.dead`): records StemeDB refused for good or that failed
+   * `maxAttempts` times. Nothing sends them again; inspect them, then delete them.
+   */
+  deadLetters: DeadLetterEntry[];
   entries: SpoolEntry[];
 }
 
@@ -76,9 +98,17 @@ export async function spoolStatusWith(
     oldestAt: undefined,
     locked: 0,
     corrupt: exists ? await spool.corruptFiles() : [],
+    deadLetters: [],
     entries: [],
   };
   if (!exists) return status;
+  for (const { scanId, path } of await spool.deadLetterFiles()) {
+    const records = await readDeadLetters(spool.fs, path).then(
+      (letters) => letters.length,
+      () => 0,
+    );
+    status.deadLetters.push({ scanId, path, records });
+  }
   for (const scanId of await spool.scanIds()) {
     const path = spool.journalPath(scanId);
     const size = await spool.fs.size(path);
@@ -108,6 +138,12 @@ export async function spoolStatusWith(
       bytes: size.bytes,
       createdAt,
       sealed: state?.seal !== undefined,
+      missing:
+        state === undefined
+          ? 0
+          : state.seal === undefined
+            ? missingOf(state)
+            : (state.seal.cut ?? 0),
       locked,
     };
     status.entries.push(entry);

@@ -4,7 +4,7 @@
  */
 import { loadHostedConfig } from '../config.js';
 import { PersistIncompleteError } from '../errors.js';
-import { MAX_PERSIST_CONCURRENCY } from '../persist/options.js';
+import { MAX_PERSIST_CONCURRENCY, parseDuration } from '../persist/options.js';
 import type { FlushResult, PersistProgress, PersistResult } from '../persist/results.js';
 import type { HostedConfig } from '../types.js';
 import {
@@ -29,11 +29,25 @@ export interface CommonFlags {
 export interface RunFlags extends CommonFlags {
   strict?: boolean;
   concurrency?: string;
+  timeout?: string;
 }
 
 /** `.aphoria/config.toml` found upward from the command's directory, and the key from the env. */
 export function loadConfig(io: Io): Promise<HostedConfig> {
   return loadHostedConfig({ cwd: io.cwd, env: io.env });
+}
+
+/** Parses `--timeout` (`20s`, `10m`), or throws a usage error naming it. */
+export function timeoutOf(flags: RunFlags): number | undefined {
+  const value = flags.timeout;
+  if (value === undefined) return undefined;
+  const ms = parseDuration(value);
+  if (ms === undefined) {
+    throw new UsageError(
+      `--timeout must be a duration such as 20s, 10m or 1h, not ${JSON.stringify(value.slice(0, 32))}`,
+    );
+  }
+  return ms;
 }
 
 /** Parses `--concurrency`, or throws a usage error naming it. */
@@ -92,6 +106,7 @@ export interface RunCallOptions {
   config: HostedConfig;
   concurrency: number | undefined;
   strict: boolean;
+  timeoutMs: number | undefined;
   onProgress: ((progress: PersistProgress) => void) | undefined;
   onWarning: (message: string) => void;
   signal: AbortSignal;
@@ -110,6 +125,7 @@ export async function runSending<T, R>(
   send: (input: T, options: RunCallOptions) => Promise<R>,
 ): Promise<R> {
   const concurrency = concurrencyOf(flags);
+  const timeoutMs = timeoutOf(flags);
   const config = await loadConfig(io);
   const input = await load();
   const progress = await startProgress(io);
@@ -119,6 +135,7 @@ export async function runSending<T, R>(
       config,
       concurrency,
       strict: flags.strict === true,
+      timeoutMs,
       onProgress: progress.onProgress,
       onWarning: (message) => {
         progress.stop();

@@ -14,7 +14,7 @@ export const EXIT_CODES = Object.freeze({
   ok: 0,
   /** Anything unexpected: a spool that cannot be written, a bug. */
   failed: 1,
-  /** A config, input or usage error: nothing was sent or spooled. */
+  /** A config, input or usage error (a URL that is not StemeDB included): nothing spooled for it. */
   usage: 2,
   /** StemeDB refused the key (401) or its role (403). */
   auth: 3,
@@ -31,7 +31,8 @@ export const EXIT_CODES_HELP = `
 Exit codes:
   0    persisted, or spooled because StemeDB is unreachable (sent by the next run or flush)
   1    an unexpected failure (e.g. the spool directory cannot be written)
-  2    config or input error: .aphoria/config.toml, the key's env var, the scan file, a flag
+  2    config or input error: .aphoria/config.toml, the key's env var, the scan file, a flag,
+       a URL that is not StemeDB (404, or a page that is not its JSON), a spool for another URL
   3    StemeDB refused the API key (401) or its role (403)
   4    --strict, and not everything reached StemeDB (spooled or rejected)
   130  interrupted (SIGINT): what was not acknowledged stays in the spool
@@ -105,6 +106,8 @@ export function exitCodeOf(error: unknown): number {
       case 'config_invalid':
       case 'scan_invalid':
       case 'invalid_options':
+      case 'not_stemedb':
+      case 'target_mismatch':
         return EXIT_CODES.usage;
       case 'auth_failed':
         return EXIT_CODES.auth;

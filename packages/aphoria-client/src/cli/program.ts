@@ -56,7 +56,11 @@ function sending(command: Command): Command {
       '--strict',
       'exit 4 unless every assertion reached StemeDB (default: spooling is success)',
     )
-    .option('--concurrency <n>', 'assertions in flight at once (default: 8, at most 256)');
+    .option('--concurrency <n>', 'assertions in flight at once (default: 8, at most 256)')
+    .option(
+      '--timeout <duration>',
+      "the run's deadline, e.g. 20s, 10m (default: 10m): what is not sent by then stays spooled (exit 0, or 4 with --strict)",
+    );
 }
 
 export function buildProgram(version: string): Command {
@@ -109,9 +113,13 @@ Examples:
   sending(
     common(
       program.command('flush'),
-      'print the result as JSON: { spoolDir, scans, completed, locked, discarded, corrupt, reachable, sent, alreadyPresent, spooled, rejected, rejections, durationMs, warnings }',
+      'print the result as JSON: { spoolDir, scans, completed, locked, discarded, incomplete, corrupt, reachable, sent, alreadyPresent, spooled, rejected, rejections, durationMs, warnings }',
     ),
   )
+    .option(
+      '--to <url>',
+      'send the spool to this StemeDB URL, journals written for another server included (each journal records the server it was written for; a flush refuses to send one elsewhere without --to)',
+    )
     .description('Send what earlier runs left in the spool, oldest scan first, exactly once.')
     .addHelpText(
       'after',

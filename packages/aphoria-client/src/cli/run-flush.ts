@@ -4,12 +4,12 @@ import { type RunFlags, runSending } from './common.js';
 import { type Io, printJson } from './io.js';
 import { flushSummary } from './summary.js';
 
-export async function runFlush(flags: RunFlags, io: Io): Promise<void> {
+export async function runFlush(flags: RunFlags & { to?: string }, io: Io): Promise<void> {
   const result = await runSending(
     flags,
     io,
     async () => undefined,
-    (_none, options) => flushSpool(options),
+    (_none, options) => flushSpool({ ...options, to: flags.to }),
   );
   if (flags.json === true) return printJson(io, result);
   io.stdout.write(

@@ -5,12 +5,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
-import { isStemeError, StemeClient } from '@stemedb/sdk';
+import { isStemeError } from '@stemedb/sdk';
 import { parse as parseToml } from 'smol-toml';
+import { clientFor } from '../client.js';
 import { checkApiKeyEnv, looksLikeKey } from '../config/checks.js';
 import { DEFAULT_API_KEY_ENV, DEFAULT_SPOOL_DIR } from '../config/defaults.js';
 import { findConfigFile } from '../config/load.js';
 import { HostedConfigError } from '../errors.js';
+import { authMessage, isNotStemeDb, notStemeDbMessage } from '../refusals.js';
 import { type SpoolStatus, spoolStatus } from '../spool-status.js';
 import type { HostedConfig } from '../types.js';
 import { type CommonFlags, loadConfig } from './common.js';
@@ -31,6 +33,8 @@ export interface StatusReport {
     checked: boolean;
     reachable: boolean | null;
     keyAccepted: boolean | null;
+    /** True when the URL answers, but not as StemeDB (404 on /v1/health, or not its JSON). */
+    notStemeDb: boolean;
     error: string | null;
   };
   /** The spool, when its directory is known; `oldestAgeMs` is how long the oldest scan waits. */
@@ -47,6 +51,9 @@ export async function runStatus(flags: CommonFlags, io: Io): Promise<void> {
   if (!report.config.valid) {
     throw new ExitWith(EXIT_CODES.usage, report.config.error ?? 'the config is not valid');
   }
+  if (report.server.notStemeDb) {
+    throw new ExitWith(EXIT_CODES.usage, report.server.error ?? 'the URL is not StemeDB');
+  }
   if (report.server.keyAccepted === false) {
     throw new ExitWith(EXIT_CODES.auth, report.server.error ?? 'StemeDB refused the key');
   }
@@ -58,7 +65,7 @@ export async function statusReport(io: Io): Promise<StatusReport> {
     config: { found: false, path: null, valid: false, error: null },
     url: null,
     key: { env: DEFAULT_API_KEY_ENV, present: false },
-    server: { checked: false, reachable: null, keyAccepted: null, error: null },
+    server: { checked: false, reachable: null, keyAccepted: null, notStemeDb: false, error: null },
     spool: null,
     warnings: [],
   };
@@ -120,11 +127,10 @@ async function checkServer(config: HostedConfig): Promise<StatusReport['server']
     checked: true,
     reachable: false,
     keyAccepted: null,
+    notStemeDb: false,
     error: null,
   };
-  const client = new StemeClient({
-    baseUrl: config.url,
-    apiKey: config.apiKey,
+  const client = clientFor(config, {
     retry: false,
     timeoutMs: STATUS_TIMEOUT_MS,
     deadlineMs: STATUS_TIMEOUT_MS,
@@ -138,10 +144,10 @@ async function checkServer(config: HostedConfig): Promise<StatusReport['server']
     if (!isStemeError(error)) throw error;
     if (error.status === 401 || error.status === 403) {
       out.keyAccepted = false;
-      out.error =
-        error.status === 401
-          ? `StemeDB refused the API key in ${config.apiKeyEnv} (401 Unauthorized): put this project's key in ${config.apiKeyEnv} (\`stemedb-admin onboard <project>\` issues one)`
-          : `The API key in ${config.apiKeyEnv} may not read assertions (403 Forbidden): use a write_agent key (\`stemedb-admin onboard <project>\`)`;
+      out.error = authMessage(error.status, config.apiKeyEnv);
+    } else if (isNotStemeDb(error)) {
+      out.notStemeDb = true;
+      out.error = notStemeDbMessage(config.url, error, config.configPath);
     } else {
       out.error = oneLine(error.message);
     }
@@ -188,6 +194,7 @@ export function renderStatus(r: StatusReport, io: Io): string {
   );
   const s = r.server;
   if (!s.checked) row('server', 'not checked (the config is not valid)');
+  else if (s.notStemeDb) row('server', `${red('not StemeDB')}: ${s.error ?? ''}`);
   else if (s.reachable !== true)
     row('server', `${yellow('unreachable')}: ${s.error ?? ''} (persist would spool)`);
   else if (s.keyAccepted === false)
@@ -198,8 +205,13 @@ export function renderStatus(r: StatusReport, io: Io): string {
 }
 
 function spoolLine(spool: NonNullable<StatusReport['spool']>, mark: (t: string) => string): string {
+  const dead = spool.deadLetters.reduce((n, d) => n + d.records, 0);
+  const deadNote =
+    dead > 0
+      ? `; ${dead} dead-lettered record(s) in ${spool.deadLetters.length} file(s) (${spool.deadLetters.map((d) => d.path).join(', ')}): never sent again, inspect then delete`
+      : '';
   if (spool.scans === 0) {
-    return `${spool.dir}: empty${spool.corrupt.length > 0 ? `; ${spool.corrupt.length} damaged file(s) set aside` : ''}`;
+    return `${spool.dir}: empty${spool.corrupt.length > 0 ? `; ${spool.corrupt.length} damaged file(s) set aside` : ''}${deadNote}`;
   }
   const parts = [
     `${spool.scans} scan(s)`,
@@ -209,8 +221,15 @@ function spoolLine(spool: NonNullable<StatusReport['spool']>, mark: (t: string) 
   if (spool.oldestAgeMs !== null)
     parts.push(`oldest spooled ${age(spool.oldestAgeMs)} ago (${spool.oldestAt})`);
   if (spool.locked > 0) parts.push(`${spool.locked} being sent by another run`);
+  const cut = spool.entries.filter((e) => e.missing > 0);
+  if (cut.length > 0) {
+    const missing = cut.reduce((n, e) => n + e.missing, 0);
+    parts.push(
+      `${cut.length} scan(s) cut off while journaled: ${missing} assertion(s) missing (persist ${cut.map((e) => e.scanId).join(', ')} again)`,
+    );
+  }
   if (spool.corrupt.length > 0) parts.push(`${spool.corrupt.length} damaged file(s) set aside`);
-  return `${spool.dir}: ${mark(parts.join(', '))}; \`aphoria-hosted flush\` sends it`;
+  return `${spool.dir}: ${mark(parts.join(', '))}; \`aphoria-hosted flush\` sends it${deadNote}`;
 }
 
 function bytes(n: number): string {

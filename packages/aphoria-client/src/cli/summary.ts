@@ -5,7 +5,7 @@ import { duration } from './common.js';
 /** One line: what became of the scan, then of the older spool if there was one. */
 export function persistSummary(r: PersistResult): string {
   const parts = [`${r.sent} sent`, `${r.alreadyPresent} already stored`, `${r.spooled} spooled`];
-  if (r.rejected > 0) parts.push(`${r.rejected} rejected`);
+  if (r.rejected > 0) parts.push(`${r.rejected} rejected (dead-lettered beside the spool)`);
   const state = r.complete
     ? 'persisted'
     : r.spooled > 0
@@ -28,8 +28,15 @@ export function flushSummary(f: FlushResult, what = 'spool'): string {
   if (f.rejected > 0) parts.push(`${f.rejected} rejected`);
   const scans = [`${f.scans} scan(s)`, `${f.completed} completed`];
   if (f.locked > 0) scans.push(`${f.locked} held by another run`);
-  if (f.discarded > 0) scans.push(`${f.discarded} unfinished journal(s) discarded`);
+  if (f.discarded > 0) scans.push(`${f.discarded} empty journal(s) removed`);
+  if (f.incomplete.length > 0) {
+    const missing = f.incomplete.reduce((n, s) => n + s.missing, 0);
+    scans.push(
+      `${f.incomplete.length} cut off while journaled (${missing} assertion(s) never journaled: persist those scans again)`,
+    );
+  }
   if (f.corrupt.length > 0) scans.push(`${f.corrupt.length} damaged file(s) moved aside`);
+  if (f.skipped.length > 0) scans.push(`${f.skipped.length} skipped (see the warnings)`);
   return `${what} ${f.spoolDir}: ${scans.join(', ')}; ${parts.join(', ')}${f.reachable ? '' : '; StemeDB unreachable'} (${duration(f.durationMs)})`;
 }
 

@@ -29,7 +29,7 @@ export interface LoadHostedConfigOptions {
   /** The environment to read the key and `STEMEDB_URL` from. @default process.env */
   env?: Readonly<Record<string, string | undefined>> | undefined;
   /**
-   * The spool directory, over `[hosted] spool_dir` and the default; relative to `cwd`.
+   * The spool directory, over `[hosted] spool_dir` and the default; a relative path is taken from the config file's directory, as `spool_dir` is (not from `cwd`).
    * @default `[hosted] spool_dir`, else `.aphoria/spool/` beside the config
    */
   spoolDir?: string | undefined;
@@ -173,7 +173,7 @@ export async function loadHostedConfig(
   const configDir = dirname(file);
   const spoolDir =
     parsed.data.spoolDir !== undefined
-      ? resolve(cwd, parsed.data.spoolDir)
+      ? resolve(configDir, parsed.data.spoolDir)
       : resolve(configDir, hosted.spool_dir ?? DEFAULT_SPOOL_DIR);
   return newHostedConfig({ url: url!, apiKeyEnv, apiKey: apiKey!, configPath: file, spoolDir });
 }

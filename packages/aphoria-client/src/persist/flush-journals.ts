@@ -3,8 +3,12 @@
  * lock (a journal another live run holds is skipped, not waited for; a lock left by a killed
  * process is stale after `lockStaleMs` and taken over).
  */
+
+import { isDiskFault } from '../spool/disk-fault.js';
+import { deleteJournal } from '../spool/journal-write.js';
+import { targetOf } from '../spool/target.js';
 import { addCounts, drainJournal, sealedFromState } from './drain.js';
-import type { FlushResult } from './results.js';
+import type { FlushResult, SkippedJournal } from './results.js';
 import { type Run, warn } from './run.js';
 
 /** The part of a {@link FlushResult} a run fills in; `durationMs` and `warnings` come later. */
@@ -19,6 +23,8 @@ export async function flushJournals(run: Run, except?: string): Promise<FlushCou
     completed: 0,
     locked: 0,
     discarded: 0,
+    incomplete: [],
+    skipped: [],
     corrupt: [],
     reachable: true,
     sent: 0,
@@ -40,34 +46,124 @@ export async function flushJournals(run: Run, except?: string): Promise<FlushCou
     }
     try {
       const opened = await spool.open(scanId);
-      if (opened.kind === 'none') {
+      const mismatch =
+        opened.kind === 'ok' || opened.kind === 'unsealed' ? otherTarget(run, opened) : undefined;
+      if (opened.kind === 'foreign') {
+        skip(
+          run,
+          result,
+          scanId,
+          opened.path,
+          'foreign',
+          `its format (version ${opened.version}) was written by ${opened.by ?? 'a later aphoria-client'}, which this aphoria-client cannot read; it is left untouched for that version to send`,
+        );
+      } else if (mismatch !== undefined) {
+        skip(
+          run,
+          result,
+          scanId,
+          spool.journalPath(scanId),
+          'other-target',
+          `it was written for ${mismatch}, not ${targetOf(run.options.config).origin}; flush it with \`--to ${mismatch}\` (flushSpool's \`to\`) to send it there, or to this URL on purpose`,
+        );
+      } else if (opened.kind === 'none') {
         result.scans -= 1; // finished by another run between the listing and the lock
       } else if (opened.kind === 'corrupt') {
         result.corrupt.push(opened.movedTo);
         warn(run, `${opened.error.message}; moved aside as ${opened.movedTo}`);
-      } else if (opened.kind === 'unsealed') {
-        // Cut off while it was written: it does not hold the whole scan, and only the scan can
-        // complete it. What of it was sent is on the server; persisting the scan again reads
-        // that back and sends the rest (docs/spool.md).
-        await spool.fs.remove(opened.path);
-        await spool.fs.syncDir(spool.dir);
+      } else if (opened.kind === 'unsealed' && (opened.state?.records ?? 0) === 0) {
+        // Cut off before its first record: it holds nothing to lose.
+        await deleteJournal(spool.fs, opened.path);
         result.discarded += 1;
-        warn(
-          run,
-          `discarded the spool file of scan ${scanId}: it was cut off while being written and does not hold the whole scan; persist that scan again (nothing is stored twice)`,
-        );
+      } else if (opened.kind === 'unsealed') {
+        // Cut off while it was written (a kill): every record in it is sent like any other's,
+        // never discarded; what never reached it is reported (docs/spool.md).
+        const sealed = await spool.sealCut(opened.state!);
+        await drainOne(run, result, scanId, sealed);
       } else {
-        const report = await drainJournal(run, sealedFromState(scanId, opened.state), undefined);
-        addCounts(result, report);
-        if (report.finished) result.completed += 1;
-        if (report.summaryWithheld) warnWithheld(run, scanId, report.rejectedFindings);
+        await drainOne(run, result, scanId, opened.state);
       }
+    } catch (error) {
+      // A disk fault on one journal (unreadable, a directory in its place, a full disk) is that
+      // journal's: reported and skipped, never a failed run, and never every later run's.
+      if (!isDiskFault(error)) throw error;
+      skip(
+        run,
+        result,
+        scanId,
+        spool.journalPath(scanId),
+        'unreadable',
+        `${(error as NodeJS.ErrnoException).code}: ${(error as Error).message}`,
+      );
     } finally {
-      await lock.release();
+      await lock.release().catch(() => {});
     }
   }
   result.reachable = sender.down === undefined;
   return result;
+}
+
+async function drainOne(
+  run: Run,
+  result: FlushCounts,
+  scanId: string,
+  state: Parameters<typeof sealedFromState>[1],
+): Promise<void> {
+  const report = await drainJournal(run, sealedFromState(scanId, state), undefined);
+  addCounts(result, report);
+  if (report.fault !== undefined) {
+    const e = report.fault as NodeJS.ErrnoException;
+    skip(
+      run,
+      result,
+      scanId,
+      state.path,
+      'unwritable',
+      `${e.code}: ${e.message}; what it holds stays for the next run`,
+    );
+  }
+  if (report.finished) result.completed += 1;
+  if (report.summaryWithheld) warnWithheld(run, scanId, report.rejectedFindings);
+  if (report.missing > 0) {
+    result.incomplete.push({ scanId, missing: report.missing, delivered: report.finished });
+    warnIncomplete(run, scanId, report.missing, report.finished);
+  }
+}
+
+function skip(
+  run: Run,
+  result: FlushCounts,
+  scanId: string,
+  path: string,
+  reason: SkippedJournal['reason'],
+  why: string,
+): void {
+  result.skipped.push({ scanId, path, reason, message: why });
+  warn(run, `skipped the spool file of scan ${scanId} (${path}): ${why}`);
+}
+
+/** The origin a journal was written for, when it is not this run's (and not allowed by `to`). */
+function otherTarget(
+  run: Run,
+  opened: { state: { header: { origin?: string } } | undefined },
+): string | undefined {
+  const origin = opened.state?.header.origin;
+  if (origin === undefined) return undefined; // written before journals were bound (0.1)
+  if (run.options.to !== undefined) return undefined; // sent to `to` on purpose
+  return origin === targetOf(run.options.config).origin ? undefined : origin;
+}
+
+/** The warning for a scan whose journal was cut off before it held the whole scan. */
+export function warnIncomplete(
+  run: Run,
+  scanId: string,
+  missing: number,
+  delivered: boolean,
+): void {
+  warn(
+    run,
+    `scan ${scanId}: its spool file was cut off while being written (a killed run): ${delivered ? 'every assertion in it is now stored, but ' : ''}${missing} assertion(s) of the scan (its summary included) never reached it; persist that scan again to store them (nothing is stored twice)`,
+  );
 }
 
 /** The warning for a scan whose summary stays unsent because findings were rejected. */

@@ -8,15 +8,19 @@
  *
  * A crash before the seal leaves an unsealed journal some of whose records may have been sent:
  * the next `persistScan` of the scan deletes it, reads the server back and journals again (so
- * nothing is doubled); `flushSpool`, which has no scan to rebuild it from, discards it with a
- * warning (docs/spool.md, "What is not promised").
+ * nothing is doubled); `flushSpool`, which has no scan to rebuild it from, seals it as cut off
+ * and sends every record it holds, reporting how many never reached it (`Spool.sealCut`).
+ * Chosen over journaling the whole scan before the first send: that would not remove the cut
+ * journal (a kill while journaling still leaves one), and would delay the first send.
  */
 import { assertionsOf } from '../mapping.js';
 import type { Scan } from '../scan.js';
 import { createJournal } from '../spool/journal-write.js';
 import type { AssertionRecord } from '../spool/record.js';
-import { JOURNAL_VERSION } from '../spool/record.js';
+import { type HeaderRecord, JOURNAL_VERSION } from '../spool/record.js';
+import { targetOf } from '../spool/target.js';
 import type { MappedAssertion } from '../types.js';
+import { CLIENT_VERSION } from '../version.js';
 import type { SealedJournal } from './drain.js';
 import type { Run } from './run.js';
 
@@ -37,13 +41,18 @@ export function startFreshJournal(
   agentId: string,
   total: number,
 ): FreshJournal {
-  const header = {
-    t: 'h' as const,
+  const target = targetOf(run.options.config);
+  const header: HeaderRecord = {
+    t: 'h',
     v: JOURNAL_VERSION,
     scan: scanId,
     agent: agentId,
     project: scan.project,
     at: new Date().toISOString(),
+    total,
+    by: `aphoria-client ${CLIENT_VERSION}`,
+    origin: target.origin,
+    key: target.key,
   };
   const path = run.spool.journalPath(scanId);
   const durable = new DurableCount();
@@ -76,6 +85,9 @@ export function startFreshJournal(
       rejectedFindings: 0,
       acked: 0,
       compactedRejections: 0,
+      missing: 0,
+      attempts: new Map(),
+      damaged: 0,
     },
     source: durableRecords(records(assertionsOf(scan, scanId)), durable),
     sealed,

@@ -4,12 +4,25 @@
  */
 import type { NowFn, RetryOptions, SleepFn, StemeClientOptions } from '@stemedb/sdk';
 import { z } from 'zod';
+import { createHostedConfig } from '../config/hosted-config.js';
 import { AphoriaOptionsError } from '../errors.js';
 import type { HostedConfig } from '../types.js';
 import type { PersistProgress } from './results.js';
 
 /** Assertions in flight at once unless told otherwise. */
 export const DEFAULT_PERSIST_CONCURRENCY = 8;
+/**
+ * How many times one record may fail with a 5xx that is not an outage (500, 501, 507...) before
+ * it is dead-lettered, counted over runs in its journal.
+ */
+export const DEFAULT_MAX_ATTEMPTS = 3;
+/**
+ * How long a run of `persistScan` or `flushSpool` may take (10 min): at the deadline what is
+ * not sent stays spooled, so a server that keeps answering 429 never hangs a CI job.
+ */
+export const DEFAULT_RUN_TIMEOUT_MS = 10 * 60_000;
+/** The longest `timeoutMs` (a timer's limit, about 24.8 days). */
+export const MAX_RUN_TIMEOUT_MS = 2_147_483_647;
 /** The most assertions in flight at once (the SDK's own bound). */
 export const MAX_PERSIST_CONCURRENCY = 256;
 
@@ -26,14 +39,25 @@ export interface PersistClientOptions {
   now?: NowFn | undefined;
 }
 
-/** Options of {@link flushSpool}. */
-export interface FlushOptions {
+/** Options of both {@link persistScan} and {@link flushSpool}. */
+export interface RunOptions {
   /** From `loadHostedConfig` or `createHostedConfig`. */
   config: HostedConfig;
   /** @default DEFAULT_PERSIST_CONCURRENCY */
   concurrency?: number | undefined;
   /** With `true`, a spool left unsent rejects with `PersistIncompleteError`. @default false */
   strict?: boolean | undefined;
+  /**
+   * Attempts of one record failing with a 5xx that is not an outage before it is dead-lettered
+   * (`<scan>.dead` beside the journal), counted over runs. @default DEFAULT_MAX_ATTEMPTS
+   */
+  maxAttempts?: number | undefined;
+  /**
+   * The run's deadline, in ms: what is not sent by then stays spooled (the call resolves, or
+   * rejects with `PersistIncompleteError` with `strict`). The CLI's `--timeout`.
+   * @default DEFAULT_RUN_TIMEOUT_MS
+   */
+  timeoutMs?: number | undefined;
   onProgress?: ((progress: PersistProgress) => void) | undefined;
   /** Each warning, once. @default one line on stderr, prefixed `aphoria-client:` */
   onWarning?: ((message: string) => void) | undefined;
@@ -42,8 +66,18 @@ export interface FlushOptions {
   clientOptions?: PersistClientOptions | undefined;
 }
 
+/** Options of {@link flushSpool}. */
+export interface FlushOptions extends RunOptions {
+  /**
+   * Send the spool to this StemeDB URL instead of the config's, journals written for another
+   * server included (each journal records the origin it was written for, and a flush refuses to
+   * send one elsewhere without this). The CLI's `--to <url>`.
+   */
+  to?: string | undefined;
+}
+
 /** Options of {@link persistScan}. */
-export interface PersistOptions extends FlushOptions {}
+export interface PersistOptions extends RunOptions {}
 
 /** Options of {@link spoolStatus}. */
 export interface SpoolStatusOptions {
@@ -55,10 +89,14 @@ export interface ResolvedRunOptions {
   config: HostedConfig;
   concurrency: number;
   strict: boolean;
+  maxAttempts: number;
+  timeoutMs: number;
   onProgress: ((progress: PersistProgress) => void) | undefined;
   onWarning: (message: string) => void;
   signal: AbortSignal | undefined;
   clientOptions: PersistClientOptions;
+  /** `FlushOptions.to`, when given (the config's `url` is then already set to it). */
+  to: string | undefined;
 }
 
 /** The default `onWarning`: one line on stderr (never `process.emitWarning`: no `(node:` lines). */
@@ -100,26 +138,48 @@ const RunOptionsSchema = z.strictObject({
   config: ConfigSchema,
   concurrency: z.int().min(1).max(MAX_PERSIST_CONCURRENCY).optional(),
   strict: z.boolean().optional(),
+  maxAttempts: z.int().min(1).max(100).optional(),
+  timeoutMs: z.int().min(1).max(MAX_RUN_TIMEOUT_MS).optional(),
   onProgress: fn<(p: PersistProgress) => void>().optional(),
   onWarning: fn<(m: string) => void>().optional(),
   signal: z.instanceof(AbortSignal).optional(),
   clientOptions: ClientOptionsSchema.optional(),
 });
 
+const FlushOptionsSchema = RunOptionsSchema.extend({
+  to: z
+    .string()
+    .refine(
+      (v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol),
+      'must be an http(s) URL',
+    )
+    .optional(),
+});
+
 const StatusOptionsSchema = z.strictObject({ config: ConfigSchema });
 
 /** Validates run options and fills in the defaults. @throws AphoriaOptionsError */
 export function resolveRunOptions(options: unknown, where: string): ResolvedRunOptions {
-  const o = parse(RunOptionsSchema, options, where);
+  const o = parse(where === 'flushSpool' ? FlushOptionsSchema : RunOptionsSchema, options, where);
+  const to = (o as { to?: string }).to;
   return {
-    config: o.config,
+    config: to === undefined ? o.config : retarget(o.config, to),
+    to,
     concurrency: o.concurrency ?? DEFAULT_PERSIST_CONCURRENCY,
     strict: o.strict ?? false,
+    maxAttempts: o.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    timeoutMs: o.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS,
     onProgress: o.onProgress,
     onWarning: o.onWarning ?? warnOnStderr,
     signal: o.signal,
     clientOptions: (o.clientOptions ?? {}) as PersistClientOptions,
   };
+}
+
+/** The config with another URL (`to`), checked as any config's URL is; the key kept private. */
+function retarget(config: HostedConfig, to: string): HostedConfig {
+  const { apiKey, apiKeyEnv, configPath, spoolDir } = config;
+  return createHostedConfig({ url: to, apiKey, apiKeyEnv, configPath, spoolDir });
 }
 
 /** Validates the options of `spoolStatus`. @throws AphoriaOptionsError */
@@ -145,4 +205,29 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
 
 function fail(message: string, field: string): never {
   throw new AphoriaOptionsError(message, { field: field || undefined });
+}
+
+const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * Parses a duration such as `20s`, `10m`, `1h` or `500ms` (a whole number and a unit) into ms;
+ * `undefined` when it is not one. The CLI's `--timeout`.
+ */
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d{1,9})(ms|s|m|h)$/.exec(text.trim());
+  if (m === null) return undefined;
+  const ms = Number(m[1]) * UNITS[m[2]!]!;
+  return ms >= 1 && ms <= MAX_RUN_TIMEOUT_MS ? ms : undefined;
+}
+
+/** `10m`, `20s` or `1500ms`: a duration as `--timeout` takes it. */
+export function formatDuration(ms: number): string {
+  for (const [unit, size] of [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
 }

@@ -6,9 +6,10 @@
  */
 import { isStemeError } from '@stemedb/sdk';
 import { assertionIdentity } from '../mapping.js';
+import type { AssertionRecord } from '../spool/record.js';
 import { SCAN_PREDICATE } from '../subjects.js';
-import { classify } from './classify.js';
-import { authError, type Run } from './run.js';
+import { classifyRead } from './classify.js';
+import { authError, notStemeDbError, type Run } from './run.js';
 
 /** The scan's assertions on the server. */
 export interface Present {
@@ -17,9 +18,6 @@ export interface Present {
   /** True when its summary is there: it is sent last, so the whole scan is. */
   readonly summary: boolean;
 }
-
-/** An empty read-back: nothing of the scan is on the server. */
-export const NOTHING_PRESENT: Present = Object.freeze({ ids: new Set<string>(), summary: false });
 
 const PAGE = 1000; // the largest page the contract allows
 
@@ -45,13 +43,58 @@ export async function readPresent(run: Run, agentId: string): Promise<Present | 
       return { ids, summary };
     } catch (error) {
       if (!isStemeError(error)) throw error;
-      switch (classify(error)) {
+      switch (classifyRead(error)) {
         case 'auth':
           sender.fail(authError(run, error));
+          return undefined;
+        case 'not-stemedb':
+          sender.fail(notStemeDbError(run, error));
           return undefined;
         case 'slow':
           sender.slowDown(error.retryAfter?.ms);
           continue; // read again from the start, after the pause
+        case 'cancelled':
+          return undefined;
+        default:
+          sender.markDown(error);
+          return undefined;
+      }
+    }
+  }
+}
+
+/**
+ * Whether the server holds one record (by its subject and the scan's agent id, then its
+ * predicate): the check after an ambiguous write, before anything is resent. Resolves
+ * `undefined` when the run stopped meanwhile (the record then stays spooled, and the next run
+ * reads the whole scan back).
+ */
+export async function holds(run: Run, record: AssertionRecord): Promise<boolean | undefined> {
+  const { sender } = run;
+  const want = assertionIdentity(record.in);
+  for (;;) {
+    if (sender.stopped) return undefined;
+    await sender.gate();
+    try {
+      for await (const item of run.client.iterateAssertions(
+        { subject: record.in.subject, agent_id: record.in.agent_id, limit: PAGE },
+        { signal: sender.signal },
+      )) {
+        if (assertionIdentity(item) === want) return true;
+      }
+      return false;
+    } catch (error) {
+      if (!isStemeError(error)) throw error;
+      switch (classifyRead(error)) {
+        case 'auth':
+          sender.fail(authError(run, error));
+          return undefined;
+        case 'not-stemedb':
+          sender.fail(notStemeDbError(run, error));
+          return undefined;
+        case 'slow':
+          sender.slowDown(error.retryAfter?.ms);
+          continue;
         case 'cancelled':
           return undefined;
         default:

@@ -25,6 +25,24 @@ export interface RejectedAssertion {
   readonly message: string;
 }
 
+/** A scan of which the spool never held every assertion (see {@link FlushResult.incomplete}). */
+export interface IncompleteScan {
+  readonly scanId: string;
+  /** Assertions of the scan that never reached its journal (at least 1: the summary). */
+  readonly missing: number;
+  /** True when every assertion its journal held is now stored (the journal is deleted). */
+  readonly delivered: boolean;
+}
+
+/** A journal a run left untouched (see {@link FlushResult.skipped}). */
+export interface SkippedJournal {
+  readonly scanId: string;
+  readonly path: string;
+  readonly reason: 'foreign' | 'other-target' | 'unreadable' | 'unwritable';
+  /** Why, and what to do. */
+  readonly message: string;
+}
+
 /** Counts shared by every result. */
 export interface SendCounts {
   /** Assertions the server acknowledged in this run. */
@@ -50,11 +68,21 @@ export interface FlushResult extends SendCounts {
   completed: number;
   /** Journals skipped because another run holds their lock. */
   locked: number;
-  /**
-   * Journals cut off while being written (a kill before their seal), deleted: nothing of them
-   * had been sent, and the run that wrote them never resolved. Persist those scans again.
-   */
+  /** Journals cut off before their first record (a kill right after creating them), deleted. */
   discarded: number;
+  /**
+   * Scans whose journal was cut off while it was written (a kill before its seal): its records
+   * are sent like any other's, but `missing` assertions of the scan (its summary among them)
+   * never reached it. Only persisting the scan again stores those.
+   */
+  incomplete: IncompleteScan[];
+  /**
+   * Journals left untouched: written by a later format (`foreign`), for another StemeDB
+   * (`other-target`), or that a disk fault made unreadable (`unreadable`) or unwritable while it
+   * was sent (`unwritable`: what it holds stays for the next run). Each
+   * is also a warning; none stops the others.
+   */
+  skipped: SkippedJournal[];
   /** Damaged journals moved aside (`<scan>.journal.corrupt-<time>`), by new path. */
   corrupt: string[];
   /** False when StemeDB was found down and sending stopped. */

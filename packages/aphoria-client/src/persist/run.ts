@@ -3,18 +3,12 @@
  * and warnings, made once and shared by every journal the run touches.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import {
-  DEFAULT_USER_AGENT,
-  type RetryInfo,
-  type RetryOptions,
-  type SleepFn,
-  StemeClient,
-  type StemeError,
-} from '@stemedb/sdk';
-import { HostedAuthError } from '../errors.js';
+import type { RetryInfo, RetryOptions, SleepFn, StemeClient, StemeError } from '@stemedb/sdk';
+import { clientFor } from '../client.js';
+import { HostedAuthError, NotStemeDbError } from '../errors.js';
+import { authMessage, notStemeDbMessage } from '../refusals.js';
 import { DEFAULT_SEAMS, Spool, type SpoolSeams } from '../spool/spool.js';
-import { CLIENT_NAME } from '../version.js';
-import type { ResolvedRunOptions } from './options.js';
+import { formatDuration, type ResolvedRunOptions } from './options.js';
 import type { PersistProgress } from './results.js';
 import { Sender } from './sender.js';
 
@@ -27,6 +21,8 @@ export interface Run {
   /** Every warning so far, in order. */
   readonly warnings: string[];
   phase: PersistProgress['phase'];
+  /** The timer of the run's deadline (`timeoutMs`). */
+  readonly deadline: NodeJS.Timeout;
 }
 
 const defaultSleep: SleepFn = (ms, signal) => delay(ms, undefined, signal ? { signal } : undefined);
@@ -41,11 +37,9 @@ export async function openRun(
   const now = clientOptions.now ?? Date.now;
   const sender = new Sender(options.concurrency, sleep, now, options.signal);
   const spool = new Spool(config.spoolDir, seams);
-  const client = new StemeClient({
+  sender.fence = () => spool.checkFence();
+  const client = clientFor(config, {
     ...clientOptions,
-    baseUrl: config.url,
-    apiKey: config.apiKey,
-    userAgent: `${CLIENT_NAME} ${DEFAULT_USER_AGENT}`,
     retry: withRateLimitHook(clientOptions.retry, sender),
   });
   try {
@@ -55,13 +49,26 @@ export async function openRun(
     await client.close();
     throw error;
   }
-  return { options, spool, client, sender, warnings: [], phase: 'flush' };
+  // The run's deadline: a server that keeps answering 429, or a slow one, never hangs a CI job;
+  // what is not sent by then stays spooled (exit 0, or 4 with --strict).
+  const deadline = setTimeout(() => sender.expire(), options.timeoutMs);
+  return { options, spool, client, sender, warnings: [], phase: 'flush', deadline };
 }
 
 /** Closes the run's client and lets go of the caller's signal. */
 export async function closeRun(run: Run): Promise<void> {
+  clearTimeout(run.deadline);
   run.sender.dispose();
   await run.client.close();
+}
+
+/** The warning of a run that reached its deadline, when something was left spooled. */
+export function warnExpired(run: Run, spooled: number): void {
+  if (!run.sender.expired || spooled === 0) return;
+  warn(
+    run,
+    `the run reached its deadline (${formatDuration(run.options.timeoutMs)}): ${spooled} assertion(s) stay spooled in ${run.spool.dir}; the next run or \`aphoria-hosted flush\` sends them`,
+  );
 }
 
 /** Records a warning and hands it to `onWarning`. */
@@ -82,6 +89,8 @@ function withRateLimitHook(
   const theirs = retry?.onRetry;
   return {
     ...(retry ?? {}),
+    // A write whose outcome is unknown is never resent blindly: drain.ts reads it back first.
+    retryAmbiguous: false,
     onRetry: (info: RetryInfo) => {
       if (info.error.status === 429) sender.slowDown(info.delayMs);
       return theirs?.(info);
@@ -93,9 +102,11 @@ function withRateLimitHook(
 export function authError(run: Run, error: StemeError): HostedAuthError {
   const { apiKeyEnv } = run.options.config;
   const status = error.status === 403 ? 403 : 401;
-  const message =
-    status === 401
-      ? `StemeDB refused the API key in ${apiKeyEnv} (401 Unauthorized): it is unknown, revoked or for another server. Put this project's key in ${apiKeyEnv}; a project's key is issued with \`stemedb-admin onboard <project>\``
-      : `The API key in ${apiKeyEnv} may not write assertions (403 Forbidden): its role lacks the permission. Issue a write_agent key with \`stemedb-admin onboard <project>\` and put it in ${apiKeyEnv}`;
-  return new HostedAuthError(message, { status, apiKeyEnv, cause: error });
+  return new HostedAuthError(authMessage(status, apiKeyEnv), { status, apiKeyEnv, cause: error });
+}
+
+/** The error of a URL that does not answer as StemeDB: names the URL and where it is set. */
+export function notStemeDbError(run: Run, error: StemeError): NotStemeDbError {
+  const { url, configPath } = run.options.config;
+  return new NotStemeDbError(notStemeDbMessage(url, error, configPath), { url, cause: error });
 }

@@ -1,20 +1,26 @@
 /**
- * The send window: at most `concurrency` writes in flight (p-limit), fed one at a time by the
- * caller's loop so that nothing but the window is ever queued (no array of pending promises,
- * however large the scan). It also holds the run's shared state: StemeDB down, a fatal error,
+ * The send window: at most `concurrency` writes in flight (p-queue), fed one at a time by the
+ * caller's loop, which waits while the queue is full, so that nothing but the window is ever
+ * queued (no array of pending promises, however large the scan). It also holds the run's shared state: StemeDB down, a fatal error,
  * and the 429 back-off (a pause every send waits for, and fewer writes in flight, raised
  * again one at a time as writes succeed).
  */
 import { setMaxListeners } from 'node:events';
 import type { SleepFn, StemeError } from '@stemedb/sdk';
-import pLimitImport from 'p-limit';
+import PQueueImport from 'p-queue';
+import { FENCE_EVERY_MS } from '../spool/lock.js';
 
-// p-limit is ESM-only; the CJS build gets its namespace (see the SDK's interop.ts).
-const pLimit = ((pLimitImport as unknown as { default?: typeof pLimitImport }).default ??
-  pLimitImport) as typeof pLimitImport;
+// p-queue is ESM-only; the CJS build gets its namespace (see the SDK's interop.ts).
+const PQueue = ((PQueueImport as unknown as { default?: typeof PQueueImport }).default ??
+  PQueueImport) as typeof PQueueImport;
 
 /** The back-off after a 429 without a usable `Retry-After`, doubled per 429 up to the max. */
 export const RATE_LIMIT_BACKOFF_MS = 1_000;
+/**
+ * This many distinct records failing with a 500 (or another status that is not an outage) with
+ * no success in between means the server fails, not the records: StemeDB counts as down.
+ */
+export const POISON_DOWN_RECORDS = 8;
 /** The longest pause after a 429 without `Retry-After`. */
 export const RATE_LIMIT_BACKOFF_MAX_MS = 30_000;
 
@@ -23,7 +29,7 @@ const LISTENERS_PER_WRITE = 3;
 
 /** The window and the run's shared state. */
 export class Sender {
-  readonly #limit: ReturnType<typeof pLimit>;
+  readonly #queue: InstanceType<typeof PQueue>;
   readonly #max: number;
   readonly #sleep: SleepFn;
   readonly #now: () => number;
@@ -31,16 +37,19 @@ export class Sender {
   #pauseUntil = 0;
   #backoffMs = RATE_LIMIT_BACKOFF_MS;
   #okStreak = 0;
-  #wake: (() => void) | undefined;
   /** Set once StemeDB counts as down for this run (the error that showed it). */
   down: StemeError | undefined;
   /** Set by a failure that ends the run (401/403, a spool write error, a lost lock). */
   fatal: unknown;
   /** How many 429s were seen (for the result's warning). */
   rateLimited = 0;
+  /** Writes that succeeded in this run. */
+  #successes = 0;
+  /** Records failing (a 500) since the last success, with the success count at their first failure. */
+  readonly #failing = new Map<number, number>();
 
   constructor(concurrency: number, sleep: SleepFn, now: () => number, signal?: AbortSignal) {
-    this.#limit = pLimit(concurrency);
+    this.#queue = new PQueue({ concurrency });
     this.#max = concurrency;
     // Every write in flight listens on the run's signal (undici, the SDK's retry sleep, the
     // 429 gate), so more than 10 at once is normal, not a leak: without this, Node printed a
@@ -68,9 +77,24 @@ export class Sender {
     this.#detach = undefined;
   }
 
+  /** Set once the run's deadline (`timeoutMs`) passed: what remains stays spooled. */
+  expired = false;
+
   /** True when the caller's signal (not our own stop) aborted the run. */
   get aborted(): boolean {
-    return this.#controller.signal.aborted && this.down === undefined && this.fatal === undefined;
+    return (
+      this.#controller.signal.aborted &&
+      this.down === undefined &&
+      this.fatal === undefined &&
+      !this.expired
+    );
+  }
+
+  /** The run's deadline passed: stop sending, cancel what is in flight (it stays spooled). */
+  expire(): void {
+    if (this.stopped) return;
+    this.expired = true;
+    this.#controller.abort(new DOMException('the run reached its deadline', 'TimeoutError'));
   }
 
   /** Aborts every write in flight when the run stops. */
@@ -85,7 +109,7 @@ export class Sender {
 
   /** The writes in flight may now be at most this many. */
   get concurrency(): number {
-    return this.#limit.concurrency;
+    return this.#queue.concurrency;
   }
 
   /** StemeDB is down for the run: stop, and cancel what is in flight (it stays spooled). */
@@ -110,23 +134,63 @@ export class Sender {
       this.#backoffMs = Math.min(this.#backoffMs * 2, RATE_LIMIT_BACKOFF_MAX_MS);
     }
     this.#pauseUntil = Math.max(this.#pauseUntil, this.#now() + wait);
-    this.#limit.concurrency = Math.max(1, Math.floor(this.#limit.concurrency / 2));
+    this.#queue.concurrency = Math.max(1, Math.floor(this.#queue.concurrency / 2));
     this.#okStreak = 0;
+  }
+
+  /**
+   * Record `index` failed with a status that is neither an outage nor a refusal (a 500). True
+   * when {@link POISON_DOWN_RECORDS} distinct records have failed so since the last success:
+   * then it is the server that fails, not the records, and the run counts StemeDB as down.
+   */
+  failedRecord(index: number, error: StemeError): boolean {
+    if (!this.#failing.has(index)) this.#failing.set(index, this.#successes);
+    let since = 0;
+    for (const at of this.#failing.values()) if (at === this.#successes) since += 1;
+    if (since >= POISON_DOWN_RECORDS) {
+      this.markDown(error);
+      return true;
+    }
+    return false;
+  }
+
+  /** True when another write succeeded since record `index` first failed in this run. */
+  succeededSince(index: number): boolean {
+    const at = this.#failing.get(index);
+    return at !== undefined && this.#successes > at;
   }
 
   /** A write succeeded: after a streak, one more may be in flight again. */
   succeeded(): void {
+    this.#successes += 1;
     this.#backoffMs = RATE_LIMIT_BACKOFF_MS;
-    if (this.#limit.concurrency >= this.#max) return;
+    if (this.#queue.concurrency >= this.#max) return;
     this.#okStreak += 1;
-    if (this.#okStreak >= this.#limit.concurrency * 2) {
+    if (this.#okStreak >= this.#queue.concurrency * 2) {
       this.#okStreak = 0;
-      this.#limit.concurrency += 1;
+      this.#queue.concurrency += 1;
     }
   }
 
-  /** Waits out a pause ordered by a 429 (no-op without one). */
+  /** Checks the run's lock before sends (`Spool.checkFence`); set by the run. */
+  fence: (() => Promise<void>) | undefined;
+  #fencedAt = 0;
+
+  /**
+   * Waits out a pause ordered by a 429 (no-op without one), and at most every
+   * {@link FENCE_EVERY_MS} checks that the run still holds its lock: a run that lost it (a
+   * stall, then another run took over) sends nothing more.
+   */
   async gate(): Promise<void> {
+    if (this.fence !== undefined && this.#now() - this.#fencedAt >= FENCE_EVERY_MS) {
+      this.#fencedAt = this.#now();
+      try {
+        await this.fence();
+      } catch (error) {
+        this.fail(error);
+        return;
+      }
+    }
     for (;;) {
       const wait = this.#pauseUntil - this.#now();
       if (wait <= 0 || this.stopped) return;
@@ -140,29 +204,22 @@ export class Sender {
 
   /**
    * Starts `task` once the window has room. `task` must not reject: it records its own
-   * outcome. Resolves when the task is started (queued in p-limit), not when it ends.
+   * outcome. Resolves when the task is started (or queued behind a full window), not when it
+   * ends: the caller's loop then waits here rather than piling up promises.
    */
   async submit(task: () => Promise<void>): Promise<void> {
-    while (this.#limit.activeCount + this.#limit.pendingCount >= this.#limit.concurrency) {
-      await new Promise<void>((resolve) => {
-        this.#wake = resolve;
-      });
+    // A bug in a task ends the run with it.
+    void this.#queue.add(task).catch((error: unknown) => this.fail(error));
+    while (
+      this.#queue.pending + this.#queue.size >= this.#queue.concurrency &&
+      this.#queue.size > 0
+    ) {
+      await this.#queue.onSizeLessThan(1);
     }
-    void this.#limit(task)
-      .catch((error: unknown) => this.fail(error)) // a bug in a task: end the run with it
-      .finally(() => {
-        const wake = this.#wake;
-        this.#wake = undefined;
-        wake?.();
-      });
   }
 
   /** Resolves when every started task has ended. */
   async settle(): Promise<void> {
-    while (this.#limit.activeCount + this.#limit.pendingCount > 0) {
-      await new Promise<void>((resolve) => {
-        this.#wake = resolve;
-      });
-    }
+    await this.#queue.onIdle();
   }
 }

@@ -39,12 +39,39 @@ export interface SpoolFs {
 
 const READ_CHUNK_BYTES = 256 * 1024;
 
+/** The part of a FileHandle {@link writeAll} needs. */
+export interface WritableHandle {
+  write(
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    position: number | null,
+  ): Promise<{ bytesWritten: number }>;
+}
+
+/**
+ * Writes every byte of `data`: write(2) may write fewer bytes than asked (a full disk, a signal,
+ * a pipe), and the rest must follow, or the next record lands after half a line. A write that
+ * makes no progress at all is the disk refusing: ENOSPC.
+ */
+export async function writeAll(handle: WritableHandle, data: string | Uint8Array): Promise<void> {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  let offset = 0;
+  while (offset < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset, null);
+    if (bytesWritten <= 0) {
+      throw Object.assign(new Error('ENOSPC: no space left on device, write made no progress'), {
+        code: 'ENOSPC',
+      });
+    }
+    offset += bytesWritten;
+  }
+}
+
 async function openFile(path: string, flags: string | number): Promise<SpoolFile> {
   const handle = await open(path, flags, 0o600);
   return {
-    write: async (data) => {
-      await handle.write(data, null, 'utf8');
-    },
+    write: (data) => writeAll(handle, data),
     // datasync flushes the data and the size (what an append changes), not the timestamps.
     sync: () => handle.datasync(),
     close: () => handle.close(),

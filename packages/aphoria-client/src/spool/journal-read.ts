@@ -13,6 +13,7 @@ import {
   decodeRecord,
   type HeaderRecord,
   type JournalRecord,
+  READABLE_JOURNAL_VERSIONS,
   type SealRecord,
 } from './record.js';
 
@@ -36,13 +37,24 @@ export interface JournalState {
   readonly validBytes: number;
   /** True when bytes after `validBytes` were dropped (a torn last record). */
   readonly torn: boolean;
+  /** Failed attempts (`f` records) per index, over every run. */
+  readonly attempts: Map<number, number>;
+  /**
+   * Damaged records in the middle (a checksum that does not match, with whole records after
+   * it): skipped and reported. Those that look like assertions count in `damagedAssertions`, and
+   * keep the scan's summary unsent (a stored summary means a whole scan).
+   */
+  readonly damaged: number;
+  readonly damagedAssertions: number;
+  /** Set when the header's version is not one this package reads: nothing else was read. */
+  readonly foreign: { version: number; by: string | undefined } | undefined;
 }
 
 /**
  * Reads the journal at `path`. Returns undefined for an empty file or one whose header itself
  * was torn (a kill right after creating it).
  *
- * @throws SpoolCorruptError for a damaged record that is not the last one
+ * @throws SpoolCorruptError when its first line is damaged (no header to trust)
  */
 export async function readJournal(fs: SpoolFs, path: string): Promise<JournalState | undefined> {
   let header: HeaderRecord | undefined;
@@ -54,26 +66,60 @@ export async function readJournal(fs: SpoolFs, path: string): Promise<JournalSta
   const done = new Set<number>();
   const rejectedIndexes: number[] = [];
   let validBytes = 0;
-  let bad: { end: number } | undefined;
+  let bad: { end: number; assertion: boolean } | undefined;
+  let damaged = 0;
+  let damagedAssertions = 0;
+  const attempts = new Map<number, number>();
   for await (const line of readLines(fs, path)) {
     if (bad !== undefined) {
-      // A damaged record with whole records after it: not a torn tail but real damage.
-      throw new SpoolCorruptError(
-        `Spool file ${path} is damaged before byte ${bad.end} (a record's checksum does not match)`,
-        path,
-      );
+      // A damaged record with whole records after it: not a torn tail but damage in the
+      // middle (a bad sector, a stray write). Skipped and counted, the rest is kept (as Vector's
+      // disk buffer does); without a header there is nothing to trust.
+      if (header === undefined) {
+        throw new SpoolCorruptError(
+          `Spool file ${path} is damaged before byte ${bad.end} (its header's checksum does not match)`,
+          path,
+        );
+      }
+      damaged += 1;
+      if (bad.assertion) damagedAssertions += 1;
+      bad = undefined;
     }
     const record = line.complete
       ? (decodeAssertionHead(line.text) ?? decodeRecord(line.text))
       : undefined;
     if (record === undefined || !fits(record, header, seal)) {
-      bad = { end: line.end };
+      // Whether it looks like an assertion, when its checksum cannot say.
+      const assertion = seal === undefined && !line.text.startsWith('{"t":"s"', 9);
+      bad = { end: line.end, assertion };
       continue;
     }
     validBytes = line.end;
     switch (record.t) {
       case 'h':
         header = record;
+        if (!READABLE_JOURNAL_VERSIONS.has(record.v)) {
+          // Another format: read nothing more, change nothing (a later version may be running).
+          return {
+            path,
+            header,
+            seal: undefined,
+            records: 0,
+            done: new Set(),
+            acked: 0,
+            rejectedFindings: 0,
+            summaryIndex: undefined,
+            validBytes,
+            torn: false,
+            attempts,
+            damaged: 0,
+            damagedAssertions: 0,
+            foreign: { version: record.v, by: record.by },
+          };
+        }
+        break;
+      case 'f':
+        attempts.set(record.i, (attempts.get(record.i) ?? 0) + 1);
         break;
       case 'a':
         records += 1;
@@ -95,6 +141,7 @@ export async function readJournal(fs: SpoolFs, path: string): Promise<JournalSta
   }
   if (header === undefined) return undefined;
   for (const i of rejectedIndexes) if (i !== summaryIndex) rejectedFindings += 1;
+  rejectedFindings += damagedAssertions; // the summary stays unsent: the scan is not whole
   return {
     path,
     header,
@@ -106,6 +153,10 @@ export async function readJournal(fs: SpoolFs, path: string): Promise<JournalSta
     summaryIndex,
     validBytes,
     torn: bad !== undefined,
+    attempts,
+    damaged,
+    damagedAssertions,
+    foreign: undefined,
   };
 }
 
@@ -135,7 +186,7 @@ export async function* pendingRecords(
     // Cheap pre-filter: only assertion lines are decoded (they start `<crc> {"t":"a"`).
     if (!line.text.startsWith('{"t":"a"', 9)) continue;
     const record = decodeRecord(line.text);
-    if (record === undefined || record.t !== 'a') return; // readJournal already vouched for these
+    if (record === undefined || record.t !== 'a') continue; // damaged: readJournal counted it
     if (!done.has(record.i)) yield record;
   }
 }

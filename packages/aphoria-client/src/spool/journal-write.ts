@@ -18,6 +18,7 @@ import {
   type AckRecord,
   type AssertionRecord,
   encodeRecord,
+  type FailRecord,
   type HeaderRecord,
   type RejectRecord,
 } from './record.js';
@@ -57,6 +58,7 @@ export async function createJournal(
   total: (written: number) => number = (written) => written,
   rej = 0,
   onDurable?: OnDurable,
+  cut = 0,
 ): Promise<CreatedJournal> {
   const file = await fs.create(path);
   let closed = false;
@@ -87,7 +89,8 @@ export async function createJournal(
     // The records are durable before the seal that vouches for them is written.
     await file.sync();
     if (onDurable !== undefined && durable !== n) onDurable(n);
-    await file.write(encodeRecord({ t: 's', n, total: total(n), rej }));
+    const seal = { t: 's' as const, n, total: total(n), rej };
+    await file.write(encodeRecord(cut > 0 ? { ...seal, cut } : seal));
     await file.sync();
     closed = true;
     await file.close();
@@ -109,6 +112,7 @@ export async function compactJournal(
   done: ReadonlySet<number>,
   total: number,
   rej: number,
+  cut = 0,
 ): Promise<CreatedJournal> {
   const tmp = compactPathOf(path);
   await fs.remove(tmp); // a leftover of a compaction cut short
@@ -119,6 +123,8 @@ export async function compactJournal(
     pendingRecords(fs, path, done),
     () => total,
     rej,
+    undefined,
+    cut,
   );
   await fs.rename(tmp, path);
   await fs.syncDir(dirname(path));
@@ -201,7 +207,7 @@ export class AckLog {
   }
 
   /** Queues a record; it is written with the next group. */
-  add(record: AckRecord | RejectRecord): void {
+  add(record: AckRecord | FailRecord | RejectRecord): void {
     if (this.#failure !== undefined) return;
     this.#buffer += encodeRecord(record);
     this.#schedule();

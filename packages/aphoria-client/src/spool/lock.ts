@@ -4,6 +4,8 @@
  * lock left by a killed process goes stale and is taken over once its mtime is older than
  * `staleMs`.
  */
+import type { Stats } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import lockfile from 'proper-lockfile';
 
 /** A lock older than this (ms) was left by a dead process. proper-lockfile's own default. */
@@ -19,7 +21,26 @@ export interface LockSettings {
 export interface HeldLock {
   /** Set when the lock could not be refreshed in time: another process may now hold it. */
   readonly compromised: Error | undefined;
+  /**
+   * Throws {@link LockLostError} unless the lock is still ours: its directory is the one we made
+   * (same inode: a run that took it over removed ours and made its own) and fresh (its mtime,
+   * which proper-lockfile refreshes, not older than the staleness: past that, anyone may take
+   * it). Called before every write and, at most every {@link FENCE_EVERY_MS}, before a send, so
+   * that a stalled run (GC, a suspended VM) stops at once when it wakes instead of writing a
+   * journal another run now owns.
+   */
+  fence(): Promise<void>;
   release(): Promise<void>;
+}
+
+/** How often a send re-checks the lock (a stat of its directory). */
+export const FENCE_EVERY_MS = 250;
+
+/** The run's lock on a journal was lost (taken over, or stale): it stops writing and sending. */
+export class LockLostError extends Error {
+  override readonly name = 'LockLostError';
+  /** Stable, as the package's errors' codes are. */
+  readonly code = 'ELOCKLOST';
 }
 
 /**
@@ -62,10 +83,30 @@ export async function acquireLock(
     if ((error as NodeJS.ErrnoException).code === 'ELOCKED') return undefined;
     throw error;
   }
+  const mine = await stat(lockPath);
+  const fence = async () => {
+    if (compromised !== undefined)
+      throw new LockLostError(`the lock ${lockPath} was lost: ${compromised.message}`);
+    let now: Stats | undefined;
+    try {
+      now = await stat(lockPath);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    if (now === undefined || now.ino !== mine.ino || now.dev !== mine.dev) {
+      throw new LockLostError(`the lock ${lockPath} was taken over by another run`);
+    }
+    if (Date.now() - now.mtimeMs > settings.staleMs) {
+      throw new LockLostError(
+        `the lock ${lockPath} went stale (not refreshed for ${Math.round((Date.now() - now.mtimeMs) / 1000)} s: a stalled run); another run may hold it`,
+      );
+    }
+  };
   return {
     get compromised() {
       return compromised;
     },
+    fence,
     async release() {
       try {
         await release();

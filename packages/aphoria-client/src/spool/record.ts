@@ -16,8 +16,15 @@
 import { crc32 } from 'node:zlib';
 import type { AssertionInput } from '@stemedb/sdk';
 
-/** The journal format's version, in every header. */
-export const JOURNAL_VERSION = 1;
+/**
+ * The journal format's version, in every header. 2 added `f` records and the header's `total`,
+ * `by`, `origin` and `key`; a version 1 journal is read as it is. A journal of a later version
+ * is left untouched and reported, never read as this one.
+ */
+export const JOURNAL_VERSION = 2;
+
+/** The versions this package reads. */
+export const READABLE_JOURNAL_VERSIONS: ReadonlySet<number> = new Set([1, 2]);
 
 /** The first record of a journal: whose scan it holds. */
 export interface HeaderRecord {
@@ -30,6 +37,17 @@ export interface HeaderRecord {
   project: string;
   /** When the journal was first written (ISO 8601); compaction keeps it. */
   at: string;
+  /**
+   * Assertions of the whole scan, so that a journal cut off before its seal says how many it
+   * is missing. Absent in journals written before 0.2.
+   */
+  total?: number;
+  /** The writer, `aphoria-client <version>`: named when a later run cannot read the journal. */
+  by?: string;
+  /** The StemeDB origin (`https://host:port`) the journal is bound to. */
+  origin?: string;
+  /** The first 16 hex of the SHA-256 of the API key it was written with (never the key). */
+  key?: string;
 }
 
 /** One assertion to send. */
@@ -51,6 +69,13 @@ export interface SealRecord {
   total: number;
   /** Findings rejected before a compaction dropped them (the summary then stays unsent). */
   rej: number;
+  /**
+   * Set when the seal was written by a later run on a journal cut off before its own seal (a
+   * kill while it was written): how many assertions of the scan never reached the journal (at
+   * least 1, the summary, when the header has no `total`). Only persisting the scan again can
+   * store those.
+   */
+  cut?: number;
 }
 
 /** The server acknowledged (or already held, `p: 1`) assertion `i`. */
@@ -58,6 +83,16 @@ export interface AckRecord {
   t: 'k';
   i: number;
   p?: 1;
+}
+
+/**
+ * Assertion `i` failed once with a status that is neither an outage nor a final refusal (a 500):
+ * attempts are counted over runs, and after `maxAttempts` the record is dead-lettered.
+ */
+export interface FailRecord {
+  t: 'f';
+  i: number;
+  status: number;
 }
 
 /** The server refused assertion `i` for good (400/413/422), or the summary was withheld. */
@@ -70,12 +105,36 @@ export interface RejectRecord {
 }
 
 /** Any journal record. */
-export type JournalRecord = HeaderRecord | AssertionRecord | SealRecord | AckRecord | RejectRecord;
+export type JournalRecord =
+  | HeaderRecord
+  | AssertionRecord
+  | SealRecord
+  | AckRecord
+  | FailRecord
+  | RejectRecord;
 
 /** One line of the journal, newline included. */
 export function encodeRecord(record: JournalRecord): string {
-  const json = JSON.stringify(record);
+  return encodeLine(record);
+}
+
+/** Any JSON value as one framed line (`<crc32> <json>\n`): the journal's and the dead letters'. */
+export function encodeLine(value: unknown): string {
+  const json = JSON.stringify(value);
   return `${crc32(json).toString(16).padStart(8, '0')} ${json}\n`;
+}
+
+/** The JSON value of one framed line, `undefined` when its checksum or JSON is wrong. */
+export function decodeLine(line: string): unknown {
+  if (line.length < 10 || line.charCodeAt(8) !== 0x20) return undefined;
+  const json = line.slice(9);
+  if (!/^[0-9a-f]{8}$/.test(line.slice(0, 8))) return undefined;
+  if (crc32(json) !== Number.parseInt(line.slice(0, 8), 16)) return undefined;
+  try {
+    return JSON.parse(json);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -83,16 +142,7 @@ export function encodeRecord(record: JournalRecord): string {
  * is not a record this version knows.
  */
 export function decodeRecord(line: string): JournalRecord | undefined {
-  if (line.length < 10 || line.charCodeAt(8) !== 0x20) return undefined;
-  const json = line.slice(9);
-  const sum = Number.parseInt(line.slice(0, 8), 16);
-  if (!/^[0-9a-f]{8}$/.test(line.slice(0, 8)) || crc32(json) !== sum) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    return undefined;
-  }
+  const value = decodeLine(line);
   return isRecord(value) ? value : undefined;
 }
 
@@ -128,9 +178,11 @@ function isRecord(value: unknown): value is JournalRecord {
     case 'a':
       return int(r.i) && (r.f === undefined || int(r.f)) && typeof r.in === 'object' && !!r.in;
     case 's':
-      return int(r.n) && int(r.total) && int(r.rej);
+      return int(r.n) && int(r.total) && int(r.rej) && (r.cut === undefined || int(r.cut));
     case 'k':
       return int(r.i);
+    case 'f':
+      return int(r.i) && int(r.status);
     case 'r':
       return int(r.i) && int(r.status) && typeof r.code === 'string';
     default:

@@ -8,14 +8,16 @@
 import { join } from 'node:path';
 import { isAphoriaHostedError, SpoolCorruptError } from '../errors.js';
 import { isScanId } from '../scan-id.js';
-import { nodeSpoolFs, type SpoolFs } from './fs.js';
+import { nodeSpoolFs, type SpoolFile, type SpoolFs } from './fs.js';
 import { type JournalState, readJournal } from './journal-read.js';
 import { compactPathOf, cutTornTail } from './journal-write.js';
 import { acquireLock, DEFAULT_LOCK_STALE_MS, type HeldLock } from './lock.js';
+import { encodeRecord, type SealRecord } from './record.js';
 
 const JOURNAL_SUFFIX = '.journal';
 const LOCK_SUFFIX = '.lock';
 const CORRUPT_INFIX = '.corrupt-';
+const DEAD_SUFFIX = '.dead';
 
 /**
  * Compact a journal left unfinished once at least this many of its records are finished (and
@@ -45,8 +47,14 @@ export const DEFAULT_SEAMS: SpoolSeams = Object.freeze({
 /** What {@link Spool.open} found for a scan. */
 export type OpenedJournal =
   | { kind: 'none' }
-  | { kind: 'unsealed'; path: string }
+  /**
+   * Cut off before its seal (a kill while it was written). `state` is undefined when not even
+   * its header is whole (it holds no record); else {@link Spool.sealCut} makes it sendable.
+   */
+  | { kind: 'unsealed'; path: string; state: JournalState | undefined }
   | { kind: 'corrupt'; error: SpoolCorruptError; movedTo: string }
+  /** Written in a format version this package does not read: left untouched. */
+  | { kind: 'foreign'; path: string; version: number; by: string | undefined }
   | { kind: 'ok'; state: JournalState & { seal: NonNullable<JournalState['seal']> } };
 
 /** A spool directory. */
@@ -59,8 +67,21 @@ export class Spool {
     this.seams = seams;
   }
 
+  #fence: (() => Promise<void>) | undefined;
+  #fenced: SpoolFs | undefined;
+
+  /**
+   * The file system, fenced: while a lock is held, every mutating call first checks that the
+   * lock is still this run's (`HeldLock.fence`), so a run that lost it writes nothing more.
+   */
   get fs(): SpoolFs {
-    return this.seams.fs;
+    this.#fenced ??= fencedFs(this.seams.fs, () => this.checkFence());
+    return this.#fenced;
+  }
+
+  /** Throws `LockLostError` when the lock this run holds is no longer its own. */
+  async checkFence(): Promise<void> {
+    await this.#fence?.();
   }
 
   /** The journal of a scan. */
@@ -100,6 +121,24 @@ export class Spool {
     return dated.sort((a, b) => a.at - b.at || a.id.localeCompare(b.id)).map((d) => d.id);
   }
 
+  /** The dead-letter files (`<scan id>.dead`). */
+  async deadLetterFiles(): Promise<Array<{ scanId: string; path: string }>> {
+    try {
+      return (await this.fs.list(this.dir))
+        .filter(
+          (name) => name.endsWith(DEAD_SUFFIX) && isScanId(name.slice(0, -DEAD_SUFFIX.length)),
+        )
+        .sort()
+        .map((name) => ({
+          scanId: name.slice(0, -DEAD_SUFFIX.length),
+          path: join(this.dir, name),
+        }));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+  }
+
   /** Files moved aside as damaged. */
   async corruptFiles(): Promise<string[]> {
     try {
@@ -112,15 +151,60 @@ export class Spool {
     }
   }
 
-  /** Takes the lock of a scan's journal; `undefined` when another live run holds it. */
-  lock(scanId: string, waitMs: number, onCompromised: (error: Error) => void) {
-    return acquireLock(
+  /**
+   * Takes the lock of a scan's journal; `undefined` when another live run holds it. Until it
+   * is released, {@link Spool.fs} is fenced by it.
+   */
+  async lock(
+    scanId: string,
+    waitMs: number,
+    onCompromised: (error: Error) => void,
+  ): Promise<HeldLock | undefined> {
+    const held = await acquireLock(
       this.journalPath(scanId),
       join(this.dir, `${scanId}${LOCK_SUFFIX}`),
       { staleMs: this.seams.lockStaleMs },
       waitMs,
       onCompromised,
-    ) as Promise<HeldLock | undefined>;
+    );
+    if (held === undefined) return undefined;
+    this.#fence = held.fence;
+    return {
+      get compromised() {
+        return held.compromised;
+      },
+      fence: held.fence,
+      release: async () => {
+        if (this.#fence === held.fence) this.#fence = undefined;
+        await held.release();
+      },
+    };
+  }
+
+  /**
+   * Seals a journal cut off before its own seal, so that its records can be sent and
+   * acknowledged like any other's: cuts a torn last record off, then appends a seal that says
+   * how many assertions of the scan never reached the journal (`cut`, from the header's
+   * `total`). A journal whose every record is there (only its seal was missing) gets a plain
+   * seal. Call with its lock held.
+   */
+  async sealCut(
+    state: JournalState,
+  ): Promise<JournalState & { seal: NonNullable<JournalState['seal']> }> {
+    if (state.torn) await this.fs.truncate(state.path, state.validBytes);
+    const missing = missingOf(state);
+    const seal: SealRecord =
+      missing === 0
+        ? { t: 's', n: state.records, total: state.records, rej: 0 }
+        : { t: 's', n: state.records, total: state.records, rej: 0, cut: missing };
+    const file = await this.fs.append(state.path);
+    try {
+      await file.write(encodeRecord(seal));
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    return { ...state, seal, torn: false };
   }
 
   /** The lock directory of a scan (for status). */
@@ -148,11 +232,67 @@ export class Spool {
       await this.fs.syncDir(this.dir);
       return { kind: 'corrupt', error, movedTo };
     }
-    if (state === undefined || state.seal === undefined) return { kind: 'unsealed', path };
+    if (state?.foreign !== undefined) {
+      return { kind: 'foreign', path, version: state.foreign.version, by: state.foreign.by };
+    }
+    if (state === undefined || state.seal === undefined) return { kind: 'unsealed', path, state };
     if (state.torn) await cutTornTail(this.fs, path, state.validBytes);
     return {
       kind: 'ok',
       state: state as JournalState & { seal: NonNullable<JournalState['seal']> },
     };
   }
+}
+
+/**
+ * How many assertions of its scan a journal without a seal is missing: its header's `total`
+ * less its records; without a `total` (a journal of 0.1), 0 when the summary (the last
+ * assertion) is there, else at least 1.
+ */
+export function missingOf(state: JournalState): number {
+  if (state.header.total !== undefined) return Math.max(0, state.header.total - state.records);
+  return state.summaryIndex === undefined ? 1 : 0;
+}
+
+/**
+ * `fs` with `fence` checked before every mutating call, and before every write to an open file.
+ * What needs no fence (fsyncs, reads) is passed through bound, adding no frame of its own: an
+ * audit that tells fsync sites apart by their caller still sees the real one.
+ */
+function fencedFs(fs: SpoolFs, fence: () => Promise<void>): SpoolFs {
+  const fenceFile = (file: SpoolFile): SpoolFile => ({
+    write: async (data) => {
+      await fence();
+      await file.write(data);
+    },
+    sync: file.sync.bind(file),
+    close: file.close.bind(file),
+  });
+  return {
+    mkdirp: fs.mkdirp.bind(fs),
+    create: async (path) => {
+      await fence();
+      return fenceFile(await fs.create(path));
+    },
+    append: async (path) => {
+      await fence();
+      return fenceFile(await fs.append(path));
+    },
+    rename: async (from, to) => {
+      await fence();
+      await fs.rename(from, to);
+    },
+    remove: async (path) => {
+      await fence();
+      await fs.remove(path);
+    },
+    truncate: async (path, length) => {
+      await fence();
+      await fs.truncate(path, length);
+    },
+    syncDir: fs.syncDir.bind(fs),
+    list: fs.list.bind(fs),
+    size: fs.size.bind(fs),
+    read: fs.read.bind(fs),
+  };
 }

@@ -408,7 +408,13 @@ describe('aphoria-hosted status without a config', () => {
       },
       url: null,
       key: { env: 'STEMEDB_API_KEY', present: true },
-      server: { checked: false, reachable: null, keyAccepted: null, error: null },
+      server: {
+        checked: false,
+        reachable: null,
+        keyAccepted: null,
+        notStemeDb: false,
+        error: null,
+      },
       spool: null,
       warnings: [],
     });

@@ -328,13 +328,19 @@ describe('loadHostedConfig finds and reads the config', () => {
     }
   });
 
-  it('places the spool by [hosted] spool_dir (relative to .aphoria/) or the spoolDir option (relative to cwd)', async () => {
+  it('places the spool by [hosted] spool_dir or the spoolDir option, both relative to .aphoria/', async () => {
     const { root } = await projectWithConfig(`${GOOD}spool_dir = "../tmp/spool"\n`);
     const env = { STEMEDB_API_KEY: KEY };
     expect((await loadHostedConfig({ cwd: root, env })).spoolDir).toBe(join(root, 'tmp', 'spool'));
-    expect((await loadHostedConfig({ cwd: root, env, spoolDir: 'x/y' })).spoolDir).toBe(
-      join(root, 'x', 'y'),
+    // The same text means the same directory in the file and in the option (0.1 took the
+    // option from cwd: from a subdirectory, a second spool nobody flushed).
+    expect((await loadHostedConfig({ cwd: root, env, spoolDir: '../tmp/spool' })).spoolDir).toBe(
+      join(root, 'tmp', 'spool'),
     );
+    await mkdir(join(root, 'src'), { recursive: true });
+    expect(
+      (await loadHostedConfig({ cwd: join(root, 'src'), env, spoolDir: '../tmp/spool' })).spoolDir,
+    ).toBe(join(root, 'tmp', 'spool'));
     expect((await loadHostedConfig({ cwd: root, env, spoolDir: '/abs/spool' })).spoolDir).toBe(
       '/abs/spool',
     );

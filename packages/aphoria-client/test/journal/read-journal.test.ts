@@ -88,9 +88,34 @@ describe('readJournal', () => {
     expect(state!.done.has(3)).toBe(false);
   });
 
-  it('refuses a journal with a bad checksum in the middle (damage, not a torn tail)', async () => {
+  it('skips and counts a damaged record in the middle, keeping every record after it', async () => {
     const records = WHOLE.map(encodeRecord);
-    records[2] = records[2]!.replace('"n":1', '"n":9');
+    records[2] = records[2]!.replace('"s/1"', '"s/X"'); // assertion 1: its checksum fails
+    const state = await readJournal(nodeSpoolFs, await journalOf(records.join('')));
+    expect(state).toMatchObject({ records: 3, damaged: 1, damagedAssertions: 1, torn: false });
+    // A lost finding keeps the summary unsent: the scan is not whole.
+    expect(state!.rejectedFindings).toBe(1);
+    expect([...state!.done].sort()).toEqual([0, 1]);
+    const pending = [];
+    for await (const r of pendingRecords(nodeSpoolFs, state!.path, state!.done)) pending.push(r.i);
+    expect(pending).toEqual([2, 3]);
+  });
+
+  it('counts a damaged ack as damage that loses no finding', async () => {
+    const records = WHOLE.map(encodeRecord);
+    records[6] = records[6]!.replace('"i":0', '"i":7');
+    const state = await readJournal(nodeSpoolFs, await journalOf(records.join('')));
+    expect(state).toMatchObject({
+      damaged: 1,
+      damagedAssertions: 0,
+      rejectedFindings: 0,
+      acked: 1,
+    });
+  });
+
+  it('refuses a journal whose header is damaged (nothing in it can be trusted)', async () => {
+    const records = WHOLE.map(encodeRecord);
+    records[0] = records[0]!.replace('payments-api', 'payments-apX');
     const error = await readJournal(nodeSpoolFs, await journalOf(records.join(''))).catch(
       (e: unknown) => e,
     );
@@ -98,12 +123,23 @@ describe('readJournal', () => {
     expect((error as Error).message).toMatch(/damaged before byte \d+/);
   });
 
-  it('refuses a record out of order when whole records follow it', async () => {
+  it('skips a record out of order when whole records follow it', async () => {
     // An assertion after the seal: the writer never does that.
     const text = lines([...WHOLE.slice(0, 6), assertion(9), ack(0)]);
-    await expect(readJournal(nodeSpoolFs, await journalOf(text))).rejects.toBeInstanceOf(
-      SpoolCorruptError,
-    );
+    const state = await readJournal(nodeSpoolFs, await journalOf(text));
+    expect(state).toMatchObject({ records: 4, damaged: 1, damagedAssertions: 0 });
+  });
+
+  it('reads nothing of a journal of an unknown version, naming its writer', async () => {
+    const text = lines([{ ...header, v: 3, by: 'aphoria-client 0.9.1' }, assertion(0)]);
+    const path = await journalOf(text);
+    expect(await readJournal(nodeSpoolFs, path)).toMatchObject({
+      records: 0,
+      foreign: { version: 3, by: 'aphoria-client 0.9.1' },
+    });
+    const opened = await new Spool(join(path, '..')).open(SCAN);
+    expect(opened).toEqual({ kind: 'foreign', path, version: 3, by: 'aphoria-client 0.9.1' });
+    expect(await readFile(path, 'utf8')).toBe(text); // untouched
   });
 
   it('reads assertion lines whose keys come in another order (the shortcut falls back)', async () => {
@@ -166,9 +202,9 @@ describe('Spool.open recovers what readJournal finds', () => {
     expect(pending).toEqual([3]);
   });
 
-  it('moves a damaged journal aside so it can never block a run again', async () => {
+  it('moves a journal with a damaged header aside so it can never block a run again', async () => {
     const records = WHOLE.map(encodeRecord);
-    records[1] = records[1]!.replace('"s/0"', '"s/X"');
+    records[0] = records[0]!.replace('payments-api', 'payments-apX');
     const path = await journalOf(records.join(''));
     const dir = join(path, '..');
     const opened = await new Spool(dir).open(SCAN);
@@ -181,7 +217,35 @@ describe('Spool.open recovers what readJournal finds', () => {
 
   it('reports an empty journal as unsealed, for the caller to discard', async () => {
     const path = await journalOf('');
-    expect(await new Spool(join(path, '..')).open(SCAN)).toEqual({ kind: 'unsealed', path });
+    expect(await new Spool(join(path, '..')).open(SCAN)).toEqual({
+      kind: 'unsealed',
+      path,
+      state: undefined,
+    });
+  });
+
+  it('seals a journal cut off mid-write, torn tail cut, saying how many assertions it misses', async () => {
+    const head = { ...header, total: 9 };
+    const path = await journalOf(lines([head, assertion(0), assertion(1)]) + '0badc0de {"t":"a"');
+    const spool = new Spool(join(path, '..'));
+    const opened = await spool.open(SCAN);
+    expect(opened).toMatchObject({ kind: 'unsealed', state: { records: 2, torn: true } });
+    if (opened.kind !== 'unsealed') return;
+    const sealed = await spool.sealCut(opened.state!);
+    expect(sealed.seal).toEqual({ t: 's', n: 2, total: 2, rej: 0, cut: 7 });
+    expect(await spool.open(SCAN)).toMatchObject({
+      kind: 'ok',
+      state: { records: 2, seal: { cut: 7 }, torn: false },
+    });
+  });
+
+  it('seals a journal whose every record is there (only the seal missing) as whole', async () => {
+    const path = await journalOf(lines(WHOLE.slice(0, -3))); // header, 4 assertions (summary last)
+    const spool = new Spool(join(path, '..'));
+    const opened = await spool.open(SCAN);
+    if (opened.kind !== 'unsealed') throw new Error(opened.kind);
+    const sealed = await spool.sealCut(opened.state!);
+    expect(sealed.seal).toEqual({ t: 's', n: 4, total: 4, rej: 0 });
   });
 
   it('removes a compaction cut short and keeps the journal it was replacing', async () => {

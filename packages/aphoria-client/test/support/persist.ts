@@ -54,6 +54,11 @@ export function configFor(emu: Emulator, dir: string, apiKey = emu.rootApiKey): 
   return createHostedConfig({ url: emu.url, apiKey, spoolDir: join(dir, 'spool') });
 }
 
+/** A config for `emu`'s key that sends through `url` (a proxy in front of it). */
+export function configVia(url: string, emu: Emulator, dir: string): HostedConfig {
+  return createHostedConfig({ url, apiKey: emu.rootApiKey, spoolDir: join(dir, 'spool') });
+}
+
 /** The SDK's schedule, instant: three retries with no wait. */
 export const INSTANT_RETRY: PersistClientOptions = {
   retry: { delays: [0, 0, 0] },
