@@ -123,24 +123,24 @@ describe('the fsync audit: each fsync site made a no-op alone', { timeout: 600_0
     expect(names).not.toContain('outside src');
   });
 
-  it('removing the fsync of a journal seal, or of its last batch, loses findings', async () => {
+  it('removing the fsync of the records before a seal loses findings', async () => {
     const { noticed } = await audited();
     const lines = [...noticed].map(
       ([site, n]) =>
         `${site}: ${n.scenario} step ${n.step} (${n.tail}), ${n.verdict.missing} missing, ${n.verdict.doubled} doubled, left ${JSON.stringify(n.verdict.left)}`,
     );
-    expect(noticed.size, lines.join('\n')).toBeGreaterThanOrEqual(2);
+    expect(
+      [...noticed.keys()].filter((site) => site.includes('(createJournal)')),
+      lines.join('\n'),
+    ).not.toEqual([]);
   });
 
-  // Fails today. Unnoticed: the fsyncs of a new journal's first batch and of its directory
-  // entry (createJournal's `write`): they only matter before the seal is durable, where the
-  // unsealed-journal defect (sweep-tests.ts) already loses everything; and those that only
-  // save the next run work the read-back redoes: the directory fsync at the end of
-  // createJournal (the first batch's already made the name durable; a compaction's draft is
-  // made durable by its rename's), after a compaction's rename (the old journal says the same),
-  // after deleting a finished journal, after cutting a torn tail (the next ack group's fsync
-  // covers it), after discarding an unsealed journal and after moving a damaged one aside
-  // (each is redone by the next run). Remove `.fails` once every site is noticed (or gone).
+  // Fails today. Since a journal cut off before its seal is sealed as cut and delivered, the
+  // seal's own fsync and the first batch's (and its directory entry's) are no longer noticed by
+  // any crash point, beside those that only save the next run work the read-back redoes
+  // (after a compaction's rename, after deleting a finished journal, after cutting a torn
+  // tail, after sealing a cut journal, an ack group's). Each is either unnecessary now or
+  // lacks a scenario: remove `.fails` once every site is noticed (or gone).
   it.fails('every fsync site is noticed by a power-loss crash point', async () => {
     const { sites, noticed } = await audited();
     const unnoticed = [...sites.keys()].filter((site) => !noticed.has(site));

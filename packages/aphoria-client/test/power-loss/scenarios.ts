@@ -63,6 +63,7 @@ function bigScan(seed: string): Scan {
 export const persistTwoBatches: Scenario = {
   name: 'persist-two-batches',
   writesJournal: true,
+  journalsInBatches: true,
   scan: bigScan,
   async run(_emu: Emulator, scan: Scan, config: HostedConfig, seams: SpoolSeams) {
     await persistScanWith(scan, { ...quiet, config, concurrency: 4 }, seams);
