@@ -8,6 +8,7 @@ import { bootstrap } from '../../src/commands/bootstrap.js';
 import { planProvision, provision } from '../../src/commands/provision.js';
 import { revoke } from '../../src/commands/revoke.js';
 import { rotate } from '../../src/commands/rotate.js';
+import { DEFAULT_LEASE_DURATION_MS } from '../../src/commands/run-lease.js';
 import { createSecretManagerClient } from '../../src/stores/gcp-client.js';
 import { projectKeySecret } from '../../src/stores/names.js';
 import { openSecretStore } from '../../src/stores/open.js';
@@ -105,7 +106,10 @@ describe('provision with the gcp: store', () => {
     const plan = await planProvision({ ...base, projects: PROJECTS });
     const beta = plan.projects.find((p) => p.project === 'beta');
     expect(beta?.action).not.toBe('unchanged');
-    const result = await provision({ ...base, projects: PROJECTS });
+    // The old live key is not what the store's latest holds: past the lease (it cannot be
+    // another run's key in flight) it is revoked in the same run.
+    const pastLease = () => new Date(Date.now() + DEFAULT_LEASE_DURATION_MS + 1_000);
+    const result = await provision({ ...base, projects: PROJECTS, now: pastLease });
     expect(result.summary).toMatchObject({ unchanged: 2, failed: 0 });
     expect((await store.listVersions(projectKeySecret('beta'))).map((v) => v.version)).toEqual([
       '1',
