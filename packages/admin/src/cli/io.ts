@@ -34,6 +34,8 @@ export interface Io {
   cwd: string;
   /** Print stack traces with errors. */
   debug: boolean;
+  /** How often progress lines are printed when stderr is not a terminal. @default 10_000 */
+  progressIntervalMs?: number | undefined;
 }
 
 /** The real process. */

@@ -37,7 +37,7 @@ export async function runRotate(
       all: flags.all,
       concurrency,
       ...run,
-      onProgress: (d, t) => progress.update(d, t),
+      onProgress: (d, t, f) => progress.update(d, t, f),
     }).finally(() => progress.stop());
     if (flags.json === true) printJson(io, resultJson(result));
     else io.stdout.write(renderResult(result, io));

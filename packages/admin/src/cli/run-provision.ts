@@ -64,7 +64,7 @@ export async function runProvision(file: string, flags: ProvisionFlags, io: Io):
         if (flags.json !== true) io.stdout.write(renderPlan(plan, io));
         progress = await startProgress(io, 'provision');
       },
-      onProgress: (d, t) => progress?.update(d, t),
+      onProgress: (d, t, f) => progress?.update(d, t, f),
     }).finally(() => progress?.stop());
     if (flags.json === true) {
       printJson(io, {

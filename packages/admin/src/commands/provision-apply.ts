@@ -56,8 +56,8 @@ export interface ProvisionResult {
 
 /** Applying needs what planning needs, plus a progress callback. */
 export interface ApplyContext extends PlanContext {
-  /** Called after each project with the count done so far. */
-  onProgress?: ((done: number, total: number) => void) | undefined;
+  /** Called after each project with the counts done and failed so far. */
+  onProgress?: ((done: number, total: number, failed: number) => void) | undefined;
 }
 
 const PAST = {
@@ -75,12 +75,16 @@ export async function executePlan(
   const limit = pLimit(ctx.concurrency);
   const total = plan.projects.length;
   let done = 0;
+  let failed = 0;
+  // The total is known before the first project ends: a log line can say 0/10000 at once.
+  ctx.onProgress?.(0, total, 0);
   const projects = await Promise.all(
     plan.projects.map((p) =>
       limit(async () => {
         const result = await applyProject(ctx, p);
         done += 1;
-        ctx.onProgress?.(done, total);
+        if (result.action === 'failed') failed += 1;
+        ctx.onProgress?.(done, total, failed);
         return result;
       }),
     ),

@@ -40,8 +40,8 @@ export interface ProvisionOptions extends ServerOptions, RunOptions {
   concurrency?: number | undefined;
   /** Stored keys read at once while planning (it changes nothing). @default DEFAULT_READ_CONCURRENCY (64) */
   readConcurrency?: number | undefined;
-  /** Called after each project is applied with the count done so far (the CLI's progress bar). */
-  onProgress?: ((done: number, total: number) => void) | undefined;
+  /** Called after each project is applied with the counts done and failed so far (the CLI's progress). */
+  onProgress?: ((done: number, total: number, failed: number) => void) | undefined;
   /** Cancels calls in flight and pending retry waits. */
   signal?: AbortSignal | undefined;
   /**

@@ -42,7 +42,7 @@ export interface RotateOptions extends ServerOptions, RunOptions {
   graceMs?: number | undefined;
   /** @default DEFAULT_CONCURRENCY (16) */
   concurrency?: number | undefined;
-  onProgress?: ((done: number, total: number) => void) | undefined;
+  onProgress?: ((done: number, total: number, failed: number) => void) | undefined;
   signal?: AbortSignal | undefined;
 }
 
