@@ -3,6 +3,7 @@ import { planProvision, provision } from '../commands/provision.js';
 import { EXIT_CODES } from '../errors.js';
 import { readProjectsFile } from '../projects-file.js';
 import { adminKeyOf, type CommonFlags, intFlag, urlOf, withStore } from './common.js';
+import { catchInterrupts, EXIT_INTERRUPTED, renderInterrupted } from './interrupt.js';
 import { type Io, printJson, QuietExit } from './io.js';
 import { startProgress } from './progress.js';
 import { planJson, renderPlan, renderResult, resultJson } from './render-provision.js';
@@ -58,21 +59,32 @@ export async function runProvision(file: string, flags: ProvisionFlags, io: Io):
     // One lease for the plan and the apply: the plan printed is the plan applied. A real run
     // reads only the stored keys it needs (ProjectPlan.unread); --dry-run reads all.
     let progress: Awaited<ReturnType<typeof startProgress>> | undefined;
+    const interrupt = catchInterrupts(io, 'provision');
     const result = await provision({
       ...options,
+      stop: interrupt.stop,
       onPlan: async (plan) => {
         if (flags.json !== true) io.stdout.write(renderPlan(plan, io));
         progress = await startProgress(io, 'provision');
       },
       onProgress: (d, t, f) => progress?.update(d, t, f),
-    }).finally(() => progress?.stop());
+    }).finally(() => {
+      progress?.stop();
+      interrupt.dispose();
+    });
     if (flags.json === true) {
       printJson(io, {
         ...resultJson(result),
         unlisted: result.unlisted,
         ...(result.pruned === undefined ? {} : { pruned: result.pruned }),
       });
-    } else io.stdout.write(renderResult(result, io) + renderUnlisted(result));
+    } else {
+      io.stdout.write(renderResult(result, io) + renderUnlisted(result));
+      if (result.interrupted !== undefined) {
+        io.stdout.write(renderInterrupted(result.interrupted.notStarted));
+      }
+    }
+    if (interrupt.stop.aborted) throw new QuietExit(EXIT_INTERRUPTED);
     if (result.summary.failed > 0) throw new QuietExit(EXIT_CODES.failed);
   });
 }

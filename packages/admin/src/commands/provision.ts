@@ -45,6 +45,11 @@ export interface ProvisionOptions extends ServerOptions, RunOptions {
   /** Cancels calls in flight and pending retry waits. */
   signal?: AbortSignal | undefined;
   /**
+   * Once aborted (the CLI's first Ctrl-C or SIGTERM), no new project is started; those in
+   * flight finish, and the result lists the rest in `interrupted`.
+   */
+  stop?: AbortSignal | undefined;
+  /**
    * Which stored keys planning reads (see {@link StoreReads}). `provision` reads only those
    * it needs; `planProvision` reads all unless told otherwise.
    * @default 'all' (planProvision), 'needed' (provision)
@@ -90,6 +95,7 @@ const schema = z.strictObject({
   readConcurrency: fields.concurrency,
   onProgress: fields.fn.optional(),
   signal: fields.signal,
+  stop: fields.signal,
   storeReads: z.enum(['all', 'needed']).optional(),
   onPlan: fields.fn.optional(),
   graceMs: fields.graceMs,
@@ -120,6 +126,7 @@ function resolve(options: ProvisionOptions, command: string) {
     readConcurrency: o.readConcurrency,
     signal: o.signal,
     onProgress: o.onProgress as ProvisionOptions['onProgress'],
+    stop: o.stop,
     storeReads: o.storeReads,
     now: (o.now as (() => Date) | undefined) ?? (() => new Date()),
     leaseDurationMs: o.leaseDurationMs ?? DEFAULT_LEASE_DURATION_MS,
@@ -222,9 +229,11 @@ export async function provision(options: ProvisionOptions): Promise<ProvisionRun
       });
       const result = await executePlan(run, plan);
       await clearMarks(ctx.store, returning, signal);
-      const pruned = prune
-        ? await pruneProjects(ctx.admin, ctx.store, keys, unlisted, ctx.now(), signal)
-        : undefined;
+      // An interrupted run off-boards nothing more: the operator asked it to stop.
+      const pruned =
+        prune && result.interrupted === undefined
+          ? await pruneProjects(ctx.admin, ctx.store, keys, unlisted, ctx.now(), signal)
+          : undefined;
       return { ...result, plan, unlisted, ...(pruned === undefined ? {} : { pruned }) };
     });
   } finally {

@@ -44,6 +44,11 @@ export interface RotateOptions extends ServerOptions, RunOptions {
   concurrency?: number | undefined;
   onProgress?: ((done: number, total: number, failed: number) => void) | undefined;
   signal?: AbortSignal | undefined;
+  /**
+   * Once aborted (the CLI's first Ctrl-C or SIGTERM), no new project is started; those in
+   * flight finish, and the result lists the rest in `interrupted`.
+   */
+  stop?: AbortSignal | undefined;
 }
 
 const schema = z.strictObject({
@@ -57,6 +62,7 @@ const schema = z.strictObject({
   concurrency: fields.concurrency,
   onProgress: fields.fn.optional(),
   signal: fields.signal,
+  stop: fields.signal,
   ...runFields,
 });
 
@@ -92,6 +98,7 @@ export async function rotate(options: RotateOptions): Promise<ProvisionResult> {
         graceMs: o.graceMs,
         leaseDurationMs: o.leaseDurationMs ?? DEFAULT_LEASE_DURATION_MS,
         onProgress: o.onProgress as RotateOptions['onProgress'],
+        stop: o.stop,
       };
       let projects: string[];
       if (o.project !== undefined) {
