@@ -19,7 +19,13 @@ import {
 } from './context.js';
 import { checkMassRevoke } from './mass-revoke.js';
 import { executePlan, type ProvisionResult } from './provision-apply.js';
-import { computePlan, type ProvisionPlan, planWith, type StoreReads } from './provision-plan.js';
+import {
+  computePlan,
+  type ProvisionPlan,
+  planWith,
+  policyOf,
+  type StoreReads,
+} from './provision-plan.js';
 import {
   clearMarks,
   findUnlisted,
@@ -28,6 +34,13 @@ import {
   pruneProjects,
 } from './prune.js';
 import { DEFAULT_LEASE_DURATION_MS, withRunLease } from './run-lease.js';
+import {
+  checkPlanTarget,
+  observeForPlan,
+  type SavedPlan,
+  toSavedPlan,
+  verifySavedPlan,
+} from './saved-plan.js';
 import { readServerKeys } from './server-keys.js';
 
 /** Options of {@link planProvision}, {@link applyProvision} and {@link provision}. */
@@ -235,6 +248,57 @@ export async function provision(options: ProvisionOptions): Promise<ProvisionRun
           ? await pruneProjects(ctx.admin, ctx.store, keys, unlisted, ctx.now(), signal)
           : undefined;
       return { ...result, plan, unlisted, ...(pruned === undefined ? {} : { pruned }) };
+    });
+  } finally {
+    await client.close();
+  }
+}
+
+/**
+ * Plans as `--dry-run` does and returns the plan to save (`--plan-out`): the decisions, the
+ * store and server they are for, and a fingerprint of the state observed. Changes nothing.
+ */
+export async function savePlan(options: ProvisionOptions): Promise<SavedPlan> {
+  const { client, ctx, projects } = resolve(options, 'provision');
+  try {
+    const keys = await readServerKeys(ctx.admin, ctx.signal);
+    const createdAt = ctx.now();
+    const observations = await observeForPlan(ctx, keys, projects, createdAt);
+    return toSavedPlan(observations, {
+      createdAt,
+      store: ctx.store.spec,
+      url: options.url,
+      policy: policyOf(ctx),
+    });
+  } finally {
+    await client.close();
+  }
+}
+
+/**
+ * Applies a saved plan (`--plan`), exactly: under the run lease, the state is observed again
+ * and must match the plan's fingerprint, for the store and server the plan was made for.
+ * `options.projects` is ignored: the plan lists them.
+ *
+ * @throws AdminError `plan_stale` when the world changed since or the store or server differ;
+ *   `invalid_plan` when the decisions are not what the observed state gives
+ */
+export async function applySavedPlan(
+  saved: SavedPlan,
+  options: ProvisionOptions,
+): Promise<ProvisionRun> {
+  const projects = saved.projects.map((p) => p.decision.project);
+  const { client, ctx, lease, guard, onPlan } = resolve({ ...options, projects }, 'provision');
+  try {
+    checkPlanTarget(saved, ctx.store.spec, options.url);
+    return await withRunLease(ctx.store, lease, async (signal) => {
+      const run = { ...ctx, signal };
+      const keys = await readServerKeys(ctx.admin, signal);
+      const plan = await verifySavedPlan(run, keys, saved);
+      await onPlan?.(plan);
+      checkMassRevoke('provision', plan, guard);
+      const result = await executePlan(run, plan);
+      return { ...result, plan, unlisted: [] };
     });
   } finally {
     await client.close();
