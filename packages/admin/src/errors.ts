@@ -37,7 +37,11 @@ export type AdminErrorCode =
   /** This run lost its lease (it stalled past expiry and another run took over). */
   | 'lease_lost'
   /** The plan would revoke the live keys of more projects than `--max-revoke` allows. */
-  | 'mass_revoke_refused';
+  | 'mass_revoke_refused'
+  /** A saved plan file is not one (bad JSON, another format version, edited decisions). */
+  | 'invalid_plan'
+  /** A saved plan no longer fits: the observed state changed, or another store or server. */
+  | 'plan_stale';
 
 /** Exit codes of the CLI; also documented in the README and every command's `--help`. */
 export const EXIT_CODES = Object.freeze({
@@ -68,6 +72,8 @@ const EXIT_BY_CODE: Readonly<Record<AdminErrorCode, number>> = {
   lease_held: EXIT_CODES.failed,
   lease_lost: EXIT_CODES.failed,
   mass_revoke_refused: EXIT_CODES.failed,
+  invalid_plan: EXIT_CODES.usage,
+  plan_stale: EXIT_CODES.failed,
 };
 
 /** One problem found in an input, e.g. a line of the projects file. */

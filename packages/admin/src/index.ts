@@ -40,10 +40,12 @@ export {
 } from './commands/onboard.js';
 export {
   applyProvision,
+  applySavedPlan,
   type ProvisionOptions,
   type ProvisionRun,
   planProvision,
   provision,
+  savePlan,
 } from './commands/provision.js';
 export type {
   ProjectHashes,
@@ -79,6 +81,13 @@ export {
   DEFAULT_LEASE_DURATION_MS,
   DEFAULT_RUN_LOCK_TIMEOUT_MS,
 } from './commands/run-lease.js';
+export {
+  parseSavedPlan,
+  SAVED_PLAN_FORMAT,
+  SAVED_PLAN_VERSION,
+  type SavedPlan,
+  type SavedProject,
+} from './commands/saved-plan.js';
 export { PROJECT_KEY_ROLE } from './commands/server-keys.js';
 // Errors and exit codes.
 export {

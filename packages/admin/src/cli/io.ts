@@ -11,11 +11,12 @@ export const PROGRAM = 'stemedb-admin';
 /** The exit codes, as every `--help` ends. */
 export const EXIT_CODES_HELP = `
 Exit codes:
-  0  success: everything asked for was done, or nothing needed doing
-  1  some project or check failed (the others completed), or the server or the store failed
-  2  usage, input or config error (bad flag, projects file, store spec, missing admin key):
-     nothing was changed
-  3  the server refused the admin key (401) or its role (403), or the store its credentials`;
+    0  success: everything asked for was done, or nothing needed doing
+    1  some project or check failed (the others completed), or the server or the store failed
+    2  usage, input or config error (bad flag, projects file, store spec, missing admin key):
+       nothing was changed
+    3  the server refused the admin key (401) or its role (403), or the store its credentials
+  130  provision or rotate was interrupted (Ctrl-C, SIGTERM): projects in flight finished`;
 
 /** A stream the CLI writes to; `isTTY` decides colour and progress. */
 export interface OutStream {
@@ -34,6 +35,8 @@ export interface Io {
   cwd: string;
   /** Print stack traces with errors. */
   debug: boolean;
+  /** How often progress lines are printed when stderr is not a terminal. @default 10_000 */
+  progressIntervalMs?: number | undefined;
 }
 
 /** The real process. */

@@ -131,8 +131,16 @@ Examples:
 
   graceFlag(runFlags(common(program.command('provision'))))
     .description('Converge: exactly one live write_agent key per project, the one the store holds.')
-    .argument('<projects-file>', 'one project name a line; blank lines and # comments are ignored')
+    .argument(
+      '[projects-file]',
+      'one project name a line; blank lines and # comments are ignored (not with --plan)',
+    )
     .option('--dry-run', 'print the plan and stop')
+    .option('--plan-out <file>', 'with --dry-run: save the plan to apply later with --plan')
+    .option(
+      '--plan <file>',
+      'apply exactly a saved plan; refused (exit 1) if the store changed since or is another',
+    )
     .option('--concurrency <n>', 'projects worked on at once (default: 16)')
     .option('--read-concurrency <n>', 'stored keys read at once while planning (default: 64)')
     .option(
@@ -168,14 +176,22 @@ more than --max-revoke projects whose key the store does not hold stops before c
 anything (exit 1): the store is probably not this server's.
 With --dry-run, the same shape plus "dryRun": true, telling what a run would do (nothing is
 changed), and each project's "reason".
+--dry-run --plan-out plan.json also saves the plan (hashes only; the store and server it is
+for; a fingerprint of the state observed); --plan plan.json applies exactly it, and refuses
+(exit 1, nothing changed) if any project changed since or the store or server differ; a file
+that is not such a plan (bad JSON, another version, an edited decision) is exit 2.
+The first Ctrl-C or SIGTERM finishes the projects in flight, starts no new one, reports and
+exits 130; a second exits at once. Progress: a bar on a terminal, else a line every 10 s.
 ${LEASE_HELP}
 
 Examples:
   ${PROGRAM} provision projects.txt --store gcp:my-gcp-project --url https://stemedb.example.com --dry-run
   ${PROGRAM} provision projects.txt --store gcp:my-gcp-project --url https://stemedb.example.com --admin-key-from-store --json
-  gcloud secrets versions access latest --secret=stemedb-root-api-key | ${PROGRAM} provision projects.txt --store k8s:stemedb --admin-key-stdin`),
+  gcloud secrets versions access latest --secret=stemedb-root-api-key | ${PROGRAM} provision projects.txt --store k8s:stemedb --admin-key-stdin
+  ${PROGRAM} provision projects.txt --store gcp:my-gcp-project --admin-key-from-store --dry-run --plan-out plan.json
+  ${PROGRAM} provision --plan plan.json --store gcp:my-gcp-project --admin-key-from-store`),
     )
-    .action(async (file: string, flags, command: Command) => {
+    .action(async (file: string | undefined, flags, command: Command) => {
       const { runProvision } = await import('./run-provision.js');
       await runProvision(file, flags, ioOf(command));
     });

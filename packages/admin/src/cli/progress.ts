@@ -1,20 +1,26 @@
 /**
- * The progress bar of provision and rotate: on a terminal (stderr) only, never in a pipe or a
- * log (STYLE.md practice 12), and not with `NO_COLOR` or `TERM=dumb`, whose users ask for plain
- * output (a bar redraws with control characters). cli-progress is loaded only when a bar shows.
+ * The progress of provision and rotate: a bar on a terminal (stderr) only (STYLE.md practice
+ * 12), and not with `NO_COLOR` or `TERM=dumb`, whose users ask for plain output (a bar redraws
+ * with control characters); in a pipe or a log, one plain line every 10 s (progress-lines.ts).
+ * cli-progress is loaded only when a bar shows.
  */
 import { type Io, useColour } from './io.js';
+import { startProgressLines } from './progress-lines.js';
 
 /** A progress reporter; `update` is called after each project. */
 export interface Progress {
-  update(done: number, total: number): void;
+  update(done: number, total: number, failed?: number): void;
   stop(): void;
 }
 
 const NONE: Progress = { update() {}, stop() {} };
 
-/** A bar on stderr when it is a terminal, else nothing; the bar appears at the first update. */
+/**
+ * A bar on stderr when it is a terminal (it appears at the first update); lines every
+ * `io.progressIntervalMs` when it is not; nothing on a terminal that asks for plain output.
+ */
 export async function startProgress(io: Io, label: string): Promise<Progress> {
+  if (io.stderr.isTTY !== true) return startProgressLines(io.stderr, label, io.progressIntervalMs);
   if (!useColour(io.stderr, io.env)) return NONE;
   const { default: cliProgress } = await import('cli-progress');
   let bar: InstanceType<typeof cliProgress.SingleBar> | undefined;

@@ -95,5 +95,6 @@ export function resultJson(result: ProvisionResult) {
       ...(p.error === undefined ? {} : { error: p.error }),
     })),
     summary: result.summary,
+    ...(result.interrupted === undefined ? {} : { interrupted: result.interrupted }),
   };
 }

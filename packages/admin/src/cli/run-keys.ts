@@ -4,6 +4,7 @@ import { revoke } from '../commands/revoke.js';
 import { rotate } from '../commands/rotate.js';
 import { EXIT_CODES } from '../errors.js';
 import { adminKeyOf, type CommonFlags, intFlag, urlOf, withStore } from './common.js';
+import { catchInterrupts, EXIT_INTERRUPTED, renderInterrupted } from './interrupt.js';
 import { type Io, palette, printJson, QuietExit, UsageError } from './io.js';
 import { startProgress } from './progress.js';
 import { renderResult, resultJson } from './render-provision.js';
@@ -29,6 +30,7 @@ export async function runRotate(
   await withStore(flags, io, async (store) => {
     const adminKey = await adminKeyOf(flags, io, store);
     const progress = await startProgress(io, 'rotate');
+    const interrupt = catchInterrupts(io, 'rotate');
     const result = await rotate({
       url,
       adminKey,
@@ -37,10 +39,20 @@ export async function runRotate(
       all: flags.all,
       concurrency,
       ...run,
-      onProgress: (d, t) => progress.update(d, t),
-    }).finally(() => progress.stop());
+      onProgress: (d, t, f) => progress.update(d, t, f),
+      stop: interrupt.stop,
+    }).finally(() => {
+      progress.stop();
+      interrupt.dispose();
+    });
     if (flags.json === true) printJson(io, resultJson(result));
-    else io.stdout.write(renderResult(result, io));
+    else {
+      io.stdout.write(renderResult(result, io));
+      if (result.interrupted !== undefined) {
+        io.stdout.write(renderInterrupted(result.interrupted.notStarted));
+      }
+    }
+    if (interrupt.stop.aborted) throw new QuietExit(EXIT_INTERRUPTED);
     if (result.summary.failed > 0) throw new QuietExit(EXIT_CODES.failed);
   });
 }

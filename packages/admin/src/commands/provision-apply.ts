@@ -43,7 +43,10 @@ export interface ProjectResult {
 
 /** What a provision (or rotate) run did. */
 export interface ProvisionResult {
+  /** The projects worked on (with `stop`, those started before it). */
   projects: ProjectResult[];
+  /** Only when `stop` fired before every project was started: the ones left untouched. */
+  interrupted?: { notStarted: string[] } | undefined;
   summary: {
     created: number;
     replaced: number;
@@ -56,8 +59,13 @@ export interface ProvisionResult {
 
 /** Applying needs what planning needs, plus a progress callback. */
 export interface ApplyContext extends PlanContext {
-  /** Called after each project with the count done so far. */
-  onProgress?: ((done: number, total: number) => void) | undefined;
+  /** Called after each project with the counts done and failed so far. */
+  onProgress?: ((done: number, total: number, failed: number) => void) | undefined;
+  /**
+   * Once aborted, no new project is started; those in flight finish (an interrupt: `signal`
+   * would cancel them half-way instead, leaving a key minted and not stored).
+   */
+  stop?: AbortSignal | undefined;
 }
 
 const PAST = {
@@ -67,7 +75,7 @@ const PAST = {
   failed: 'failed',
 } as const;
 
-/** Applies `plan`; one project's failure never stops the others. */
+/** Applies `plan`; one project's failure never stops the others; `stop` stops new ones. */
 export async function executePlan(
   ctx: ApplyContext,
   plan: ProvisionPlan,
@@ -75,17 +83,28 @@ export async function executePlan(
   const limit = pLimit(ctx.concurrency);
   const total = plan.projects.length;
   let done = 0;
-  const projects = await Promise.all(
+  let failed = 0;
+  // The total is known before the first project ends: a log line can say 0/10000 at once.
+  ctx.onProgress?.(0, total, 0);
+  const started = await Promise.all(
     plan.projects.map((p) =>
       limit(async () => {
+        if (ctx.stop?.aborted === true) return undefined;
         const result = await applyProject(ctx, p);
         done += 1;
-        ctx.onProgress?.(done, total);
+        if (result.action === 'failed') failed += 1;
+        ctx.onProgress?.(done, total, failed);
         return result;
       }),
     ),
   );
-  return { projects, summary: summariseResults(projects) };
+  const projects = started.filter((r) => r !== undefined);
+  const notStarted = plan.projects.filter((_, i) => started[i] === undefined).map((p) => p.project);
+  return {
+    projects,
+    summary: summariseResults(projects),
+    ...(notStarted.length > 0 ? { interrupted: { notStarted } } : {}),
+  };
 }
 
 async function applyProject(ctx: ApplyContext, plan: ProjectPlan): Promise<ProjectResult> {

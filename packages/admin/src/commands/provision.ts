@@ -20,7 +20,13 @@ import {
 import { checkMassRevoke } from './mass-revoke.js';
 import { preflightStore } from './preflight.js';
 import { executePlan, type ProvisionResult } from './provision-apply.js';
-import { computePlan, type ProvisionPlan, planWith, type StoreReads } from './provision-plan.js';
+import {
+  computePlan,
+  type ProvisionPlan,
+  planWith,
+  policyOf,
+  type StoreReads,
+} from './provision-plan.js';
 import {
   clearMarks,
   findUnlisted,
@@ -29,6 +35,13 @@ import {
   pruneProjects,
 } from './prune.js';
 import { DEFAULT_LEASE_DURATION_MS, withRunLease } from './run-lease.js';
+import {
+  checkPlanTarget,
+  observeForPlan,
+  type SavedPlan,
+  toSavedPlan,
+  verifySavedPlan,
+} from './saved-plan.js';
 import { readServerKeys } from './server-keys.js';
 
 /** Options of {@link planProvision}, {@link applyProvision} and {@link provision}. */
@@ -41,10 +54,15 @@ export interface ProvisionOptions extends ServerOptions, RunOptions {
   concurrency?: number | undefined;
   /** Stored keys read at once while planning (it changes nothing). @default DEFAULT_READ_CONCURRENCY (64) */
   readConcurrency?: number | undefined;
-  /** Called after each project is applied with the count done so far (the CLI's progress bar). */
-  onProgress?: ((done: number, total: number) => void) | undefined;
+  /** Called after each project is applied with the counts done and failed so far (the CLI's progress). */
+  onProgress?: ((done: number, total: number, failed: number) => void) | undefined;
   /** Cancels calls in flight and pending retry waits. */
   signal?: AbortSignal | undefined;
+  /**
+   * Once aborted (the CLI's first Ctrl-C or SIGTERM), no new project is started; those in
+   * flight finish, and the result lists the rest in `interrupted`.
+   */
+  stop?: AbortSignal | undefined;
   /**
    * Which stored keys planning reads (see {@link StoreReads}). `provision` reads only those
    * it needs; `planProvision` reads all unless told otherwise.
@@ -91,6 +109,7 @@ const schema = z.strictObject({
   readConcurrency: fields.concurrency,
   onProgress: fields.fn.optional(),
   signal: fields.signal,
+  stop: fields.signal,
   storeReads: z.enum(['all', 'needed']).optional(),
   onPlan: fields.fn.optional(),
   graceMs: fields.graceMs,
@@ -121,6 +140,7 @@ function resolve(options: ProvisionOptions, command: string) {
     readConcurrency: o.readConcurrency,
     signal: o.signal,
     onProgress: o.onProgress as ProvisionOptions['onProgress'],
+    stop: o.stop,
     storeReads: o.storeReads,
     now: (o.now as (() => Date) | undefined) ?? (() => new Date()),
     leaseDurationMs: o.leaseDurationMs ?? DEFAULT_LEASE_DURATION_MS,
@@ -225,10 +245,63 @@ export async function provision(options: ProvisionOptions): Promise<ProvisionRun
       });
       const result = await executePlan(run, plan);
       await clearMarks(ctx.store, returning, signal);
-      const pruned = prune
-        ? await pruneProjects(ctx.admin, ctx.store, keys, unlisted, ctx.now(), signal)
-        : undefined;
+      // An interrupted run off-boards nothing more: the operator asked it to stop.
+      const pruned =
+        prune && result.interrupted === undefined
+          ? await pruneProjects(ctx.admin, ctx.store, keys, unlisted, ctx.now(), signal)
+          : undefined;
       return { ...result, plan, unlisted, ...(pruned === undefined ? {} : { pruned }) };
+    });
+  } finally {
+    await client.close();
+  }
+}
+
+/**
+ * Plans as `--dry-run` does and returns the plan to save (`--plan-out`): the decisions, the
+ * store and server they are for, and a fingerprint of the state observed. Changes nothing.
+ */
+export async function savePlan(options: ProvisionOptions): Promise<SavedPlan> {
+  const { client, ctx, projects } = resolve(options, 'provision');
+  try {
+    const keys = await readServerKeys(ctx.admin, ctx.signal);
+    const createdAt = ctx.now();
+    const observations = await observeForPlan(ctx, keys, projects, createdAt);
+    return toSavedPlan(observations, {
+      createdAt,
+      store: ctx.store.spec,
+      url: options.url,
+      policy: policyOf(ctx),
+    });
+  } finally {
+    await client.close();
+  }
+}
+
+/**
+ * Applies a saved plan (`--plan`), exactly: under the run lease, the state is observed again
+ * and must match the plan's fingerprint, for the store and server the plan was made for.
+ * `options.projects` is ignored: the plan lists them.
+ *
+ * @throws AdminError `plan_stale` when the world changed since or the store or server differ;
+ *   `invalid_plan` when the decisions are not what the observed state gives
+ */
+export async function applySavedPlan(
+  saved: SavedPlan,
+  options: ProvisionOptions,
+): Promise<ProvisionRun> {
+  const projects = saved.projects.map((p) => p.decision.project);
+  const { client, ctx, lease, guard, onPlan } = resolve({ ...options, projects }, 'provision');
+  try {
+    checkPlanTarget(saved, ctx.store.spec, options.url);
+    return await withRunLease(ctx.store, lease, async (signal) => {
+      const run = { ...ctx, signal };
+      const keys = await readServerKeys(ctx.admin, signal);
+      const plan = await verifySavedPlan(run, keys, saved);
+      await onPlan?.(plan);
+      checkMassRevoke('provision', plan, guard);
+      const result = await executePlan(run, plan);
+      return { ...result, plan, unlisted: [] };
     });
   } finally {
     await client.close();

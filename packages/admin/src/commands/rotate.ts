@@ -43,8 +43,13 @@ export interface RotateOptions extends ServerOptions, RunOptions {
   graceMs?: number | undefined;
   /** @default DEFAULT_CONCURRENCY (16) */
   concurrency?: number | undefined;
-  onProgress?: ((done: number, total: number) => void) | undefined;
+  onProgress?: ((done: number, total: number, failed: number) => void) | undefined;
   signal?: AbortSignal | undefined;
+  /**
+   * Once aborted (the CLI's first Ctrl-C or SIGTERM), no new project is started; those in
+   * flight finish, and the result lists the rest in `interrupted`.
+   */
+  stop?: AbortSignal | undefined;
 }
 
 const schema = z.strictObject({
@@ -58,6 +63,7 @@ const schema = z.strictObject({
   concurrency: fields.concurrency,
   onProgress: fields.fn.optional(),
   signal: fields.signal,
+  stop: fields.signal,
   ...runFields,
 });
 
@@ -94,6 +100,7 @@ export async function rotate(options: RotateOptions): Promise<ProvisionResult> {
         graceMs: o.graceMs,
         leaseDurationMs: o.leaseDurationMs ?? DEFAULT_LEASE_DURATION_MS,
         onProgress: o.onProgress as RotateOptions['onProgress'],
+        stop: o.stop,
       };
       let projects: string[];
       if (o.project !== undefined) {
