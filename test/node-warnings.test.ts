@@ -1,6 +1,6 @@
 /**
  * Every built CLI and every package entry point, run on the Node that runs the suite (CI runs it
- * on Node 20, 22 and 24), must print no warning of Node's own: a deprecated builtin or an
+ * on Node 22, 24 and 26), must print no warning of Node's own: a deprecated builtin or an
  * experimental feature reached by a new dependency shows up here as `(node:PID) …` in stderr,
  * in front of every user, before it shows up anywhere else.
  */

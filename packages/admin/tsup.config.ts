@@ -9,7 +9,7 @@ export default defineConfig([
     dts: true,
     clean: true,
     sourcemap: true,
-    target: 'node20',
+    target: 'node22',
     platform: 'node',
     // The Secret Manager emulator finds the .proto files from `import.meta.url`.
     shims: true,
@@ -19,7 +19,7 @@ export default defineConfig([
     entry: ['src/cli.ts'],
     format: ['esm'],
     sourcemap: true,
-    target: 'node20',
+    target: 'node22',
     platform: 'node',
   },
 ]);

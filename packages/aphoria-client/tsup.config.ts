@@ -7,7 +7,7 @@ export default defineConfig([
     dts: true,
     clean: true,
     sourcemap: true,
-    target: 'node20',
+    target: 'node22',
     platform: 'node',
   },
   {
@@ -16,7 +16,7 @@ export default defineConfig([
     entry: ['src/cli.ts'],
     format: ['esm'],
     sourcemap: true,
-    target: 'node20',
+    target: 'node22',
     platform: 'node',
   },
 ]);

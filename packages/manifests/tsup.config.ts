@@ -49,7 +49,7 @@ export default defineConfig([
     dts: true,
     clean: true,
     sourcemap: true,
-    target: 'node20',
+    target: 'node22',
     platform: 'node',
     // The validator finds its schemas relative to its own file: import.meta.url in ESM,
     // __filename in CJS; the shim gives the CJS build an import.meta.url too.
@@ -79,7 +79,7 @@ export default defineConfig([
       js: "import { createRequire as __cliCreateRequire } from 'node:module'; const require = __cliCreateRequire(import.meta.url);",
     },
     sourcemap: true,
-    target: 'node20',
+    target: 'node22',
     platform: 'node',
   },
 ]);

@@ -1,6 +1,6 @@
 /**
  * Spawning a program on the Node that runs the tests (`process.execPath`), so that the suite run
- * on Node 22 or 24 proves the CLIs on that version.
+ * on Node 22, 24 or 26 proves the CLIs on that version.
  */
 import { spawn } from 'node:child_process';
 

@@ -7,17 +7,20 @@
  * raw undici request (bench/README.md has the figures). Instead:
  *
  * - undici's `signal` option takes an `EventEmitter` as well as an `AbortSignal` (its docs:
- *   `signal: AbortSignal | events.EventEmitter | null`; it calls `once('abort')`,
- *   `removeListener('abort')` and reads `aborted`/`reason`). {@link AttemptAbort} is the few
- *   lines of emitter undici uses: one small object per attempt, no EventTarget.
+ *   `signal: AbortSignal | events.EventEmitter | null`) and reads `aborted`/`reason`. undici 7
+ *   listened with `once('abort')`/`removeListener('abort')`; undici 8 hands any signal that has
+ *   `aborted` to Node's `addAbortListener`, which calls `addEventListener('abort', fn, { once })`
+ *   and `removeEventListener('abort', fn)`. {@link AttemptAbort} is the few lines of both
+ *   surfaces that undici uses: one small object per attempt, no EventTarget.
  * - Timers: one shared, unref'd sweep per client checks the attempts in flight every
  *   {@link SWEEP_MS} ms, so an attempt adds to and removes from a list instead of arming a
  *   timer (at c=1 a lone 30 s timer also creates and drops a timer list every call). A limit
  *   under {@link NATIVE_TIMER_BELOW_MS} gets a native timer of its own, so short timeouts
  *   stay precise (undici's own fast timers make the same split, at 1 s).
  *
- * Invariant: undici registers exactly one abort listener (`once('abort')`) and otherwise only
- * reads `aborted` and `reason`, so this emitter is all the signal it needs.
+ * Invariant: undici registers exactly one abort listener (`once('abort')`, or
+ * `addEventListener('abort')` since undici 8) and otherwise only reads `aborted` and `reason`,
+ * so this object is all the signal it needs.
  *
  * The limits keep their meaning: each is one wall-clock bound on the attempt (send, wait and
  * read the body), firing at most {@link SWEEP_MS} ms late.
@@ -67,6 +70,14 @@ export class AttemptAbort {
   }
   off(event: 'abort', listener: Listener): this {
     return this.removeListener(event, listener);
+  }
+  // The EventTarget surface Node's addAbortListener uses (undici 8, lib/core/util.js); the one
+  // listener fires once either way, so `options` (`once`) needs nothing more.
+  addEventListener(event: 'abort', listener: Listener, _options?: unknown): void {
+    this.on(event, listener);
+  }
+  removeEventListener(event: 'abort', listener: Listener): void {
+    this.removeListener(event, listener);
   }
 
   /** Cuts the attempt short (once); undici then rejects or destroys the body with `reason`. */

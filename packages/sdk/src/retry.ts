@@ -1,5 +1,5 @@
 /**
- * The retry loop. p-retry 7 drives it and its attempt number is the only count; after each
+ * The retry loop. p-retry drives it and its attempt number is the only count; after each
  * failed attempt, {@link decide} runs once: it asks the policy (retry-policy.ts) whether and
  * when to try again, and when the answer is no it builds the error the caller gets, with the
  * number of attempts made. The waits run on the injectable `sleep`, so that tests of the
