@@ -3,7 +3,7 @@
  * `stemedb-admin provision --store gcp:<project>` runs): the plan, the run that creates one
  * `write_agent` key per project and stores it as `stemedb-key-<project>`, a re-run that changes
  * nothing, the server's keys matched against the store, and off-boarding (revoke the keys,
- * delete the secrets) so the example leaves nothing behind.
+ * delete the secrets) so the example leaves nothing behind but the released run lease.
  *
  * Run it with `pnpm build && npx tsx examples/provision-gcp.ts`: with no environment it starts a
  * StemeDB emulator and a local Secret Manager (the gRPC server of `@stemedb/admin/testing`)

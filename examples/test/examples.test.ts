@@ -140,7 +140,10 @@ describe('examples against a StemeDB the test starts (the STEMEDB_URL path)', ()
       ).toHaveLength(1);
       expect(calls.some((c) => c.method === 'DeleteSecret' && c.resource === secret)).toBe(true);
       expect(calls.some((c) => c.authorization)).toBe(false);
-      expect(secretManager.secretNames()).toEqual([]);
+      // Only the run lease's secret stays: a lock cell with no versions, released by each run.
+      expect(secretManager.secretNames()).toEqual([
+        'projects/examples-test/secrets/stemedb-admin-lease',
+      ]);
     } finally {
       await secretManager.close();
     }
