@@ -149,7 +149,7 @@ export const CONSUMERS: readonly Consumer[] = [
           const projects = ['alpha', 'beta'];
           const result = await admin.provision({ url: server.url, adminKey: boot.key, store, projects });
           assert.deepEqual(result.summary,
-            { created: 2, replaced: 0, unchanged: 0, revoked: 0, failed: 0 });
+            { created: 2, replaced: 0, unchanged: 0, revoked: 0, retired: 0, failed: 0 });
           const alpha = await store.readLatest(admin.projectKeySecret('alpha'));
           assert.match(alpha, /^steme_live_[0-9a-f]{48}$/);
         } finally {
