@@ -8,33 +8,22 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Emulator, startEmulator } from '@stemedb/emulator';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Io } from '../../src/cli/io.js';
 import { runFlush } from '../../src/cli/run-flush.js';
 import { runPersist } from '../../src/cli/run-persist.js';
 import { runStatus } from '../../src/cli/run-status.js';
-import { cleanupDirs, makeScan, tempDir } from '../support/persist.js';
+import { makeScan, tempDir, useEmulator } from '../support/persist.js';
 
-let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator({ rateLimit: false });
-});
-afterEach(async () => {
-  emu.faults.clear();
-  await cleanupDirs();
-});
-afterAll(async () => {
-  await emu.close();
-});
+const emu = useEmulator();
 
 /** A 503 outage whose Retry-After of 0 s makes the SDK's three retries instant. */
-const outage = () => emu.faults.outage({ ms: 600_000, mode: 503, retryAfterSeconds: 0 });
+const outage = () => emu().faults.outage({ ms: 600_000, mode: 503, retryAfterSeconds: 0 });
 
 /** A project at `root` (made if missing) wired to the emulator, with a scan file. */
 async function projectAt(root: string, seed: string): Promise<string> {
   await mkdir(join(root, '.aphoria'), { recursive: true });
-  await writeFile(join(root, '.aphoria', 'config.toml'), `[hosted]\nurl = "${emu.url}"\n`);
+  await writeFile(join(root, '.aphoria', 'config.toml'), `[hosted]\nurl = "${emu().url}"\n`);
   await writeFile(join(root, 'scan.json'), JSON.stringify(makeScan(3, seed)));
   return root;
 }
@@ -45,7 +34,7 @@ function captured(cwd: string, env: Record<string, string | undefined>) {
   const io: Io = {
     stdout: { write: (t: string) => (out.stdout += t) },
     stderr: { write: (t: string) => (out.stderr += t) },
-    env: { STEMEDB_API_KEY: emu.rootApiKey, NO_COLOR: '1', ...env },
+    env: { STEMEDB_API_KEY: emu().rootApiKey, NO_COLOR: '1', ...env },
     cwd,
     debug: false,
   };
@@ -94,7 +83,7 @@ describe('with CI set, a run that leaves anything spooled warns that the runner 
     await runFlush({}, down.io);
     expect(ciLines(down.out.stderr)).toHaveLength(1);
     expect(ciLines(down.out.stderr)[0]).toContain('4 assertion(s) are spooled in');
-    emu.faults.clear();
+    emu().faults.clear();
     const up = captured(root, { CI: '1' });
     await runFlush({}, up.io);
     expect(up.out.stderr).toBe('');

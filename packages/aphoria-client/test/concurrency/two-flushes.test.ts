@@ -4,36 +4,25 @@
  * is sent twice, and together they empty the spool.
  */
 import { readdir } from 'node:fs/promises';
-import { type Emulator, startEmulator } from '@stemedb/emulator';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FlushResult } from '../../src/index.js';
 import { startChild } from '../kill/support.js';
 import { spoolWholeScan } from '../kill/support-spool.js';
-import { cleanupDirs, configFor, readBack, tempDir } from '../support/persist.js';
+import { configFor, readBack, tempDir, useEmulator } from '../support/persist.js';
 
 const SCANS = 4;
 const FINDINGS = 150;
 
-let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator({ rateLimit: false });
-});
-afterEach(async () => {
-  emu.faults.clear();
-  await cleanupDirs();
-});
-afterAll(async () => {
-  await emu.close();
-});
+const emu = useEmulator();
 
 describe('two flushes at once over one spool', () => {
   it('send every journal once between them, and leave the spool empty and whole', async () => {
-    const config = configFor(emu, await tempDir());
+    const config = configFor(emu(), await tempDir());
     const scans = [];
     for (let i = 0; i < SCANS; i++) {
-      scans.push(await spoolWholeScan(emu, config, FINDINGS, `two-${i}`));
+      scans.push(await spoolWholeScan(emu(), config, FINDINGS, `two-${i}`));
     }
-    emu.faults.latency(4); // each flush takes long enough for the two to overlap
+    emu().faults.latency(4); // each flush takes long enough for the two to overlap
     const args = {
       mode: 'flush' as const,
       url: config.url,
@@ -60,7 +49,7 @@ describe('two flushes at once over one spool', () => {
     expect(sum('spooled')).toBe(0);
     expect(results.flatMap((r) => r.corrupt)).toEqual([]);
     for (const scan of scans) {
-      expect(await readBack(emu, scan)).toEqual({
+      expect(await readBack(emu(), scan)).toEqual({
         stored: FINDINGS + 1,
         missing: [],
         doubled: [],

@@ -1,39 +1,22 @@
-/**
- * The run's deadline (issue 21): a server that answers 429 forever, or a slow one, never hangs
- * a CI job. At `timeoutMs` what is not sent stays spooled: the call resolves (exit 0), or
- * rejects with PersistIncompleteError under `strict` (exit 4). 0.1 had no deadline and looped
- * on 429s without bound.
- */
-import { type Emulator, startEmulator } from '@stemedb/emulator';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { flushSpool, PersistIncompleteError, persistScan } from '../../src/index.js';
 import { parseDuration } from '../../src/persist/options.js';
 import {
-  cleanupDirs,
   configFor,
   makeScan,
   readBack,
   tempDir,
+  useEmulator,
   warnings,
 } from '../support/persist.js';
 
-let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator({ rateLimit: false });
-});
-afterEach(async () => {
-  emu.faults.clear();
-  await cleanupDirs();
-});
-afterAll(async () => {
-  await emu.close();
-});
+const emu = useEmulator();
 
 describe('a server that answers 429 forever', () => {
   it('is given up at the deadline: everything spooled, a warning, then flushed once', async () => {
     const scan = makeScan(30, 'deadline');
-    const config = configFor(emu, await tempDir());
-    emu.faults.failNext(1_000_000, 429, { retryAfterSeconds: 1 });
+    const config = configFor(emu(), await tempDir());
+    emu().faults.failNext(1_000_000, 429, { retryAfterSeconds: 1 });
     const w = warnings();
     const started = performance.now();
     const result = await persistScan(scan, { config, timeoutMs: 1_500, onWarning: w.onWarning });
@@ -42,15 +25,20 @@ describe('a server that answers 429 forever', () => {
     expect(w.list.join('\n')).toMatch(
       /reached its deadline \(1500ms\): 31 assertion\(s\) stay spooled/,
     );
-    emu.faults.clear();
+    emu().faults.clear();
     const flushed = await flushSpool({ config, onWarning: () => {} });
     expect(flushed).toMatchObject({ sent: 31, spooled: 0 });
-    expect(await readBack(emu, scan)).toEqual({ stored: 31, missing: [], doubled: [], extra: [] });
+    expect(await readBack(emu(), scan)).toEqual({
+      stored: 31,
+      missing: [],
+      doubled: [],
+      extra: [],
+    });
   }, 15_000);
 
   it('rejects with PersistIncompleteError under strict (the CLI exit 4)', async () => {
-    const config = configFor(emu, await tempDir());
-    emu.faults.failNext(1_000_000, 429, { retryAfterSeconds: 1 });
+    const config = configFor(emu(), await tempDir());
+    emu().faults.failNext(1_000_000, 429, { retryAfterSeconds: 1 });
     const error = await persistScan(makeScan(5, 'deadline-strict'), {
       config,
       timeoutMs: 1_000,

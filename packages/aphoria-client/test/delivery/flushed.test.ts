@@ -4,30 +4,19 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Emulator, startEmulator } from '@stemedb/emulator';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { persistScan } from '../../src/index.js';
 import { spoolWholeScan } from '../kill/support-spool.js';
-import { cleanupDirs, configFor, makeScan, tempDir, warnings } from '../support/persist.js';
+import { configFor, makeScan, tempDir, useEmulator, warnings } from '../support/persist.js';
 
-let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator({ rateLimit: false });
-});
-afterEach(async () => {
-  emu.faults.clear();
-  await cleanupDirs();
-});
-afterAll(async () => {
-  await emu.close();
-});
+const emu = useEmulator();
 
 describe('persistScan().flushed', () => {
   it("has the flush phase's own duration and warnings", async () => {
-    const config = configFor(emu, await tempDir());
-    await spoolWholeScan(emu, config, 40, 'flushed-older');
+    const config = configFor(emu(), await tempDir());
+    await spoolWholeScan(emu(), config, 40, 'flushed-older');
     await mkdir(join(config.spoolDir, `${'d'.repeat(32)}.journal`)); // one unreadable entry
-    emu.faults.latency(30);
+    emu().faults.latency(30);
     const w = warnings();
     const result = await persistScan(makeScan(2, 'flushed-own'), {
       config,

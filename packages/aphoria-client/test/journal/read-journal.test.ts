@@ -226,7 +226,7 @@ describe('Spool.open recovers what readJournal finds', () => {
 
   it('seals a journal cut off mid-write, torn tail cut, saying how many assertions it misses', async () => {
     const head = { ...header, total: 9 };
-    const path = await journalOf(lines([head, assertion(0), assertion(1)]) + '0badc0de {"t":"a"');
+    const path = await journalOf(`${lines([head, assertion(0), assertion(1)])}0badc0de {"t":"a"`);
     const spool = new Spool(join(path, '..'));
     const opened = await spool.open(SCAN);
     expect(opened).toMatchObject({ kind: 'unsealed', state: { records: 2, torn: true } });

@@ -5,13 +5,12 @@
  * holder from a live one yet), and once it is stale (proper-lockfile's mtime) it is taken over.
  */
 import { readdir } from 'node:fs/promises';
-import { type Emulator, startEmulator } from '@stemedb/emulator';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { flushSpoolWith } from '../../src/flush.js';
 import { flushSpool } from '../../src/index.js';
 import { DEFAULT_SEAMS, type SpoolSeams } from '../../src/spool/spool.js';
 import type { HostedConfig } from '../../src/types.js';
-import { cleanupDirs, configFor, readBack, tempDir } from '../support/persist.js';
+import { configFor, readBack, tempDir, useEmulator } from '../support/persist.js';
 import { killWhen, startChild, storedCount } from './support.js';
 import { spoolWholeScan } from './support-spool.js';
 
@@ -20,17 +19,7 @@ const TOTAL = FINDINGS + 1;
 // The killed child's lock is stale after 2 s here instead of 10 s: the child is dead.
 const RECOVERY: SpoolSeams = { ...DEFAULT_SEAMS, lockStaleMs: 2_000, flushLockWaitMs: 3_000 };
 
-let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator({ rateLimit: false });
-});
-afterEach(async () => {
-  emu.faults.clear();
-  await cleanupDirs();
-});
-afterAll(async () => {
-  await emu.close();
-});
+const emu = useEmulator();
 
 const flushArgs = (config: HostedConfig) => ({
   mode: 'flush' as const,
@@ -46,13 +35,13 @@ describe('kill -9 mid-flush, then the next run', () => {
   it.each([1, FINDINGS / 2, FINDINGS - 8])(
     'killed after %i writes answered: completed, every assertion once',
     async (after) => {
-      const config = configFor(emu, await tempDir());
-      const scan = await spoolWholeScan(emu, config, FINDINGS, `kill-f-${after}`);
-      emu.faults.latency(3); // so that the kill falls mid-flush
-      const base = storedCount(emu);
-      await killWhen(startChild(flushArgs(config)), () => storedCount(emu) - base >= after);
-      emu.faults.clear();
-      const before = await readBack(emu, scan);
+      const config = configFor(emu(), await tempDir());
+      const scan = await spoolWholeScan(emu(), config, FINDINGS, `kill-f-${after}`);
+      emu().faults.latency(3); // so that the kill falls mid-flush
+      const base = storedCount(emu());
+      await killWhen(startChild(flushArgs(config)), () => storedCount(emu()) - base >= after);
+      emu().faults.clear();
+      const before = await readBack(emu(), scan);
       expect(before.stored).toBeGreaterThanOrEqual(after);
       expect(before.stored).toBeLessThan(TOTAL);
 
@@ -60,7 +49,7 @@ describe('kill -9 mid-flush, then the next run', () => {
       expect(next).toMatchObject({ scans: 1, completed: 1, spooled: 0, locked: 0 });
       // Acknowledged by the killed run, or read back as present: never sent again.
       expect(next.sent).toBe(TOTAL - before.stored);
-      expect(await readBack(emu, scan)).toEqual({
+      expect(await readBack(emu(), scan)).toEqual({
         stored: TOTAL,
         missing: [],
         doubled: [],
@@ -73,12 +62,12 @@ describe('kill -9 mid-flush, then the next run', () => {
 
 describe('the lock a killed flush leaves', () => {
   it('is skipped while fresh, then taken over once stale', async () => {
-    const config = configFor(emu, await tempDir());
-    const scan = await spoolWholeScan(emu, config, FINDINGS, 'kill-lock');
-    emu.faults.latency(3);
-    const base = storedCount(emu);
-    await killWhen(startChild(flushArgs(config)), () => storedCount(emu) - base >= 20);
-    emu.faults.clear();
+    const config = configFor(emu(), await tempDir());
+    const scan = await spoolWholeScan(emu(), config, FINDINGS, 'kill-lock');
+    emu().faults.latency(3);
+    const base = storedCount(emu());
+    await killWhen(startChild(flushArgs(config)), () => storedCount(emu()) - base >= 20);
+    emu().faults.clear();
     const names = await readdir(config.spoolDir);
     expect(names.filter((n) => n.endsWith('.lock'))).toHaveLength(1); // left by the dead child
 
@@ -88,8 +77,8 @@ describe('the lock a killed flush leaves', () => {
 
     const next = await flushSpoolWith({ config, onWarning: () => {} }, RECOVERY);
     expect(next).toMatchObject({ completed: 1, locked: 0, spooled: 0 });
-    expect((await readBack(emu, scan)).doubled).toEqual([]);
-    expect((await readBack(emu, scan)).missing).toEqual([]);
+    expect((await readBack(emu(), scan)).doubled).toEqual([]);
+    expect((await readBack(emu(), scan)).missing).toEqual([]);
     expect(await readdir(config.spoolDir)).toEqual([]);
   });
 });

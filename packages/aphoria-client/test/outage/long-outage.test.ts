@@ -5,36 +5,25 @@
  * through the SDK. Real time; in a file of its own so that it runs beside the others.
  */
 import { readdir } from 'node:fs/promises';
-import { type Emulator, startEmulator } from '@stemedb/emulator';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { flushSpool, persistScan, spoolStatus } from '../../src/index.js';
 import {
-  cleanupDirs,
   configFor,
   makeScan,
   readBack,
   tempDir,
+  useEmulator,
   warnings,
 } from '../support/persist.js';
 
 const OUTAGE_MS = 60_000;
 const FINDINGS = 200;
-let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator({ rateLimit: false });
-});
-afterEach(async () => {
-  emu.faults.clear();
-  await cleanupDirs();
-});
-afterAll(async () => {
-  await emu.close();
-});
+const emu = useEmulator();
 
 describe('a 60 s outage', () => {
   it('is spooled with a warning, then sent exactly once by the next run', async () => {
     const scan = makeScan(FINDINGS, 'long');
-    const config = configFor(emu, await tempDir());
+    const config = configFor(emu(), await tempDir());
     const w = warnings();
     let outageAt = -1;
     const result = await persistScan(scan, {
@@ -42,13 +31,13 @@ describe('a 60 s outage', () => {
       onWarning: w.onWarning,
       onProgress: (p) => {
         if (outageAt < 0 && p.phase === 'persist' && p.sent === 20) {
-          outageAt = emu.requests().length;
-          emu.faults.outage({ ms: OUTAGE_MS, mode: 503 });
+          outageAt = emu().requests().length;
+          emu().faults.outage({ ms: OUTAGE_MS, mode: 503 });
         }
       },
     });
     // The run gave up while the outage still stood: it did not wait the minute out.
-    const during = await fetch(`${emu.url}/v1/health`);
+    const during = await fetch(`${emu().url}/v1/health`);
     await during.arrayBuffer();
     expect(during.status).toBe(503);
 
@@ -60,7 +49,7 @@ describe('a 60 s outage', () => {
     expect(w.list[0]).toContain(`${result.spooled} assertion(s) are spooled in ${config.spoolDir}`);
     // Down for the run once one assertion exhausted its retries: at most the window's worth
     // were retried (4 tries each), the rest spooled without a request.
-    const tried = emu
+    const tried = emu()
       .requests()
       .slice(outageAt)
       .filter((r) => r.status === 503 && r.path === '/v1/assert').length;
@@ -69,13 +58,13 @@ describe('a 60 s outage', () => {
 
     // The outage ends (its remaining ~45 s would only make this test wait), and the next run,
     // here `flushSpool`, sends the spool.
-    emu.faults.clear();
+    emu().faults.clear();
     const next = await flushSpool({ config, onWarning: w.onWarning });
     expect(next).toMatchObject({ scans: 1, completed: 1, spooled: 0, rejected: 0 });
     // What the first run acknowledged counts as already present; the spool is what is sent.
     expect(next.sent).toBe(result.spooled);
     expect(next.sent + next.alreadyPresent).toBe(FINDINGS + 1);
-    expect(await readBack(emu, scan)).toEqual({
+    expect(await readBack(emu(), scan)).toEqual({
       stored: FINDINGS + 1,
       missing: [],
       doubled: [],

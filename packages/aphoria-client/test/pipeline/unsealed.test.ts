@@ -6,35 +6,27 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
-import { type Emulator, startEmulator } from '@stemedb/emulator';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { flushSpool, persistScan } from '../../src/index.js';
 import { persistScanWith } from '../../src/persist.js';
 import { nodeSpoolFs, type SpoolFs } from '../../src/spool/fs.js';
 import { DEFAULT_SEAMS } from '../../src/spool/spool.js';
 import { SimulatedCrash } from '../support/crash-fs.js';
 import {
-  cleanupDirs,
   configFor,
   makeScan,
   readBack,
   tempDir,
+  useEmulator,
   warnings,
 } from '../support/persist.js';
 
-let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator({ rateLimit: false });
-});
-afterEach(async () => {
-  emu.faults.clear();
-  await cleanupDirs();
-});
-afterAll(async () => {
-  await emu.close();
-});
+const emu = useEmulator();
 
-const stored = () => emu.requests().filter((r) => r.method === 'POST' && r.status === 201).length;
+const stored = () =>
+  emu()
+    .requests()
+    .filter((r) => r.method === 'POST' && r.status === 201).length;
 
 /** The real file system, but the seal's write waits for `sends` answered writes, then "dies". */
 function dyingAtTheSeal(sends: number): SpoolFs {
@@ -58,16 +50,16 @@ function dyingAtTheSeal(sends: number): SpoolFs {
 describe('a crash before the seal, with records already sent', () => {
   it('is sent by a flush (every record it holds, exactly once), never discarded', async () => {
     const scan = makeScan(200, 'unsealed');
-    const config = configFor(emu, await tempDir());
-    emu.faults.latency(2);
+    const config = configFor(emu(), await tempDir());
+    emu().faults.latency(2);
     const crash = await persistScanWith(
       scan,
       { config, concurrency: 2, onWarning: () => {} },
       { ...DEFAULT_SEAMS, fs: dyingAtTheSeal(20) },
     ).catch((e: unknown) => e);
-    emu.faults.clear();
+    emu().faults.clear();
     expect(crash).toBeInstanceOf(SimulatedCrash);
-    const before = await readBack(emu, scan);
+    const before = await readBack(emu(), scan);
     expect(before.stored).toBeGreaterThanOrEqual(20); // sent before the seal
     expect(before.stored).toBeLessThan(201);
     const [name] = (await readdir(config.spoolDir)).filter((f) => f.endsWith('.journal'));
@@ -80,7 +72,12 @@ describe('a crash before the seal, with records already sent', () => {
     expect(flushed.sent).toBe(201 - before.stored);
     expect(flushed.alreadyPresent).toBe(before.stored);
     expect(w.list).toEqual([]);
-    expect(await readBack(emu, scan)).toEqual({ stored: 201, missing: [], doubled: [], extra: [] });
+    expect(await readBack(emu(), scan)).toEqual({
+      stored: 201,
+      missing: [],
+      doubled: [],
+      extra: [],
+    });
 
     const again = await persistScan(scan, { config, onWarning: () => {} });
     expect(again).toMatchObject({ complete: true, sent: 0, alreadyPresent: 201 });

@@ -5,8 +5,7 @@
  * assertion of the scan is on the server exactly once, and the spool is empty.
  */
 import { readdir } from 'node:fs/promises';
-import { type Emulator, startEmulator } from '@stemedb/emulator';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { flushSpoolWith } from '../../src/flush.js';
 import { persistScanWith } from '../../src/persist.js';
 import type { Scan } from '../../src/scan.js';
@@ -14,25 +13,15 @@ import { DEFAULT_SEAMS, type SpoolSeams } from '../../src/spool/spool.js';
 import type { HostedConfig } from '../../src/types.js';
 import { crashingFs, SimulatedCrash } from '../support/crash-fs.js';
 import {
-  cleanupDirs,
   configFor,
   INSTANT_RETRY,
   makeScan,
   readBack,
   tempDir,
+  useEmulator,
 } from '../support/persist.js';
 
-let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator({ rateLimit: false });
-});
-afterEach(async () => {
-  emu.faults.clear();
-  await cleanupDirs();
-});
-afterAll(async () => {
-  await emu.close();
-});
+const emu = useEmulator();
 
 const FINDINGS = 6;
 
@@ -50,13 +39,13 @@ async function scenario(scan: Scan, config: HostedConfig, seams: SpoolSeams): Pr
       onProgress: (p) => {
         if (!outage && p.phase === 'persist' && p.sent === 4) {
           outage = true;
-          emu.faults.outage({ ms: 60_000, mode: 503 });
+          emu().faults.outage({ ms: 60_000, mode: 503 });
         }
       },
     },
     seams,
   );
-  emu.faults.clear();
+  emu().faults.clear();
   await flushSpoolWith({ config, onWarning: () => {} }, seams);
 }
 
@@ -67,12 +56,12 @@ const seamsWith = (fs: SpoolSeams['fs']): SpoolSeams => ({
 });
 
 async function recoverAndCheck(scan: Scan, config: HostedConfig): Promise<void> {
-  emu.faults.clear();
+  emu().faults.clear();
   // The next run on this machine, then a CI retry of the same scan: both must add nothing twice.
   await flushSpoolWith({ config, onWarning: () => {} }, DEFAULT_SEAMS);
   const again = await persistScanWith(scan, { config, onWarning: () => {} }, DEFAULT_SEAMS);
   expect(again.complete).toBe(true);
-  expect(await readBack(emu, scan)).toEqual({
+  expect(await readBack(emu(), scan)).toEqual({
     stored: FINDINGS + 1,
     missing: [],
     doubled: [],
@@ -88,7 +77,7 @@ describe('a crash between any two steps of the spool recovers, exactly once', as
   let steps: string[] = [];
   it('the scenario crosses writing, acknowledging, compacting and deleting', async () => {
     const scan = makeScan(FINDINGS, 'count');
-    await scenario(scan, configFor(emu, await tempDir()), seamsWith(counting.fs));
+    await scenario(scan, configFor(emu(), await tempDir()), seamsWith(counting.fs));
     steps = counting.state.log;
     const text = steps.join('\n');
     expect(text).toMatch(/create <scan>\.journal\n/);
@@ -104,7 +93,7 @@ describe('a crash between any two steps of the spool recovers, exactly once', as
     it.each(ns)(`crash after step %i${torn ? ' (the next write torn)' : ''}`, async (n) => {
       if (n > steps.length) return; // past the end: the scenario completes; nothing to crash
       const scan = makeScan(FINDINGS, `crash-${n}-${torn}`);
-      const config = configFor(emu, await tempDir());
+      const config = configFor(emu(), await tempDir());
       const crashing = crashingFs(n, { torn });
       const error = await scenario(scan, config, seamsWith(crashing.fs)).catch((e: unknown) => e);
       // Group commit makes the count of ack writes vary a little with timing.

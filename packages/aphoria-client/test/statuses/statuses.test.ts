@@ -8,35 +8,25 @@ import { readdir } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { type Emulator, startEmulator } from '@stemedb/emulator';
 import { StemeClient } from '@stemedb/sdk';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HostedAuthError, persistScan, spoolStatus } from '../../src/index.js';
 import { allRenderings, leakedPieces } from '../fixtures/config.js';
 import {
-  cleanupDirs,
   configFor,
   makeScan,
   readBack,
   tempDir,
+  useEmulator,
   warnings,
 } from '../support/persist.js';
 
-let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator({ rateLimit: false });
-});
-afterEach(async () => {
-  emu.faults.clear();
-  await cleanupDirs();
-});
-afterAll(async () => {
-  await emu.close();
-});
+const emu = useEmulator();
 
 const journals = async (dir: string) =>
   (await readdir(dir).catch(() => [])).filter((f) => f.includes('.journal'));
 
 async function readOnlyKey(): Promise<string> {
-  const admin = new StemeClient({ baseUrl: emu.url, apiKey: emu.rootApiKey });
+  const admin = new StemeClient({ baseUrl: emu().url, apiKey: emu().rootApiKey });
   try {
     return (await admin.admin.createApiKey({ label: 'reader', role: 'read_agent' })).key;
   } finally {
@@ -57,9 +47,9 @@ describe('401 and 403', () => {
     '$given: fails at once, spools nothing, names the env var, shows no key',
     async ({ status, key }) => {
       const apiKey = await key();
-      const config = configFor(emu, await tempDir(), apiKey);
+      const config = configFor(emu(), await tempDir(), apiKey);
       const scan = makeScan(30, `auth-${status}`);
-      const before = emu.requests().length;
+      const before = emu().requests().length;
       const w = warnings();
       const error = await persistScan(scan, {
         config,
@@ -71,7 +61,7 @@ describe('401 and 403', () => {
       expect((error as Error).message).toContain('STEMEDB_API_KEY');
       expect((error as Error).message).toContain('stemedb-admin onboard');
       // Not retried: one request per sender slot at most, not 3 retries of each.
-      const refused = emu
+      const refused = emu()
         .requests()
         .slice(before)
         .filter((r) => r.status === status);
@@ -80,7 +70,7 @@ describe('401 and 403', () => {
       expect(await journals(config.spoolDir)).toEqual([]);
       expect((await spoolStatus({ config })).records).toBe(0);
       expect(leakedPieces(allRenderings(error) + w.list.join('\n'), apiKey)).toEqual([]);
-      expect((await readBack(emu, scan)).stored).toBe(0);
+      expect((await readBack(emu(), scan)).stored).toBe(0);
     },
   );
 });
@@ -88,7 +78,7 @@ describe('401 and 403', () => {
 describe('a 400 or 422 for one finding', () => {
   it.each([400, 422])('%i: reported with its finding, the rest is stored once', async (status) => {
     const scan = makeScan(10, `reject-${status}`);
-    const config = configFor(emu, await tempDir());
+    const config = configFor(emu(), await tempDir());
     const w = warnings();
     let armed = false;
     const result = await persistScan(scan, {
@@ -98,7 +88,7 @@ describe('a 400 or 422 for one finding', () => {
       onProgress: (p) => {
         if (!armed && p.phase === 'persist' && p.sent === 3) {
           armed = true;
-          emu.faults.failNext(1, status);
+          emu().faults.failNext(1, status);
         }
       },
     });
@@ -113,7 +103,7 @@ describe('a 400 or 422 for one finding', () => {
       /rejected by StemeDB \(first: finding #3 .* src\/file-3\.ts:4/,
     );
     // The summary ("this scan is wholly stored") is withheld; every other finding is there once.
-    const back = await readBack(emu, scan);
+    const back = await readBack(emu(), scan);
     expect(back).toMatchObject({ stored: 9, doubled: [], extra: [] });
     expect(back.missing).toHaveLength(2);
     expect(back.missing[0]).toContain(scan.findings[3]!.fingerprint);

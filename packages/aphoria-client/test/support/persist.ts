@@ -6,8 +6,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Emulator } from '@stemedb/emulator';
+import { type Emulator, startEmulator } from '@stemedb/emulator';
 import { StemeClient } from '@stemedb/sdk';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createHostedConfig } from '../../src/config.js';
 import { assertionIdentity, scanToAssertions } from '../../src/mapping.js';
 import type { PersistClientOptions } from '../../src/persist/options.js';
@@ -47,6 +48,29 @@ export async function tempDir(prefix = 'aphoria-spool-'): Promise<string> {
 }
 export async function cleanupDirs(): Promise<void> {
   await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+}
+
+/**
+ * One emulator (no rate limit) for a test file: started before its tests, its faults cleared
+ * and the temp dirs removed after each, closed at the end. Call at the file's top level; the
+ * getter gives the running emulator inside a test.
+ */
+export function useEmulator(): () => Emulator {
+  let emu: Emulator | undefined;
+  beforeAll(async () => {
+    emu = await startEmulator({ rateLimit: false });
+  });
+  afterEach(async () => {
+    emu?.faults.clear();
+    await cleanupDirs();
+  });
+  afterAll(async () => {
+    await emu?.close();
+  });
+  return () => {
+    if (emu === undefined) throw new Error('useEmulator: the emulator is not started yet');
+    return emu;
+  };
 }
 
 /** A config for `emu` with its root key and a spool under `dir`. */
