@@ -5,9 +5,11 @@
  * the project's scans, and one finding across both scans.
  *
  * Run it with `pnpm build && npx tsx examples/aphoria-persist-history.ts`: with no environment it
- * starts a StemeDB emulator in-process and uses its root key. Against a real StemeDB:
- * `STEMEDB_URL=https://stemedb.<domain> STEMEDB_API_KEY=steme_live_… npx tsx examples/aphoria-persist-history.ts`
- * (the project's key from `stemedb-admin onboard`; each run scans a project of its own name).
+ * starts a StemeDB emulator in-process and uses its root key. Against a real StemeDB: export
+ * `STEMEDB_API_KEY` from your secret store (the project's key from `stemedb-admin onboard`; never
+ * typed on a command line, where shell history keeps it), then
+ * `STEMEDB_URL=https://stemedb.<domain> npx tsx examples/aphoria-persist-history.ts`
+ * (each run scans a project of its own name).
  * The project directory is a temporary one, removed at the end.
  */
 import { randomBytes } from 'node:crypto';

@@ -3,9 +3,11 @@
  * (one, then a batch), and read them back, one page and then every page.
  *
  * Run it with `pnpm build && npx tsx examples/connect-write-read.ts`: with no environment it
- * starts a StemeDB emulator in-process and uses its root key. Against a real StemeDB:
- * `STEMEDB_URL=https://stemedb.<domain> STEMEDB_API_KEY=steme_live_… npx tsx examples/connect-write-read.ts`
- * (a `write_agent` key is enough; each run writes under a subject of its own).
+ * starts a StemeDB emulator in-process and uses its root key. Against a real StemeDB: export
+ * `STEMEDB_API_KEY` from your secret store (a `write_agent` key is enough; never typed on a
+ * command line, where shell history keeps it), then
+ * `STEMEDB_URL=https://stemedb.<domain> npx tsx examples/connect-write-read.ts`
+ * (each run writes under a subject of its own).
  */
 import { randomBytes } from 'node:crypto';
 import { startEmulator } from '@stemedb/emulator';

@@ -7,8 +7,9 @@
  *
  * Run it with `pnpm build && npx tsx examples/errors-retries-abort.ts`: with no environment it
  * starts a StemeDB emulator in-process, whose fault injection plays the outages. Against a real
- * StemeDB (`STEMEDB_URL=https://stemedb.<domain> STEMEDB_API_KEY=steme_live_…`) only the error
- * part runs: outages cannot be injected there.
+ * StemeDB (`STEMEDB_URL=https://stemedb.<domain>`, and `STEMEDB_API_KEY` exported from your secret
+ * store, never typed on a command line, where shell history keeps it) only the error part runs:
+ * outages cannot be injected there.
  */
 import { type Emulator, startEmulator } from '@stemedb/emulator';
 import { generateApiKey, isStemeError, type RetryInfo, StemeClient } from '@stemedb/sdk';
