@@ -56,11 +56,16 @@ export function importTimes(runs: number): TimingRow[] {
   );
 }
 
-/** The CLIs' `--help`, from the repository root; a CLI not built or not written is "not yet". */
+/**
+ * The CLIs' `--help`, from the repository root; a CLI not built or not written is "not yet".
+ * They run on the Node that runs the bench (`process.execPath`): run it once per Node line for
+ * each line's figures.
+ */
 const CLIS = [
   { name: 'stemedb-emulator --help', bin: 'packages/emulator/bin/stemedb-emulator.js' },
   { name: 'stemedb-manifests --help', bin: 'packages/manifests/bin/stemedb-manifests.js' },
   { name: 'stemedb-admin --help', bin: 'packages/admin/bin/stemedb-admin.js' },
+  { name: 'aphoria-hosted --help', bin: 'packages/aphoria-client/bin/aphoria-hosted.js' },
 ] as const;
 
 export function cliStarts(runs: number): TimingRow[] {

@@ -6,7 +6,8 @@ import { SecretStoreError, type SecretStoreErrorCode } from './errors.js';
 
 /** HTTP statuses retried with backoff. */
 export const TRANSIENT_HTTP_STATUSES: readonly number[] = [429, 500, 502, 503, 504];
-// node-fetch's and Node's network error codes worth another attempt.
+// Node's and undici's network error codes worth another attempt (undici's: the socket closed
+// mid-exchange, the connect timed out).
 const TRANSIENT_NETWORK_CODES = [
   'ECONNREFUSED',
   'ECONNRESET',
@@ -16,7 +17,22 @@ const TRANSIENT_NETWORK_CODES = [
   'ENOTFOUND',
   'EHOSTUNREACH',
   'ENETUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
 ];
+
+/**
+ * The network failure under `error`. client-node 2 sends through undici's `fetch`, which rejects
+ * with `TypeError('fetch failed')` and puts the system or undici error (the one with a `code`)
+ * in `cause`; node-fetch (client-node 1) threw that error itself.
+ */
+function networkCauseOf(error: unknown): { code?: unknown; errno?: unknown; message?: unknown } {
+  const outer = error as { code?: unknown; cause?: unknown } | null;
+  if (outer?.code === undefined && typeof outer?.cause === 'object' && outer.cause !== null) {
+    return outer.cause as { code?: unknown; errno?: unknown; message?: unknown };
+  }
+  return outer ?? {};
+}
 
 /** The HTTP status of a client-node `ApiException`, or undefined for other failures. */
 export function httpStatusOf(error: unknown): number | undefined {
@@ -24,7 +40,7 @@ export function httpStatusOf(error: unknown): number | undefined {
   return typeof code === 'number' && code >= 100 && code < 600 ? code : undefined;
 }
 
-/** True for a per-attempt timeout (node-fetch's AbortError on our timeout signal). */
+/** True for a per-attempt timeout (fetch's AbortError or TimeoutError on our timeout signal). */
 export function isTimeout(error: unknown): boolean {
   return (
     (error as { name?: unknown } | null)?.name === 'AbortError' ||
@@ -37,8 +53,7 @@ export function isTransientK8sError(error: unknown): boolean {
   const status = httpStatusOf(error);
   if (status !== undefined) return TRANSIENT_HTTP_STATUSES.includes(status);
   if (isTimeout(error)) return true;
-  const code = (error as { code?: unknown; errno?: unknown } | null)?.code;
-  const errno = (error as { errno?: unknown } | null)?.errno;
+  const { code, errno } = networkCauseOf(error);
   return (
     TRANSIENT_NETWORK_CODES.includes(String(code)) ||
     TRANSIENT_NETWORK_CODES.includes(String(errno))
@@ -96,7 +111,14 @@ export function k8sError(
   };
   if (status === undefined) {
     const timeout = isTimeout(error);
-    const reason = error instanceof Error ? error.message : String(error);
+    const cause = networkCauseOf(error);
+    // "fetch failed" says nothing: the cause's message names the code and address.
+    const reason =
+      typeof cause.message === 'string' && cause !== error
+        ? cause.message
+        : error instanceof Error
+          ? error.message
+          : String(error);
     return new SecretStoreError({
       ...base,
       code: timeout ? 'timeout' : isTransientK8sError(error) ? 'unavailable' : 'store_error',

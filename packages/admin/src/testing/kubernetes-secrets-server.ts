@@ -56,6 +56,11 @@ export interface KubernetesFault {
    * applied (a 504 from a proxy in front of the API server). @default false
    */
   afterApply?: boolean | undefined;
+  /**
+   * Close the connection without answering (an API server or load balancer that resets it);
+   * logged with status 0. @default false
+   */
+  drop?: boolean | undefined;
 }
 
 /** One request the server answered. */
@@ -63,6 +68,7 @@ export interface KubernetesRequest {
   readonly method: string;
   /** The path with its query string. */
   readonly path: string;
+  /** The HTTP status answered; 0 for a connection dropped by a `drop` fault. */
   readonly status: number;
   readonly injected: boolean;
   readonly authorization: boolean;
@@ -189,6 +195,7 @@ export async function startKubernetesSecretsServer(
     status: number;
     message: string | undefined;
     afterApply: boolean;
+    drop: boolean;
   }[] = [];
   const log: KubernetesRequest[] = [];
   let latency = options.latencyMs ?? 0;
@@ -251,6 +258,18 @@ export async function startKubernetesSecretsServer(
     const index = faults.findIndex((f) => f.method === undefined || f.method === method);
     if (index >= 0) {
       const [fault] = faults.splice(index, 1);
+      if (fault?.drop === true) {
+        log.push({
+          method,
+          path: `${url.pathname}${url.search}`,
+          status: 0,
+          injected: true,
+          authorization,
+          at,
+        });
+        req.socket.destroy();
+        return;
+      }
       const status = fault?.status ?? 503;
       if (fault?.afterApply === true) {
         try {
@@ -647,6 +666,7 @@ export async function startKubernetesSecretsServer(
           status: fault.status ?? 503,
           message: fault.message,
           afterApply: fault.afterApply === true,
+          drop: fault.drop === true,
         });
       }
     },

@@ -251,6 +251,27 @@ describe('k8s: against the local Secrets API server', () => {
     await limited.close();
   });
 
+  it('retries a connection the server drops, then succeeds', async () => {
+    server.failNext({ method: 'GET', drop: true });
+    await store.writeVersion('stemedb-key-a', KEY);
+    expect(server.requests().map((r) => `${r.method} ${r.status}`)).toEqual([
+      'GET 0',
+      'GET 404',
+      'POST 201',
+    ]);
+  });
+
+  it('gives up on a refused connection with code unavailable, naming the cause', async () => {
+    // A port that was just free: nothing listens on it.
+    const gone = await startKubernetesSecretsServer({ namespaces: [NAMESPACE] });
+    await gone.close();
+    const limited = k8sStore(gone, { retry: { ...FAST_RETRY, retries: 1 } });
+    const error = await failure(limited.readLatest('stemedb-key-a'));
+    expect(error).toMatchObject({ code: 'unavailable', attempts: 2 });
+    expect(error.message).toContain('ECONNREFUSED');
+    await limited.close();
+  });
+
   it('times out each request after timeoutMs, retries, then fails with code timeout', async () => {
     const hasty = k8sStore(server, { timeoutMs: 20, retry: { ...FAST_RETRY, retries: 1 } });
     server.setLatency(300);
