@@ -1,14 +1,14 @@
 /**
  * Interleavings (issue 22, "Done when"): provision, rotate, rotate --all and revoke started
  * together against the emulator over loopback, every store call passing through fast-check's
- * scheduler (which picks the order), any run crashing at any store call (it hangs there for
- * good, holding its lease, as a killed process would), either before the call goes out or after
- * it has landed with its answer never seen (a write committed, then the process killed), and
- * the clock moving between runs. A StemeDB call between two store calls needs no crash point of
- * its own: what a run leaves behind when killed during it (the key minted or revoked, or not) is
- * what it leaves when killed just before the store call after it, or just after the one
- * before it, both of which are drawn. At
- * every step: each listed project's stored latest key is live, and besides it at most one key
+ * scheduler (which picks the order), any run stopped at any store call, and the clock moving
+ * between runs. A run is stopped in one of three ways: killed before the call goes out, or
+ * after it has landed with its answer never seen (a write committed, then the process killed),
+ * both hanging there for good and holding the lease as a killed process would; or interrupted
+ * there (its signal fires, as Ctrl-C or SIGTERM, and it winds down by itself). A StemeDB call
+ * between two store calls needs no crash point of its own: what a run leaves behind when killed
+ * during it (the key minted or revoked, or not) is what it leaves when killed just before the
+ * store call after it, or just after the one before it, both of which are drawn. At every step: each listed project's stored latest key is live, and besides it at most one key
  * of the label is live. At the end, once grace plus lease have passed and one more provision
  * has run: exactly the stored key is live. Nothing printed holds a key.
  *
@@ -46,8 +46,12 @@ interface Step {
   advanceMs: number;
   /** The store call (1-based, of this run) at which it crashes, if it does. */
   crashAt: number | undefined;
-  /** True: the call at `crashAt` is carried out first and its answer is never seen. */
-  crashAfter: boolean;
+  /**
+   * How the run dies at `crashAt`: `before` the call goes out, `after` it has landed (its answer
+   * never seen), both for good, holding the lease as a killed process would; or `abort`: its
+   * signal fires there (a Ctrl-C or SIGTERM) and it winds down by itself.
+   */
+  crash: 'before' | 'after' | 'abort';
   grace: number;
 }
 
@@ -62,7 +66,7 @@ const stepArb: fc.Arbitrary<Step> = fc.record({
   ),
   advanceMs: fc.constantFrom(0, 30_000, 2 * MIN, GRACE + 2 * MIN),
   crashAt: fc.option(fc.integer({ min: 1, max: 8 }), { nil: undefined }),
-  crashAfter: fc.boolean(),
+  crash: fc.constantFrom('before' as const, 'after' as const, 'abort' as const),
   grace: fc.constantFrom(0, GRACE),
 });
 
@@ -72,7 +76,7 @@ function scheduled(
   s: fc.Scheduler,
   label: string,
   crashAt: number | undefined,
-  crashAfter: boolean,
+  crash: Step['crash'],
   onCrash: () => void,
 ): SecretStore {
   let calls = 0;
@@ -82,9 +86,14 @@ function scheduled(
       calls += 1;
       await s.schedule(Promise.resolve(), `${label} ${name}`);
       if (crashAt !== undefined && calls >= crashAt) {
-        // The call that reaches the crash point lands (when crashAfter) and the run dies with
-        // it; any call the dead run's stray timers still make goes nowhere.
-        if (crashAfter && calls === crashAt) await f(...args).catch(() => undefined);
+        if (crash === 'abort') {
+          // A signal, not a death: the run sees it and must leave things as sound as a kill.
+          if (calls === crashAt) onCrash();
+          return f(...args);
+        }
+        // The call that reaches the crash point lands (when `after`) and the run dies with it;
+        // any call the dead run's stray timers still make goes nowhere.
+        if (crash === 'after' && calls === crashAt) await f(...args).catch(() => undefined);
         onCrash();
         return new Promise<R>(() => {});
       }
@@ -161,12 +170,16 @@ async function check(kind: Kind, steps: Step[], s: fc.Scheduler): Promise<void> 
 
     const runs = steps.map((step, i) => {
       t += step.advanceMs;
+      const interrupt = new AbortController();
       let crashed!: () => void;
       const crash = new Promise<string>((resolve) => {
-        crashed = () => resolve('crashed');
+        crashed =
+          step.crash === 'abort'
+            ? () => interrupt.abort(new Error('interrupted'))
+            : () => resolve('crashed');
       });
-      const runStore = scheduled(store, s, `run${i}`, step.crashAt, step.crashAfter, crashed);
-      const run = { ...base, store: runStore, now, lockTimeoutMs: 200 };
+      const runStore = scheduled(store, s, `run${i}`, step.crashAt, step.crash, crashed);
+      const run = { ...base, store: runStore, now, lockTimeoutMs: 200, signal: interrupt.signal };
       const op = step.op;
       const target = 'target' in op ? names[op.target] : undefined;
       const going = (async () => {
