@@ -25,7 +25,7 @@ export async function runRotate(
     throw new UsageError('rotate: give one project, or --all (not both)');
   }
   const concurrency = intFlag('concurrency', flags.concurrency, 1, 256);
-  const run = { ...runOptionsOf(flags), ...graceOf(flags) };
+  const run = { ...runOptionsOf(flags, io), ...graceOf(flags) };
   const url = urlOf(flags, io);
   await withStore(flags, io, async (store) => {
     const adminKey = await adminKeyOf(flags, io, store);
@@ -62,7 +62,7 @@ interface RevokeFlags extends CommonFlags, RunFlags {
 }
 
 export async function runRevoke(project: string, flags: RevokeFlags, io: Io): Promise<void> {
-  const run = runOptionsOf(flags);
+  const run = runOptionsOf(flags, io);
   const url = urlOf(flags, io);
   await withStore(flags, io, async (store) => {
     const adminKey = await adminKeyOf(flags, io, store);

@@ -150,8 +150,10 @@ function resolve(options: ProvisionOptions, command: string) {
   const lease = {
     command,
     lockTimeoutMs: o.lockTimeoutMs,
+    onWait: o.onLeaseWait,
     leaseDurationMs: o.leaseDurationMs,
     signal: o.signal,
+    stop: o.stop,
     now: ctx.now,
   };
   return {

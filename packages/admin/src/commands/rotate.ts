@@ -84,8 +84,10 @@ export async function rotate(options: RotateOptions): Promise<ProvisionResult> {
   const lease = {
     command: 'rotate',
     lockTimeoutMs: o.lockTimeoutMs,
+    onWait: o.onLeaseWait,
     leaseDurationMs: o.leaseDurationMs,
     signal: o.signal,
+    stop: o.stop,
     now,
   };
   try {
