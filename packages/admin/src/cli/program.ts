@@ -178,7 +178,8 @@ for more than --max-revoke projects, --prune's counted too, stops before changin
 With --dry-run, the same shape plus "dryRun": true, telling what a run would do (nothing is
 changed), and each project's "reason".
 --dry-run --plan-out plan.json also saves the plan (hashes only; the store and server it is
-for; a fingerprint of the state observed); --plan plan.json applies exactly it, and refuses
+for; a fingerprint of the state observed; with --prune, the off-boarding of the unlisted
+projects too); --plan plan.json applies exactly it, and refuses
 (exit 1, nothing changed) if any project changed since or the store or server differ; a file
 that is not such a plan (bad JSON, another version, an edited decision) is exit 2.
 The first Ctrl-C or SIGTERM finishes the projects in flight, starts no new one, reports and
