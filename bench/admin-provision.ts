@@ -5,6 +5,7 @@
 //   pnpm -F @stemedb/sdk -F @stemedb/emulator -F @stemedb/admin build
 //   pnpm exec tsx bench/admin-provision.ts [--projects 1000] [--concurrency 16]
 //     [--store gcp|file] [--stemedb-latency-ms 20] [--sm-latency-ms 20] [--help-runs 10]
+//     [--store-writes-per-minute 60000]
 //
 // - Servers run in this process: the emulator (`startEmulator`, rate limit off) and, for
 //   `--store gcp`, the local gRPC Secret Manager (`startSecretManagerEmulator` from
@@ -17,7 +18,12 @@
 //   gRPC channel): no new TLS handshake per call. Farther away, every figure below scales with
 //   them (`--stemedb-latency-ms 50 --sm-latency-ms 50`).
 // - `provision` is the built CLI in a child process (bin/stemedb-admin.js), as an operator runs
-//   it: its process start, plan and JSON output are inside the time.
+//   it: its process start, plan and JSON output are inside the time, and so are its run lease,
+//   its preflight and its client-side write limit. The local Secret Manager here has no quota,
+//   so the limit is set (`--store-writes-per-minute`, default 60,000 here) to what this server
+//   takes, not to Secret Manager's 600 a minute: under that quota a first run is bound by the
+//   quota whatever the program (the serial loop as much as provision), which is what
+//   admin-provision-quota.ts measures.
 // - The serial loop is the bash script's steps in this process with the same client libraries
 //   and no process spawns: per project, create a key (POST /v1/admin/api-keys, no retries, as
 //   curl) and create-or-add a secret version (the store's `writeVersion`: for a new secret, a
@@ -52,13 +58,15 @@ const { values } = parseArgs({
     'stemedb-latency-ms': { type: 'string', default: '20' },
     'sm-latency-ms': { type: 'string', default: '20' },
     'help-runs': { type: 'string', default: '10' },
+    'store-writes-per-minute': { type: 'string', default: '60000' },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
   process.stdout.write(
     'usage: tsx bench/admin-provision.ts [--projects N] [--concurrency N] [--store gcp|file]\n' +
-      '  [--stemedb-latency-ms MS] [--sm-latency-ms MS] [--help-runs N]\n',
+      '  [--stemedb-latency-ms MS] [--sm-latency-ms MS] [--help-runs N]\n' +
+      '  [--store-writes-per-minute N]\n',
   );
   process.exit(0);
 }
@@ -67,6 +75,7 @@ const CONCURRENCY = Number(values.concurrency);
 const STEMEDB_LATENCY = Number(values['stemedb-latency-ms']);
 const SM_LATENCY = Number(values['sm-latency-ms']);
 const HELP_RUNS = Number(values['help-runs']);
+const WRITES_PER_MINUTE = values['store-writes-per-minute'];
 const STORE = values.store;
 if (STORE !== 'gcp' && STORE !== 'file') {
   process.stderr.write('--store must be gcp or file\n');
@@ -79,6 +88,14 @@ if (!existsSync(DIST)) {
 
 const work = mkdtempSync(join(tmpdir(), 'stemedb-admin-bench-'));
 const loadStart = loadavg();
+const uptime = () => {
+  try {
+    return spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
+  } catch {
+    return '';
+  }
+};
+const uptimeStart = uptime();
 const log = (text: string) => process.stderr.write(`[bench] ${text}\n`);
 
 interface SecretManagerLike {
@@ -129,10 +146,6 @@ async function storeSide(): Promise<{
       `gcp:${GCP_PROJECT}`,
       '--gcp-endpoint',
       servers.get(name)!.endpoint,
-      // The local Secret Manager has no write quota: no client-side limit on either side, so
-      // that the comparison is of the two programs, not of the limit.
-      '--store-writes-per-minute',
-      '0',
     ],
     open: async (name) =>
       openSecretStore(`gcp:${GCP_PROJECT}`, {
@@ -179,6 +192,8 @@ const provisionArgs = [
   ...stores.args('provision'),
   '--concurrency',
   String(CONCURRENCY),
+  '--store-writes-per-minute',
+  WRITES_PER_MINUTE,
   '--json',
 ];
 const env = { ...process.env, STEMEDB_ADMIN_KEY: ROOT_KEY, NO_COLOR: '1' };
@@ -263,12 +278,14 @@ const storeName =
 const lines = [
   `machine: ${cpus()[0]?.model.trim() ?? 'unknown'}, ${availableParallelism()} cores, node ${process.version}, ${process.platform} ${process.arch}`,
   `load average (1/5/15 min): ${load(loadStart)} at start, ${load(loadavg())} at end`,
+  `uptime at start: ${uptimeStart}`,
+  `uptime at end:   ${uptime()}`,
   `${PROJECTS} projects; StemeDB: emulator (+${STEMEDB_LATENCY} ms per response, rate limit off); store: ${storeName}`,
   '',
   '| run | what | wall s | per project ms | summary |',
   '| --- | --- | ---: | ---: | --- |',
   `| serial loop (the bash script's steps) | create key, create-or-add version, one project at a time | ${s(serialMs)} | ${(serialMs / PROJECTS).toFixed(1)} | ${PROJECTS} created |`,
-  `| stemedb-admin provision --concurrency ${CONCURRENCY} | CLI in a child process: plan, then create, store, revoke | ${s(first.ms)} | ${(first.ms / PROJECTS).toFixed(1)} | ${first.summary.created} created, ${first.summary.failed} failed |`,
+  `| stemedb-admin provision --concurrency ${CONCURRENCY} --store-writes-per-minute ${WRITES_PER_MINUTE} | CLI in a child process: lease, preflight, plan, then create, store, revoke | ${s(first.ms)} | ${(first.ms / PROJECTS).toFixed(1)} | ${first.summary.created} created, ${first.summary.failed} failed |`,
   `| stemedb-admin provision again | nothing to do: the key list once, one read per project | ${s(rerun.ms)} | ${(rerun.ms / PROJECTS).toFixed(1)} | ${rerun.summary.unchanged} unchanged, ${rerun.summary.created + rerun.summary.replaced + rerun.summary.revoked} changes |`,
   '',
   `| command | median ms (${HELP_RUNS} runs) |`,

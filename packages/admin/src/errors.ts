@@ -41,7 +41,9 @@ export type AdminErrorCode =
   /** A saved plan file is not one (bad JSON, another format version, edited decisions). */
   | 'invalid_plan'
   /** A saved plan no longer fits: the observed state changed, or another store or server. */
-  | 'plan_stale';
+  | 'plan_stale'
+  /** Interrupted (SIGINT or SIGTERM) while waiting for the run lease: nothing was changed. */
+  | 'interrupted';
 
 /** Exit codes of the CLI; also documented in the README and every command's `--help`. */
 export const EXIT_CODES = Object.freeze({
@@ -53,6 +55,8 @@ export const EXIT_CODES = Object.freeze({
   usage: 2,
   /** The server refused the admin key (401) or its role (403). */
   auth: 3,
+  /** Interrupted by SIGINT or SIGTERM (128 + SIGINT, as a shell reports Ctrl-C). */
+  interrupted: 130,
 });
 
 const EXIT_BY_CODE: Readonly<Record<AdminErrorCode, number>> = {
@@ -74,6 +78,7 @@ const EXIT_BY_CODE: Readonly<Record<AdminErrorCode, number>> = {
   mass_revoke_refused: EXIT_CODES.failed,
   invalid_plan: EXIT_CODES.usage,
   plan_stale: EXIT_CODES.failed,
+  interrupted: EXIT_CODES.interrupted,
 };
 
 /** One problem found in an input, e.g. a line of the projects file. */

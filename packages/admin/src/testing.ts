@@ -14,6 +14,13 @@ export {
   startKubernetesSecretsServer,
 } from './testing/kubernetes-secrets-server.js';
 export {
+  createQuotaGate,
+  type QuotaGate,
+  SECRET_MANAGER_QUOTA_KIND,
+  type SecretManagerQuota,
+  type SecretManagerQuotaKind,
+} from './testing/secret-manager-quota.js';
+export {
   type GrpcStatusName,
   SECRET_MANAGER_METHODS,
   SECRET_MANAGER_PERMISSIONS,

@@ -6,10 +6,11 @@
  * call; a project cut half-way is repaired by the next run, and the lease of a process that is
  * gone is taken over at once on this host (or when it expires elsewhere).
  */
+import { EXIT_CODES } from '../errors.js';
 import { type Io, PROGRAM } from './io.js';
 
 /** The exit code of an interrupted run, as a shell reports Ctrl-C (128 + SIGINT). */
-export const EXIT_INTERRUPTED = 130;
+export const EXIT_INTERRUPTED = EXIT_CODES.interrupted;
 
 /** What emits the signals; the process unless a test gives another. */
 export interface SignalSource {

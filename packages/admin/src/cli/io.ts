@@ -16,7 +16,8 @@ Exit codes:
     2  usage, input or config error (bad flag, projects file, store spec, missing admin key):
        nothing was changed
     3  the server refused the admin key (401) or its role (403), or the store its credentials
-  130  provision or rotate was interrupted (Ctrl-C, SIGTERM): projects in flight finished`;
+  130  provision or rotate was interrupted (Ctrl-C, SIGTERM): projects in flight finished
+       (or, still waiting for the run lease, nothing was changed)`;
 
 /** A stream the CLI writes to; `isTTY` decides colour and progress. */
 export interface OutStream {

@@ -145,7 +145,7 @@ Examples:
     .option('--read-concurrency <n>', 'stored keys read at once while planning (default: 64)')
     .option(
       '--max-revoke <n>',
-      'the most projects whose live keys a run may revoke while the store holds none of theirs (default: 3)',
+      'the most projects whose live keys a run may revoke while the store does not hold them (default: 3)',
     )
     .option('--allow-mass-revoke', 'lift --max-revoke: this store is the right one')
     .option(
@@ -171,13 +171,15 @@ stored projects the file does not list). Hashes only, never a key.
 
 A live key of the label the store does not hold is revoked once older than the lease (60 s;
 younger, it may be another run's key in flight). The key a rotation replaced stays live for its
-grace and is then retired (the plan shows "retire"). A run that would revoke the live keys of
-more than --max-revoke projects whose key the store does not hold stops before changing
-anything (exit 1): the store is probably not this server's.
+grace and is then retired (the plan shows "retire"). A run that would revoke live keys the store
+does not hold (orphans, duplicates, every live key of a project whose stored key is not live)
+for more than --max-revoke projects, --prune's counted too, stops before changing anything
+(exit 1): the store is probably not this server's.
 With --dry-run, the same shape plus "dryRun": true, telling what a run would do (nothing is
 changed), and each project's "reason".
 --dry-run --plan-out plan.json also saves the plan (hashes only; the store and server it is
-for; a fingerprint of the state observed); --plan plan.json applies exactly it, and refuses
+for; a fingerprint of the state observed; with --prune, the off-boarding of the unlisted
+projects too); --plan plan.json applies exactly it, and refuses
 (exit 1, nothing changed) if any project changed since or the store or server differ; a file
 that is not such a plan (bad JSON, another version, an edited decision) is exit 2.
 The first Ctrl-C or SIGTERM finishes the projects in flight, starts no new one, reports and
@@ -201,14 +203,20 @@ Examples:
     .argument('[project]', 'the project to rotate')
     .option('--all', 'every project with a stored stemedb-key-<project>')
     .option('--concurrency <n>', 'projects worked on at once (default: 16)')
+    .option(
+      '--max-revoke <n>',
+      'the most projects whose live keys a run may revoke while the store does not hold them (default: 3)',
+    )
+    .option('--allow-mass-revoke', 'lift --max-revoke: this store is the right one')
     .addHelpText(
       'after',
       help(`
 --json prints the same shape as provision (every rotated project: action "replaced").
 The new key is stored at once; the old one stays live for --grace (default 2h: External
 Secrets refreshes hourly) and the next provision or rotate after it retires it; --grace 0
-revokes it once the new key is stored. Any older key of the label is revoked first. --all skips
-projects off-boarded with revoke --keep-secret.
+revokes it once the new key is stored. Any older key of the label is revoked first: a run that
+would so revoke live keys the store does not hold for more than --max-revoke projects stops
+before changing anything (exit 1). --all skips projects off-boarded with revoke --keep-secret.
 ${LEASE_HELP}
 ${ADMIN_KEY_HELP}
 

@@ -3,7 +3,7 @@
  * the library's {@link RunOptions}: `--lock-timeout <duration>` for the run lease.
  */
 import type { RunOptions } from '../commands/context.js';
-import { UsageError } from './io.js';
+import { type Io, PROGRAM, UsageError } from './io.js';
 
 /** The flags, as commander names them. */
 export interface RunFlags {
@@ -33,10 +33,13 @@ export function durationFlag(name: string, value: string | undefined): number | 
   return Number(match[1]) * (UNITS[unit ?? 'ms'] ?? 1);
 }
 
-/** The {@link RunOptions} the flags give. */
-export function runOptionsOf(flags: RunFlags): RunOptions {
+/** The {@link RunOptions} the flags give; a wait for the lease is said on `io`'s stderr. */
+export function runOptionsOf(flags: RunFlags, io: Io): RunOptions {
   const lockTimeoutMs = durationFlag('lock-timeout', flags.lockTimeout);
-  return lockTimeoutMs === undefined ? {} : { lockTimeoutMs };
+  const onLeaseWait = (message: string) => {
+    io.stderr.write(`${PROGRAM}: ${message}\n`);
+  };
+  return lockTimeoutMs === undefined ? { onLeaseWait } : { lockTimeoutMs, onLeaseWait };
 }
 
 /** `--grace <duration>` in milliseconds, when given. */

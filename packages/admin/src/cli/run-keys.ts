@@ -14,6 +14,8 @@ import { renderTable } from './table.js';
 interface RotateFlags extends CommonFlags, RunFlags, GraceFlags {
   all?: boolean;
   concurrency?: string;
+  maxRevoke?: string;
+  allowMassRevoke?: boolean;
 }
 
 export async function runRotate(
@@ -25,7 +27,8 @@ export async function runRotate(
     throw new UsageError('rotate: give one project, or --all (not both)');
   }
   const concurrency = intFlag('concurrency', flags.concurrency, 1, 256);
-  const run = { ...runOptionsOf(flags), ...graceOf(flags) };
+  const maxRevoke = intFlag('max-revoke', flags.maxRevoke, 0, 1_000_000);
+  const run = { ...runOptionsOf(flags, io), ...graceOf(flags) };
   const url = urlOf(flags, io);
   await withStore(flags, io, async (store) => {
     const adminKey = await adminKeyOf(flags, io, store);
@@ -38,6 +41,8 @@ export async function runRotate(
       project,
       all: flags.all,
       concurrency,
+      maxRevoke,
+      allowMassRevoke: flags.allowMassRevoke,
       ...run,
       onProgress: (d, t, f) => progress.update(d, t, f),
       stop: interrupt.stop,
@@ -62,7 +67,7 @@ interface RevokeFlags extends CommonFlags, RunFlags {
 }
 
 export async function runRevoke(project: string, flags: RevokeFlags, io: Io): Promise<void> {
-  const run = runOptionsOf(flags);
+  const run = runOptionsOf(flags, io);
   const url = urlOf(flags, io);
   await withStore(flags, io, async (store) => {
     const adminKey = await adminKeyOf(flags, io, store);

@@ -48,7 +48,7 @@ export async function runProvision(
   const concurrency = intFlag('concurrency', flags.concurrency, 1, 256);
   const readConcurrency = intFlag('read-concurrency', flags.readConcurrency, 1, 256);
   const run = {
-    ...runOptionsOf(flags),
+    ...runOptionsOf(flags, io),
     ...graceOf(flags),
     maxRevoke: intFlag('max-revoke', flags.maxRevoke, 0, 1_000_000),
     allowMassRevoke: flags.allowMassRevoke,

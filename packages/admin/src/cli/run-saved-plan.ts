@@ -25,14 +25,15 @@ export function checkSavedPlanFlags(file: string | undefined, flags: SavedPlanFl
     if (flags.dryRun === true || flags.planOut !== undefined) {
       throw new UsageError('--plan applies a saved plan: not with --dry-run or --plan-out');
     }
-    if (flags.prune === true) throw new UsageError('--prune cannot be saved in a plan');
+    if (flags.prune === true) {
+      throw new UsageError(
+        '--prune is not given with --plan: the saved plan says whether it prunes',
+      );
+    }
   } else {
     if (file === undefined) throw new UsageError('give a projects file (or --plan <file>)');
     if (flags.planOut !== undefined && flags.dryRun !== true) {
       throw new UsageError('--plan-out needs --dry-run (the plan is saved, not applied)');
-    }
-    if (flags.planOut !== undefined && flags.prune === true) {
-      throw new UsageError('--prune cannot be saved in a plan');
     }
   }
 }

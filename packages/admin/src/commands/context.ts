@@ -70,6 +70,11 @@ export interface RunOptions {
   leaseDurationMs?: number | undefined;
   /** The clock. @default () => new Date() */
   now?: (() => Date) | undefined;
+  /**
+   * Called once, with a line naming the holder, when another run holds the lease and this one
+   * starts to wait for it (the CLI prints it on stderr, so a waiting run does not look hung).
+   */
+  onLeaseWait?: ((message: string) => void) | undefined;
 }
 
 /** The zod fields of {@link RunOptions}, shared by every changing command's schema. */
@@ -77,6 +82,9 @@ export const runFields = {
   lockTimeoutMs: z.int().min(0).max(86_400_000).optional(),
   leaseDurationMs: z.int().min(1_000).max(86_400_000).optional(),
   now: z.custom<() => Date>((v) => typeof v === 'function', 'must be a function').optional(),
+  onLeaseWait: z
+    .custom<(message: string) => void>((v) => typeof v === 'function', 'must be a function')
+    .optional(),
 };
 
 /** Zod fields every command's options schema may reuse. */

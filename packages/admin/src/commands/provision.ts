@@ -38,9 +38,11 @@ import { DEFAULT_LEASE_DURATION_MS, withRunLease } from './run-lease.js';
 import {
   checkPlanTarget,
   observeForPlan,
+  observeForPrune,
   type SavedPlan,
   toSavedPlan,
   verifySavedPlan,
+  verifySavedPrune,
 } from './saved-plan.js';
 import { readServerKeys } from './server-keys.js';
 
@@ -150,8 +152,10 @@ function resolve(options: ProvisionOptions, command: string) {
   const lease = {
     command,
     lockTimeoutMs: o.lockTimeoutMs,
+    onWait: o.onLeaseWait,
     leaseDurationMs: o.leaseDurationMs,
     signal: o.signal,
+    stop: o.stop,
     now: ctx.now,
   };
   return {
@@ -262,17 +266,24 @@ export async function provision(options: ProvisionOptions): Promise<ProvisionRun
  * store and server they are for, and a fingerprint of the state observed. Changes nothing.
  */
 export async function savePlan(options: ProvisionOptions): Promise<SavedPlan> {
-  const { client, ctx, projects } = resolve(options, 'provision');
+  const { client, ctx, projects, prune } = resolve(options, 'provision');
   try {
     const keys = await readServerKeys(ctx.admin, ctx.signal);
     const createdAt = ctx.now();
     const observations = await observeForPlan(ctx, keys, projects, createdAt);
-    return toSavedPlan(observations, {
-      createdAt,
-      store: ctx.store.spec,
-      url: options.url,
-      policy: policyOf(ctx),
-    });
+    // With prune, the off-boarding is decided now and saved too: the plan is the action.
+    const pruned = prune
+      ? observeForPrune(
+          keys,
+          (await findUnlisted(ctx.store, projects, ctx.signal)).unlisted,
+          createdAt,
+        )
+      : undefined;
+    return toSavedPlan(
+      observations,
+      { createdAt, store: ctx.store.spec, url: options.url, policy: policyOf(ctx) },
+      pruned,
+    );
   } finally {
     await client.close();
   }
@@ -298,10 +309,20 @@ export async function applySavedPlan(
       const run = { ...ctx, signal };
       const keys = await readServerKeys(ctx.admin, signal);
       const plan = await verifySavedPlan(run, keys, saved);
+      const unlisted =
+        saved.prune === undefined ? [] : (await findUnlisted(ctx.store, projects, signal)).unlisted;
+      if (saved.prune !== undefined) verifySavedPrune(saved, keys, unlisted);
       await onPlan?.(plan);
-      checkMassRevoke('provision', plan, guard);
+      checkMassRevoke('provision', plan, {
+        ...guard,
+        pruned: saved.prune === undefined ? 0 : prunedWithLiveKeys(keys, unlisted),
+      });
       const result = await executePlan(run, plan);
-      return { ...result, plan, unlisted: [] };
+      const pruned =
+        saved.prune !== undefined && result.interrupted === undefined
+          ? await pruneProjects(ctx.admin, ctx.store, keys, unlisted, ctx.now(), signal)
+          : undefined;
+      return { ...result, plan, unlisted, ...(pruned === undefined ? {} : { pruned }) };
     });
   } finally {
     await client.close();

@@ -98,8 +98,11 @@ export interface ProjectDecision {
    */
   readonly remember?: { readonly hash: string; readonly graceMs: number } | undefined;
   /**
-   * True when it revokes or retires a live key of the label while the store does not hold a
-   * live one: what a store that is not this server's would do to every project (the guard).
+   * True when it revokes a live key the store does not hold (an orphan, a duplicate, another
+   * store's key; every live key when the store holds none): what a store that is not this
+   * server's would do to every project, counted against `--max-revoke` (mass-revoke.ts).
+   * Retiring is not counted: a retired key is the store's own, named by its rotation record or
+   * held until now.
    */
   readonly revokesUnheld: boolean;
 }
@@ -163,7 +166,7 @@ export function reconcileProject(
       spare,
       remember,
       revokeFirst: true,
-      revokesUnheld: false,
+      revokesUnheld: revoke.length > 0,
     };
   }
 
@@ -189,7 +192,7 @@ export function reconcileProject(
       mint: false,
       keep: storedLive.hash,
       revokeFirst: false,
-      revokesUnheld: false,
+      revokesUnheld: decided.revoke.length > 0,
     };
   }
 

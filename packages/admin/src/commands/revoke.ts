@@ -72,6 +72,7 @@ export async function revoke(options: RevokeOptions): Promise<RevokeResult> {
   const lease = {
     command: 'revoke',
     lockTimeoutMs: o.lockTimeoutMs,
+    onWait: o.onLeaseWait,
     leaseDurationMs: o.leaseDurationMs,
     signal: o.signal,
     now,

@@ -26,6 +26,7 @@ import {
   type ServerOptions,
   storeFailure,
 } from './context.js';
+import { checkMassRevoke } from './mass-revoke.js';
 import { offboardedProjects } from './offboarded.js';
 import { preflightStore } from './preflight.js';
 import { executePlan, type ProvisionResult } from './provision-apply.js';
@@ -50,6 +51,14 @@ export interface RotateOptions extends ServerOptions, RunOptions {
    * flight finish, and the result lists the rest in `interrupted`.
    */
   stop?: AbortSignal | undefined;
+  /**
+   * The most projects whose live keys the store does not hold a run may revoke (`--max-revoke`):
+   * rotate revokes every such key of a project first, so a store that is not this server's would
+   * revoke another store's working keys. @default DEFAULT_MAX_REVOKE (3)
+   */
+  maxRevoke?: number | undefined;
+  /** Skip the `maxRevoke` check (`--allow-mass-revoke`). @default false */
+  allowMassRevoke?: boolean | undefined;
 }
 
 const schema = z.strictObject({
@@ -64,6 +73,8 @@ const schema = z.strictObject({
   onProgress: fields.fn.optional(),
   signal: fields.signal,
   stop: fields.signal,
+  maxRevoke: fields.maxRevoke,
+  allowMassRevoke: z.boolean().optional(),
   ...runFields,
 });
 
@@ -72,7 +83,9 @@ const schema = z.strictObject({
  * failures are reported per project, never thrown.
  *
  * @throws AdminError `project_not_found` when the project has neither a stored secret nor a
- *   live key; `lease_held` when another run holds the store's lease past `lockTimeoutMs`
+ *   live key; `lease_held` when another run holds the store's lease past `lockTimeoutMs`;
+ *   `mass_revoke_refused` when it would revoke live keys the store does not hold for more than
+ *   `maxRevoke` projects (nothing is changed)
  */
 export async function rotate(options: RotateOptions): Promise<ProvisionResult> {
   const o = parseOptions(schema, options, 'rotate');
@@ -84,8 +97,10 @@ export async function rotate(options: RotateOptions): Promise<ProvisionResult> {
   const lease = {
     command: 'rotate',
     lockTimeoutMs: o.lockTimeoutMs,
+    onWait: o.onLeaseWait,
     leaseDurationMs: o.leaseDurationMs,
     signal: o.signal,
+    stop: o.stop,
     now,
   };
   try {
@@ -128,6 +143,10 @@ export async function rotate(options: RotateOptions): Promise<ProvisionResult> {
           .filter((p) => !gone.has(p));
       }
       const plan = await computePlan(ctx, projects, 'rotate');
+      checkMassRevoke('rotate', plan, {
+        maxRevoke: o.maxRevoke,
+        allowMassRevoke: o.allowMassRevoke,
+      });
       return executePlan(ctx, plan);
     });
   } finally {

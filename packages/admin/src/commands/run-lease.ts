@@ -27,7 +27,15 @@ export interface RunLeaseOptions {
   lockTimeoutMs?: number | undefined;
   /** @default DEFAULT_LEASE_DURATION_MS */
   leaseDurationMs?: number | undefined;
+  /** Called once, with a line naming the holder, when the run starts to wait for the lease. */
+  onWait?: ((message: string) => void) | undefined;
   signal?: AbortSignal | undefined;
+  /**
+   * An interrupt (the CLI's first Ctrl-C or SIGTERM). While the lease is still awaited the run
+   * gives up at once, having changed nothing; once it is held, the body sees the interrupt its
+   * own way (the projects in flight finish).
+   */
+  stop?: AbortSignal | undefined;
   /** @default () => new Date() */
   now?: (() => Date) | undefined;
   /** Waits between attempts. @default setTimeout */
@@ -44,7 +52,8 @@ export function describeHolder(holder: LeaseHolder): string {
  * Runs `body` holding the store's run lease. `body` gets a signal that aborts when the caller's
  * does or when the lease is lost; the lease is released when `body` settles.
  *
- * @throws AdminError `lease_held` when another run kept the lease past the lock timeout
+ * @throws AdminError `lease_held` when another run kept the lease past the lock timeout;
+ *   `interrupted` when `stop` fires before the lease is held
  */
 export async function withRunLease<T>(
   store: SecretStore,
@@ -64,8 +73,19 @@ export async function withRunLease<T>(
   };
   const started = Date.now();
   let pause = 50;
+  let said = false;
   let lease: StoreLease;
+  const interrupted = () =>
+    new AdminError({
+      code: 'interrupted',
+      message: `${options.command}: interrupted while waiting for the run lease of ${store.spec}; nothing was changed`,
+    });
+  // A function, not a narrowed property: the signal may fire across every await below.
+  const stopped = () => options.stop?.aborted === true;
   for (;;) {
+    if (stopped()) throw interrupted();
+    // An attempt in flight is not cut short: a claim that landed must be released, not left
+    // to expire with no run behind it.
     const attempt = await store
       .acquireLease({ holder, durationMs, now, signal: options.signal })
       .catch((e) => {
@@ -73,16 +93,27 @@ export async function withRunLease<T>(
       });
     if (attempt.acquired) {
       lease = attempt.lease;
+      if (stopped()) {
+        await lease.release().catch(() => undefined);
+        throw interrupted();
+      }
       break;
     }
     const waited = Date.now() - started;
+    if (!said && timeoutMs > 0) {
+      // Said once, at the first refusal, and only when there is a wait to speak of.
+      said = true;
+      options.onWait?.(
+        `${options.command}: waiting up to ${timeoutMs} ms (--lock-timeout) for the run lease of ${store.spec}, held by ${describeHolder(attempt.holder)}`,
+      );
+    }
     if (waited >= timeoutMs) {
       throw new AdminError({
         code: 'lease_held',
         message: `${options.command}: another run holds the lease of ${store.spec}: ${describeHolder(attempt.holder)}, until ${attempt.expiresAt} unless renewed; waited ${waited} ms (--lock-timeout)`,
       });
     }
-    await sleep(Math.min(pause, timeoutMs - waited));
+    await untilStopped(sleep(Math.min(pause, timeoutMs - waited)), options.stop);
     pause = Math.min(pause * 2, 1_000);
   }
   const lost = new AbortController();
@@ -109,5 +140,21 @@ export async function withRunLease<T>(
   } finally {
     clearInterval(timer);
     await lease.release();
+  }
+}
+
+/** `wait`, cut short when `stop` fires. */
+async function untilStopped(wait: Promise<void>, stop: AbortSignal | undefined): Promise<void> {
+  if (stop === undefined) return wait;
+  if (stop.aborted) return;
+  let onAbort!: () => void;
+  const stopped = new Promise<void>((resolve) => {
+    onAbort = resolve;
+    stop.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await Promise.race([wait, stopped]);
+  } finally {
+    stop.removeEventListener('abort', onAbort);
   }
 }

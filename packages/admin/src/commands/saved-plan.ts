@@ -16,7 +16,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { AdminError, describeError } from '../errors.js';
 import { checkProjectName } from '../projects-file.js';
-import { projectKeySecret } from '../stores/names.js';
+import { projectKeyLabel, projectKeySecret } from '../stores/names.js';
 import { DEFAULT_READ_CONCURRENCY } from './context.js';
 import { pLimit } from './limit.js';
 import {
@@ -56,6 +56,12 @@ export interface SavedPlan {
   /** SHA-256 (hex) over every project's fingerprint, in order. */
   fingerprint: string;
   projects: SavedProject[];
+  /**
+   * Present when the plan was made with `--prune`: the stored projects the file does not list,
+   * each with its off-boarding decision (every live key revoked, the secret kept and marked).
+   * Applying the plan off-boards exactly these, and refuses if the unlisted set changed.
+   */
+  prune?: SavedProject[] | undefined;
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -117,11 +123,42 @@ export async function observeForPlan(
   );
 }
 
-/** Builds the saved plan from the observations. */
+/**
+ * Observes the unlisted projects `--prune` would off-board and decides each (intent
+ * `offboard`, as pruneProjects does), with a fingerprint of the live keys decided on.
+ */
+export function observeForPrune(
+  keys: ServerKeys,
+  unlisted: readonly string[],
+  now: Date,
+): Observation[] {
+  return unlisted.map((project) => {
+    const live = (keys.liveByLabel.get(projectKeyLabel(project)) ?? []).map((k) => ({
+      hash: k.hash,
+      role: k.role,
+      createdAt: k.created_at,
+    }));
+    const fingerprint = live
+      .map((k) => [k.hash, k.role, k.createdAt])
+      .sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
+    return {
+      observed: sha256(JSON.stringify([project, 'offboard', fingerprint])),
+      decision: reconcileProject(
+        { project, intent: 'offboard', stored: { kind: 'unread' }, live },
+        now,
+        { graceMs: 0, leaseMs: 0 },
+      ),
+    };
+  });
+}
+
+/** Builds the saved plan from the observations (and `prune`'s, when made with `--prune`). */
 export function toSavedPlan(
   observations: readonly Observation[],
   at: { createdAt: Date; store: string; url: string; policy: ReconcilePolicy },
+  prune?: readonly Observation[],
 ): SavedPlan {
+  const all = prune === undefined ? observations : [...observations, ...prune];
   return {
     format: SAVED_PLAN_FORMAT,
     version: SAVED_PLAN_VERSION,
@@ -129,8 +166,11 @@ export function toSavedPlan(
     store: at.store,
     url: at.url,
     policy: { graceMs: at.policy.graceMs, leaseMs: at.policy.leaseMs },
-    fingerprint: sha256(observations.map((o) => o.observed).join('\n')),
+    fingerprint: sha256(all.map((o) => o.observed).join('\n')),
     projects: observations.map((o) => ({ observed: o.observed, decision: o.decision })),
+    ...(prune === undefined
+      ? {}
+      : { prune: prune.map((o) => ({ observed: o.observed, decision: o.decision })) }),
   };
 }
 
@@ -142,7 +182,12 @@ export function planOfSaved(saved: SavedPlan): ProvisionPlan {
     summary.revoke += decision.revoke.length;
     summary.retire += decision.retire.length;
   }
-  return { projects: saved.projects.map((p) => p.decision), summary };
+  const plan: ProvisionPlan = { projects: saved.projects.map((p) => p.decision), summary };
+  if (saved.prune !== undefined) {
+    plan.prune = saved.prune.map((p) => p.decision.project);
+    plan.unlisted = plan.prune;
+  }
+  return plan;
 }
 
 const hash = z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hex hash');
@@ -168,6 +213,7 @@ const savedSchema = z.strictObject({
   policy: z.strictObject({ graceMs: z.int().min(0), leaseMs: z.int().min(1) }),
   fingerprint: hash,
   projects: z.array(z.strictObject({ observed: hash, decision: decisionSchema })),
+  prune: z.array(z.strictObject({ observed: hash, decision: decisionSchema })).optional(),
 });
 
 /**
@@ -195,7 +241,7 @@ export function parseSavedPlan(text: string): SavedPlan {
     });
   }
   const saved = result.data as SavedPlan;
-  for (const p of saved.projects) checkProjectName(p.decision.project);
+  for (const p of [...saved.projects, ...(saved.prune ?? [])]) checkProjectName(p.decision.project);
   return saved;
 }
 
@@ -268,4 +314,42 @@ export async function verifySavedPlan(
     });
   }
   return planOfSaved(saved);
+}
+
+/**
+ * Checks, under the lease, that the projects a `--prune` plan off-boards are still exactly the
+ * unlisted ones, with the live keys it decided on, and that its decisions are what they give.
+ *
+ * @throws AdminError `plan_stale` when the unlisted set or their live keys changed;
+ *   `invalid_plan` when a decision is not what the observed keys give (an edited file)
+ */
+export function verifySavedPrune(
+  saved: SavedPlan,
+  keys: ServerKeys,
+  unlisted: readonly string[],
+): void {
+  const planned = (saved.prune ?? []).map((p) => p.decision.project);
+  const now = [...unlisted].sort();
+  if (!isDeepStrictEqual([...planned].sort(), now)) {
+    throw new AdminError({
+      code: 'plan_stale',
+      message: `the world changed since the plan was made (${saved.createdAt}): the stored projects the file does not list are now ${now.join(', ') || 'none'}, not ${planned.join(', ') || 'none'}: make a new plan`,
+    });
+  }
+  const observed = observeForPrune(keys, planned, new Date(saved.createdAt));
+  observed.forEach((o, i) => {
+    const then = saved.prune![i]!;
+    if (o.observed !== then.observed) {
+      throw new AdminError({
+        code: 'plan_stale',
+        message: `the world changed since the plan was made (${saved.createdAt}): the live keys of ${then.decision.project}, which the plan prunes, differ: make a new plan`,
+      });
+    }
+    if (!isDeepStrictEqual(asJson(o.decision), asJson(then.decision))) {
+      throw new AdminError({
+        code: 'invalid_plan',
+        message: `the plan file's prune decision for ${then.decision.project} is not what its observed state gives: was it edited?`,
+      });
+    }
+  });
 }

@@ -5,7 +5,8 @@
  * `SecretManagerServiceClient` talks to it over plaintext (see `endpoint` in the `gcp:` store).
  *
  * Beyond the data (secret-manager-state.ts) it can misbehave on purpose: fail the next N calls
- * of a method with a gRPC code, and delay every call (per method or all of them). It records
+ * of a method with a gRPC code, and delay every call (per method or all of them). It enforces
+ * Secret Manager's per-minute request quotas when asked to (secret-manager-quota.ts). It records
  * every call (method, resource name, the status sent, whether credentials came with it); the
  * record never holds a payload.
  */
@@ -20,6 +21,7 @@ import {
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import { secretManagerServiceDefinition } from './secret-manager-protos.js';
+import { createQuotaGate, type SecretManagerQuota } from './secret-manager-quota.js';
 import { GrpcFailure, MAX_PAGE_SIZE, SecretManagerState } from './secret-manager-state.js';
 
 /** The methods the emulator implements; every other method of the service is UNIMPLEMENTED. */
@@ -97,6 +99,12 @@ export interface SecretManagerEmulatorOptions {
    * @default every permission
    */
   permissions?: readonly string[] | undefined;
+  /**
+   * Request quotas to enforce, as the real service does per project (600 writes a minute by
+   * default there): a call over its quota fails RESOURCE_EXHAUSTED.
+   * @default no quota
+   */
+  quota?: SecretManagerQuota | undefined;
 }
 
 /** A fault to inject with {@link SecretManagerEmulator.failNext}. */
@@ -150,6 +158,8 @@ export interface SecretManagerEmulator {
    * grants every permission again.
    */
   setPermissions(permissions: readonly string[] | undefined): void;
+  /** Enforces `quota` from now on, with empty windows (`undefined`: no quota). */
+  setQuota(quota: SecretManagerQuota | undefined): void;
   /** Sets the delay of every call, or of one method's calls (`undefined` method: all). */
   setLatency(ms: number, method?: SecretManagerMethod): void;
   /** Every call answered so far, oldest first. */
@@ -209,6 +219,7 @@ export async function startSecretManagerEmulator(
   let granted: ReadonlySet<string> | undefined =
     options.permissions === undefined ? undefined : new Set(options.permissions);
   const holds = (permission: string) => granted === undefined || granted.has(permission);
+  let quota = createQuotaGate(options.quota);
 
   const handlers: Record<SecretManagerMethod, (request: Request) => unknown> = {
     ListSecrets: (r) =>
@@ -311,6 +322,8 @@ export async function startSecretManagerEmulator(
       return;
     }
     try {
+      const exhausted = quota.admit(method, at);
+      if (exhausted !== undefined) throw new GrpcFailure(status.RESOURCE_EXHAUSTED, exhausted);
       const needed = SECRET_MANAGER_PERMISSIONS[method];
       if (needed !== undefined && !holds(needed)) {
         const resource = request.name || request.parent || '';
@@ -376,6 +389,9 @@ export async function startSecretManagerEmulator(
     },
     setPermissions(permissions) {
       granted = permissions === undefined ? undefined : new Set(permissions);
+    },
+    setQuota(next) {
+      quota = createQuotaGate(next);
     },
     setLatency(ms, method) {
       if (!Number.isFinite(ms) || ms < 0) throw new Error('latency must be >= 0 ms');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createFileSecretStore } from '../../src/stores/file.js';
 import { startServer, type TestServer, tempDir } from '../support/server.js';
-import { ensureBuilt, keysIn, runCli } from './support/cli.js';
+import { ensureBuilt, keysIn, runCli, startCli } from './support/cli.js';
 
 let server: TestServer;
 beforeEach(async () => {
@@ -56,6 +56,52 @@ describe('--lock-timeout', () => {
     ).toEqual([]);
     await holder.close();
   });
+
+  it.each([
+    ['provision', 'SIGINT'],
+    ['rotate', 'SIGTERM'],
+  ] as const)(
+    '%s gets %s while it waits for the lease: exits 130 at once, nothing done',
+    async (command, signal) => {
+      const path = join(tmp.dir, `waiting-${command}.json`);
+      const projects = join(tmp.dir, `waiting-${command}.txt`);
+      writeFileSync(projects, 'alpha\n');
+      const holder = createFileSecretStore({ path });
+      const held = await holder.acquireLease({
+        holder: { id: 'cron', host: 'cron-host', pid: 777, since: new Date().toISOString() },
+        durationMs: 600_000,
+      });
+      expect(held.acquired).toBe(true);
+      const args = command === 'provision' ? ['provision', projects] : ['rotate', '--all'];
+      const run = startCli(
+        [...args, '--store', `file:${path}`, '--url', server.url, '--lock-timeout', '10m'],
+        { env: { STEMEDB_ADMIN_KEY: server.rootKey } },
+      );
+      // The child says when it starts to wait; its signal handlers are in place by then.
+      let said = '';
+      run.child.stderr?.on('data', (c: string) => {
+        said += c;
+      });
+      while (!said.includes('waiting up to 600000 ms (--lock-timeout)')) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(said).toContain('held by on cron-host (pid 777)');
+      const at = Date.now();
+      run.child.kill(signal);
+      const r = await run.done;
+      expect(r.code, r.stderr).toBe(130);
+      expect(Date.now() - at).toBeLessThan(2_000);
+      expect(r.stderr).toContain(
+        `${command}: interrupted while waiting for the run lease of file:${path}; nothing was changed [interrupted]`,
+      );
+      expect(keysIn(r.stdout + r.stderr)).toEqual([]);
+      expect(
+        (await server.admin.admin.listApiKeys()).keys.filter((k) => k.label === 'project-alpha'),
+      ).toEqual([]);
+      await holder.close();
+    },
+    30_000,
+  );
 
   it('refuses a duration without a unit (exit 2)', async () => {
     const r = await runCli(['provision', 'x.txt', '--url', server.url, '--lock-timeout', '30']);

@@ -165,6 +165,54 @@ describe('the store is bound to the server (--max-revoke)', () => {
   });
 });
 
+describe('--max-revoke counts every live key the store does not hold', () => {
+  const FIVE = ['alpha', 'beta', 'gamma', 'delta', 'eps'];
+
+  /** A second store's working keys: one more live key of each label, held elsewhere. */
+  async function otherStoreKeys(server: TestServer): Promise<number> {
+    for (const p of FIVE) {
+      await server.admin.admin.createApiKey({ label: projectKeyLabel(p), role: 'write_agent' });
+    }
+    return (await server.admin.admin.listApiKeys()).keys.filter((k) => !k.revoked_at).length;
+  }
+
+  it('provision refuses to revoke them beside stored live keys of five projects', async () => {
+    const { server, store, base } = await setup(FIVE);
+    const live = await otherStoreKeys(server);
+    // Past the lease: they are judged orphans, not another run's keys in flight.
+    const run = provision({ ...base, store, projects: FIVE, now: at(2 * MIN) });
+    await expect(run).rejects.toMatchObject({ code: 'mass_revoke_refused' });
+    expect(String(((await run.catch((e) => e)) as Error).message)).toContain(
+      'refusing to revoke the live keys of 5 projects',
+    );
+    expect((await server.admin.admin.listApiKeys()).keys.filter((k) => !k.revoked_at)).toHaveLength(
+      live,
+    );
+    const allowed = await provision({
+      ...base,
+      store,
+      projects: FIVE,
+      now: at(2 * MIN),
+      allowMassRevoke: true,
+    });
+    expect(allowed.summary).toMatchObject({ unchanged: 5, revoked: 5 });
+    expect(await brokenProjects(server, store, FIVE)).toEqual([]);
+  });
+
+  it('rotate --all refuses to revoke them first, changing nothing', async () => {
+    const { server, store, base } = await setup(FIVE);
+    const live = await otherStoreKeys(server);
+    const run = rotate({ ...base, store, all: true, now: at(2 * MIN) });
+    await expect(run).rejects.toMatchObject({ code: 'mass_revoke_refused' });
+    const keys = (await server.admin.admin.listApiKeys()).keys;
+    expect(keys.filter((k) => !k.revoked_at)).toHaveLength(live);
+    // Nothing minted either.
+    expect(keys.filter((k) => k.label.startsWith('project-'))).toHaveLength(10);
+    const rotated = await rotate({ ...base, store, all: true, maxRevoke: 5 });
+    expect(rotated.summary).toMatchObject({ replaced: 5, revoked: 5 });
+  });
+});
+
 describe('off-boarding remembered', () => {
   it('revoke --keep-secret marks the project; rotate --all skips it; provision lists it as unlisted', async () => {
     const { server, store, base } = await setup(['alpha', 'beta', 'gamma']);
