@@ -70,6 +70,16 @@ export {
   type SkippedJournal,
 } from './persist/results.js';
 export { persistScan } from './persist.js';
+// SARIF 2.1.0 input.
+export {
+  FingerprintCounter,
+  normaliseText,
+  PRIMARY_LOCATION_LINE_HASH,
+} from './sarif/fingerprint.js';
+export { NO_LOCATION_FILE } from './sarif/location.js';
+export { type ParseSarifOptions, parseSarif } from './sarif/parse.js';
+export { looksLikeSarif, readSarifFile } from './sarif/read.js';
+export { LEVEL_SEVERITY, securitySeverity } from './sarif/severity.js';
 // The scan file.
 export {
   COMMIT_PATTERN,

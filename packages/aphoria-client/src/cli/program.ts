@@ -91,7 +91,18 @@ export function buildProgram(version: string): Command {
     ),
   )
     .description("Send a scan's findings to StemeDB, exactly once; spool them if it is down.")
-    .argument('<scan.json>', 'the aphoria.scan/v1 file (relative to --cwd)')
+    .argument('<scan.json>', 'an aphoria.scan/v1 file or a SARIF 2.1.0 log (relative to --cwd)')
+    .option('--format <format>', 'sarif or aphoria (default: told by the content)')
+    .option('--project <name>', 'SARIF: the project (default: [hosted] project)')
+    .option(
+      '--commit <sha>',
+      "SARIF: the commit (default: the log's, else the git work tree's HEAD)",
+    )
+    .option('--branch <name>', "SARIF: the branch (default: the log's, else the git work tree's)")
+    .option(
+      '--include-snippets',
+      'SARIF: store each region snippet too (off: a snippet can be a secret)',
+    )
     .addHelpText(
       'after',
       help(`
@@ -103,7 +114,8 @@ nothing twice. A 401/403 fails at once (exit 3) and spools nothing.
 
 Examples:
   ${PROGRAM} persist scan.json
-  ${PROGRAM} persist --strict --json build/aphoria-scan.json`),
+  ${PROGRAM} persist --strict --json build/aphoria-scan.json
+  ${PROGRAM} persist --project web eslint.sarif`),
     )
     .action(async (file: string, flags, command: Command) => {
       const { runPersist } = await import('./run-persist.js');
