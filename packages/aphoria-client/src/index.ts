@@ -31,6 +31,12 @@ export {
   SpoolCorruptError,
   SpoolTargetError,
 } from './errors.js';
+// Findings across scans: new, open, fixed, reintroduced.
+export {
+  type FindingState,
+  type FindingStateEntry,
+  findingStates,
+} from './finding-states.js';
 // Persisting, the spool (helper A1).
 export { flushSpool } from './flush.js';
 // Reading a finding's or a project's history back.
