@@ -149,6 +149,29 @@ Example:
     });
 
   common(
+    program.command('history'),
+    'print { project, branch, scanId, previousScanId, findings: [{ fingerprint, state, finding, scanId, previousScanId }] }',
+  )
+    .description(
+      "Say for each finding of a branch whether it is new, open, fixed or reintroduced, against the branch's previous complete scan.",
+    )
+    .requiredOption('--branch <name>', 'the branch')
+    .option('--project <name>', 'the project (default: [hosted] project)')
+    .addHelpText(
+      'after',
+      help(`
+Reads only: the branch's scans whose summary is stored, the latest (by finished_at) against
+the one before it. A finding in an older scan but not the previous one is reintroduced.
+
+Example:
+  ${PROGRAM} history --project web --branch main --json`),
+    )
+    .action(async (flags, command: Command) => {
+      const { runHistory } = await import('./run-history.js');
+      await runHistory(flags, ioOf(command));
+    });
+
+  common(
     program.command('status'),
     'print the report as JSON: { config, url, key: { env, present }, server, spool, warnings }',
   )
