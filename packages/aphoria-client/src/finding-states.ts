@@ -88,8 +88,8 @@ export async function* branchStates(
   }
 }
 
-/** Every finding one scan stored, by its agent id; a value this package did not write is skipped. */
-async function findingsOf(
+/** Every finding one scan stored, by its agent id; a value this package did not write is skipped. Internal. */
+export async function findingsOf(
   client: StemeClient,
   project: string,
   scanId: string,

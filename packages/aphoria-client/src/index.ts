@@ -16,6 +16,14 @@ export {
   loadHostedConfig,
   URL_ENV,
 } from './config.js';
+// Comparing a branch with its base.
+export {
+  atOrAbove,
+  type DiffScansOptions,
+  diffScans,
+  findingsToSarif,
+  type ScanDiff,
+} from './diff.js';
 // Errors.
 export {
   AphoriaHostedError,

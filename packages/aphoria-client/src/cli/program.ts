@@ -172,6 +172,36 @@ Example:
     });
 
   common(
+    program.command('diff'),
+    'print { project, branch, scanId, baseScanId, new: [finding…], fixed: [finding…] }',
+  )
+    .description(
+      'The findings new on a branch and those fixed, against the latest complete scan of a base branch or commit.',
+    )
+    .requiredOption('--branch <name>', 'the branch')
+    .option('--base <branch>', 'compare with the latest complete scan of this branch')
+    .option('--base-commit <sha>', 'compare with the latest complete scan of this commit')
+    .option('--project <name>', 'the project (default: [hosted] project)')
+    .option('--sarif <file>', 'also write the new findings as a SARIF 2.1.0 log')
+    .option(
+      '--fail-on <severity>',
+      'exit 1 when a new finding is at or above info, low, medium, high or critical',
+    )
+    .addHelpText(
+      'after',
+      help(`
+Reads only. A finding is matched by its fingerprint. Exit 1 with --fail-on when a new finding
+is at or above that severity: a quality gate on new code.
+
+Example:
+  ${PROGRAM} diff --branch feature/x --base main --fail-on high --sarif new.sarif`),
+    )
+    .action(async (flags, command: Command) => {
+      const { runDiff } = await import('./run-diff.js');
+      await runDiff(flags, ioOf(command));
+    });
+
+  common(
     program.command('status'),
     'print the report as JSON: { config, url, key: { env, present }, server, spool, warnings }',
   )
