@@ -4,23 +4,35 @@
 // - `raw`: posts the scan's assertion bodies with raw undici.request at concurrency c;
 // - `persist`: persistScan of the same scan at concurrency c (journal, send, acks, delete);
 // - `spool`: persistScan against a closed port, so that the whole scan is left in the spool;
-// - `flush`: flushSpool of that spool at concurrency c.
+// - `flush`: flushSpool of that spool at concurrency c;
+// - `sarif-log`: writes the same findings as a SARIF 2.1.0 log (one result each) and stops;
+// - `sarif`: readSarifFile of that log (validated against the OASIS schema, mapped) and
+//   persistScan of the scan it gives, at concurrency c: the SARIF path end to end.
 // Compiled to plain JavaScript first (as compile.ts does for the main bench): under tsx each
 // client would carry the loader's ~35 MiB in its peak RSS.
 
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   createHostedConfig,
   flushSpool,
   persistScan,
+  readSarifFile,
   type Scan,
   scanToAssertions,
 } from '@stemedb/aphoria-client';
 import { Pool, request } from 'undici';
 
-export type Role = 'server' | 'baseline' | 'raw' | 'persist' | 'spool' | 'flush';
+export type Role =
+  | 'server'
+  | 'baseline'
+  | 'raw'
+  | 'persist'
+  | 'spool'
+  | 'flush'
+  | 'sarif-log'
+  | 'sarif';
 
 export interface ChildSpec {
   readonly role: Role;
@@ -32,6 +44,8 @@ export interface ChildSpec {
   readonly dataDir?: boolean;
   /** spool, flush: the spool directory. */
   readonly spoolDir?: string;
+  /** sarif-log, sarif: the SARIF log's path. */
+  readonly sarifPath?: string;
 }
 
 export type ChildMessage =
@@ -75,6 +89,54 @@ function makeScan(findings: number): Scan {
           }),
         ) as Scan['findings'][number],
     ),
+  };
+}
+
+const SARIF_LEVEL = {
+  info: 'none',
+  low: 'note',
+  medium: 'warning',
+  high: 'error',
+  critical: 'error',
+} as const;
+
+/** The scan's findings as a SARIF 2.1.0 log: one result per finding, its fingerprint given. */
+function sarifLogOf(scan: Scan): unknown {
+  return {
+    version: '2.1.0',
+    runs: [
+      {
+        tool: { driver: { name: scan.scanner.name, version: scan.scanner.version } },
+        versionControlProvenance: [
+          {
+            repositoryUri: 'https://example.com/r.git',
+            revisionId: scan.commit,
+            branch: scan.branch,
+          },
+        ],
+        invocations: [
+          {
+            executionSuccessful: true,
+            startTimeUtc: scan.started_at,
+            endTimeUtc: scan.finished_at,
+          },
+        ],
+        results: scan.findings.map((f) => ({
+          ruleId: f.rule,
+          level: SARIF_LEVEL[f.severity],
+          message: { text: f.message },
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: { uri: f.file },
+                region: { startLine: f.line, endLine: f.end_line },
+              },
+            },
+          ],
+          partialFingerprints: { primaryLocationLineHash: f.fingerprint },
+        })),
+      },
+    ],
   };
 }
 
@@ -163,8 +225,25 @@ async function main(spec: ChildSpec): Promise<ChildMessage | undefined> {
       if (r.completed !== 1 || r.sent !== total) throw new Error(`flush: ${JSON.stringify(r)}`);
     });
   }
+  if (spec.role === 'sarif') {
+    // No scan in this process before the timer starts: the log is read from its file.
+    const spoolDir = await mkdtemp(join(tmpdir(), 'aphoria-bench-spool-'));
+    const config = createHostedConfig({ url: spec.url!, apiKey: spec.apiKey!, spoolDir });
+    try {
+      return await timed(total, async () => {
+        const scan = await readSarifFile(spec.sarifPath!, { project: 'payments-api' });
+        const r = await persistScan(scan, { config, concurrency: spec.concurrency, onWarning });
+        if (!r.complete || r.sent !== total) throw new Error(`sarif: ${JSON.stringify(r)}`);
+      });
+    } finally {
+      await rm(spoolDir, { recursive: true, force: true });
+    }
+  }
   const scan = makeScan(spec.findings);
   switch (spec.role) {
+    case 'sarif-log':
+      await writeFile(spec.sarifPath!, JSON.stringify(sarifLogOf(scan)));
+      return timed(0, async () => {});
     case 'baseline':
       return timed(0, async () => {});
     case 'raw':

@@ -27,7 +27,7 @@ import { describeMachine, machineLine } from './machine.js';
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
 const BUILD_DIR = `${BENCH_DIR}results/.build-aphoria/`;
 const RESULTS_DIR = `${BENCH_DIR}results/`;
-const CLIENTS = ['raw', 'persist', 'flush'] as const;
+const CLIENTS = ['raw', 'persist', 'sarif', 'flush'] as const;
 type Client = (typeof CLIENTS)[number];
 const TARGETS = ['memory', 'data-dir'] as const;
 type TargetName = (typeof TARGETS)[number];
@@ -143,7 +143,14 @@ interface Sample {
 async function measure(round: number, target: TargetName, client: Client): Promise<Sample> {
   const base = { findings: FINDINGS, concurrency: CONCURRENCY };
   let spoolDir: string | undefined;
+  let sarifPath: string | undefined;
   try {
+    if (client === 'sarif') {
+      // Written by a process of its own: the timed one reads it from disk, as the CLI does.
+      spoolDir = await mkdtemp(join(tmpdir(), 'aphoria-bench-sarif-'));
+      sarifPath = join(spoolDir, 'results.sarif');
+      await runChild({ ...base, role: 'sarif-log', sarifPath });
+    }
     if (client === 'flush') {
       spoolDir = await mkdtemp(join(tmpdir(), 'aphoria-bench-flush-'));
       await runChild({ ...base, role: 'spool', spoolDir, apiKey: `steme_live_${'0'.repeat(48)}` });
@@ -151,7 +158,14 @@ async function measure(round: number, target: TargetName, client: Client): Promi
     const profileName = values.profile ? `aphoria-${target}-${client}-r${round + 1}` : undefined;
     const r = await withServer(target, (url, apiKey) =>
       runChild(
-        { ...base, role: client, url, apiKey, ...(spoolDir ? { spoolDir } : {}) },
+        {
+          ...base,
+          role: client,
+          url,
+          apiKey,
+          ...(spoolDir && client === 'flush' ? { spoolDir } : {}),
+          ...(sarifPath ? { sarifPath } : {}),
+        },
         profileName,
       ),
     );
@@ -228,7 +242,11 @@ async function main(): Promise<void> {
     for (const client of CLIENTS) {
       const mine = samples.filter((s) => s.target === target && s.client === client);
       const over: Client | undefined =
-        client === 'persist' ? 'raw' : client === 'flush' ? 'persist' : undefined;
+        client === 'persist'
+          ? 'raw'
+          : client === 'flush' || client === 'sarif'
+            ? 'persist'
+            : undefined;
       const r = over ? ratio(samples, target, client, over) : 1;
       const rss = median(mine.map((s) => s.maxRssMb));
       out.push(
@@ -236,10 +254,12 @@ async function main(): Promise<void> {
           `${r.toFixed(2)}× ${over ?? 'raw'} | ${median(mine.map((s) => s.cpuUsPerAssertion)).toFixed(0)} | ` +
           `${rss.toFixed(1)} | ${median(mine.map((s) => s.ms / 1000)).toFixed(1)} | ${mine.length} |`,
       );
-      if (over && r < TARGET_RATIO)
+      // The SARIF path is reported beside native persist, not held to its targets (no target
+      // was set for it): validating and mapping a log is work a native scan does not need.
+      if (over && client !== 'sarif' && r < TARGET_RATIO)
         misses.push(`${target} ${client}: ${r.toFixed(2)}× ${over} (target ≥ ${TARGET_RATIO})`);
       const maxRss = Math.max(...mine.map((s) => s.maxRssMb));
-      if (client !== 'raw' && maxRss * 1.048576 >= TARGET_RSS_MB) {
+      if (client !== 'raw' && client !== 'sarif' && maxRss * 1.048576 >= TARGET_RSS_MB) {
         misses.push(
           `${target} ${client}: peak RSS ${maxRss.toFixed(1)} MiB (target < ${TARGET_RSS_MB} MB)`,
         );

@@ -115,6 +115,14 @@ export const CONSUMERS: readonly Consumer[] = [
       const mapped = [...aphoria.scanToAssertions(scan)];
       assert.equal(mapped.length, 2); // the finding and the scan's summary
       assert.equal(aphoria.assertionCount(scan), 2);
+      // SARIF input: ajv and the vendored OASIS schema come along in the installed copy.
+      const sarif = aphoria.parseSarif(
+        { version: '2.1.0', runs: [{ tool: { driver: { name: 't' } }, results: [{ ruleId: 'r', message: { text: 'm' } }] }] },
+        { project: 'packed', commit: 'b'.repeat(40), branch: 'main', finishedAt: '2026-12-01T10:00:00Z' },
+      );
+      assert.equal(sarif.findings.length, 1);
+      assert.throws(() => aphoria.parseSarif({ version: '2.1.0', runs: 'no' }, { project: 'packed' }),
+        (error) => error.code === 'scan_invalid' && error.issues[0].path === 'runs');
       const server = await emulator.startEmulator();
       const spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), 'packed-consumer-spool-'));
       try {

@@ -6,16 +6,15 @@
 import { DEFAULT_USER_AGENT, isStemeError, StemeClient } from '@stemedb/sdk';
 import { z } from 'zod';
 import { AphoriaOptionsError, HostedAuthError } from './errors.js';
+import { branchStates, type FindingStateEntry } from './finding-states.js';
+import { FindingValueSchema, ScanSummaryValueSchema } from './history-values.js';
 import type { FindingValue, ScanSummaryValue } from './mapping.js';
 import type { PersistClientOptions } from './persist/options.js';
-import { PROJECT_NAME_PATTERN, SEVERITIES } from './scan.js';
-import { SCAN_ID_PATTERN } from './scan-id.js';
+import { PROJECT_NAME_PATTERN } from './scan.js';
 import {
   FINDING_PREDICATE,
-  FINDING_VALUE_SCHEMA,
   findingSubject,
   SCAN_PREDICATE,
-  SCAN_VALUE_SCHEMA,
   scanAgentId,
   scansSubject,
 } from './subjects.js';
@@ -30,6 +29,12 @@ export interface ReadScanHistoryOptions {
   project: string;
   /** A finding's fingerprint: its history. Without it, the project's scans. */
   fingerprint?: string | undefined;
+  /**
+   * A branch: yield each finding of its latest complete scan as `new`, `open` or `reintroduced`,
+   * and each finding of its previous complete scan that is gone as `fixed`
+   * ({@link FindingStateEntry}). Not with `fingerprint`.
+   */
+  branch?: string | undefined;
   /**
    * Also yield a finding's sightings by scans whose summary is not stored (a persist cut off
    * half-way: its CI retry is another scan, with another id), each marked `incomplete: true`.
@@ -69,35 +74,6 @@ export type ScanHistoryEntry = HistoryEntry<ScanSummaryValue>;
 /** The largest page the contract allows. */
 const PAGE = 1000;
 
-const scanner = z.object({ name: z.string(), version: z.string() });
-const common = {
-  scan_id: z.string().regex(SCAN_ID_PATTERN),
-  project: z.string(),
-  commit: z.string(),
-  branch: z.string(),
-  scanner,
-  finished_at: z.string(),
-};
-// Loose on purpose (z.object, not strict): a later minor version may add fields to a value.
-const FindingValueSchema = z.object({
-  schema: z.literal(FINDING_VALUE_SCHEMA),
-  ...common,
-  rule: z.string(),
-  severity: z.enum(SEVERITIES),
-  file: z.string(),
-  line: z.int(),
-  end_line: z.int(),
-  message: z.string(),
-  fingerprint: z.string(),
-});
-const ScanSummaryValueSchema = z.object({
-  schema: z.literal(SCAN_VALUE_SCHEMA),
-  ...common,
-  started_at: z.string(),
-  findings: z.int().min(0),
-  by_severity: z.record(z.enum(SEVERITIES), z.int().min(0)),
-});
-
 const OptionsSchema = z.strictObject({
   config: z.custom<HostedConfig>(
     (v) =>
@@ -110,6 +86,7 @@ const OptionsSchema = z.strictObject({
     error: 'must be a project name: lowercase letters, digits and hyphens',
   }),
   fingerprint: z.string().min(1).max(1024).optional(),
+  branch: z.string().min(1).max(255).optional(),
   includeIncomplete: z.boolean().optional(),
   signal: z.instanceof(AbortSignal).optional(),
   clientOptions: z.record(z.string(), z.unknown()).optional(),
@@ -124,6 +101,10 @@ const OptionsSchema = z.strictObject({
  * out unless `includeIncomplete: true`, which yields it marked `incomplete: true`.
  * Breaking out of the loop closes the client.
  *
+ * With `branch`, it yields the branch's findings with their state against the previous complete
+ * scan of the branch, as GitHub code scanning's alert states: `new`, `open`, `fixed`,
+ * `reintroduced` (see {@link FindingStateEntry}).
+ *
  * @throws AphoriaOptionsError for a bad option (at the first `next()`)
  * @throws HostedAuthError when StemeDB refuses the key (401) or its role (403)
  * @throws StemeError (from `@stemedb/sdk`) when StemeDB cannot be read after the SDK's retries
@@ -137,19 +118,32 @@ const OptionsSchema = z.strictObject({
  * ```
  */
 export function readScanHistory(
+  options: ReadScanHistoryOptions & { branch: string; fingerprint?: undefined },
+): AsyncGenerator<FindingStateEntry, void, undefined>;
+export function readScanHistory(
   options: ReadScanHistoryOptions & { fingerprint: string },
 ): AsyncGenerator<FindingHistoryEntry, void, undefined>;
 export function readScanHistory(
-  options: ReadScanHistoryOptions & { fingerprint?: undefined },
+  options: ReadScanHistoryOptions & { fingerprint?: undefined; branch?: undefined },
 ): AsyncGenerator<ScanHistoryEntry, void, undefined>;
 export function readScanHistory(
   options: ReadScanHistoryOptions,
-): AsyncGenerator<FindingHistoryEntry | ScanHistoryEntry, void, undefined>;
+): AsyncGenerator<FindingHistoryEntry | ScanHistoryEntry | FindingStateEntry, void, undefined>;
 export async function* readScanHistory(
   options: ReadScanHistoryOptions,
-): AsyncGenerator<FindingHistoryEntry | ScanHistoryEntry, void, undefined> {
+): AsyncGenerator<FindingHistoryEntry | ScanHistoryEntry | FindingStateEntry, void, undefined> {
   const o = parseOptions(options);
   const forFinding = o.fingerprint !== undefined;
+  if (o.branch !== undefined) {
+    if (forFinding) {
+      throw new AphoriaOptionsError(
+        'readScanHistory: branch and fingerprint exclude each other: pass one',
+        { field: 'branch' },
+      );
+    }
+    yield* readBranch(options, o.branch);
+    return;
+  }
   const subject = forFinding ? findingSubject(o.project, o.fingerprint!) : scansSubject(o.project);
   const predicate = forFinding ? FINDING_PREDICATE : SCAN_PREDICATE;
   const schema = forFinding ? FindingValueSchema : ScanSummaryValueSchema;
@@ -185,6 +179,35 @@ export async function* readScanHistory(
         incomplete,
       } as FindingHistoryEntry | ScanHistoryEntry;
     }
+  } finally {
+    await client.close();
+  }
+}
+
+/** `readScanHistory({ branch })`: the branch's complete scans (summaries), then their states. */
+async function* readBranch(
+  options: ReadScanHistoryOptions,
+  branch: string,
+): AsyncGenerator<FindingStateEntry, void, undefined> {
+  const scans: ScanHistoryEntry[] = [];
+  for await (const scan of readScanHistory({
+    ...options,
+    branch: undefined,
+    fingerprint: undefined,
+  })) {
+    if (scan.value.branch === branch) scans.push(scan);
+  }
+  const client = new StemeClient({
+    ...(options.clientOptions as PersistClientOptions | undefined),
+    baseUrl: options.config.url,
+    apiKey: options.config.apiKey,
+    userAgent: `${CLIENT_NAME} ${DEFAULT_USER_AGENT}`,
+  });
+  try {
+    yield* readAuthorised(
+      branchStates(client, options.project, scans, options.signal),
+      options.config.apiKeyEnv,
+    );
   } finally {
     await client.close();
   }

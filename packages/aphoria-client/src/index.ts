@@ -16,6 +16,14 @@ export {
   loadHostedConfig,
   URL_ENV,
 } from './config.js';
+// Comparing a branch with its base.
+export {
+  atOrAbove,
+  type DiffScansOptions,
+  diffScans,
+  findingsToSarif,
+  type ScanDiff,
+} from './diff.js';
 // Errors.
 export {
   AphoriaHostedError,
@@ -31,6 +39,12 @@ export {
   SpoolCorruptError,
   SpoolTargetError,
 } from './errors.js';
+// Findings across scans: new, open, fixed, reintroduced.
+export {
+  type FindingState,
+  type FindingStateEntry,
+  findingStates,
+} from './finding-states.js';
 // Persisting, the spool (helper A1).
 export { flushSpool } from './flush.js';
 // Reading a finding's or a project's history back.
@@ -70,6 +84,16 @@ export {
   type SkippedJournal,
 } from './persist/results.js';
 export { persistScan } from './persist.js';
+// SARIF 2.1.0 input.
+export {
+  FingerprintCounter,
+  normaliseText,
+  PRIMARY_LOCATION_LINE_HASH,
+} from './sarif/fingerprint.js';
+export { NO_LOCATION_FILE } from './sarif/location.js';
+export { type ParseSarifOptions, parseSarif } from './sarif/parse.js';
+export { looksLikeSarif, readSarifFile } from './sarif/read.js';
+export { LEVEL_SEVERITY, securitySeverity } from './sarif/severity.js';
 // The scan file.
 export {
   COMMIT_PATTERN,

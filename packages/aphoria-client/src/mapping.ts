@@ -35,6 +35,8 @@ export interface FindingValue {
   readonly end_line: number;
   readonly message: string;
   readonly fingerprint: string;
+  /** The region's text; only from a SARIF log read with `includeSnippets`. */
+  readonly snippet?: string;
 }
 
 /** The value of a scan summary's assertion (`aphoria.scan/v1`). */
@@ -93,6 +95,7 @@ export function* assertionsOf(
       end_line: finding.end_line,
       message: finding.message,
       fingerprint: finding.fingerprint,
+      ...(finding.snippet !== undefined && { snippet: finding.snippet }),
     };
     const input: AssertionInput = {
       subject: findingSubject(scan.project, finding.fingerprint),

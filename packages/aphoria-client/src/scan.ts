@@ -48,6 +48,8 @@ export const FindingSchema = z
     end_line: lineNumber(),
     message: text(10_000),
     fingerprint: text(1024),
+    // Only from a SARIF log read with includeSnippets: off by default, a snippet can be a secret.
+    snippet: text(10_000).optional(),
   })
   .check((ctx) => {
     // Checks also run after non-fatal issues (zod 4): compare only two valid line numbers.

@@ -20,6 +20,8 @@ export interface HostedConfig {
   readonly configPath: string | undefined;
   /** The durable spool's directory (`.aphoria/spool/` beside the config by default). */
   readonly spoolDir: string;
+  /** `[hosted] project`: the project a SARIF log is persisted under unless `--project` names one. */
+  readonly project?: string | undefined;
 }
 
 /** One assertion of a scan, with the finding it came from (`undefined` for the scan summary). */

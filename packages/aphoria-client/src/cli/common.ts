@@ -121,13 +121,13 @@ export interface RunCallOptions {
 export async function runSending<T, R>(
   flags: RunFlags,
   io: Io,
-  load: () => Promise<T>,
+  load: (config: HostedConfig) => Promise<T>,
   send: (input: T, options: RunCallOptions) => Promise<R>,
 ): Promise<R> {
   const concurrency = concurrencyOf(flags);
   const timeoutMs = timeoutOf(flags);
   const config = await loadConfig(io);
-  const input = await load();
+  const input = await load(config);
   const progress = await startProgress(io);
   const interrupt = interruptSignal(io);
   try {

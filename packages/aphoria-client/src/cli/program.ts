@@ -91,7 +91,18 @@ export function buildProgram(version: string): Command {
     ),
   )
     .description("Send a scan's findings to StemeDB, exactly once; spool them if it is down.")
-    .argument('<scan.json>', 'the aphoria.scan/v1 file (relative to --cwd)')
+    .argument('<scan.json>', 'an aphoria.scan/v1 file or a SARIF 2.1.0 log (relative to --cwd)')
+    .option('--format <format>', 'sarif or aphoria (default: told by the content)')
+    .option('--project <name>', 'SARIF: the project (default: [hosted] project)')
+    .option(
+      '--commit <sha>',
+      "SARIF: the commit (default: the log's, else the git work tree's HEAD)",
+    )
+    .option('--branch <name>', "SARIF: the branch (default: the log's, else the git work tree's)")
+    .option(
+      '--include-snippets',
+      'SARIF: store each region snippet too (off: a snippet can be a secret)',
+    )
     .addHelpText(
       'after',
       help(`
@@ -103,7 +114,8 @@ nothing twice. A 401/403 fails at once (exit 3) and spools nothing.
 
 Examples:
   ${PROGRAM} persist scan.json
-  ${PROGRAM} persist --strict --json build/aphoria-scan.json`),
+  ${PROGRAM} persist --strict --json build/aphoria-scan.json
+  ${PROGRAM} persist --project web eslint.sarif`),
     )
     .action(async (file: string, flags, command: Command) => {
       const { runPersist } = await import('./run-persist.js');
@@ -134,6 +146,59 @@ Example:
     .action(async (flags, command: Command) => {
       const { runFlush } = await import('./run-flush.js');
       await runFlush(flags, ioOf(command));
+    });
+
+  common(
+    program.command('history'),
+    'print { project, branch, scanId, previousScanId, findings: [{ fingerprint, state, finding, scanId, previousScanId }] }',
+  )
+    .description(
+      "Say for each finding of a branch whether it is new, open, fixed or reintroduced, against the branch's previous complete scan.",
+    )
+    .requiredOption('--branch <name>', 'the branch')
+    .option('--project <name>', 'the project (default: [hosted] project)')
+    .addHelpText(
+      'after',
+      help(`
+Reads only: the branch's scans whose summary is stored, the latest (by finished_at) against
+the one before it. A finding in an older scan but not the previous one is reintroduced.
+
+Example:
+  ${PROGRAM} history --project web --branch main --json`),
+    )
+    .action(async (flags, command: Command) => {
+      const { runHistory } = await import('./run-history.js');
+      await runHistory(flags, ioOf(command));
+    });
+
+  common(
+    program.command('diff'),
+    'print { project, branch, scanId, baseScanId, new: [finding…], fixed: [finding…] }',
+  )
+    .description(
+      'The findings new on a branch and those fixed, against the latest complete scan of a base branch or commit.',
+    )
+    .requiredOption('--branch <name>', 'the branch')
+    .option('--base <branch>', 'compare with the latest complete scan of this branch')
+    .option('--base-commit <sha>', 'compare with the latest complete scan of this commit')
+    .option('--project <name>', 'the project (default: [hosted] project)')
+    .option('--sarif <file>', 'also write the new findings as a SARIF 2.1.0 log')
+    .option(
+      '--fail-on <severity>',
+      'exit 1 when a new finding is at or above info, low, medium, high or critical',
+    )
+    .addHelpText(
+      'after',
+      help(`
+Reads only. A finding is matched by its fingerprint. Exit 1 with --fail-on when a new finding
+is at or above that severity: a quality gate on new code.
+
+Example:
+  ${PROGRAM} diff --branch feature/x --base main --fail-on high --sarif new.sarif`),
+    )
+    .action(async (flags, command: Command) => {
+      const { runDiff } = await import('./run-diff.js');
+      await runDiff(flags, ioOf(command));
     });
 
   common(

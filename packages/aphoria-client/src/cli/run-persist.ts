@@ -1,16 +1,19 @@
-/** `aphoria-hosted persist <scan.json>`: the CLI side of {@link persistScan}. */
-import { resolve } from 'node:path';
+/** `aphoria-hosted persist <scan.json|results.sarif>`: the CLI side of {@link persistScan}. */
 import { persistScan } from '../persist.js';
-import { readScanFile } from '../scan.js';
 import { type RunFlags, runSending } from './common.js';
 import { type Io, printJson } from './io.js';
+import { readScanInput, type ScanInputFlags } from './scan-input.js';
 import { persistSummary } from './summary.js';
 
-export async function runPersist(file: string, flags: RunFlags, io: Io): Promise<void> {
+export async function runPersist(
+  file: string,
+  flags: RunFlags & ScanInputFlags,
+  io: Io,
+): Promise<void> {
   const result = await runSending(
     flags,
     io,
-    () => readScanFile(resolve(io.cwd, file)),
+    (config) => readScanInput(file, flags, io, config),
     (scan, options) => persistScan(scan, options),
   );
   if (flags.json === true) return printJson(io, result);

@@ -18,6 +18,7 @@ class ResolvedHostedConfig implements HostedConfig {
   readonly apiKeyEnv: string;
   readonly configPath: string | undefined;
   readonly spoolDir: string;
+  readonly project: string | undefined;
   readonly #apiKey: string;
 
   constructor(fields: HostedConfig) {
@@ -26,6 +27,7 @@ class ResolvedHostedConfig implements HostedConfig {
     this.#apiKey = fields.apiKey;
     this.configPath = fields.configPath;
     this.spoolDir = fields.spoolDir;
+    this.project = fields.project;
     Object.freeze(this);
   }
 

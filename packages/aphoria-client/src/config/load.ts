@@ -52,6 +52,7 @@ const HostedSchema = z.strictObject({
   url: z.string().optional(),
   api_key_env: z.string().optional(),
   spool_dir: z.string().min(1).optional(),
+  project: z.string().min(1).optional(),
 });
 const HOSTED_KEYS = Object.keys(HostedSchema.shape).join(', ');
 
@@ -175,7 +176,14 @@ export async function loadHostedConfig(
     parsed.data.spoolDir !== undefined
       ? resolve(configDir, parsed.data.spoolDir)
       : resolve(configDir, hosted.spool_dir ?? DEFAULT_SPOOL_DIR);
-  return newHostedConfig({ url: url!, apiKeyEnv, apiKey: apiKey!, configPath: file, spoolDir });
+  return newHostedConfig({
+    url: url!,
+    apiKeyEnv,
+    apiKey: apiKey!,
+    configPath: file,
+    spoolDir,
+    project: hosted.project,
+  });
 }
 
 /** The nearest `.aphoria/config.toml` at or above `cwd`. */
