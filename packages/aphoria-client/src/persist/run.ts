@@ -5,8 +5,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { RetryInfo, RetryOptions, SleepFn, StemeClient, StemeError } from '@stemedb/sdk';
 import { clientFor } from '../client.js';
-import { HostedAuthError, NotStemeDbError } from '../errors.js';
-import { authMessage, notStemeDbMessage } from '../refusals.js';
+import { type HostedAuthError, NotStemeDbError } from '../errors.js';
+import { authError as authErrorOf, notStemeDbMessage } from '../refusals.js';
 import { DEFAULT_SEAMS, Spool, type SpoolSeams } from '../spool/spool.js';
 import { formatDuration, type ResolvedRunOptions } from './options.js';
 import type { PersistProgress } from './results.js';
@@ -100,9 +100,7 @@ function withRateLimitHook(
 
 /** The error of a 401/403: names the env var and where keys come from. */
 export function authError(run: Run, error: StemeError): HostedAuthError {
-  const { apiKeyEnv } = run.options.config;
-  const status = error.status === 403 ? 403 : 401;
-  return new HostedAuthError(authMessage(status, apiKeyEnv), { status, apiKeyEnv, cause: error });
+  return authErrorOf(error, run.options.config.apiKeyEnv);
 }
 
 /** The error of a URL that does not answer as StemeDB: names the URL and where it is set. */
