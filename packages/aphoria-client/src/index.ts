@@ -86,6 +86,7 @@ export {
 export { computeScanId, isScanId, SCAN_ID_PATTERN } from './scan-id.js';
 export {
   type DeadLetterEntry,
+  type ForeignJournalEntry,
   type SpoolEntry,
   type SpoolStatus,
   spoolStatus,
