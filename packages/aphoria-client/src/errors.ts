@@ -2,6 +2,11 @@
  * The package's errors. Every one has a stable `code`; none ever carries a key or any part of
  * one. Errors from the SDK (`StemeError`) pass through unchanged as `cause`.
  */
+import { redactKeys } from './redact.js';
+
+// Config messages are built from a file and an environment that may hold a piece of a key: a
+// shorter hex run is masked there than in the CLI's lines (where scan ids must stay readable).
+const CONFIG_HEX_RUN = 16;
 
 /** Stable codes of the package's errors. */
 export type AphoriaHostedErrorCode =
@@ -36,7 +41,7 @@ export class HostedConfigError extends AphoriaHostedError {
     message: string,
     options: { file?: string | undefined; line?: number | undefined; cause?: unknown } = {},
   ) {
-    super('config_invalid', redactKeyLike(message), { cause: options.cause });
+    super('config_invalid', redactKeys(message, CONFIG_HEX_RUN), { cause: options.cause });
     this.file = options.file;
     this.line = options.line;
   }
@@ -92,17 +97,6 @@ export class SpoolCorruptError extends AphoriaHostedError {
   }
 }
 
-/**
- * Defence in depth for config messages, which are built from a file and an environment that may
- * hold a key: anything key-shaped (`steme_live_` and more, a long hex run) is replaced. The
- * messages are written never to quote a value that could be a key; this catches a slip.
- */
-export function redactKeyLike(text: string): string {
-  return text
-    .replace(/steme[_-]?live[_-]?[A-Za-z0-9]{4,}/gi, '[redacted]')
-    .replace(/[0-9a-f]{16,}/gi, '[redacted]');
-}
-
 /** An option of `persistScan`, `flushSpool` or `spoolStatus` is wrong; `field` names it. */
 export class AphoriaOptionsError extends AphoriaHostedError {
   /** The offending option, dotted (`clientOptions.retry`), when known. */
@@ -128,7 +122,7 @@ export class NotStemeDbError extends AphoriaHostedError {
   readonly url: string;
 
   constructor(message: string, options: { url: string; cause?: unknown }) {
-    super('not_stemedb', redactKeyLike(message), { cause: options.cause });
+    super('not_stemedb', redactKeys(message, CONFIG_HEX_RUN), { cause: options.cause });
     this.url = options.url;
   }
 }

@@ -3,13 +3,15 @@
  * SDK's `iterateAssertions`, newest first. It reads exactly the subjects and predicates that
  * {@link scanToAssertions} writes (src/subjects.ts), so the writer and the reader cannot drift.
  */
-import { DEFAULT_USER_AGENT, isStemeError, StemeClient } from '@stemedb/sdk';
+import { isStemeError, type StemeClient } from '@stemedb/sdk';
 import { z } from 'zod';
-import { AphoriaOptionsError, HostedAuthError } from './errors.js';
+import { clientFor } from './client.js';
+import { AphoriaOptionsError } from './errors.js';
 import { branchStates, type FindingStateEntry } from './finding-states.js';
 import { FindingValueSchema, ScanSummaryValueSchema } from './history-values.js';
 import type { FindingValue, ScanSummaryValue } from './mapping.js';
-import type { PersistClientOptions } from './persist/options.js';
+import { type PersistClientOptions, parseOptions } from './persist/options.js';
+import { authError } from './refusals.js';
 import { PROJECT_NAME_PATTERN } from './scan.js';
 import {
   FINDING_PREDICATE,
@@ -19,7 +21,6 @@ import {
   scansSubject,
 } from './subjects.js';
 import type { HostedConfig } from './types.js';
-import { CLIENT_NAME } from './version.js';
 
 /** Options of {@link readScanHistory}. Unknown keys throw. */
 export interface ReadScanHistoryOptions {
@@ -132,7 +133,7 @@ export function readScanHistory(
 export async function* readScanHistory(
   options: ReadScanHistoryOptions,
 ): AsyncGenerator<FindingHistoryEntry | ScanHistoryEntry | FindingStateEntry, void, undefined> {
-  const o = parseOptions(options);
+  const o = parseHistoryOptions(options);
   const forFinding = o.fingerprint !== undefined;
   if (o.branch !== undefined) {
     if (forFinding) {
@@ -147,12 +148,7 @@ export async function* readScanHistory(
   const subject = forFinding ? findingSubject(o.project, o.fingerprint!) : scansSubject(o.project);
   const predicate = forFinding ? FINDING_PREDICATE : SCAN_PREDICATE;
   const schema = forFinding ? FindingValueSchema : ScanSummaryValueSchema;
-  const client = new StemeClient({
-    ...(o.clientOptions as PersistClientOptions | undefined),
-    baseUrl: o.config.url,
-    apiKey: o.config.apiKey,
-    userAgent: `${CLIENT_NAME} ${DEFAULT_USER_AGENT}`,
-  });
+  const client = clientFor(o.config, o.clientOptions as PersistClientOptions | undefined);
   const seen = new Set<string>();
   const complete = summaryCheck(client, o.project, o.config.apiKeyEnv, o.signal);
   try {
@@ -197,12 +193,10 @@ async function* readBranch(
   })) {
     if (scan.value.branch === branch) scans.push(scan);
   }
-  const client = new StemeClient({
-    ...(options.clientOptions as PersistClientOptions | undefined),
-    baseUrl: options.config.url,
-    apiKey: options.config.apiKey,
-    userAgent: `${CLIENT_NAME} ${DEFAULT_USER_AGENT}`,
-  });
+  const client = clientFor(
+    options.config,
+    options.clientOptions as PersistClientOptions | undefined,
+  );
   try {
     yield* readAuthorised(
       branchStates(client, options.project, scans, options.signal),
@@ -250,29 +244,12 @@ async function* readAuthorised<T>(items: AsyncIterable<T>, apiKeyEnv: string): A
     yield* items;
   } catch (error) {
     if (isStemeError(error) && (error.status === 401 || error.status === 403)) {
-      const status = error.status;
-      const message =
-        status === 401
-          ? `StemeDB refused the API key in ${apiKeyEnv} (401 Unauthorized): it is unknown, revoked or for another server. Put this project's key in ${apiKeyEnv}; a project's key is issued with \`stemedb-admin onboard <project>\``
-          : `The API key in ${apiKeyEnv} may not read assertions (403 Forbidden): its role lacks the permission. Use a key with the write_agent or read_agent role (\`stemedb-admin onboard <project>\`)`;
-      throw new HostedAuthError(message, { status, apiKeyEnv, cause: error });
+      throw authError(error, apiKeyEnv, 'read');
     }
     throw error;
   }
 }
 
-function parseOptions(options: unknown): z.output<typeof OptionsSchema> {
-  if (typeof options !== 'object' || options === null) {
-    throw new AphoriaOptionsError('readScanHistory: options must be an object { config, project }');
-  }
-  const result = OptionsSchema.safeParse(options);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const field = issue.path.map(String).join('.');
-  // Never quote a value: it could be the config, which holds the key.
-  const problem =
-    issue.code === 'unrecognized_keys'
-      ? `unknown option ${issue.keys.map((k) => JSON.stringify(k.slice(0, 64))).join(', ')}`
-      : `${field || 'options'} ${issue.message.replace(/^Invalid input: /, '')}`;
-  throw new AphoriaOptionsError(`readScanHistory: ${problem}`, { field: field || undefined });
+function parseHistoryOptions(options: unknown): z.output<typeof OptionsSchema> {
+  return parseOptions(OptionsSchema, options, 'readScanHistory', '{ config, project }');
 }

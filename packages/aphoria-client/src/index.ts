@@ -110,6 +110,7 @@ export {
 export { computeScanId, isScanId, SCAN_ID_PATTERN } from './scan-id.js';
 export {
   type DeadLetterEntry,
+  type ForeignJournalEntry,
   type SpoolEntry,
   type SpoolStatus,
   spoolStatus,

@@ -6,10 +6,11 @@
  * 1. take the scan's lock, recover its journal if an earlier attempt left one;
  * 2. read back what the server holds of the scan (its agent id): a stored summary means the
  *    scan is already persisted (a CI retry), anything else present is never resent;
- * 3. journal every assertion in fsynced batches, then seal: a record is sent only once it is
- *    durable (persist/fresh.ts); a kill before the seal leaves a journal the next run sends;
- * 4. send with a bounded window (persist/drain.ts): an ambiguous failure is read back before any
- *    resend, a poison record dead-lettered; acks appended after the seal (group commit);
+ * 3. journal every assertion in fsynced batches, then seal: a record is handed out only once
+ *    it is durable, and acked only after the seal (spool/journal.ts); a kill before the seal
+ *    leaves a journal the next run sends;
+ * 4. send with a bounded window (persist/deliver.ts): an ambiguous failure is read back before
+ *    any resend, a poison record dead-lettered; acks appended in groups;
  * 5. delete the finished journal, or leave the rest spooled (compacted) when StemeDB is down or
  *    the deadline passed;
  * 6. then send the older spool (`flushJournals`): after the scan, so nothing old holds it back.
@@ -17,15 +18,16 @@
 import { HostedAuthError, NotStemeDbError, PersistIncompleteError } from './errors.js';
 import { throwIfEnded } from './flush.js';
 import { assertionCount } from './mapping.js';
-import { addCounts, drainJournal, type SealedJournal, sealedFromState } from './persist/drain.js';
+import { addCounts, drainJournal } from './persist/drain.js';
 import { type FlushCounts, flushJournals, warnWithheld } from './persist/flush-journals.js';
-import { type FreshJournal, startFreshJournal } from './persist/fresh.js';
+import { startFreshJournal } from './persist/fresh.js';
 import { type PersistOptions, resolveRunOptions } from './persist/options.js';
-import { type Present, readPresent } from './persist/present.js';
 import type { FlushResult, PersistResult } from './persist/results.js';
 import { closeRun, openRun, type Run, warn, warnExpired } from './persist/run.js';
+import type { Present } from './persist/sink.js';
 import { parseScan, type Scan } from './scan.js';
 import { computeScanId } from './scan-id.js';
+import { Journal } from './spool/journal.js';
 import { deleteJournal } from './spool/journal-write.js';
 import { DEFAULT_SEAMS, type SpoolSeams } from './spool/spool.js';
 import { scanAgentId } from './subjects.js';
@@ -147,8 +149,7 @@ async function persistOwn(
     return out;
   }
   const findingOf = (i: number) => scan.findings[i];
-  let journal: SealedJournal | undefined;
-  let writing: FreshJournal | undefined;
+  let journal: Journal;
   try {
     const opened = await spool.open(scanId);
     let present: Present | undefined;
@@ -161,7 +162,8 @@ async function persistOwn(
       return out;
     }
     if (opened.kind === 'ok' && opened.state.seal.cut === undefined) {
-      journal = sealedFromState(scanId, opened.state); // an earlier attempt's: resume it
+      // An earlier attempt's: resume it.
+      journal = Journal.recover(spool, scanId, opened.state, (error) => sender.fail(error));
     } else {
       if (opened.kind === 'corrupt') {
         warn(run, `${opened.error.message}; moved aside as ${opened.movedTo}`);
@@ -170,7 +172,7 @@ async function persistOwn(
       // the whole scan, so it journals it again; what was sent of it is read back below.
       if (opened.kind === 'unsealed') await deleteJournal(spool.fs, opened.path);
       if (opened.kind === 'ok') await deleteJournal(spool.fs, opened.state.path);
-      present = await readPresent(run, agentId);
+      present = await run.sink.present(agentId);
       if (present?.summary) {
         // Persisted before (same content, same id): nothing is sent twice.
         out.alreadyPresent = total;
@@ -178,17 +180,16 @@ async function persistOwn(
         return out;
       }
       if (isRefusal(sender.fatal)) return out; // nothing spooled (§3)
-      writing = startFreshJournal(run, scan, scanId, agentId, total);
-      journal = writing.journal;
+      journal = startFreshJournal(run, scan, scanId, agentId, total);
     }
-    const report = await drainJournal(run, journal, present, findingOf, writing);
+    const report = await drainJournal(run, journal, present, findingOf);
     if (report.summaryWithheld) warnWithheld(run, scanId, report.rejectedFindings);
     addCounts(out, report);
     out.complete = report.finished && report.rejectedFindings === 0 && report.rejected === 0;
     if (isRefusal(sender.fatal) && !report.finished) {
       // A 401/403, or a URL that is not StemeDB, is not an outage: nothing is left spooled.
       // What was stored is recognised by the read-back when the scan is persisted again.
-      await deleteJournal(spool.fs, journal.path);
+      await journal.discard();
     }
     return out;
   } finally {

@@ -43,6 +43,16 @@ export interface DeadLetterEntry {
   records: number;
 }
 
+/** A journal written in a format version this package does not read (a later version's). */
+export interface ForeignJournalEntry {
+  scanId: string;
+  path: string;
+  /** Its format version. */
+  version: number;
+  /** Its writer, as its header names it (`aphoria-client X.Y`), when it does. */
+  by: string | undefined;
+}
+
 /** What {@link spoolStatus} resolves to. JSON-safe. */
 export interface SpoolStatus {
   /** The spool directory. */
@@ -66,6 +76,11 @@ export interface SpoolStatus {
    * `maxAttempts` times. Nothing sends them again; inspect them, then delete them.
    */
   deadLetters: DeadLetterEntry[];
+  /**
+   * Journals of a format version this package does not read: not counted in `scans`, never
+   * sent or changed by this version; the version that wrote them (`by`) sends them.
+   */
+  foreign: ForeignJournalEntry[];
   entries: SpoolEntry[];
 }
 
@@ -99,6 +114,7 @@ export async function spoolStatusWith(
     locked: 0,
     corrupt: exists ? await spool.corruptFiles() : [],
     deadLetters: [],
+    foreign: [],
     entries: [],
   };
   if (!exists) return status;
@@ -123,6 +139,10 @@ export async function spoolStatusWith(
       }
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
       throw error;
+    }
+    if (state?.foreign !== undefined) {
+      status.foreign.push({ scanId, path, ...state.foreign });
+      continue;
     }
     const locked = await lockfile.check(path, {
       lockfilePath: spool.lockPath(scanId),

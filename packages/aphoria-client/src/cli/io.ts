@@ -4,6 +4,7 @@
  * loads on every start, `--help` included.
  */
 import { isAphoriaHostedError } from '../errors.js';
+import { redactKeys } from '../redact.js';
 
 /** The program's name; every line it prints on stderr starts with it. */
 export const PROGRAM = 'aphoria-hosted';
@@ -119,17 +120,6 @@ export function exitCodeOf(error: unknown): number {
   }
   if ((error as { name?: unknown } | null)?.name === 'AbortError') return EXIT_CODES.interrupted;
   return EXIT_CODES.failed;
-}
-
-/**
- * Defence in depth: the messages printed are written never to hold a key; this catches a slip
- * (a key, or a key's 48-hex tail). Narrower than the config's redaction so scan ids (32 hex)
- * stay readable.
- */
-export function redactKeys(text: string): string {
-  return text
-    .replace(/steme[_-]?live[_-]?[A-Za-z0-9]*/gi, 'steme_live_[redacted]')
-    .replace(/[0-9a-f]{48,}/gi, '[redacted]');
 }
 
 /** One line: newlines folded, redacted. */

@@ -210,8 +210,9 @@ function spoolLine(spool: NonNullable<StatusReport['spool']>, mark: (t: string) 
     dead > 0
       ? `; ${dead} dead-lettered record(s) in ${spool.deadLetters.length} file(s) (${spool.deadLetters.map((d) => d.path).join(', ')}): never sent again, inspect then delete`
       : '';
+  const foreignNote = foreignLine(spool.foreign);
   if (spool.scans === 0) {
-    return `${spool.dir}: empty${spool.corrupt.length > 0 ? `; ${spool.corrupt.length} damaged file(s) set aside` : ''}${deadNote}`;
+    return `${spool.dir}: empty${spool.corrupt.length > 0 ? `; ${spool.corrupt.length} damaged file(s) set aside` : ''}${deadNote}${foreignNote}`;
   }
   const parts = [
     `${spool.scans} scan(s)`,
@@ -229,7 +230,21 @@ function spoolLine(spool: NonNullable<StatusReport['spool']>, mark: (t: string) 
     );
   }
   if (spool.corrupt.length > 0) parts.push(`${spool.corrupt.length} damaged file(s) set aside`);
-  return `${spool.dir}: ${mark(parts.join(', '))}; \`aphoria-hosted flush\` sends it${deadNote}`;
+  return `${spool.dir}: ${mark(parts.join(', '))}; \`aphoria-hosted flush\` sends it${deadNote}${foreignNote}`;
+}
+
+// Journals of another format version, grouped by their writer: this version leaves them alone.
+function foreignLine(foreign: NonNullable<StatusReport['spool']>['foreign']): string {
+  if (foreign.length === 0) return '';
+  const byWriter = new Map<string, string[]>();
+  for (const f of foreign) {
+    const writer = `${f.by ?? 'a later aphoria-client'} (format ${f.version})`;
+    byWriter.set(writer, [...(byWriter.get(writer) ?? []), f.scanId]);
+  }
+  const groups = [...byWriter].map(
+    ([writer, scans]) => `${scans.length} spool file(s) written by ${writer}: ${scans.join(', ')}`,
+  );
+  return `; ${groups.join('; ')}: this version cannot read them and leaves them untouched for that version to send`;
 }
 
 function bytes(n: number): string {

@@ -5,9 +5,10 @@
  */
 
 import { isDiskFault } from '../spool/disk-fault.js';
+import { Journal, type SealedState } from '../spool/journal.js';
 import { deleteJournal } from '../spool/journal-write.js';
 import { targetOf } from '../spool/target.js';
-import { addCounts, drainJournal, sealedFromState } from './drain.js';
+import { addCounts, drainJournal } from './drain.js';
 import type { FlushResult, SkippedJournal } from './results.js';
 import { type Run, warn } from './run.js';
 
@@ -107,9 +108,10 @@ async function drainOne(
   run: Run,
   result: FlushCounts,
   scanId: string,
-  state: Parameters<typeof sealedFromState>[1],
+  state: SealedState,
 ): Promise<void> {
-  const report = await drainJournal(run, sealedFromState(scanId, state), undefined);
+  const journal = Journal.recover(run.spool, scanId, state, (error) => run.sender.fail(error));
+  const report = await drainJournal(run, journal, undefined);
   addCounts(result, report);
   if (report.fault !== undefined) {
     const e = report.fault as NodeJS.ErrnoException;

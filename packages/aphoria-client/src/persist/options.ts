@@ -160,7 +160,11 @@ const StatusOptionsSchema = z.strictObject({ config: ConfigSchema });
 
 /** Validates run options and fills in the defaults. @throws AphoriaOptionsError */
 export function resolveRunOptions(options: unknown, where: string): ResolvedRunOptions {
-  const o = parse(where === 'flushSpool' ? FlushOptionsSchema : RunOptionsSchema, options, where);
+  const o = parseOptions(
+    where === 'flushSpool' ? FlushOptionsSchema : RunOptionsSchema,
+    options,
+    where,
+  );
   const to = (o as { to?: string }).to;
   return {
     config: to === undefined ? o.config : retarget(o.config, to),
@@ -184,27 +188,34 @@ function retarget(config: HostedConfig, to: string): HostedConfig {
 
 /** Validates the options of `spoolStatus`. @throws AphoriaOptionsError */
 export function resolveStatusOptions(options: unknown): SpoolStatusOptions {
-  return parse(StatusOptionsSchema, options, 'spoolStatus');
+  return parseOptions(StatusOptionsSchema, options, 'spoolStatus');
 }
 
-function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
+/**
+ * The one option parser of the package's calls (`persistScan`, `flushSpool`, `spoolStatus`,
+ * `readScanHistory`): strict, the first problem named by its field, never a value quoted (it
+ * could be the config, which holds the key). `shape` says what the options look like.
+ *
+ * @throws AphoriaOptionsError
+ */
+export function parseOptions<T>(
+  schema: z.ZodType<T>,
+  value: unknown,
+  where: string,
+  shape = 'with a config',
+): T {
   if (typeof value !== 'object' || value === null) {
-    throw new AphoriaOptionsError(`${where}: options must be an object with a config`);
+    throw new AphoriaOptionsError(`${where}: options must be an object ${shape}`);
   }
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const field = issue.path.map(String).join('.');
-  // Never quote a value: it could be the config, which holds the key.
   const problem =
     issue.code === 'unrecognized_keys'
       ? `unknown option${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k.slice(0, 64))).join(', ')}`
       : `${field || 'options'} ${issue.message.replace(/^Invalid input: /, '')}`;
-  return fail(`${where}: ${problem}`, field);
-}
-
-function fail(message: string, field: string): never {
-  throw new AphoriaOptionsError(message, { field: field || undefined });
+  throw new AphoriaOptionsError(`${where}: ${problem}`, { field: field || undefined });
 }
 
 const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };

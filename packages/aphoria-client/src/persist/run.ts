@@ -3,14 +3,13 @@
  * and warnings, made once and shared by every journal the run touches.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import type { RetryInfo, RetryOptions, SleepFn, StemeClient, StemeError } from '@stemedb/sdk';
+import type { RetryInfo, RetryOptions, SleepFn, StemeClient } from '@stemedb/sdk';
 import { clientFor } from '../client.js';
-import { HostedAuthError, NotStemeDbError } from '../errors.js';
-import { authMessage, notStemeDbMessage } from '../refusals.js';
 import { DEFAULT_SEAMS, Spool, type SpoolSeams } from '../spool/spool.js';
 import { formatDuration, type ResolvedRunOptions } from './options.js';
 import type { PersistProgress } from './results.js';
 import { Sender } from './sender.js';
+import { type Sink, StemeSink } from './sink.js';
 
 /** What a run shares between the journals it drains. */
 export interface Run {
@@ -18,6 +17,8 @@ export interface Run {
   readonly spool: Spool;
   readonly client: StemeClient;
   readonly sender: Sender;
+  /** StemeDB, as the delivery loop sends to it (through `sender`, the run's window). */
+  readonly sink: Sink;
   /** Every warning so far, in order. */
   readonly warnings: string[];
   phase: PersistProgress['phase'];
@@ -52,7 +53,8 @@ export async function openRun(
   // The run's deadline: a server that keeps answering 429, or a slow one, never hangs a CI job;
   // what is not sent by then stays spooled (exit 0, or 4 with --strict).
   const deadline = setTimeout(() => sender.expire(), options.timeoutMs);
-  return { options, spool, client, sender, warnings: [], phase: 'flush', deadline };
+  const sink = new StemeSink(client, sender, config);
+  return { options, spool, client, sender, sink, warnings: [], phase: 'flush', deadline };
 }
 
 /** Closes the run's client and lets go of the caller's signal. */
@@ -89,24 +91,11 @@ function withRateLimitHook(
   const theirs = retry?.onRetry;
   return {
     ...(retry ?? {}),
-    // A write whose outcome is unknown is never resent blindly: drain.ts reads it back first.
+    // A write whose outcome is unknown is never resent blindly: deliver.ts reads it back first.
     retryAmbiguous: false,
     onRetry: (info: RetryInfo) => {
       if (info.error.status === 429) sender.slowDown(info.delayMs);
       return theirs?.(info);
     },
   };
-}
-
-/** The error of a 401/403: names the env var and where keys come from. */
-export function authError(run: Run, error: StemeError): HostedAuthError {
-  const { apiKeyEnv } = run.options.config;
-  const status = error.status === 403 ? 403 : 401;
-  return new HostedAuthError(authMessage(status, apiKeyEnv), { status, apiKeyEnv, cause: error });
-}
-
-/** The error of a URL that does not answer as StemeDB: names the URL and where it is set. */
-export function notStemeDbError(run: Run, error: StemeError): NotStemeDbError {
-  const { url, configPath } = run.options.config;
-  return new NotStemeDbError(notStemeDbMessage(url, error, configPath), { url, cause: error });
 }

@@ -6,32 +6,25 @@
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Emulator, startEmulator } from '@stemedb/emulator';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupDirs, makeScan, readBack } from '../support/persist.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { makeScan, readBack, useEmulator } from '../support/persist.js';
 import { BIN, cleanEnv, cli, ensureBuilt, hasStack, project } from './harness.js';
 
-let emu: Emulator;
-beforeAll(async () => {
+// The CLI runs from dist/: built (if stale) before the emulator starts.
+beforeAll(() => {
   ensureBuilt();
-  emu = await startEmulator({ rateLimit: false });
 }, 180_000);
-afterEach(async () => {
-  emu.faults.clear();
-  await cleanupDirs();
-});
-afterAll(async () => {
-  await emu.close();
-});
+// Started once, its faults and temp dirs cleared after each test.
+const emu = useEmulator();
 
 describe('aphoria-hosted and SIGTERM', () => {
   it('stops on SIGTERM mid-persist with exit 143, the rest spooled for flush to send exactly once', async () => {
     const scan = makeScan(40, 'cli-sigterm');
-    const root = await project(`url = "${emu.url}"`);
+    const root = await project(`url = "${emu().url}"`);
     await writeFile(join(root, 'scan.json'), JSON.stringify(scan));
-    const env = cleanEnv({ STEMEDB_API_KEY: emu.rootApiKey, NO_COLOR: '1' });
-    emu.faults.latency(100);
-    const before = emu.requests().length;
+    const env = cleanEnv({ STEMEDB_API_KEY: emu().rootApiKey, NO_COLOR: '1' });
+    emu().faults.latency(100);
+    const before = emu().requests().length;
     const child = spawn(process.execPath, [BIN, 'persist', 'scan.json', '--concurrency', '1'], {
       cwd: root,
       env,
@@ -44,7 +37,7 @@ describe('aphoria-hosted and SIGTERM', () => {
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     // Once a few writes are through: mid-persist, whatever the machine's speed.
     while (
-      emu
+      emu()
         .requests()
         .slice(before)
         .filter((r) => r.path === '/v1/assert').length < 3
@@ -56,13 +49,18 @@ describe('aphoria-hosted and SIGTERM', () => {
     expect(stderr).toMatch(/^aphoria-hosted: warning: SIGTERM: stopping/m);
     expect(stderr).toMatch(/^aphoria-hosted: error: interrupted by SIGTERM$/m);
     expect(hasStack(stderr)).toBe(false);
-    emu.faults.clear();
+    emu().faults.clear();
 
     const status = JSON.parse((await cli(['status', '--json'], root, env)).stdout);
     expect(status.spool.records).toBeGreaterThan(0);
     const flushed = await cli(['flush', '--json'], root, env);
     expect(flushed.code).toBe(0);
     expect(JSON.parse(flushed.stdout)).toMatchObject({ completed: 1, spooled: 0 });
-    expect(await readBack(emu, scan)).toEqual({ stored: 41, missing: [], doubled: [], extra: [] });
+    expect(await readBack(emu(), scan)).toEqual({
+      stored: 41,
+      missing: [],
+      doubled: [],
+      extra: [],
+    });
   }, 60_000);
 });

@@ -7,33 +7,26 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Emulator, startEmulator } from '@stemedb/emulator';
 import { generateApiKey } from '@stemedb/sdk';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { computeScanId, flushSpool, persistScan, type Scan } from '../../src/index.js';
 import { leakedPieces } from '../fixtures/config.js';
-import { cleanupDirs, configFor, makeScan, readBack, tempDir } from '../support/persist.js';
+import { configFor, makeScan, readBack, tempDir, useEmulator } from '../support/persist.js';
 import { BIN, cleanEnv, cli, ensureBuilt, hasStack, project } from './harness.js';
 
-let emu: Emulator;
-beforeAll(async () => {
+// The CLI runs from dist/: built (if stale) before the emulator starts.
+beforeAll(() => {
   ensureBuilt();
-  emu = await startEmulator({ rateLimit: false });
 }, 180_000);
-afterEach(async () => {
-  emu.faults.clear();
-  await cleanupDirs();
-});
-afterAll(async () => {
-  await emu.close();
-});
+// Started once, its faults and temp dirs cleared after each test.
+const emu = useEmulator();
 
 /**
  * The keys of what persistScan and flushSpool resolve to, from calling them in process: the
  * CLI's --json must print those objects as they are, whatever fields they grow.
  */
 async function libraryKeys(): Promise<{ persist: string[]; flush: string[] }> {
-  const config = configFor(emu, await tempDir());
+  const config = configFor(emu(), await tempDir());
   const persisted = await persistScan(makeScan(1, 'cli-keys'), { config, onWarning: () => {} });
   const flushed = await flushSpool({ config, onWarning: () => {} });
   return { persist: Object.keys(persisted).sort(), flush: Object.keys(flushed).sort() };
@@ -41,14 +34,14 @@ async function libraryKeys(): Promise<{ persist: string[]; flush: string[] }> {
 const keysOf = (value: object) => Object.keys(value).sort();
 
 /** A project wired to the emulator, and a scan file in it. */
-async function setup(scan: Scan, key = emu.rootApiKey) {
-  const root = await project(`url = "${emu.url}"`);
+async function setup(scan: Scan, key = emu().rootApiKey) {
+  const root = await project(`url = "${emu().url}"`);
   await writeFile(join(root, 'scan.json'), JSON.stringify(scan));
   return { root, env: cleanEnv({ STEMEDB_API_KEY: key, NO_COLOR: '1' }), key };
 }
 
 /** A 503 outage whose Retry-After of 0 s makes the SDK's three retries instant. */
-const outage = () => emu.faults.outage({ ms: 600_000, mode: 503, retryAfterSeconds: 0 });
+const outage = () => emu().faults.outage({ ms: 600_000, mode: 503, retryAfterSeconds: 0 });
 
 describe('aphoria-hosted persist', () => {
   it('persists a scan exactly once and exits 0, printing one line and nothing on stderr', async () => {
@@ -59,7 +52,12 @@ describe('aphoria-hosted persist', () => {
     expect(result.stdout).toMatch(
       new RegExp(`^scan ${computeScanId(scan)}: persisted: 13 assertion\\(s\\), 13 sent`),
     );
-    expect(await readBack(emu, scan)).toEqual({ stored: 13, missing: [], doubled: [], extra: [] });
+    expect(await readBack(emu(), scan)).toEqual({
+      stored: 13,
+      missing: [],
+      doubled: [],
+      extra: [],
+    });
   });
 
   it('prints the persistScan result with --json, and a second run stores nothing twice', async () => {
@@ -77,7 +75,7 @@ describe('aphoria-hosted persist', () => {
     expect(keysOf(json.flushed)).toEqual(keys.flush);
     const again = JSON.parse((await cli(['persist', '--json', 'scan.json'], root, env)).stdout);
     expect(again).toMatchObject({ sent: 0, alreadyPresent: 6, complete: true });
-    expect((await readBack(emu, scan)).doubled).toEqual([]);
+    expect((await readBack(emu(), scan)).doubled).toEqual([]);
   });
 
   it('spools when StemeDB is down (exit 0, a warning), then flush sends it exactly once', async () => {
@@ -96,13 +94,13 @@ describe('aphoria-hosted persist', () => {
     expect(status.spool).toMatchObject({ scans: 1, records: 9 });
     expect(status.server).toMatchObject({ checked: true, reachable: false });
 
-    emu.faults.clear();
+    emu().faults.clear();
     const flushed = await cli(['flush', '--json'], root, env);
     expect({ code: flushed.code, stderr: flushed.stderr }).toEqual({ code: 0, stderr: '' });
     const result = JSON.parse(flushed.stdout);
     expect(keysOf(result)).toEqual((await libraryKeys()).flush);
     expect(result).toMatchObject({ scans: 1, completed: 1, sent: 9, spooled: 0 });
-    expect(await readBack(emu, scan)).toEqual({ stored: 9, missing: [], doubled: [], extra: [] });
+    expect(await readBack(emu(), scan)).toEqual({ stored: 9, missing: [], doubled: [], extra: [] });
 
     const empty = await cli(['flush'], root, env);
     expect(empty.stdout).toMatch(/empty, nothing to send/);
@@ -137,7 +135,7 @@ describe('aphoria-hosted persist', () => {
   it('exits 3 on a 401, naming the env var, never the key, spooling nothing', async () => {
     const apiKey = generateApiKey();
     const scan = makeScan(2, 'cli-401');
-    const root = await project(`url = "${emu.url}"\napi_key_env = "PAYMENTS_KEY"`);
+    const root = await project(`url = "${emu().url}"\napi_key_env = "PAYMENTS_KEY"`);
     await writeFile(join(root, 'scan.json'), JSON.stringify(scan));
     const env = cleanEnv({ PAYMENTS_KEY: apiKey });
     const result = await cli(['persist', 'scan.json', '--json'], root, env);
@@ -271,7 +269,7 @@ describe('aphoria-hosted on a terminal', () => {
     async () => {
       const scan = makeScan(20, 'cli-tty');
       const { root, env } = await setup(scan);
-      emu.faults.latency(20);
+      emu().faults.latency(20);
       const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} persist scan.json --concurrency 1`;
       const run = (extra: Record<string, string | undefined>) =>
         new Promise<{ code: number | null; out: string }>((resolve) => {
@@ -291,7 +289,7 @@ describe('aphoria-hosted on a terminal', () => {
       expect(tty.out).toMatch(/persist [0-9a-f]{8} \[.*\] \d+\/21 assertions/);
       expect(tty.out).toMatch(/persisted: 21 assertion\(s\)/);
 
-      emu.faults.clear();
+      emu().faults.clear();
       outage(); // a warning to colour
       const warned = await run({ NO_COLOR: '1' });
       expect(warned.out).toMatch(/aphoria-hosted: warning: /);
@@ -307,8 +305,8 @@ describe('aphoria-hosted interrupted', () => {
   it('stops on SIGINT with exit 130, leaving the rest spooled for flush to send exactly once', async () => {
     const scan = makeScan(40, 'cli-sigint');
     const { root, env } = await setup(scan);
-    emu.faults.latency(100);
-    const before = emu.requests().length;
+    emu().faults.latency(100);
+    const before = emu().requests().length;
     const child = spawn(process.execPath, [BIN, 'persist', 'scan.json', '--concurrency', '1'], {
       cwd: root,
       env,
@@ -321,7 +319,7 @@ describe('aphoria-hosted interrupted', () => {
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     // Interrupt once a few writes are through: mid-persist, whatever the machine's speed.
     while (
-      emu
+      emu()
         .requests()
         .slice(before)
         .filter((r) => r.path === '/v1/assert').length < 3
@@ -332,7 +330,7 @@ describe('aphoria-hosted interrupted', () => {
     expect(await exited).toBe(130);
     expect(stderr).toMatch(/^aphoria-hosted: warning: SIGINT: stopping/m);
     expect(hasStack(stderr)).toBe(false);
-    emu.faults.clear();
+    emu().faults.clear();
 
     const status = JSON.parse((await cli(['status', '--json'], root, env)).stdout);
     expect(status.spool.scans).toBe(1);
@@ -340,7 +338,12 @@ describe('aphoria-hosted interrupted', () => {
     const flushed = await cli(['flush', '--json'], root, env);
     expect(flushed.code).toBe(0);
     expect(JSON.parse(flushed.stdout)).toMatchObject({ completed: 1, spooled: 0 });
-    expect(await readBack(emu, scan)).toEqual({ stored: 41, missing: [], doubled: [], extra: [] });
+    expect(await readBack(emu(), scan)).toEqual({
+      stored: 41,
+      missing: [],
+      doubled: [],
+      extra: [],
+    });
   }, 60_000);
 });
 
@@ -360,7 +363,7 @@ describe('aphoria-hosted status', () => {
     ]);
     expect(report).toMatchObject({
       config: { found: true, valid: true, path: join(root, '.aphoria', 'config.toml') },
-      url: emu.url,
+      url: emu().url,
       key: { env: 'STEMEDB_API_KEY', present: true },
       server: { checked: true, reachable: true, keyAccepted: true, error: null },
       spool: { dir: join(root, '.aphoria', 'spool'), scans: 0, records: 0 },
@@ -380,7 +383,7 @@ describe('aphoria-hosted status', () => {
   });
 
   it('exits 2 when the key is not set, still naming the env var and the spool', async () => {
-    const root = await project(`url = "${emu.url}"\napi_key_env = "OTHER_KEY"`);
+    const root = await project(`url = "${emu().url}"\napi_key_env = "OTHER_KEY"`);
     const result = await cli(['status', '--json'], root, cleanEnv({}));
     expect(result.code).toBe(2);
     expect(JSON.parse(result.stdout)).toMatchObject({

@@ -6,34 +6,33 @@
  * also drops `Idempotency-Key`, so nothing here relies on the server honouring the key.
  * 0.1 resent such writes through the SDK's retry and stored them twice.
  */
-import { type Emulator, startEmulator } from '@stemedb/emulator';
+import { startEmulator } from '@stemedb/emulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { computeScanId, flushSpool, persistScan } from '../../src/index.js';
 import {
-  cleanupDirs,
   configFor,
   configVia,
   INSTANT_RETRY,
   makeScan,
   readBack,
   tempDir,
+  useEmulator,
 } from '../support/persist.js';
 import { type FaultProxy, type ProxyAction, startProxy } from '../support/proxy.js';
 
-let emu: Emulator;
+// Started once, its faults and temp dirs cleared after each test; the proxy in front of it
+// is this file's.
+const emu = useEmulator();
 let proxy: FaultProxy;
 beforeAll(async () => {
-  emu = await startEmulator({ rateLimit: false });
-  proxy = await startProxy(emu.url);
+  proxy = await startProxy(emu().url);
   proxy.stripIdempotencyKey = true;
 });
-afterEach(async () => {
+afterEach(() => {
   proxy.rule = () => ({ kind: 'pass' });
-  await cleanupDirs();
 });
 afterAll(async () => {
   await proxy.close();
-  await emu.close();
 });
 
 /** A seeded generator (mulberry32), so that a ratio of faults is the same on every run. */
@@ -81,7 +80,7 @@ describe('answers lost after the write was applied', () => {
   ];
   it.each(cases)('$name: every finding stored exactly once', async ({ name, rule }) => {
     const scan = makeScan(300, `ambiguous-${name.length}`);
-    const config = configVia(proxy.url, emu, await tempDir());
+    const config = configVia(proxy.url, emu(), await tempDir());
     proxy.rule = writes(rule);
     const seenBefore = proxy.seen.length;
     const result = await persistScan(scan, {
@@ -92,7 +91,12 @@ describe('answers lost after the write was applied', () => {
     const lost = proxy.seen.slice(seenBefore).filter((r) => r.action !== 'pass').length;
     expect(lost).toBeGreaterThan(5); // the faults did fire
     expect(result).toMatchObject({ complete: true, spooled: 0, rejected: 0, sent: 301 });
-    expect(await readBack(emu, scan)).toEqual({ stored: 301, missing: [], doubled: [], extra: [] });
+    expect(await readBack(emu(), scan)).toEqual({
+      stored: 301,
+      missing: [],
+      doubled: [],
+      extra: [],
+    });
     // Each lost answer was checked by a read of that record, not resent blindly.
     const reads = proxy.seen
       .slice(seenBefore)
@@ -102,7 +106,7 @@ describe('answers lost after the write was applied', () => {
 
   it('a 502 before apply (nothing stored) is resent after the read-back finds it absent', async () => {
     const scan = makeScan(40, 'ambiguous-before');
-    const config = configVia(proxy.url, emu, await tempDir());
+    const config = configVia(proxy.url, emu(), await tempDir());
     proxy.rule = writes((n) =>
       n % 7 === 0
         ? { kind: 'answer', status: 502, body: 'Bad Gateway', contentType: 'text/plain' }
@@ -114,7 +118,12 @@ describe('answers lost after the write was applied', () => {
       onWarning: () => {},
     });
     expect(result).toMatchObject({ complete: true, spooled: 0 });
-    expect(await readBack(emu, scan)).toEqual({ stored: 41, missing: [], doubled: [], extra: [] });
+    expect(await readBack(emu(), scan)).toEqual({
+      stored: 41,
+      missing: [],
+      doubled: [],
+      extra: [],
+    });
   });
 });
 
@@ -127,39 +136,49 @@ describe("the emulator's after-apply faults (straight to the emulator, no proxy)
   ];
   it.each(cases)('$name: every finding stored exactly once', async ({ name, opts }) => {
     const scan = makeScan(200, `after-apply-${name}`);
-    const config = configFor(emu, await tempDir());
-    emu.faults.afterApply(opts);
+    const config = configFor(emu(), await tempDir());
+    emu().faults.afterApply(opts);
     const result = await persistScan(scan, {
       config,
       clientOptions: INSTANT_RETRY,
       onWarning: () => {},
     });
-    emu.faults.clear();
+    emu().faults.clear();
     expect(result).toMatchObject({ complete: true, spooled: 0, rejected: 0 });
-    expect(await readBack(emu, scan)).toEqual({ stored: 201, missing: [], doubled: [], extra: [] });
+    expect(await readBack(emu(), scan)).toEqual({
+      stored: 201,
+      missing: [],
+      doubled: [],
+      extra: [],
+    });
   });
 
   it('a flush under after-apply faults stores the spool exactly once', async () => {
     const scan = makeScan(100, 'after-apply-flush');
-    const config = configFor(emu, await tempDir());
-    emu.faults.outage({ ms: 60_000, mode: 503 });
+    const config = configFor(emu(), await tempDir());
+    emu().faults.outage({ ms: 60_000, mode: 503 });
     await persistScan(scan, { config, clientOptions: INSTANT_RETRY, onWarning: () => {} });
-    emu.faults.clear();
-    emu.faults.afterApply({ mode: 502, ratio: 0.1, seed: 3 });
+    emu().faults.clear();
+    emu().faults.afterApply({ mode: 502, ratio: 0.1, seed: 3 });
     const flushed = await flushSpool({ config, clientOptions: INSTANT_RETRY, onWarning: () => {} });
     expect(flushed).toMatchObject({ spooled: 0, completed: 1 });
-    expect(await readBack(emu, scan)).toEqual({ stored: 101, missing: [], doubled: [], extra: [] });
+    expect(await readBack(emu(), scan)).toEqual({
+      stored: 101,
+      missing: [],
+      doubled: [],
+      extra: [],
+    });
   });
 });
 
 describe('the Idempotency-Key', () => {
   it('is <scan id>:<index> on every write, the same on a resend', async () => {
     const scan = makeScan(30, 'idem-key');
-    const config = configFor(emu, await tempDir());
-    const before = emu.requests().length;
-    emu.faults.afterApply({ mode: 'reset', count: 3 });
+    const config = configFor(emu(), await tempDir());
+    const before = emu().requests().length;
+    emu().faults.afterApply({ mode: 'reset', count: 3 });
     await persistScan(scan, { config, clientOptions: INSTANT_RETRY, onWarning: () => {} });
-    const posts = emu
+    const posts = emu()
       .requests()
       .slice(before)
       .filter((r) => r.method === 'POST' && r.path === '/v1/assert');

@@ -4,7 +4,6 @@
  * run. 0.1 ended the whole run with exit 1 on either.
  */
 import { readdir } from 'node:fs/promises';
-import { type Emulator, startEmulator } from '@stemedb/emulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { flushSpoolWith } from '../../src/flush.js';
 import { computeScanId, flushSpool } from '../../src/index.js';
@@ -12,28 +11,27 @@ import { nodeSpoolFs, type SpoolFs } from '../../src/spool/fs.js';
 import { DEFAULT_SEAMS } from '../../src/spool/spool.js';
 import { spoolWholeScan } from '../kill/support-spool.js';
 import {
-  cleanupDirs,
   configFor,
   configVia,
   readBack,
   tempDir,
+  useEmulator,
   warnings,
 } from '../support/persist.js';
 import { type FaultProxy, startProxy } from '../support/proxy.js';
 
-let emu: Emulator;
+// Started once, its faults and temp dirs cleared after each test; the proxy in front of it
+// is this file's.
+const emu = useEmulator();
 let proxy: FaultProxy;
 beforeAll(async () => {
-  emu = await startEmulator({ rateLimit: false });
-  proxy = await startProxy(emu.url);
+  proxy = await startProxy(emu().url);
 });
-afterEach(async () => {
+afterEach(() => {
   proxy.rule = () => ({ kind: 'pass' });
-  await cleanupDirs();
 });
 afterAll(async () => {
   await proxy.close();
-  await emu.close();
 });
 
 const fault = (code: string) => Object.assign(new Error(`${code}: simulated`), { code });
@@ -57,9 +55,9 @@ function appendsFail(hit: (path: string) => boolean, code: string): SpoolFs {
 
 describe('a full disk on one journal', () => {
   it('skips that journal (reported) and sends the others; the next run completes it once', async () => {
-    const config = configFor(emu, await tempDir());
-    const full = await spoolWholeScan(emu, config, 30, 'disk-full');
-    const fine = await spoolWholeScan(emu, config, 30, 'disk-fine');
+    const config = configFor(emu(), await tempDir());
+    const full = await spoolWholeScan(emu(), config, 30, 'disk-full');
+    const fine = await spoolWholeScan(emu(), config, 30, 'disk-fine');
     const fullId = computeScanId(full);
     const w = warnings();
     const flushed = await flushSpoolWith(
@@ -69,21 +67,31 @@ describe('a full disk on one journal', () => {
     expect(flushed.skipped).toMatchObject([{ scanId: fullId, reason: 'unwritable' }]);
     expect(flushed.completed).toBe(1);
     expect(w.list.join('\n')).toMatch(/ENOSPC/);
-    expect(await readBack(emu, fine)).toEqual({ stored: 31, missing: [], doubled: [], extra: [] });
+    expect(await readBack(emu(), fine)).toEqual({
+      stored: 31,
+      missing: [],
+      doubled: [],
+      extra: [],
+    });
     expect((await readdir(config.spoolDir)).filter((n) => n.endsWith('.journal'))).toEqual([
       `${fullId}.journal`,
     ]);
 
     const again = await flushSpool({ config, onWarning: () => {} });
     expect(again).toMatchObject({ completed: 1, spooled: 0, skipped: [] });
-    expect(await readBack(emu, full)).toEqual({ stored: 31, missing: [], doubled: [], extra: [] });
+    expect(await readBack(emu(), full)).toEqual({
+      stored: 31,
+      missing: [],
+      doubled: [],
+      extra: [],
+    });
   });
 });
 
 describe('a compaction that fails', () => {
   it('is a warning, not a failed run; the journal is kept whole and completed later', async () => {
-    const config = configVia(proxy.url, emu, await tempDir());
-    const scan = await spoolWholeScan(emu, config, 40, 'compact-fails');
+    const config = configVia(proxy.url, emu(), await tempDir());
+    const scan = await spoolWholeScan(emu(), config, 40, 'compact-fails');
     let posts = 0;
     proxy.rule = (req) =>
       req.method === 'POST' && ++posts > 25
@@ -106,6 +114,11 @@ describe('a compaction that fails', () => {
     proxy.rule = () => ({ kind: 'pass' });
     const again = await flushSpool({ config, onWarning: () => {} });
     expect(again).toMatchObject({ completed: 1, spooled: 0 });
-    expect(await readBack(emu, scan)).toEqual({ stored: 41, missing: [], doubled: [], extra: [] });
+    expect(await readBack(emu(), scan)).toEqual({
+      stored: 41,
+      missing: [],
+      doubled: [],
+      extra: [],
+    });
   });
 });

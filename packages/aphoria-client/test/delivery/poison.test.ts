@@ -6,7 +6,6 @@
  */
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Emulator, startEmulator } from '@stemedb/emulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { flushSpool, persistScan, spoolStatus } from '../../src/index.js';
 import { computeScanId } from '../../src/scan-id.js';
@@ -15,30 +14,28 @@ import { nodeSpoolFs } from '../../src/spool/fs.js';
 import { findingSubject } from '../../src/subjects.js';
 import { spoolWholeScan } from '../kill/support-spool.js';
 import {
-  cleanupDirs,
   configVia,
   INSTANT_RETRY,
   makeScan,
   readBack,
   tempDir,
+  useEmulator,
   warnings,
 } from '../support/persist.js';
 import { type FaultProxy, startProxy } from '../support/proxy.js';
 
-let emu: Emulator;
+// Started once, its faults and temp dirs cleared after each test; the proxy in front of it
+// is this file's.
+const emu = useEmulator();
 let proxy: FaultProxy;
 beforeAll(async () => {
-  emu = await startEmulator({ rateLimit: false });
-  proxy = await startProxy(emu.url);
+  proxy = await startProxy(emu().url);
 });
-afterEach(async () => {
+afterEach(() => {
   proxy.rule = () => ({ kind: 'pass' });
-  emu.faults.clear();
-  await cleanupDirs();
 });
 afterAll(async () => {
   await proxy.close();
-  await emu.close();
 });
 
 const SERVER_ERROR = {
@@ -57,7 +54,7 @@ function poison(scan: ReturnType<typeof makeScan>, index: number) {
 describe('a record answered 500 on every attempt', () => {
   it('is dead-lettered after maxAttempts; every other finding is stored; the summary withheld', async () => {
     const scan = makeScan(60, 'poison');
-    const config = configVia(proxy.url, emu, await tempDir());
+    const config = configVia(proxy.url, emu(), await tempDir());
     proxy.rule = poison(scan, 7);
     const w = warnings();
     const result = await persistScan(scan, {
@@ -67,7 +64,7 @@ describe('a record answered 500 on every attempt', () => {
     });
     expect(result).toMatchObject({ sent: 59, spooled: 0, rejected: 1, complete: false });
     expect(result.rejections).toMatchObject([{ findingIndex: 7, status: 500 }]);
-    const back = await readBack(emu, scan);
+    const back = await readBack(emu(), scan);
     expect(back.stored).toBe(59); // 59 findings, no summary: the scan never looks whole
     expect(back.doubled).toEqual([]);
     const id = computeScanId(scan);
@@ -82,7 +79,7 @@ describe('a record answered 500 on every attempt', () => {
 
   it('counts attempts over runs: maxAttempts 1 dead-letters at the first 500', async () => {
     const scan = makeScan(10, 'poison-once');
-    const config = configVia(proxy.url, emu, await tempDir());
+    const config = configVia(proxy.url, emu(), await tempDir());
     proxy.rule = poison(scan, 0);
     const result = await persistScan(scan, {
       config,
@@ -95,7 +92,7 @@ describe('a record answered 500 on every attempt', () => {
 
   it('500 on every write is the server failing, not records: spooled, nothing dead-lettered', async () => {
     const scan = makeScan(40, 'poison-all');
-    const config = configVia(proxy.url, emu, await tempDir());
+    const config = configVia(proxy.url, emu(), await tempDir());
     proxy.rule = (req) => (req.method === 'POST' ? SERVER_ERROR : { kind: 'pass' });
     const result = await persistScan(scan, {
       config,
@@ -113,8 +110,8 @@ describe('a record answered 500 on every attempt', () => {
 describe('older spooled scans never hold a run back', () => {
   it('a persist delivers its own scan, and the older one around its poison record', async () => {
     const dir = await tempDir();
-    const config = configVia(proxy.url, emu, dir);
-    const older = await spoolWholeScan(emu, config, 30, 'older-poison');
+    const config = configVia(proxy.url, emu(), dir);
+    const older = await spoolWholeScan(emu(), config, 30, 'older-poison');
     const scan = makeScan(30, 'newer');
     proxy.rule = poison(older, 3);
     const result = await persistScan(scan, {
@@ -124,13 +121,18 @@ describe('older spooled scans never hold a run back', () => {
     });
     expect(result).toMatchObject({ complete: true, sent: 31 });
     expect(result.flushed).toMatchObject({ sent: 29, rejected: 1, spooled: 0 });
-    expect(await readBack(emu, scan)).toEqual({ stored: 31, missing: [], doubled: [], extra: [] });
-    expect((await readBack(emu, older)).stored).toBe(29);
+    expect(await readBack(emu(), scan)).toEqual({
+      stored: 31,
+      missing: [],
+      doubled: [],
+      extra: [],
+    });
+    expect((await readBack(emu(), older)).stored).toBe(29);
   });
 
   it('an unreadable spool entry (a directory in its place) is skipped and reported, not exit 1', async () => {
     const dir = await tempDir();
-    const config = configVia(proxy.url, emu, dir);
+    const config = configVia(proxy.url, emu(), dir);
     await mkdir(join(config.spoolDir, `${'e'.repeat(32)}.journal`), { recursive: true });
     const scan = makeScan(5, 'beside-a-dir');
     const w = warnings();

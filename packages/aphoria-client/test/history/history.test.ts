@@ -2,9 +2,8 @@
  * readScanHistory against the emulator over loopback: scans persisted with persistScan, then
  * a finding's and a project's history read back, newest first, each scan once.
  */
-import { type Emulator, startEmulator } from '@stemedb/emulator';
 import { generateApiKey, StemeClient } from '@stemedb/sdk';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AphoriaOptionsError,
   computeScanId,
@@ -20,16 +19,10 @@ import {
 } from '../../src/index.js';
 import { allRenderings, leakedPieces } from '../fixtures/config.js';
 import { finding, validScan } from '../fixtures/scans.js';
-import { cleanupDirs, configFor, tempDir } from '../support/persist.js';
+import { configFor, tempDir, useEmulator } from '../support/persist.js';
 
-let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator({ rateLimit: false });
-});
-afterEach(cleanupDirs);
-afterAll(async () => {
-  await emu.close();
-});
+// Started once, its faults and temp dirs cleared after each test.
+const emu = useEmulator();
 
 /** A scan of `project` at commit `c` (one hex digit, repeated) with the findings of `ns`. */
 function scanAt(project: string, c: string, ns: number[]): Scan {
@@ -55,7 +48,7 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
 
 describe('readScanHistory', () => {
   it("reads a finding's history newest first, one entry per scan that reported it", async () => {
-    const config = configFor(emu, await tempDir());
+    const config = configFor(emu(), await tempDir());
     const scans = [
       scanAt('history-one', 'a', [0, 1]),
       scanAt('history-one', 'b', [1]), // finding 0 fixed in b
@@ -72,7 +65,7 @@ describe('readScanHistory', () => {
   });
 
   it("reads a project's scans newest first from their summaries", async () => {
-    const config = configFor(emu, await tempDir());
+    const config = configFor(emu(), await tempDir());
     const scans = [
       scanAt('history-two', 'a', [0]),
       scanAt('history-two', 'b', [0, 1, 2]),
@@ -87,7 +80,7 @@ describe('readScanHistory', () => {
   });
 
   it('reads back a fingerprint that is hashed into its subject', async () => {
-    const config = configFor(emu, await tempDir());
+    const config = configFor(emu(), await tempDir());
     const odd = 'src/a b.ts::Ünïcode/…';
     await persistAll(config, [
       validScan(0, { project: 'history-odd', findings: [finding(0, { fingerprint: odd })] }),
@@ -99,12 +92,12 @@ describe('readScanHistory', () => {
   });
 
   it('skips what another writer put on the subject and repeats of a scan', async () => {
-    const config = configFor(emu, await tempDir());
+    const config = configFor(emu(), await tempDir());
     const scan = scanAt('history-foreign', 'a', [0]);
     await persistAll(config, [scan]);
     const subject = findingSubject('history-foreign', finding(0).fingerprint);
     const scanId = computeScanId(scan);
-    const client = new StemeClient({ baseUrl: emu.url, apiKey: emu.rootApiKey, retry: false });
+    const client = new StemeClient({ baseUrl: emu().url, apiKey: emu().rootApiKey, retry: false });
     const stored = await collect(
       client.iterateAssertions({ subject, predicate: FINDING_PREDICATE }),
     );
@@ -132,7 +125,7 @@ describe('readScanHistory', () => {
   });
 
   it('ends with no entries for a finding never stored', async () => {
-    const config = configFor(emu, await tempDir());
+    const config = configFor(emu(), await tempDir());
     expect(
       await collect(readScanHistory({ config, project: 'history-none', fingerprint: 'nope' })),
     ).toEqual([]);
@@ -141,7 +134,7 @@ describe('readScanHistory', () => {
   it('fails a 401 with a HostedAuthError naming the env var, never the key', async () => {
     const apiKey = generateApiKey();
     const config = createHostedConfig({
-      url: emu.url,
+      url: emu().url,
       apiKey,
       apiKeyEnv: 'PAYMENTS_STEMEDB_KEY',
       spoolDir: await tempDir(),
@@ -160,7 +153,7 @@ describe('readScanHistory', () => {
     { given: { project: 'ok', fingerprint: '' }, want: /fingerprint/ },
     { given: { project: 'ok', limit: 3 }, want: /unknown option "limit"/ },
   ])('refuses bad options: $given', async ({ given, want }) => {
-    const config = configFor(emu, await tempDir());
+    const config = configFor(emu(), await tempDir());
     const error = await collect(
       readScanHistory({ config, ...(given as { project: string }) }),
     ).catch((e: unknown) => e);

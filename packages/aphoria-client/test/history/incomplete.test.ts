@@ -4,9 +4,8 @@
  * summary, would show beside the retry's as a second scan of the commit. By default they are
  * left out; `includeIncomplete: true` brings them back, marked.
  */
-import { type Emulator, startEmulator } from '@stemedb/emulator';
 import { StemeClient } from '@stemedb/sdk';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AphoriaOptionsError,
   computeScanId,
@@ -16,16 +15,10 @@ import {
   scanToAssertions,
 } from '../../src/index.js';
 import { finding, validScan } from '../fixtures/scans.js';
-import { cleanupDirs, configFor, tempDir } from '../support/persist.js';
+import { configFor, tempDir, useEmulator } from '../support/persist.js';
 
-let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator({ rateLimit: false });
-});
-afterEach(cleanupDirs);
-afterAll(async () => {
-  await emu.close();
-});
+// Started once, its faults and temp dirs cleared after each test.
+const emu = useEmulator();
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -46,7 +39,7 @@ function attempt(project: string, startedAt: string): Scan {
 
 // What a first attempt killed before its summary leaves on the server: its findings only.
 async function halfPersist(scan: Scan): Promise<void> {
-  const client = new StemeClient({ baseUrl: emu.url, apiKey: emu.rootApiKey, retry: false });
+  const client = new StemeClient({ baseUrl: emu().url, apiKey: emu().rootApiKey, retry: false });
   try {
     for (const a of scanToAssertions(scan)) {
       if (a.findingIndex !== undefined) await client.assert(a.input);
@@ -58,7 +51,7 @@ async function halfPersist(scan: Scan): Promise<void> {
 
 describe('readScanHistory leaves out scans without a summary', () => {
   it("a half-persisted attempt never shows as a second scan of the commit in a finding's history", async () => {
-    const config = configFor(emu, await tempDir());
+    const config = configFor(emu(), await tempDir());
     const first = attempt('history-retry', '2026-12-01T10:00:00Z');
     const retry = attempt('history-retry', '2026-12-01T10:05:00Z');
     expect(computeScanId(first)).not.toBe(computeScanId(retry));
@@ -84,10 +77,10 @@ describe('readScanHistory leaves out scans without a summary', () => {
   });
 
   it('a summary stored by another writer under the scan id does not make a scan complete', async () => {
-    const config = configFor(emu, await tempDir());
+    const config = configFor(emu(), await tempDir());
     const first = attempt('history-forged', '2026-12-01T11:00:00Z');
     await halfPersist(first);
-    const client = new StemeClient({ baseUrl: emu.url, apiKey: emu.rootApiKey, retry: false });
+    const client = new StemeClient({ baseUrl: emu().url, apiKey: emu().rootApiKey, retry: false });
     const summary = [...scanToAssertions(first)].at(-1)!.input;
     // The right agent id, but a value that is not a summary of this scan.
     await client.assert({ ...summary, value: { schema: 'something/else' } });
@@ -104,7 +97,7 @@ describe('readScanHistory leaves out scans without a summary', () => {
   });
 
   it('includeIncomplete must be a boolean', async () => {
-    const config = configFor(emu, await tempDir());
+    const config = configFor(emu(), await tempDir());
     const error = await collect(
       readScanHistory({
         config,

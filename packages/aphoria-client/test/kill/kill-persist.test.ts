@@ -6,14 +6,13 @@
  * attempt followed by a CI retry on a fresh runner (no spool) stores nothing twice.
  */
 import { readdir } from 'node:fs/promises';
-import { type Emulator, startEmulator } from '@stemedb/emulator';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { flushSpoolWith } from '../../src/flush.js';
 import { persistScan } from '../../src/index.js';
 import { persistScanWith } from '../../src/persist.js';
 import { DEFAULT_SEAMS, type SpoolSeams } from '../../src/spool/spool.js';
 import type { HostedConfig } from '../../src/types.js';
-import { cleanupDirs, configFor, makeScan, readBack, tempDir } from '../support/persist.js';
+import { configFor, makeScan, readBack, tempDir, useEmulator } from '../support/persist.js';
 import { journalExists, killWhen, startChild, storedCount } from './support.js';
 
 const FINDINGS = 300;
@@ -23,14 +22,10 @@ const CONCURRENCY = 4;
 // (the child is dead: nothing else is left to decide). One case below keeps the defaults.
 const RECOVERY: SpoolSeams = { ...DEFAULT_SEAMS, lockStaleMs: 2_000, flushLockWaitMs: 3_000 };
 
-let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator({ rateLimit: false });
-  emu.faults.latency(3); // so that each kill point falls mid-run
-});
-afterEach(cleanupDirs);
-afterAll(async () => {
-  await emu.close();
+// Started once, its faults and temp dirs cleared after each test.
+const emu = useEmulator();
+beforeEach(() => {
+  emu().faults.latency(3); // so that each kill point falls mid-run
 });
 
 function childArgs(config: HostedConfig, seed: string) {
@@ -46,7 +41,12 @@ function childArgs(config: HostedConfig, seed: string) {
 }
 
 async function expectExactlyOnce(scan: ReturnType<typeof makeScan>): Promise<void> {
-  expect(await readBack(emu, scan)).toEqual({ stored: TOTAL, missing: [], doubled: [], extra: [] });
+  expect(await readBack(emu(), scan)).toEqual({
+    stored: TOTAL,
+    missing: [],
+    doubled: [],
+    extra: [],
+  });
 }
 
 const spoolLeft = async (config: HostedConfig) =>
@@ -62,14 +62,14 @@ describe('kill -9 mid-persist, then the next run on the machine', () => {
   it.each(points)('killed when $at: completed, every assertion once', async (point) => {
     const seed = `kill-p-${point.after ?? 'journal'}`;
     const scan = makeScan(FINDINGS, seed);
-    const config = configFor(emu, await tempDir());
-    const base = storedCount(emu);
+    const config = configFor(emu(), await tempDir());
+    const base = storedCount(emu());
     const child = startChild(childArgs(config, seed));
     await killWhen(
       child,
-      point.when?.(config) ?? (() => storedCount(emu) - base >= (point.after ?? 0)),
+      point.when?.(config) ?? (() => storedCount(emu()) - base >= (point.after ?? 0)),
     );
-    const before = await readBack(emu, scan);
+    const before = await readBack(emu(), scan);
     expect(before.stored).toBeLessThan(TOTAL); // killed mid-run, not after
     expect(before.doubled).toEqual([]);
 
@@ -83,10 +83,10 @@ describe('kill -9 mid-persist, then the next run on the machine', () => {
 
   it('a flushSpool completes the killed run as well', async () => {
     const scan = makeScan(FINDINGS, 'kill-then-flush');
-    const config = configFor(emu, await tempDir());
-    const base = storedCount(emu);
+    const config = configFor(emu(), await tempDir());
+    const base = storedCount(emu());
     const child = startChild(childArgs(config, 'kill-then-flush'));
-    await killWhen(child, () => storedCount(emu) - base >= FINDINGS / 3);
+    await killWhen(child, () => storedCount(emu()) - base >= FINDINGS / 3);
     const flushed = await flushSpoolWith({ config, onWarning: () => {} }, RECOVERY);
     expect(flushed).toMatchObject({ scans: 1, completed: 1, spooled: 0, locked: 0 });
     await expectExactlyOnce(scan);
@@ -95,10 +95,10 @@ describe('kill -9 mid-persist, then the next run on the machine', () => {
 
   it('with every default (a lock stale after 10 s), the next persistScan waits and completes', async () => {
     const scan = makeScan(FINDINGS, 'kill-defaults');
-    const config = configFor(emu, await tempDir());
-    const base = storedCount(emu);
+    const config = configFor(emu(), await tempDir());
+    const base = storedCount(emu());
     const child = startChild(childArgs(config, 'kill-defaults'));
-    await killWhen(child, () => storedCount(emu) - base >= FINDINGS / 2);
+    await killWhen(child, () => storedCount(emu()) - base >= FINDINGS / 2);
     const next = await persistScan(scan, { config, onWarning: () => {} });
     expect(next).toMatchObject({ spooled: 0, complete: true });
     await expectExactlyOnce(scan);
@@ -108,15 +108,15 @@ describe('kill -9 mid-persist, then the next run on the machine', () => {
 describe('kill -9 of a first attempt, then a CI retry on a fresh runner', () => {
   it('stores nothing twice, and the first machine later adds nothing either', async () => {
     const scan = makeScan(FINDINGS, 'kill-fresh');
-    const first = configFor(emu, await tempDir());
-    const base = storedCount(emu);
+    const first = configFor(emu(), await tempDir());
+    const base = storedCount(emu());
     const child = startChild(childArgs(first, 'kill-fresh'));
-    await killWhen(child, () => storedCount(emu) - base >= FINDINGS / 2);
-    const stored = (await readBack(emu, scan)).stored;
+    await killWhen(child, () => storedCount(emu()) - base >= FINDINGS / 2);
+    const stored = (await readBack(emu(), scan)).stored;
     expect(stored).toBeGreaterThan(0);
 
     // Another runner: no spool, no journal of the first attempt.
-    const fresh = configFor(emu, await tempDir());
+    const fresh = configFor(emu(), await tempDir());
     const retry = await persistScan(scan, { config: fresh, onWarning: () => {} });
     expect(retry).toMatchObject({ alreadyPresent: stored, sent: TOTAL - stored, complete: true });
     await expectExactlyOnce(scan);

@@ -6,17 +6,16 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Emulator, startEmulator } from '@stemedb/emulator';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { flushSpoolWith } from '../../src/flush.js';
 import { persistScan, spoolStatus } from '../../src/index.js';
 import { DEFAULT_SEAMS, type SpoolSeams } from '../../src/spool/spool.js';
 import {
-  cleanupDirs,
   configFor,
   makeScan,
   readBack,
   tempDir,
+  useEmulator,
   warnings,
 } from '../support/persist.js';
 import { killWhen, startChild, storedCount } from './support.js';
@@ -25,21 +24,15 @@ const FINDINGS = 2_000;
 const TOTAL = FINDINGS + 1;
 const RECOVERY: SpoolSeams = { ...DEFAULT_SEAMS, lockStaleMs: 2_000, flushLockWaitMs: 3_000 };
 
-let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator({ rateLimit: false });
-});
-afterEach(cleanupDirs);
-afterAll(async () => {
-  await emu.close();
-});
+// Started once, its faults and temp dirs cleared after each test.
+const emu = useEmulator();
 
 describe('kill -9 while the journal is written, with records already sent', () => {
   it('flush sends every journaled record once, reports what is missing; persisting again completes', async () => {
     const seed = 'kill-unsealed';
     const scan = makeScan(FINDINGS, seed);
-    const config = configFor(emu, await tempDir());
-    const base = storedCount(emu);
+    const config = configFor(emu(), await tempDir());
+    const base = storedCount(emu());
     // The third batch write hangs: two batches are in the file, the first fsynced and sent.
     const child = startChild({
       mode: 'persist',
@@ -51,12 +44,12 @@ describe('kill -9 while the journal is written, with records already sent', () =
       concurrency: 4,
       stallJournalWrite: 3,
     });
-    await killWhen(child, () => storedCount(emu) - base >= 100);
+    await killWhen(child, () => storedCount(emu()) - base >= 100);
     const [name] = (await readdir(config.spoolDir)).filter((f) => f.endsWith('.journal'));
     const text = await readFile(join(config.spoolDir, name!), 'utf8');
     expect(text).not.toContain('{"t":"s"'); // cut off before its seal
     const journaled = text.split('\n').filter((l) => l.startsWith('{"t":"a"', 9)).length;
-    const before = await readBack(emu, scan);
+    const before = await readBack(emu(), scan);
     expect(before.stored).toBeGreaterThanOrEqual(100);
     expect(before.stored).toBeLessThan(journaled); // some journaled records were never sent
 
@@ -76,12 +69,12 @@ describe('kill -9 while the journal is written, with records already sent', () =
     });
     expect(flushed.sent + flushed.alreadyPresent).toBe(journaled);
     expect(w.list.join('\n')).toMatch(/never reached it; persist that scan again/);
-    const after = await readBack(emu, scan);
+    const after = await readBack(emu(), scan);
     expect(after).toMatchObject({ stored: journaled, doubled: [], extra: [] });
 
     const again = await persistScan(scan, { config, onWarning: () => {} });
     expect(again).toMatchObject({ complete: true, spooled: 0, alreadyPresent: journaled });
-    expect(await readBack(emu, scan)).toEqual({
+    expect(await readBack(emu(), scan)).toEqual({
       stored: TOTAL,
       missing: [],
       doubled: [],

@@ -5,32 +5,25 @@
  * scan, with every finding stored exactly once; and no fault ever stores one twice on the way.
  * Bounded: STEMEDB_FUZZ_RUNS runs (default 8).
  */
-import { type Emulator, startEmulator } from '@stemedb/emulator';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { flushSpoolWith } from '../../src/flush.js';
 import { persistScanWith } from '../../src/persist.js';
 import { DEFAULT_SEAMS } from '../../src/spool/spool.js';
 import { crashingFs } from '../support/crash-fs.js';
 import {
-  cleanupDirs,
   configFor,
   INSTANT_RETRY,
   makeScan,
   readBack,
   tempDir,
+  useEmulator,
 } from '../support/persist.js';
 
 const RUNS = Number(process.env.STEMEDB_FUZZ_RUNS ?? 8);
 
-let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator({ rateLimit: false, idempotency: false });
-});
-afterAll(async () => {
-  await emu.close();
-  await cleanupDirs();
-});
+// Without Idempotency-Key support: nothing here may rely on the server honouring the key.
+const emu = useEmulator({ idempotency: false });
 
 const faults = fc.record({
   findings: fc.integer({ min: 1, max: 40 }),
@@ -54,29 +47,29 @@ describe('every finding exactly once, whatever the faults', () => {
       fc.asyncProperty(faults, async (f) => {
         run += 1;
         const scan = makeScan(f.findings, `prop-${run}-${Math.random().toString(36).slice(2)}`);
-        const config = configFor(emu, await tempDir());
+        const config = configFor(emu(), await tempDir());
         const options = { config, clientOptions: INSTANT_RETRY, onWarning: () => {} };
-        emu.faults.clear();
-        if (f.lost) emu.faults.afterApply(f.lost);
-        if (f.unavailable) emu.faults.failNext(f.unavailable, 503);
+        emu().faults.clear();
+        if (f.lost) emu().faults.afterApply(f.lost);
+        if (f.unavailable) emu().faults.failNext(f.unavailable, 503);
         const seams =
           f.crashAfter === undefined
             ? DEFAULT_SEAMS
             : { ...DEFAULT_SEAMS, fs: crashingFs(f.crashAfter).fs };
         await persistScanWith(scan, options, seams).catch(() => {}); // a crash, or spooled
-        emu.faults.clear(); // the test's own read-back must see the server as it is
-        expect((await readBack(emu, scan)).doubled).toEqual([]);
+        emu().faults.clear(); // the test's own read-back must see the server as it is
+        expect((await readBack(emu(), scan)).doubled).toEqual([]);
 
-        if (f.lostInFlush && f.lost) emu.faults.afterApply(f.lost);
+        if (f.lostInFlush && f.lost) emu().faults.afterApply(f.lost);
         await flushSpoolWith(options, DEFAULT_SEAMS);
-        emu.faults.clear();
-        expect((await readBack(emu, scan)).doubled).toEqual([]);
+        emu().faults.clear();
+        expect((await readBack(emu(), scan)).doubled).toEqual([]);
 
         // The job is re-run (a crash failed it): what never reached the journal is stored now.
-        emu.faults.clear();
+        emu().faults.clear();
         await persistScanWith(scan, options, DEFAULT_SEAMS);
         await flushSpoolWith(options, DEFAULT_SEAMS);
-        expect(await readBack(emu, scan)).toEqual({
+        expect(await readBack(emu(), scan)).toEqual({
           stored: f.findings + 1,
           missing: [],
           doubled: [],

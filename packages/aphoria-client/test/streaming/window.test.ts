@@ -4,11 +4,10 @@
  * window is not mistaken by Node for a listener leak (no warning on stderr).
  */
 import { setImmediate as tick } from 'node:timers/promises';
-import { type Emulator, startEmulator } from '@stemedb/emulator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { persistScan } from '../../src/index.js';
 import { Sender } from '../../src/persist/sender.js';
-import { cleanupDirs, configFor, makeScan, readBack, tempDir } from '../support/persist.js';
+import { configFor, makeScan, readBack, tempDir, useEmulator } from '../support/persist.js';
 
 describe('the send window', () => {
   it.each([1, 8, 64])(
@@ -42,14 +41,7 @@ describe('the send window', () => {
 });
 
 describe('a wide window', () => {
-  let emu: Emulator;
-  beforeAll(async () => {
-    emu = await startEmulator({ rateLimit: false });
-  });
-  afterAll(async () => {
-    await cleanupDirs();
-    await emu.close();
-  });
+  const emu = useEmulator();
 
   it('persists at concurrency 64 without a MaxListenersExceededWarning', async () => {
     const seen: string[] = [];
@@ -58,13 +50,13 @@ describe('a wide window', () => {
     try {
       const scan = makeScan(400, 'wide');
       const result = await persistScan(scan, {
-        config: configFor(emu, await tempDir()),
+        config: configFor(emu(), await tempDir()),
         concurrency: 64,
       });
       expect(result).toMatchObject({ sent: 401, complete: true });
       await tick(); // warnings are emitted on the next tick
       expect(seen.filter((w) => w.includes('MaxListeners'))).toEqual([]);
-      expect((await readBack(emu, scan)).doubled).toEqual([]);
+      expect((await readBack(emu(), scan)).doubled).toEqual([]);
     } finally {
       process.off('warning', onWarning);
     }

@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Emulator, startEmulator } from '@stemedb/emulator';
+import { type Emulator, type EmulatorOptions, startEmulator } from '@stemedb/emulator';
 import { StemeClient } from '@stemedb/sdk';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createHostedConfig } from '../../src/config.js';
@@ -53,12 +53,13 @@ export async function cleanupDirs(): Promise<void> {
 /**
  * One emulator (no rate limit) for a test file: started before its tests, its faults cleared
  * and the temp dirs removed after each, closed at the end. Call at the file's top level; the
- * getter gives the running emulator inside a test.
+ * getter gives the running emulator inside a test. `options` are the emulator's, over no rate
+ * limit (e.g. `{ idempotency: false }`). Inside a `describe`, its hooks are that block's.
  */
-export function useEmulator(): () => Emulator {
+export function useEmulator(options: EmulatorOptions = {}): () => Emulator {
   let emu: Emulator | undefined;
   beforeAll(async () => {
-    emu = await startEmulator({ rateLimit: false });
+    emu = await startEmulator({ rateLimit: false, ...options });
   });
   afterEach(async () => {
     emu?.faults.clear();
