@@ -224,3 +224,25 @@ export async function startEmulatorProcess(): Promise<EmulatorProcess> {
   proc.starts = 0;
   return proc;
 }
+
+/**
+ * Waits until Prometheus has scraped job stemedb-api with `up == value` and evaluated its rules
+ * since (targets appear some seconds after Prometheus is ready: discovery is batched).
+ */
+export async function waitScraped(prometheusUrl: string, value: 0 | 1, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  const query = encodeURIComponent(`up{job="stemedb-api"} == ${value}`);
+  while (Date.now() < deadline) {
+    const body = (await fetch(`${prometheusUrl}/api/v1/query?query=${query}`).then(
+      (r) => r.json(),
+      () => undefined,
+    )) as { data?: { result?: unknown[] } } | undefined;
+    if ((body?.data?.result?.length ?? 0) > 0) {
+      // One more evaluation interval (1 s), so the rules have seen it.
+      await new Promise((r) => setTimeout(r, 1500));
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${prometheusUrl}: no up == ${value} for job stemedb-api in ${ms} ms`);
+}

@@ -54,8 +54,15 @@ export async function killTest(ctx: PhaseContext, o: KillTestOptions): Promise<v
     // evaluation, holds it for `for`, and fires at the evaluation after that.
     const fireMs =
       o.rule.duration * 1000 + iv.scrapeMs + iv.scrapeTimeoutMs + 2 * iv.evaluationMs + o.slackMs;
-    const before = await ours(ctx, o);
-    if (before.length > 0) {
+    // An alert still active from before (a restart just now, phase1's) must clear first, or
+    // its firing would prove nothing; one that does not clear while the target is up fails.
+    const settleMs = iv.scrapeMs + iv.scrapeTimeoutMs + 2 * iv.evaluationMs + o.slackMs;
+    let before: Awaited<ReturnType<typeof ours>> = [];
+    const clear = await until(ctx, settleMs, async () => {
+      before = await ours(ctx, o);
+      return before.length === 0;
+    });
+    if (!clear) {
       throw new CheckFailed(
         `${POD_NOT_RUNNING_ALERT} is already ${before[0]?.state} before the stop: the test would prove nothing`,
       );
