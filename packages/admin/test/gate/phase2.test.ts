@@ -176,6 +176,19 @@ describe.skipIf(skip)('gate phase2 against prometheus and alertmanager', () => {
     });
   }, 30_000);
 
+  it('gate all runs phase2 between phase1 and phase3 when prometheusUrl is given', async () => {
+    const result = await gate(
+      options({
+        phase: 'all',
+        backupRemote: remoteWithCopy('fresh-all', HOUR),
+        rateLimitRequests: 400,
+      }),
+    );
+    const phases = [...new Set(result.checks.map((c) => c.phase))];
+    expect(phases).toEqual(['phase1', 'phase2', 'phase3']);
+    expect(result.checks.filter((c) => !c.ok)).toEqual([]);
+  }, 60_000);
+
   it('starts StemeDB again when the run is interrupted while waiting for the alert', async () => {
     const controller = new AbortController();
     const starts = emulator.starts;
