@@ -138,6 +138,8 @@ export interface PrometheusSetup {
   target: string;
   groups: unknown[];
   alertmanager?: string | undefined;
+  /** More scrape jobs (e.g. a stand-in for longhorn-manager's metrics). */
+  more?: { job: string; target: string }[];
 }
 
 /**
@@ -161,6 +163,10 @@ export async function startPrometheus(setup: PrometheusSetup): Promise<Proc> {
           job_name: 'stemedb-api',
           static_configs: [{ targets: [setup.target], labels: { namespace: 'stemedb' } }],
         },
+        ...(setup.more ?? []).map((m) => ({
+          job_name: m.job,
+          static_configs: [{ targets: [m.target] }],
+        })),
       ],
     }),
   );
