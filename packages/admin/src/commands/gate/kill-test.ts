@@ -103,6 +103,12 @@ export async function killTest(ctx: PhaseContext, o: KillTestOptions): Promise<v
     await startAgain();
   }
   if (failed || startError !== undefined) {
+    // The phases after this one (gate all) need StemeDB serving again; an interrupted run
+    // does not wait (the signal ends the wait at once).
+    const wait = stopTried && startError === undefined && !ctx.signal?.aborted;
+    if (wait && !(await waitForHealth(ctx, o.readyTimeoutMs))) {
+      steps.push('not healthy after the start');
+    }
     ctx.record({ check: 'kill-test', ok: false, detail: steps.join('; ') });
     return;
   }
