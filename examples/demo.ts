@@ -5,7 +5,8 @@
  *
  * 1. bootstrap a root key into the file store and start StemeDB with it;
  * 2. provision a key per project of `examples/projects.txt`: the plan, the run, a re-run;
- * 3. the gate checks of Phase 1 (with a restart) and Phase 3;
+ * 3. the gate checks of Phase 1 (with a restart) and Phase 3, then Phase 2 against a local
+ *    Prometheus (the kill test, a backup) when `prometheus` and `rclone` are on PATH;
  * 4. onboard two projects and persist an Aphoria scan for each;
  * 5. a deploy (a 503 window) mid-scan, ridden out; a long outage: spooled, flushed, read back;
  * 6. the risk register's disaster (a fresh data volume: every key dead), the gate failing, one
@@ -25,6 +26,12 @@ import { computeScanId, type HostedConfig } from '@stemedb/aphoria-client';
 import { buildBundle, parseConfig, validate, writeKustomizeDir } from '@stemedb/manifests';
 import { bootstrapRootKey, checkRootKey, provisionProjects, runGate } from './demo/admin-steps.js';
 import { flush, onboardProject, persist, readBack } from './demo/aphoria-steps.js';
+import {
+  type Monitoring,
+  phase2Missing,
+  runPhase2Demo,
+  startMonitoring,
+} from './demo/monitoring.js';
 import { say, step, summary } from './demo/output.js';
 import { sampleScan } from './demo/sample-scan.js';
 import { type DemoServer, startDemoServer } from './demo/server.js';
@@ -36,6 +43,7 @@ async function main(): Promise<void> {
   const work = await mkdtemp(join(process.env.STEMEDB_DEMO_DIR || tmpdir(), 'stemedb-demo-'));
   const store = createFileSecretStore({ path: join(work, 'secrets.json') });
   let server: DemoServer | undefined;
+  let starting: Promise<Monitoring> | undefined;
   try {
     const dataDir = join(work, 'data');
     let rootKey = '';
@@ -56,11 +64,38 @@ async function main(): Promise<void> {
       return `${done}; re-run: ${again}`;
     });
 
+    // Phase 2's Prometheus starts now, so that its first scrapes are done when its turn comes.
+    const missing = phase2Missing();
+    if (missing === undefined) {
+      starting = startMonitoring(s.url);
+      starting.catch(() => undefined); // Awaited (and reported) in the Phase 2 step.
+    }
+
     await step('Gate checks (Phase 1 with a pod restart, Phase 3)', async () => {
       const failed = await runGate(s.url, rootKey, 'all', () => s.restart(dataDir));
       if (failed.length > 0) throw new Error(`gate failed: ${failed.join(', ')}`);
       return 'every check passed';
     });
+
+    const monitoring = starting;
+    if (monitoring === undefined) {
+      say(`\nGate Phase 2 skipped: ${missing} (apt-get install prometheus rclone)`);
+    } else {
+      await step('Gate Phase 2 (Prometheus alerts, the kill test, a backup)', async () => {
+        const failed = await runPhase2Demo(
+          {
+            url: s.url,
+            rootKey,
+            dataDir,
+            stop: () => s.stop(),
+            start: () => s.start(dataDir),
+          },
+          await monitoring,
+        );
+        if (failed.length > 0) throw new Error(`gate phase2 failed: ${failed.join(', ')}`);
+        return 'the alert fired on the kill and resolved; the backup is fresh';
+      });
+    }
 
     const [first, second] = projects as [string, string];
     const configs = new Map<string, HostedConfig>();
@@ -107,6 +142,7 @@ async function main(): Promise<void> {
       return `gate failed (${failed.join(', ')}), ${repaired}, gate passes`;
     });
   } finally {
+    await (await starting?.catch(() => undefined))?.close();
     await server?.close();
     await store.close();
     await rm(work, { recursive: true, force: true });

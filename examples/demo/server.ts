@@ -11,6 +11,9 @@ export interface DemoServer {
   readonly emulator: Emulator;
   /** Restarts on the same port, with `dataDir` (the same one: a pod restart; another: a disaster). */
   restart(dataDir: string): Promise<void>;
+  /** Stops it (a pod gone); `start` brings it back on the same port with `dataDir`. */
+  stop(): Promise<void>;
+  start(dataDir: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -30,6 +33,10 @@ export async function startDemoServer(rootApiKey: string, dataDir: string): Prom
     },
     async restart(next: string) {
       await emulator.close();
+      emulator = await startEmulator({ rootApiKey, dataDir: next, port, rateLimit: RATE_LIMIT });
+    },
+    stop: () => emulator.close(),
+    async start(next: string) {
       emulator = await startEmulator({ rootApiKey, dataDir: next, port, rateLimit: RATE_LIMIT });
     },
     close: () => emulator.close(),

@@ -155,6 +155,12 @@ export {
   kustomizeFiles,
   writeKustomizeDir,
 } from './output/kustomize-dir.js';
+export {
+  PROMETHEUS_RULES_FORMAT,
+  prometheusRuleGroups,
+  renderPrometheusRules,
+  writePrometheusRules,
+} from './output/prometheus-rules.js';
 export { parseYamlStream, renderJson, renderYaml, renderYamlDocument } from './output/serialize.js';
 export {
   type OutputFormat,

@@ -295,7 +295,7 @@ Example:
   program
     .command('gate')
     .description("Run the roadmap's gate tests against --url and print a pass/fail table.")
-    .argument('<phase>', 'phase1, phase3 or all')
+    .argument('<phase>', 'phase1, phase2, phase3 or all')
     .option('--url <url>', 'StemeDB base URL (default: STEMEDB_URL)')
     .option('--json', 'print the checks as JSON: [ { "phase", "check", "ok", "detail" } ]')
     .option('--store <spec>', 'where the admin key is, with --admin-key-from-store')
@@ -318,6 +318,23 @@ Example:
       '--rate-limit-requests <n>',
       'phase3: requests to drive one key past its rate limit (default: 3000)',
     )
+    .option(
+      '--prometheus-url <url>',
+      'phase2: the Prometheus that scrapes StemeDB (required for phase2; all runs phase2 with it)',
+    )
+    .option('--alertmanager-url <url>', 'phase2: the kill test also waits for the alert here')
+    .option(
+      '--stop-cmd <command>',
+      'phase2: stop StemeDB with this shell command for the kill test (with --start-cmd)',
+    )
+    .option(
+      '--start-cmd <command>',
+      'phase2: start StemeDB again (always run after the stop, even on failure or Ctrl-C)',
+    )
+    .option(
+      '--backup-remote <remote:path>',
+      "phase2: the backups' rclone remote, listed with rclone lsjson (default: ask Prometheus for Longhorn's backup metrics)",
+    )
     .addHelpText(
       'after',
       help(`
@@ -328,12 +345,21 @@ every stored project key dead.
 Phase 3: N projects get keys (in a throwaway in-memory store; revoked at the end) and write at
 once with their own keys; each sees exactly its own writes under its subject prefix; one is
 driven past its rate limit (429) while the others keep succeeding; a project key gets 403 on the
-admin routes. Exit 0 only when every check passes.
+admin routes.
+Phase 2 (--prometheus-url): StemeDB's scrape target is up; every alert of the bundle is loaded
+and healthy; with --stop-cmd and --start-cmd, StemeDBPodNotRunning fires after the stop (within
+its for + the scrape and evaluation intervals), reaches --alertmanager-url if given, and resolves
+after the start; the newest backup is complete and younger than 12h (--backup-remote, or
+Longhorn's metrics). Exit 0 only when every check passes; 130 when interrupted.
 ${ADMIN_KEY_HELP}
 
 Examples:
   ${PROGRAM} gate phase1 --url https://stemedb.example.com \\
     --restart-cmd "kubectl rollout restart deployment/stemedb-api -n stemedb && kubectl rollout status deployment/stemedb-api -n stemedb --timeout=120s"
+  ${PROGRAM} gate phase2 --url http://localhost:18180 --prometheus-url http://localhost:9090 \\
+    --alertmanager-url http://localhost:9093 --backup-remote gcs:stemedb-backups \\
+    --stop-cmd "kubectl -n stemedb scale deployment/stemedb-api --replicas=0" \\
+    --start-cmd "kubectl -n stemedb scale deployment/stemedb-api --replicas=1"
   ${PROGRAM} gate all --url https://stemedb.example.com --json`),
     )
     .action(async (phase: string, flags, command: Command) => {

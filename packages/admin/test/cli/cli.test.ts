@@ -539,9 +539,15 @@ describe('gate', () => {
   });
 
   it('refuses an unknown phase, exit 2', async () => {
+    const r = await runCli(['gate', 'phase4', '--url', server.url], { env: admin() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown phase "phase4"; use phase1, phase2, phase3 or all');
+  });
+
+  it('refuses phase2 without --prometheus-url, exit 2', async () => {
     const r = await runCli(['gate', 'phase2', '--url', server.url], { env: admin() });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('unknown phase "phase2"');
+    expect(r.stderr).toContain('gate phase2: give --prometheus-url');
   });
 });
 

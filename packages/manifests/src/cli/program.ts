@@ -78,7 +78,7 @@ export function buildProgram(version: string): Command {
     .option('-c, --config <file>', CONFIG_HELP)
     .addOption(
       new Option('-f, --format <format>', 'output format')
-        .choices(['yaml', 'json', 'kustomize'])
+        .choices(['yaml', 'json', 'kustomize', 'prometheus-rules'])
         .default('yaml'),
     )
     .option(

@@ -8,6 +8,11 @@ import { toKubeObject } from '../objects/meta.js';
 import { buildRestoreObjects, restoreTargets } from '../objects/restore.js';
 import { buildRcloneRestoreObjects, rcloneRestoreSource } from '../objects/restore-rclone.js';
 import { buildSwapObjects, swapTargets } from '../objects/restore-swap.js';
+import {
+  PROMETHEUS_RULES_FORMAT,
+  prometheusRuleGroups,
+  writePrometheusRules,
+} from '../output/prometheus-rules.js';
 import { type OutputFormat, writeOutput } from '../output/write.js';
 import type { KubeObject } from '../types.js';
 import { validate } from '../validate/index.js';
@@ -15,7 +20,7 @@ import { loadCliConfig, validateOptionsFor } from './config.js';
 import { type Io, palette, UsageError } from './io.js';
 import { failedReport, plural, printReport } from './report.js';
 
-export const FORMATS: readonly OutputFormat[] = ['yaml', 'json', 'kustomize'];
+export const FORMATS: readonly string[] = ['yaml', 'json', 'kustomize', PROMETHEUS_RULES_FORMAT];
 
 export interface RenderFlags {
   config?: string;
@@ -33,11 +38,19 @@ export interface RenderFlags {
 
 export async function runRender(flags: RenderFlags, io: Io): Promise<void> {
   const format = flags.format as OutputFormat;
-  if (!FORMATS.includes(format)) {
+  if (!FORMATS.includes(flags.format)) {
     throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${flags.format}"`);
   }
   if (format === 'kustomize' && (!flags.out || flags.out === '-')) {
     throw new UsageError('--format kustomize writes a directory: give it with --out DIR');
+  }
+  if (
+    flags.format === PROMETHEUS_RULES_FORMAT &&
+    (flags.restoreFrom?.length || flags.restoreSwap?.length)
+  ) {
+    throw new UsageError(
+      `--format ${PROMETHEUS_RULES_FORMAT} writes the bundle's alerts, not a restore`,
+    );
   }
   const config = await loadCliConfig(flags.config);
   const bundle = buildBundle(config);
@@ -53,6 +66,13 @@ export async function runRender(flags: RenderFlags, io: Io): Promise<void> {
     printReport(io, io.stderr, report, flags.json === true);
   }
   if (!report.ok) throw failedReport(report, 'nothing was written', flags.json === true);
+  if (flags.format === PROMETHEUS_RULES_FORMAT) {
+    asUsage(() => prometheusRuleGroups(bundle)); // No alerts (monitoring off) is the config's doing.
+    return writePrometheusRules(bundle, {
+      ...(flags.out ? { out: flags.out } : {}),
+      stdout: io.stdout,
+    });
+  }
   const result = await writeOutput(objects, {
     format,
     ...(flags.out ? { out: flags.out } : {}),

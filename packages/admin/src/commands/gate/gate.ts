@@ -1,6 +1,7 @@
 /**
- * `gate <phase1|phase3|all>`: the roadmap's gate tests against a live server, as a table of
- * checks (issue 8 §2). Every check runs and is reported; the gate passes only when all pass.
+ * `gate <phase1|phase2|phase3|all>`: the roadmap's gate tests against a live server, as a table
+ * of checks (issue 8 §2, issue 24). Every check runs and is reported; the gate passes only when
+ * all pass. `all` runs Phase 2 only when its Prometheus is given.
  */
 import { z } from 'zod';
 import { AdminError } from '../../errors.js';
@@ -12,6 +13,7 @@ import {
   type ServerOptions,
 } from '../context.js';
 import { runPhase1 } from './phase1.js';
+import { runPhase2 } from './phase2.js';
 import { runPhase3 } from './phase3.js';
 import type { GateCheck, GatePhase, PhaseContext } from './types.js';
 
@@ -34,6 +36,26 @@ export interface GateOptions extends ServerOptions {
   projects?: number | undefined;
   /** Phase 3: requests sent to drive one key past its rate limit before giving up. @default 3000 */
   rateLimitRequests?: number | undefined;
+  /** Phase 2: the Prometheus that scrapes StemeDB (required for phase2; `all` runs Phase 2 with it). */
+  prometheusUrl?: string | undefined;
+  /** Phase 2: the Alertmanager that Prometheus sends to; the kill test waits for the alert there too. */
+  alertmanagerUrl?: string | undefined;
+  /** Phase 2: a shell command that stops StemeDB (`kubectl scale --replicas=0 …`); with `startCmd`, runs the kill test. */
+  stopCmd?: string | undefined;
+  /** Phase 2: a shell command that starts StemeDB again (`kubectl scale --replicas=1 …`). */
+  startCmd?: string | undefined;
+  /** Phase 2, library only: stops StemeDB in-process instead of `stopCmd`. */
+  stop?: (() => Promise<void>) | undefined;
+  /** Phase 2, library only: starts StemeDB in-process instead of `startCmd`; always called after a tried stop. */
+  start?: (() => Promise<void>) | undefined;
+  /** Phase 2: an rclone `remote:path` holding the backups; without it Longhorn's backup metrics are asked of Prometheus. */
+  backupRemote?: string | undefined;
+  /** Phase 2: the oldest a backup may be, in seconds. @default 43200 (twice the 6-hour schedule) */
+  backupMaxAgeSeconds?: number | undefined;
+  /** Phase 2: the alerts that must be loaded. @default BUNDLE_ALERTS */
+  alerts?: readonly string[] | undefined;
+  /** Phase 2: added to each kill-test deadline, in ms. @default 30000 */
+  killSlackMs?: number | undefined;
   /** Called with each check as soon as it is decided. */
   onCheck?: ((check: GateCheck) => void) | undefined;
   /** The clock (the Phase 3 run id). @default () => new Date() */
@@ -56,7 +78,21 @@ const schema = z.strictObject({
   url: fields.url,
   adminKey: fields.adminKey,
   client: fields.client,
-  phase: z.enum(['phase1', 'phase3', 'all']),
+  phase: z.enum(['phase1', 'phase2', 'phase3', 'all']),
+  prometheusUrl: z.url({ protocol: /^https?$/ }).optional(),
+  alertmanagerUrl: z.url({ protocol: /^https?$/ }).optional(),
+  stopCmd: z.string().min(1).optional(),
+  startCmd: z.string().min(1).optional(),
+  stop: z
+    .custom<() => Promise<void>>((v) => typeof v === 'function', 'must be a function')
+    .optional(),
+  start: z
+    .custom<() => Promise<void>>((v) => typeof v === 'function', 'must be a function')
+    .optional(),
+  backupRemote: z.string().min(1).optional(),
+  backupMaxAgeSeconds: z.int().min(1).optional(),
+  alerts: z.array(z.string().min(1)).min(1).optional(),
+  killSlackMs: z.int().min(0).max(3_600_000).optional(),
   restartCmd: z.string().min(1).optional(),
   restart: z
     .custom<() => Promise<void>>((v) => typeof v === 'function', 'must be a function')
@@ -79,6 +115,7 @@ export async function gate(options: GateOptions): Promise<GateResult> {
       message: 'gate: give restartCmd or restart, not both',
     });
   }
+  checkPhase2Options(o);
   // A gate reports what the server answers: no retries, which would hide a 503 or a 429.
   const client: ClientOptions = { ...(o.client as ClientOptions | undefined), retry: false };
   const opened: { close(): Promise<void> }[] = [];
@@ -105,11 +142,15 @@ export async function gate(options: GateOptions): Promise<GateResult> {
     },
   };
   try {
-    if (o.phase !== 'phase3') {
+    if (o.phase === 'phase1' || o.phase === 'all') {
       phase = 'phase1';
       await runPhase1(ctx, o);
     }
-    if (o.phase !== 'phase1') {
+    if (o.phase === 'phase2' || (o.phase === 'all' && o.prometheusUrl !== undefined)) {
+      phase = 'phase2';
+      await runPhase2(ctx, o);
+    }
+    if (o.phase === 'phase3' || o.phase === 'all') {
       phase = 'phase3';
       await runPhase3(ctx, o);
     }
@@ -118,4 +159,28 @@ export async function gate(options: GateOptions): Promise<GateResult> {
     await admin.close();
   }
   return { ok: checks.length > 0 && checks.every((c) => c.ok), checks };
+}
+
+/** The Phase 2 options that only make sense together. */
+function checkPhase2Options(o: {
+  phase: string;
+  prometheusUrl?: string | undefined;
+  stopCmd?: string | undefined;
+  startCmd?: string | undefined;
+  stop?: unknown;
+  start?: unknown;
+}): void {
+  const fail = (message: string) => {
+    throw new AdminError({ code: 'invalid_options', message: `gate: ${message}` });
+  };
+  if (o.phase === 'phase2' && o.prometheusUrl === undefined) {
+    fail('phase2 needs prometheusUrl (--prometheus-url)');
+  }
+  if (o.stop !== undefined && o.stopCmd !== undefined) fail('give stopCmd or stop, not both');
+  if (o.start !== undefined && o.startCmd !== undefined) fail('give startCmd or start, not both');
+  const stops = o.stop !== undefined || o.stopCmd !== undefined;
+  const starts = o.start !== undefined || o.startCmd !== undefined;
+  // A stop without a start would leave StemeDB down; a start alone tests nothing.
+  if (stops !== starts)
+    fail('the kill test needs both a stop and a start (--stop-cmd and --start-cmd)');
 }

@@ -4,8 +4,11 @@
 import type { StemeClient } from '@stemedb/sdk';
 import type { ClientOptions } from '../context.js';
 
-/** A gate phase (roadmap: Phase 1 "first project can connect", Phase 3 "100 projects"). */
-export type GatePhase = 'phase1' | 'phase3';
+/**
+ * A gate phase (roadmap: Phase 1 "first project can connect", Phase 2 "production hardening":
+ * alerts and backup, Phase 3 "100 projects").
+ */
+export type GatePhase = 'phase1' | 'phase2' | 'phase3';
 
 /** One row of the gate's table (`--json`: an array of these). Never holds a key. */
 export interface GateCheck {
