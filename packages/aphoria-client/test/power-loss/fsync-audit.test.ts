@@ -101,9 +101,10 @@ interface Audit {
 }
 
 // The sites one scenario uses, and those a crash point of it notices.
-async function auditScenario(emu: Emulator, scenario: Scenario) {
+// `noticed` is shared by the scenarios, which run at once: a site one of them noticed is not
+// swept further by the others.
+async function auditScenario(emu: Emulator, scenario: Scenario, noticed: Map<string, Notice>) {
   const used = await sitesOf(emu, scenario);
-  const noticed = new Map<string, Notice>();
   for (const tail of TAILS) {
     // The crash points with every fsync, each run once and only where a site is tried.
     const baseline = new Map<number, Promise<Verdict>>();
@@ -113,7 +114,7 @@ async function auditScenario(emu: Emulator, scenario: Scenario) {
     };
     for (const [site, from] of used) {
       if (noticed.has(site) || exempt(site)) continue;
-      for (let step = Math.max(1, from); ; step += 1) {
+      for (let step = Math.max(1, from); !noticed.has(site); step += 1) {
         if (!sampled(step, from)) continue;
         const known = await base(step);
         if (!known.crashed) break; // the scenario ends before this step
@@ -128,18 +129,19 @@ async function auditScenario(emu: Emulator, scenario: Scenario) {
       }
     }
   }
-  return { used, noticed };
+  return { used };
 }
 
 async function audit(): Promise<Audit> {
-  const parts = await Promise.all(SCENARIOS.map((s, i) => auditScenario(emus[i] as Emulator, s)));
-  const sites = new Map<string, string[]>();
   const noticed = new Map<string, Notice>();
-  parts.forEach(({ used, noticed: seen }, i) => {
+  const parts = await Promise.all(
+    SCENARIOS.map((s, i) => auditScenario(emus[i] as Emulator, s, noticed)),
+  );
+  const sites = new Map<string, string[]>();
+  parts.forEach(({ used }, i) => {
     for (const site of used.keys()) {
       sites.set(site, [...(sites.get(site) ?? []), SCENARIOS[i]?.name ?? '?']);
     }
-    for (const [site, n] of seen) if (!noticed.has(site)) noticed.set(site, n);
   });
   return { sites, noticed };
 }
