@@ -174,18 +174,22 @@ export class Sender {
 
   /** Checks the run's lock before sends (`Spool.checkFence`); set by the run. */
   fence: (() => Promise<void>) | undefined;
-  #fencedAt = 0;
+  /** When the last check of the lock came back good (by `now`). */
+  #fencedAt = Number.NEGATIVE_INFINITY;
+  /** The check of the lock now out, shared by every send that asks meanwhile. */
+  #fenceCheck: Promise<void> | undefined;
 
   /**
-   * Waits out a pause ordered by a 429 (no-op without one), and at most every
-   * {@link FENCE_EVERY_MS} checks that the run still holds its lock: a run that lost it (a
-   * stall, then another run took over) sends nothing more.
+   * Waits out a pause ordered by a 429 (no-op without one), and checks that the run still holds
+   * its lock when the last good check came back {@link FENCE_EVERY_MS} ago or more: a run that
+   * lost it (a stall, then another run took over) sends nothing more. A send that asks while a
+   * check is out waits for that check's answer: when a stalled run wakes, the first send starts
+   * a check and the others must not slip through because one "just started".
    */
   async gate(): Promise<void> {
-    if (this.fence !== undefined && this.#now() - this.#fencedAt >= FENCE_EVERY_MS) {
-      this.#fencedAt = this.#now();
+    if (this.fence !== undefined) {
       try {
-        await this.fence();
+        await this.#checkFence(this.fence);
       } catch (error) {
         this.fail(error);
         return;
@@ -200,6 +204,20 @@ export class Sender {
         return; // aborted: the caller sees `stopped`
       }
     }
+  }
+
+  #checkFence(fence: () => Promise<void>): Promise<void> {
+    if (this.#fenceCheck !== undefined) return this.#fenceCheck;
+    if (this.#now() - this.#fencedAt < FENCE_EVERY_MS) return Promise.resolve();
+    this.#fenceCheck = fence()
+      .then(() => {
+        // Good from when it came back: a stall while it was out makes the next send check again.
+        this.#fencedAt = this.#now();
+      })
+      .finally(() => {
+        this.#fenceCheck = undefined;
+      });
+    return this.#fenceCheck;
   }
 
   /**

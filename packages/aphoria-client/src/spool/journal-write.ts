@@ -1,9 +1,11 @@
 /**
- * Writing journals: creating one (records first, then a seal, each fsynced, then the
- * directory), appending acknowledgements with group commit, compacting, deleting.
+ * Writing journals: creating one (records fsynced with their directory entry before any is
+ * sent, then a seal, fsynced), appending acknowledgements with group commit, compacting, deleting.
  *
- * The order of the steps is the guarantee. A journal counts as spooled only once its seal is
- * on disk and the directory entry is fsynced; nothing of it is sent before. Compaction writes
+ * The order of the steps is the guarantee. No record is sent before it and the journal's
+ * directory entry are on disk (after a power cut, a journal without its seal is sealed as cut
+ * and delivered: Spool.sealCut). Only the fsyncs a power cut shows are needed are made: each is
+ * made a no-op in turn by test/power-loss/fsync-audit.test.ts. Compaction writes
  * a complete new file beside the old one and renames it over (atomic), so a crash leaves
  * either the old or the new journal, never neither. A journal is deleted only when every
  * record in it is acknowledged or rejected, so a crash around the deletion leaves at worst a
@@ -91,10 +93,13 @@ export async function createJournal(
     if (onDurable !== undefined && durable !== n) onDurable(n);
     const seal = { t: 's' as const, n, total: total(n), rej };
     await file.write(encodeRecord(cut > 0 ? { ...seal, cut } : seal));
+    // A compacted journal read without its seal would be taken for one cut short (its header's
+    // total counts the records compacted away): its seal must survive with it.
     await file.sync();
     closed = true;
     await file.close();
-    await fs.syncDir(dirname(path));
+    // No fsync of the directory here: a new journal's entry was made durable with its first
+    // batch (above), and a compaction's draft needs none (its rename is what counts).
     return { records: n, summaryIndex };
   } finally {
     if (!closed) await file.close().catch(() => {});
@@ -126,26 +131,26 @@ export async function compactJournal(
     undefined,
     cut,
   );
+  // No fsync of the directory: until the rename is durable a power cut leaves the old journal,
+  // whole and sealed, which the next run drains instead (it reads the server back first).
   await fs.rename(tmp, path);
-  await fs.syncDir(dirname(path));
   return written;
 }
 
-/** Deletes a finished journal, durably. */
+/**
+ * Deletes a finished journal. Not fsynced: a power cut may bring it back, finished, and the
+ * next run deletes it again (every record in it is on the server, which it reads back).
+ */
 export async function deleteJournal(fs: SpoolFs, path: string): Promise<void> {
   await fs.remove(path);
-  await fs.syncDir(dirname(path));
 }
 
-/** Cuts a torn last record off, so that new records are appended after whole ones. */
+/**
+ * Cuts a torn last record off, so that new records are appended after whole ones. Not fsynced:
+ * a power cut before a later fsync of the file brings the torn tail back, and it is cut again.
+ */
 export async function cutTornTail(fs: SpoolFs, path: string, validBytes: number): Promise<void> {
   await fs.truncate(path, validBytes);
-  const file = await fs.append(path);
-  try {
-    await file.sync();
-  } finally {
-    await file.close();
-  }
 }
 
 /** Where a compaction of `path` writes before renaming. */

@@ -199,8 +199,9 @@ export class Spool {
         : { t: 's', n: state.records, total: state.records, rej: 0, cut: missing };
     const file = await this.fs.append(state.path);
     try {
+      // Not fsynced: lost to a power cut, the journal is found unsealed again and this seal,
+      // computed from the same records, written again.
       await file.write(encodeRecord(seal));
-      await file.sync();
     } finally {
       await file.close();
     }
@@ -228,8 +229,8 @@ export class Spool {
     } catch (error) {
       if (!(isAphoriaHostedError(error) && error instanceof SpoolCorruptError)) throw error;
       const movedTo = `${path}${CORRUPT_INFIX}${Date.now()}`;
+      // Not fsynced: a power cut brings the damaged journal back, and it is moved aside again.
       await this.fs.rename(path, movedTo);
-      await this.fs.syncDir(this.dir);
       return { kind: 'corrupt', error, movedTo };
     }
     if (state?.foreign !== undefined) {

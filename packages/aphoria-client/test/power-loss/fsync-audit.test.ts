@@ -9,6 +9,15 @@
  * The sweep starts at the site's first fsync and stops at the first crash point that notices
  * it, so a noticed site costs little; models `drop` and `holes` (a torn tail is a prefix of
  * `holes`'s survivors as far as a record checksum tells). Steps are sampled (see `sampled`).
+ *
+ * Sites this audit found unnoticed were removed as unnecessary, each for its reason (see the
+ * comments where they were in src/spool/journal-write.ts and spool.ts): the directory fsync
+ * after a journal's seal (its entry is durable since its first batch) and after a
+ * compaction's rename (until then the old journal, whole, is what a cut leaves), the one after
+ * deleting a finished journal (a cut brings it back, finished, and the next run deletes it),
+ * the file fsync after cutting a torn tail and after sealing a cut journal, and the directory
+ * fsync after moving a damaged journal aside (a cut brings the torn, unsealed or damaged
+ * journal back, and the same repair is made again).
  */
 
 import { mkdir } from 'node:fs/promises';
@@ -17,14 +26,40 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupDirs, configFor, tempDir } from '../support/persist.js';
 import { PowerLossFs, type UnsyncedTail } from '../support/power-loss-fs.js';
 import { crashPoint, type Scenario, seamsOf, type Verdict } from './harness.js';
-import { flushDamagedSpool, persistOutageFlush, persistTwoBatches } from './scenarios.js';
+import {
+  flushDamagedSpool,
+  persistOutageFlush,
+  persistSlowDisk,
+  persistTwoBatches,
+} from './scenarios.js';
 
-const SCENARIOS: readonly Scenario[] = [persistOutageFlush, persistTwoBatches, flushDamagedSpool];
+const SCENARIOS: readonly Scenario[] = [
+  persistOutageFlush,
+  persistTwoBatches,
+  flushDamagedSpool,
+  persistSlowDisk,
+];
 const TAILS: readonly UnsyncedTail[] = ['drop', 'holes'];
-// Every step with STEMEDB_POWER_LOSS_FULL=1 (about 45 s here); by default the three steps from
-// a site's first fsync, then every sixth (10-18 s here; the full sweep noticed no site more).
+// Every step with STEMEDB_POWER_LOSS_FULL=1; by default the three steps from a site's first
+// fsync, then every third (a compaction's seal is noticed only in the three steps after its
+// rename, some twenty steps after the site's first use).
 const FULL = process.env.STEMEDB_POWER_LOSS_FULL === '1';
-const sampled = (step: number, from: number) => FULL || step < from + 3 || (step - from) % 6 === 0;
+const sampled = (step: number, from: number) => FULL || step < from + 3 || (step - from) % 3 === 0;
+
+/**
+ * The one fsync site no crash point can notice, by its function, and why it stays. The next
+ * run reads the server back before it sends, so a lost acknowledgement costs it only work; what
+ * the ack group's fsync keeps is the journal's rejections (`r`): without it a power cut makes
+ * the next run send a rejected record again and dead-letter it a second time (its dead-letter
+ * file, and `status`, then count it twice). The oracle here judges the server, not that file.
+ */
+const EXEMPT: ReadonlyMap<string, string> = new Map([
+  [
+    '(AckLog.#drain)',
+    'acknowledgement groups: save work; keep a rejection from being dead-lettered twice',
+  ],
+]);
+const exempt = (site: string) => [...EXEMPT.keys()].some((fn) => site.endsWith(fn));
 
 // One emulator per scenario: the scenarios run at once (a crash point cuts its emulator's
 // network, so two crash points never share one).
@@ -66,9 +101,10 @@ interface Audit {
 }
 
 // The sites one scenario uses, and those a crash point of it notices.
-async function auditScenario(emu: Emulator, scenario: Scenario) {
+// `noticed` is shared by the scenarios, which run at once: a site one of them noticed is not
+// swept further by the others.
+async function auditScenario(emu: Emulator, scenario: Scenario, noticed: Map<string, Notice>) {
   const used = await sitesOf(emu, scenario);
-  const noticed = new Map<string, Notice>();
   for (const tail of TAILS) {
     // The crash points with every fsync, each run once and only where a site is tried.
     const baseline = new Map<number, Promise<Verdict>>();
@@ -77,8 +113,8 @@ async function auditScenario(emu: Emulator, scenario: Scenario) {
       return baseline.get(step) as Promise<Verdict>;
     };
     for (const [site, from] of used) {
-      if (noticed.has(site)) continue;
-      for (let step = Math.max(1, from); ; step += 1) {
+      if (noticed.has(site) || exempt(site)) continue;
+      for (let step = Math.max(1, from); !noticed.has(site); step += 1) {
         if (!sampled(step, from)) continue;
         const known = await base(step);
         if (!known.crashed) break; // the scenario ends before this step
@@ -93,18 +129,19 @@ async function auditScenario(emu: Emulator, scenario: Scenario) {
       }
     }
   }
-  return { used, noticed };
+  return { used };
 }
 
 async function audit(): Promise<Audit> {
-  const parts = await Promise.all(SCENARIOS.map((s, i) => auditScenario(emus[i] as Emulator, s)));
-  const sites = new Map<string, string[]>();
   const noticed = new Map<string, Notice>();
-  parts.forEach(({ used, noticed: seen }, i) => {
+  const parts = await Promise.all(
+    SCENARIOS.map((s, i) => auditScenario(emus[i] as Emulator, s, noticed)),
+  );
+  const sites = new Map<string, string[]>();
+  parts.forEach(({ used }, i) => {
     for (const site of used.keys()) {
       sites.set(site, [...(sites.get(site) ?? []), SCENARIOS[i]?.name ?? '?']);
     }
-    for (const [site, n] of seen) if (!noticed.has(site)) noticed.set(site, n);
   });
   return { sites, noticed };
 }
@@ -116,35 +153,44 @@ describe('the fsync audit: each fsync site made a no-op alone', { timeout: 600_0
     return result;
   };
 
-  it('the scenarios use the fsyncs of writing, acknowledging, compacting, deleting and recovering', async () => {
+  // The dead-letter file's two fsyncs (src/spool/dead-letter.ts) are not crossed by a scenario
+  // yet: that needs a rejected record and an oracle that counts dead letters.
+  it('the scenarios use every fsync site of the journal: its batches, its seal, its acks', async () => {
     const { sites } = await audited();
     const names = [...sites.keys()].join('\n');
-    expect(sites.size, names).toBeGreaterThanOrEqual(8);
     expect(names).not.toContain('outside src');
+    const fns = [...sites.keys()].map((site) => /\(([^)]+)\)$/.exec(site)?.[1]).sort();
+    expect(fns, names).toEqual([
+      'AckLog.#drain',
+      'createJournal', // before the seal
+      'createJournal', // the seal
+      'write', // a first batch
+      'write', // its directory entry
+    ]);
   });
 
-  it('removing the fsync of the records before a seal loses findings', async () => {
+  it('removing the fsync of the records before a seal, or of a first batch, loses findings', async () => {
     const { noticed } = await audited();
     const lines = [...noticed].map(
       ([site, n]) =>
         `${site}: ${n.scenario} step ${n.step} (${n.tail}), ${n.verdict.missing} missing, ${n.verdict.doubled} doubled, left ${JSON.stringify(n.verdict.left)}`,
     );
     expect(
-      [...noticed.keys()].filter((site) => site.includes('(createJournal)')),
+      [...noticed.keys()].filter((site) => site.includes('(createJournal)')).length,
       lines.join('\n'),
-    ).not.toEqual([]);
+    ).toBeGreaterThanOrEqual(2); // before the seal, and the seal (of a compacted journal)
+    expect(
+      [...noticed.keys()].filter((site) => site.includes('(write)')).length,
+      lines.join('\n'),
+    ).toBe(2); // a first batch: the file, then its directory entry
   });
 
-  // Fails today. Since a journal cut off before its seal is sealed as cut and delivered, the
-  // seal's own fsync and the first batch's (and its directory entry's) are no longer noticed by
-  // any crash point, beside those that only save the next run work the read-back redoes
-  // (after a compaction's rename, after deleting a finished journal, after cutting a torn
-  // tail, after sealing a cut journal, an ack group's). Each is either unnecessary now or
-  // lacks a scenario: remove `.fails` once every site is noticed (or gone).
-  it.fails('every fsync site is noticed by a power-loss crash point', async () => {
+  it('every other fsync site is noticed by a power-loss crash point', async () => {
     const { sites, noticed } = await audited();
-    const unnoticed = [...sites.keys()].filter((site) => !noticed.has(site));
-    console.log(`unnoticed:\n${unnoticed.join('\n')}`);
+    const unnoticed = [...sites.keys()].filter((site) => !noticed.has(site) && !exempt(site));
     expect(unnoticed).toEqual([]);
+    // The exemption is not stale: the site is still there, and used.
+    for (const fn of EXEMPT.keys())
+      expect([...sites.keys()].some((s) => s.endsWith(fn))).toBe(true);
   });
 });

@@ -40,6 +40,14 @@ export interface Scenario {
   journalsInBatches?: boolean;
   /** Only the first steps are swept when set (the rest repeat an ack group's two steps). */
   maxStep?: number;
+  /** The power-loss fs's slow fsyncs (see `PowerLossOptions.syncDelayMs`) for the cut run. */
+  syncDelayMs?: number;
+  /**
+   * Its journal is written in one batch, fsynced before its name is: whatever survives of it
+   * holds every assertion of the scan, so a recovery that reports assertions missing from it
+   * (`FlushResult.incomplete`) is wrong (a compacted journal whose seal was lost, read as cut).
+   */
+  allDurableAtOnce?: boolean;
 }
 
 /** What a crash point ended in. */
@@ -62,6 +70,8 @@ export interface Verdict {
   left: string[];
   /** Recovery moved the scan's journal aside as damaged (`.corrupt-<time>`). */
   movedAside: boolean;
+  /** Assertions of the scan the recovering flush reported as never journaled. */
+  reportedMissing: number;
   ok: boolean;
 }
 
@@ -96,6 +106,7 @@ export async function crashPoint(
   const { recovery = 'flush', ...powerLoss } = fsOptions;
   const fs = new PowerLossFs(
     {
+      ...(scenario.syncDelayMs === undefined ? {} : { syncDelayMs: scenario.syncDelayMs }),
       ...powerLoss,
       crashAt: step,
       tail,
@@ -112,17 +123,29 @@ export async function crashPoint(
   emu.faults.clear();
   const before = fs.log.slice(-3);
   if (!fs.crashed) {
-    const verdict = await judge(emu, scan, config, fs, true);
+    const verdict = await judge(emu, scan, config, fs, true, 0, false);
     return { ...verdict, survived: 'sealed', step, tail, crashed: false, before };
   }
   const disk = fs.survivor();
   const survived = journalOn(disk, config.spoolDir, computeScanId(scan));
   const promised = survived.records;
   const quiet = { config, clientOptions: INSTANT_RETRY, onWarning: () => {} };
-  if (recovery === 'flush') await flushSpoolWith(quiet, { ...DEFAULT_SEAMS, fs: disk });
-  else await persistScanWith(scan, quiet, { ...DEFAULT_SEAMS, fs: disk });
+  let reportedMissing = 0;
+  if (recovery === 'flush') {
+    const flushed = await flushSpoolWith(quiet, { ...DEFAULT_SEAMS, fs: disk });
+    const id = computeScanId(scan);
+    for (const scan of flushed.incomplete) if (scan.scanId === id) reportedMissing += scan.missing;
+  } else await persistScanWith(scan, quiet, { ...DEFAULT_SEAMS, fs: disk });
   return {
-    ...(await judge(emu, scan, config, disk, promised)),
+    ...(await judge(
+      emu,
+      scan,
+      config,
+      disk,
+      promised,
+      reportedMissing,
+      scenario.allDurableAtOnce === true,
+    )),
     survived: survived.kind,
     step,
     tail,
@@ -137,6 +160,8 @@ async function judge(
   config: HostedConfig,
   disk: PowerLossFs,
   promised: boolean,
+  reportedMissing: number,
+  noneMissing: boolean,
 ): Promise<Omit<Verdict, 'step' | 'tail' | 'crashed' | 'before' | 'survived'>> {
   const back = await readBack(emu, scan);
   // Other scans a scenario prepared (a damaged journal moved aside) are not this scan's.
@@ -152,8 +177,10 @@ async function judge(
     extra: back.extra.length,
     left,
     movedAside: left.some((name) => name.includes('.journal.corrupt-')),
+    reportedMissing,
     ok:
       back.doubled.length === 0 &&
+      !(noneMissing && reportedMissing > 0) &&
       back.extra.length === 0 &&
       left.length === 0 &&
       (whole || (!promised && none)),
@@ -199,6 +226,6 @@ export function describeFailures(verdicts: Verdict[]): string[] {
     .filter((v) => !v.ok)
     .map(
       (v) =>
-        `step ${v.step} (${v.tail}) after [${v.before.join(' | ')}]: ${v.missing} missing, ${v.doubled} doubled, ${v.extra} extra, left ${JSON.stringify(v.left)}${v.promised ? ', a journal survived' : ''}`,
+        `step ${v.step} (${v.tail}) after [${v.before.join(' | ')}]: ${v.missing} missing, ${v.doubled} doubled, ${v.extra} extra, ${v.reportedMissing} reported missing, left ${JSON.stringify(v.left)}${v.promised ? ', a journal survived' : ''}`,
     );
 }

@@ -23,6 +23,7 @@ const quiet = { clientOptions: INSTANT_RETRY, onWarning: () => {} };
 export const persistOutageFlush: Scenario = {
   name: 'persist-outage-flush',
   writesJournal: true,
+  allDurableAtOnce: true,
   scan: (seed) => makeScan(6, seed),
   async run(emu: Emulator, scan: Scan, config: HostedConfig, seams: SpoolSeams) {
     let outage = false;
@@ -46,6 +47,25 @@ export const persistOutageFlush: Scenario = {
     emu.faults.clear();
     await flushSpoolWith({ ...quiet, config }, seams);
   },
+};
+
+/**
+ * persist on a slow disk (every fsync of a file takes 100 ms): the journal's one batch is made
+ * durable (file, then its directory entry), sending starts, and writes are applied by the
+ * server (each slowly) while the fsyncs after it (before and after the seal) still run. A cut there leaves
+ * assertions on the server that only the journal's first fsyncs make the next run know of.
+ */
+export const persistSlowDisk: Scenario = {
+  name: 'persist-slow-disk',
+  writesJournal: true,
+  scan: (seed) => makeScan(30, seed),
+  async run(emu: Emulator, scan: Scan, config: HostedConfig, seams: SpoolSeams) {
+    // Slow writes too, so that a cut during an fsync finds part of the scan stored, not all.
+    emu.faults.latency(10);
+    await persistScanWith(scan, { ...quiet, config, concurrency: 2 }, seams);
+  },
+  syncDelayMs: 100,
+  allDurableAtOnce: true,
 };
 
 // A finding of about 10 KiB: 40 of them fill two of the journal's 256 KiB write batches, so

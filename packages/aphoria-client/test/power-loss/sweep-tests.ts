@@ -2,8 +2,7 @@
  * The tests each power-loss sweep file runs: one sweep per unsynced-tail model (shared by the
  * tests that judge it), then "exactly once at every crash point".
  *
- * Defects these sweeps found, D1 now fixed (its test is a plain `it`), D2 still marked
- * `it.fails` so that its fix flips it:
+ * Defects these sweeps found, both now fixed (their tests are plain `it`s):
  *
  * D1. flushSpool discards a journal without its seal (src/persist/flush-journals.ts,
  *     "unsealed"), although every `a` record in it is durable and some may already be on the
@@ -16,8 +15,11 @@
  *     record with whole records after it: the whole journal is moved aside as damaged
  *     (`.corrupt-<time>`), its fsynced records with it, and every finding not yet acknowledged
  *     is lost. Reached by a cut between an ack group's write and its fsync (AckLog), or between
- *     a later batch's write and the fsync before the seal (createJournal). The issue's
- *     "Format" item (a damaged record skipped, counted, reported, the rest delivered) fixes it.
+ *     a later batch's write and the fsync before the seal (createJournal). Fixed by the
+ *     records' checksums (a damaged record skipped, counted, reported, the rest delivered): no
+ *     journal is moved aside any more. What a hole destroys in a later batch was never durable
+ *     and never sent; it is counted missing, as any never-synced batch (the weaker promise of
+ *     `journalsInBatches`).
  */
 import { type Emulator, startEmulator } from '@stemedb/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,12 +88,11 @@ export function sweepTests(scenario: Scenario, tails: readonly UnsyncedTail[]): 
       }
 
       if (tail === 'pages' && scenario.writesJournal) {
-        // D2 (above): a hole in an unsynced append moves the whole journal aside as damaged.
-        // Remove `.fails` once a damaged record is skipped and the rest delivered.
-        it.fails('a cut that leaves a hole in the journal loses nothing', async () => {
-          const holed = (await swept()).filter((v) => v.movedAside);
-          expect(holed.length).toBeGreaterThan(0);
-          expect(describeFailures(holed)).toEqual([]);
+        // D2 (above), fixed: a hole in an unsynced append no longer moves the journal aside.
+        it('a cut that leaves a hole in the journal moves nothing aside, and loses nothing durable', async () => {
+          const all = await swept();
+          expect(all.filter((v) => v.movedAside).map((v) => v.step)).toEqual([]);
+          if (scenario.journalsInBatches !== true) expect(describeFailures(all)).toEqual([]);
         });
       }
     });

@@ -54,6 +54,11 @@ export interface PowerLossOptions {
   ignoreSyncSites?: ReadonlySet<string>;
   /** Called once, at the crash (e.g. to cut the network: a dead machine sends nothing more). */
   onCrash?: () => void;
+  /**
+   * A slow disk: each fsync of a file waits this long (real time) before its step is taken, so
+   * that writes sent meanwhile reach the server before a cut at that step. Default 0.
+   */
+  syncDelayMs?: number;
 }
 
 // A file's contents; the directory entries point at it, so a rename keeps its bytes and state.
@@ -251,8 +256,10 @@ export class PowerLossFs implements SpoolFs {
           inode.data = Buffer.concat([inode.data, bytes]);
           inode.mtime = ++this.#clock;
         }),
-      sync: () => {
+      sync: async () => {
         const site = this.#site(new Error().stack);
+        const slow = this.#opts.syncDelayMs ?? 0;
+        if (slow > 0) await new Promise((resolve) => setTimeout(resolve, slow));
         return this.#step(`sync ${name} (${site})`, () => {
           if (this.#ignored(site)) return;
           inode.synced = Buffer.from(inode.data);
