@@ -1,13 +1,12 @@
 /**
  * The schema of each apiVersion/kind we can check: kubernetes-models' generated validators
- * (Kubernetes, prometheus-operator, Traefik, ESO ≤ v1beta1), plus our own strict schemas for
- * kinds those packages lack (ESO v1, see external-secrets-v1.ts; Longhorn, longhorn-v1beta2.ts) or whose validator is too slow
- * to load for a cold render (PrometheusRule, see prometheus-rule-v1.ts).
+ * (Kubernetes, prometheus-operator, Traefik, External Secrets v1 and older), plus our own strict
+ * schemas for kinds those packages lack (Longhorn, longhorn-v1beta2.ts) or whose validator is too
+ * slow to load for a cold render (PrometheusRule, see prometheus-rule-v1.ts).
  */
 import type { z } from 'zod';
 import { isObject } from '../json.js';
 import { checkWithModel } from './ajv.js';
-import { clusterSecretStoreV1, externalSecretV1, secretStoreV1 } from './external-secrets-v1.js';
 import type { SchemaIssue } from './issues.js';
 import { recurringJobV1beta2 } from './longhorn-v1beta2.js';
 import { allModels, loadModel } from './models.js';
@@ -22,9 +21,6 @@ export interface KindSchema {
 }
 
 const OWN_SCHEMAS: Record<string, z.ZodType> = {
-  'external-secrets.io/v1 ExternalSecret': externalSecretV1,
-  'external-secrets.io/v1 SecretStore': secretStoreV1,
-  'external-secrets.io/v1 ClusterSecretStore': clusterSecretStoreV1,
   'monitoring.coreos.com/v1 PrometheusRule': prometheusRuleV1,
   'longhorn.io/v1beta2 RecurringJob': recurringJobV1beta2,
 };
