@@ -95,6 +95,8 @@ export default defineConfig([
     noExternal: [
       /^(zod|yaml|commander|@lezer\/[a-z]+|@prometheus-io\/lezer-promql)(\/|$)/,
       /^(kubernetes-models|@kubernetes-models\/(traefik|prometheus-operator|external-secrets))\//,
+      // Import-only packages the generated Longhorn validator and the models above import.
+      /^@kubernetes-models\/(apimachinery|base|validate)(\/|$)/,
     ],
     define: { __STEMEDB_CLI_BUNDLE__: 'true' },
     esbuildPlugins: [englishOnly, userlandPunycode, esmOnlyModels],
