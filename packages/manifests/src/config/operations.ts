@@ -65,7 +65,8 @@ const longhornSchema = z
     /**
      * Recurring-job group the PVCs are labelled with (`recurring-job-group.longhorn.io/<group>`).
      * Not `default`: Longhorn gives that group to every volume without recurring-job labels.
-     * @default 'stemedb'
+     * Derived from the namespace unless set, so that two instances' jobs reach only their own
+     * volumes (`stemedb` for the default namespace).
      */
     group: z
       .string()
@@ -74,7 +75,7 @@ const longhornSchema = z
         /^(?!default$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
         'must be a DNS label other than "default" (Longhorn gives that group to every volume without recurring-job labels)',
       )
-      .default(D.DEFAULT_LONGHORN_BACKUP.group),
+      .optional(),
     /** Backups kept per volume. @default 28 (one week at every 6 hours) */
     retain: z.number().int().min(1).max(100).default(D.DEFAULT_LONGHORN_BACKUP.retain),
     /** Volumes backed up at the same time: 2 snapshots WAL and DB together. @default 2 */

@@ -144,8 +144,12 @@ export const storageSchema = z
   .strictObject({
     storageClass: z
       .strictObject({
-        /** @default 'longhorn-stemedb' */
-        name: dnsName.default(D.DEFAULT_STORAGE_CLASS.name),
+        /**
+         * Cluster-scoped, so one per instance: derived from the namespace unless set
+         * (`longhorn-<namespace>`; `longhorn-stemedb` for the default namespace). Two instances
+         * may share a class only if every parameter below is the same.
+         */
+        name: dnsName.optional(),
         /** Emit the StorageClass; `false` to use an existing class by `name`. @default true */
         create: z.boolean().default(D.DEFAULT_STORAGE_CLASS.create),
         /** @default 2 */

@@ -54,6 +54,7 @@ import {
 } from './promql-histogram.js';
 import { promqlParseError } from './promql-parse.js';
 import { promqlRatioWithoutAggregation } from './promql-ratio.js';
+import { refIdentityClash } from './ref-identity-clash.js';
 import { refIngressMiddleware } from './ref-ingress-middleware.js';
 import { refKustomizationFiles } from './ref-kustomization.js';
 import { refNamespaceNotEmitted } from './ref-namespace-not-emitted.js';
@@ -81,6 +82,7 @@ export const ALL_RULES: readonly Rule[] = [
   schemaEnum,
   schemaInvalidValue,
   // References between objects.
+  refIdentityClash,
   refWorkloadSelector,
   refSelectorMatchesNothing,
   refServiceTargetPort,
