@@ -317,13 +317,18 @@ export const DEFAULT_PDB = { enabled: true } as const;
 
 /**
  * Server switches (roadmap ship blockers 1–3): auth on, metering on, no CORS origins.
- * @default { authEnabled: true, meterEnabled: true, allowedOrigins: [], extraEnv: {} }
+ * `nodeFailureTolerationSeconds`: how long the server pod stays bound to a node that is
+ * not-ready or unreachable before it is evicted (Kubernetes adds 300 s when a pod says nothing).
+ * One replica on a ReadWriteOnce volume means every second of it is an outage; 30 s rides out a
+ * kubelet restart without flapping (docs/node-failure.md).
+ * @default { authEnabled: true, meterEnabled: true, allowedOrigins: [], extraEnv: {}, nodeFailureTolerationSeconds: 30 }
  */
 export const DEFAULT_SERVER = {
   authEnabled: true,
   meterEnabled: true,
   allowedOrigins: [],
   extraEnv: {},
+  nodeFailureTolerationSeconds: 30,
 } as const;
 
 /**

@@ -108,3 +108,32 @@ describe('ref/identity-clash over several bundles', () => {
     ]);
   });
 });
+
+describe('node failure', () => {
+  it('tolerates a not-ready or unreachable node for 30 s, not the default 300 s', () => {
+    const deployment = buildBundle(parseConfig(MINIMAL)).find((o) => o.kind === 'Deployment')!;
+    const spec = (
+      deployment as unknown as { spec: { template: { spec: Record<string, unknown> } } }
+    ).spec.template.spec;
+    expect(spec.tolerations).toEqual([
+      {
+        key: 'node.kubernetes.io/not-ready',
+        operator: 'Exists',
+        effect: 'NoExecute',
+        tolerationSeconds: 30,
+      },
+      {
+        key: 'node.kubernetes.io/unreachable',
+        operator: 'Exists',
+        effect: 'NoExecute',
+        tolerationSeconds: 30,
+      },
+    ]);
+  });
+
+  it('takes the seconds from server.nodeFailureTolerationSeconds', () => {
+    const c = parseConfig(withConfig({ server: { nodeFailureTolerationSeconds: 10 } }));
+    const deployment = buildBundle(c).find((o) => o.kind === 'Deployment')!;
+    expect(JSON.stringify(deployment)).toContain('"tolerationSeconds":10');
+  });
+});
