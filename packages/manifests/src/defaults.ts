@@ -258,13 +258,14 @@ export function defaultRecurringJobGroup(namespace: string): string {
  * `backup.method: rclone`, the roadmap's CronJob, now an explicit opt-in: it copies live files
  * (not crash-consistent) to a GCS bucket, with credentials from a Secret Manager entry holding
  * a GCS service-account key (JSON).
- * @default { bucket: 'stemedb-backups', timeZone: 'Etc/UTC', secretName: 'rclone-gcs-config', credentialsRemoteKey: 'stemedb-backup-gcs-sa', resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1000m', memory: '512Mi' } } }
+ * @default { bucket: 'stemedb-backups', timeZone: 'Etc/UTC', secretName: 'rclone-gcs-config', credentialsRemoteKey: 'stemedb-backup-gcs-sa', keep: 28, resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1000m', memory: '512Mi' } } }
  */
 export const DEFAULT_RCLONE_BACKUP = {
   bucket: 'stemedb-backups',
   timeZone: 'Etc/UTC',
   secretName: 'rclone-gcs-config',
   credentialsRemoteKey: 'stemedb-backup-gcs-sa',
+  keep: 28,
   resources: {
     requests: { cpu: '100m', memory: '128Mi' },
     limits: { cpu: '1000m', memory: '512Mi' },

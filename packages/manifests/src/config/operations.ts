@@ -111,6 +111,16 @@ const rcloneBackupSchema = z.strictObject({
   credentialsRemoteKey: z.string().min(1).default(D.DEFAULT_RCLONE_BACKUP.credentialsRemoteKey),
   /** @default { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1000m', memory: '512Mi' } } */
   resources: resources(D.DEFAULT_RCLONE_BACKUP.resources),
+  /** Retention in the bucket. */
+  rclone: z
+    .strictObject({
+      /**
+       * Copies kept (each a DB copy and its WAL segments); older ones are removed after each
+       * run. @default 28 (one week at every 6 hours)
+       */
+      keep: z.number().int().min(1).max(1000).default(D.DEFAULT_RCLONE_BACKUP.keep),
+    })
+    .prefault({}),
 });
 
 /** Keys only `method: rclone` has, to say so when one is given with Longhorn. */
