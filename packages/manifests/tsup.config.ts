@@ -42,6 +42,30 @@ const userlandPunycode: Plugin = {
   },
 };
 
+/**
+ * Resolves the literal `require()`s of bundled-models.ts as imports. kubernetes-models 5 and
+ * @kubernetes-models/* 2+ export their kinds under the `import` condition only, so esbuild's
+ * `require` resolution finds nothing; resolved as an import, esbuild bundles the ES module and
+ * wraps it for the synchronous `require` the validators need.
+ */
+const esmOnlyModels: Plugin = {
+  name: 'esm-only-models',
+  setup(build) {
+    build.onResolve(
+      { filter: /^(kubernetes-models|@kubernetes-models\/[a-z-]+)\// },
+      async (args) => {
+        if (args.kind !== 'require-call') return undefined;
+        const found = await build.resolve(args.path, {
+          kind: 'import-statement',
+          resolveDir: args.resolveDir,
+          importer: args.importer,
+        });
+        return found.errors.length > 0 ? { errors: found.errors } : { path: found.path };
+      },
+    );
+  },
+};
+
 export default defineConfig([
   {
     entry: ['src/index.ts'],
@@ -70,10 +94,12 @@ export default defineConfig([
     // diff load, stays outside.
     noExternal: [
       /^(zod|yaml|commander|@lezer\/[a-z]+|@prometheus-io\/lezer-promql)(\/|$)/,
-      /^(kubernetes-models|@kubernetes-models\/(traefik|prometheus-operator))\//,
+      /^(kubernetes-models|@kubernetes-models\/(traefik|prometheus-operator|external-secrets))\//,
+      // Import-only packages the generated Longhorn validator and the models above import.
+      /^@kubernetes-models\/(apimachinery|base|validate)(\/|$)/,
     ],
     define: { __STEMEDB_CLI_BUNDLE__: 'true' },
-    esbuildPlugins: [englishOnly, userlandPunycode],
+    esbuildPlugins: [englishOnly, userlandPunycode, esmOnlyModels],
     banner: {
       // Bundled CommonJS (commander) calls require(); an ES module has none of its own.
       js: "import { createRequire as __cliCreateRequire } from 'node:module'; const require = __cliCreateRequire(import.meta.url);",

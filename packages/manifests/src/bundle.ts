@@ -51,7 +51,11 @@ function prometheusRule(c: StemeDeploymentConfig): KubeObject {
       ...(c.backup.enabled && {
         backup:
           c.backup.method === 'longhorn'
-            ? { method: 'longhorn', recurringJobName: n.backup, maxAgeSeconds: backupMaxAgeSeconds }
+            ? {
+                method: 'longhorn',
+                recurringJobName: n.recurringJob,
+                maxAgeSeconds: backupMaxAgeSeconds,
+              }
             : { method: 'rclone', cronJobName: n.backup, maxAgeSeconds: backupMaxAgeSeconds },
       }),
     }),

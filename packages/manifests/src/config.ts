@@ -16,7 +16,7 @@ import {
   rootApiKeySchema,
   secretStoreSchema,
 } from './config/operations.js';
-import { dnsLabel } from './config/primitives.js';
+import { dnsLabel, instanceNamespace } from './config/primitives.js';
 import {
   imageSchema,
   probesSchema,
@@ -31,7 +31,7 @@ import * as D from './defaults.js';
 export const configSchema = z
   .strictObject({
     /** Namespace of every namespaced object. @default 'stemedb' */
-    namespace: dnsLabel.default(D.DEFAULT_NAMESPACE),
+    namespace: instanceNamespace.default(D.DEFAULT_NAMESPACE),
     /** Deployment, Service and container name; the selector label's value. @default 'stemedb-api' */
     name: dnsLabel.default(D.DEFAULT_APP_NAME),
     /** Server port, named `http` on the container and the Service. @default 18180 */
@@ -78,6 +78,25 @@ export const configSchema = z
     monitoring: monitoringSchema,
   })
   .superRefine((c, ctx) => {
+    // The operators' namespaces the config names (Prometheus, Traefik, Longhorn): restricted
+    // Pod Security and default-deny there would break the operator itself.
+    const operators: [string | undefined, string][] = [
+      [c.monitoring.prometheusNamespace, 'monitoring.prometheusNamespace'],
+      [c.networkPolicy.traefikNamespace, 'networkPolicy.traefikNamespace'],
+      [
+        'longhorn' in c.backup ? c.backup.longhorn.namespace : undefined,
+        'backup.longhorn.namespace',
+      ],
+    ];
+    for (const [namespace, field] of operators) {
+      // A cluster namespace is refused once already, by the field's own pattern.
+      if (namespace !== c.namespace || D.CLUSTER_NAMESPACES.includes(namespace)) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['namespace'],
+        message: `is ${field}, an operator's namespace: give StemeDB a namespace of its own (the bundle enforces Pod Security "restricted" and default-deny NetworkPolicies there)`,
+      });
+    }
     // The backup pods are labelled `app.kubernetes.io/name: stemedb-backup`; a server of that
     // name would put them behind its Service, PDB and NetworkPolicy.
     if (c.name === 'stemedb-backup') {

@@ -58,10 +58,10 @@ export const DEFAULT_PULL_SECRET = {
  * Two replicas, not three, halve cross-node fsync amplification (roadmap pvc.yaml); best-effort
  * data locality keeps a replica beside the pod (roadmap risk register, where it is misspelt
  * `bestEffort`); Retain keeps the data when a PVC is deleted by mistake (Phase 2 item 6).
- * @default { name: 'longhorn-stemedb', create: true, numberOfReplicas: 2, dataLocality: 'best-effort', reclaimPolicy: 'Retain' }
+ * Its name is per instance ({@link defaultStorageClassName}).
+ * @default { create: true, numberOfReplicas: 2, dataLocality: 'best-effort', reclaimPolicy: 'Retain' }
  */
 export const DEFAULT_STORAGE_CLASS = {
-  name: 'longhorn-stemedb',
   create: true,
   numberOfReplicas: 2,
   dataLocality: 'best-effort',
@@ -223,26 +223,49 @@ export const DEFAULT_BACKUP = {
  * per volume (28 = one week at every 6 hours). `concurrency: 2` so that the WAL and DB volumes
  * of the split layout are snapshotted together: one at a time, the second snapshot would wait
  * for the first volume's whole upload, and the pair would be minutes apart (docs/restore.md).
- * @default { namespace: 'longhorn-system', group: 'stemedb', retain: 28, concurrency: 2 }
+ * The group (and the job's name) are per instance ({@link defaultRecurringJobGroup}).
+ * @default { namespace: 'longhorn-system', retain: 28, concurrency: 2 }
  */
 export const DEFAULT_LONGHORN_BACKUP = {
   namespace: 'longhorn-system',
-  group: 'stemedb',
   retain: 28,
   concurrency: 2,
 } as const;
 
 /**
+ * The StorageClass of an instance, when `storage.storageClass.name` is not set: a StorageClass
+ * is cluster-scoped and its parameters are immutable, so two instances (a staging namespace
+ * with one replica beside production with two) must not share one name. The instance is its
+ * namespace; the default namespace gives the name used before names were per instance.
+ * @default `longhorn-${namespace}` (`longhorn-stemedb`)
+ */
+export function defaultStorageClassName(namespace: string): string {
+  return `longhorn-${namespace}`;
+}
+
+/**
+ * The Longhorn recurring-job group of an instance, when `backup.longhorn.group` is not set, and
+ * the stem of its RecurringJob's name (`<namespace>-backup`): both live in Longhorn's namespace,
+ * shared by every instance, where one fixed name let two instances overwrite (and, deleted,
+ * remove) each other's backup job.
+ * @default the namespace (`stemedb`)
+ */
+export function defaultRecurringJobGroup(namespace: string): string {
+  return namespace;
+}
+
+/**
  * `backup.method: rclone`, the roadmap's CronJob, now an explicit opt-in: it copies live files
  * (not crash-consistent) to a GCS bucket, with credentials from a Secret Manager entry holding
  * a GCS service-account key (JSON).
- * @default { bucket: 'stemedb-backups', timeZone: 'Etc/UTC', secretName: 'rclone-gcs-config', credentialsRemoteKey: 'stemedb-backup-gcs-sa', resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1000m', memory: '512Mi' } } }
+ * @default { bucket: 'stemedb-backups', timeZone: 'Etc/UTC', secretName: 'rclone-gcs-config', credentialsRemoteKey: 'stemedb-backup-gcs-sa', keep: 28, resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1000m', memory: '512Mi' } } }
  */
 export const DEFAULT_RCLONE_BACKUP = {
   bucket: 'stemedb-backups',
   timeZone: 'Etc/UTC',
   secretName: 'rclone-gcs-config',
   credentialsRemoteKey: 'stemedb-backup-gcs-sa',
+  keep: 28,
   resources: {
     requests: { cpu: '100m', memory: '128Mi' },
     limits: { cpu: '1000m', memory: '512Mi' },
@@ -295,13 +318,18 @@ export const DEFAULT_PDB = { enabled: true } as const;
 
 /**
  * Server switches (roadmap ship blockers 1–3): auth on, metering on, no CORS origins.
- * @default { authEnabled: true, meterEnabled: true, allowedOrigins: [], extraEnv: {} }
+ * `nodeFailureTolerationSeconds`: how long the server pod stays bound to a node that is
+ * not-ready or unreachable before it is evicted (Kubernetes adds 300 s when a pod says nothing).
+ * One replica on a ReadWriteOnce volume means every second of it is an outage; 30 s rides out a
+ * kubelet restart without flapping (docs/node-failure.md).
+ * @default { authEnabled: true, meterEnabled: true, allowedOrigins: [], extraEnv: {}, nodeFailureTolerationSeconds: 30 }
  */
 export const DEFAULT_SERVER = {
   authEnabled: true,
   meterEnabled: true,
   allowedOrigins: [],
   extraEnv: {},
+  nodeFailureTolerationSeconds: 30,
 } as const;
 
 /**

@@ -74,6 +74,8 @@ export {
   DEFAULT_STORAGE_CLASS,
   DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
   DEFAULT_WAL_SIZE,
+  defaultRecurringJobGroup,
+  defaultStorageClassName,
 } from './defaults.js';
 // One builder per object.
 export { backupScript, buildBackupCronJob } from './objects/backup-cronjob.js';

@@ -15,6 +15,7 @@ import {
   type PrometheusRuleProps,
   toPromtoolRuleFile,
 } from '../src/objects/prometheus-rule.js';
+import { render } from './fixtures/promtool/harness.js';
 
 const PROPS: PrometheusRuleProps = {
   namespace: 'stemedb',
@@ -198,6 +199,24 @@ describe('buildPrometheusRule', () => {
     expect(rule?.for).toBe('15m');
     expect(rule?.annotations.summary).toBe('StemeDB backup has not succeeded for more than 36h');
     expect(rule?.annotations.description).toContain('RecurringJob nightly');
+  });
+
+  it('describes the absent() case (no pvc or volume label) without naming an empty PVC', () => {
+    const rule = byName({
+      ...WITH_BACKUP,
+      backup: { method: 'longhorn', recurringJobName: 'nightly', maxAgeSeconds: 129600 },
+    }).StemeDBBackupStale;
+    const description = rule?.annotations.description ?? '';
+    // The same template filling promtool checks against Prometheus' own (promtool.test.ts).
+    const absent = render(description, { severity: 'warning' }, '1');
+    expect(absent).not.toMatch(/PVC\s+\(|volume \)/);
+    expect(absent).toMatch(
+      /^Longhorn's volume metrics for namespace stemedb are not scraped at all/,
+    );
+    const stale = render(description, { pvc: 'stemedb-wal', volume: 'pvc-1' }, '1');
+    expect(stale).toMatch(
+      /^No Longhorn backup of PVC stemedb-wal \(volume pvc-1\) by RecurringJob nightly/,
+    );
   });
 
   it.each<{

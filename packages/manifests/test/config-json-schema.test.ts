@@ -56,6 +56,8 @@ const ZOD_ONLY: Readonly<Record<string, string>> = {
     'Secret names: rootApiKey.secretName, ingress.tlsSecretName, backup.secretName and image.pullSecret.name all differ',
   "the backup job's name as the server name":
     'name: not stemedb-backup (the backup job pods carry that name)',
+  "Prometheus's namespace as the namespace":
+    "namespace: not an operator's namespace the config names (monitoring.prometheusNamespace, networkPolicy.traefikNamespace, backup.longhorn.namespace)",
 };
 
 describe('configJsonSchema', () => {

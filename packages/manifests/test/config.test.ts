@@ -77,7 +77,8 @@ describe('parseConfig defaults', () => {
       'secretStore',
       { name: 'gcp-secret-manager', kind: 'ClusterSecretStore', refreshInterval: '1h' },
     ],
-    ['storage.storageClass.name', 'longhorn-stemedb'],
+    // Per instance: derived from the namespace when the objects are built (objects-instances).
+    ['storage.storageClass.name', undefined],
     ['storage.storageClass.numberOfReplicas', 2],
     ['storage.storageClass.dataLocality', 'best-effort'],
     ['storage.volumes', { layout: 'split', walSize: '20Gi', dbSize: '50Gi' }],

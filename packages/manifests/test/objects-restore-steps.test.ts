@@ -173,7 +173,8 @@ describe('the rclone copy-back Job (render --restore-from with backup.method rcl
     expect(container.env).toEqual([
       { name: 'BACKUP_BUCKET', value: 'stemedb-backups' },
       { name: 'RESTORE_STAMP', value: '20261202T060000Z' },
-      ...(cron.env as unknown[]).slice(1),
+      // Every variable of the backup's but its retention (BACKUP_KEEP), which a restore never prunes.
+      ...(cron.env as unknown[]).slice(2),
     ]);
   });
 
@@ -215,7 +216,12 @@ describe('the rclone copy-back Job (render --restore-from with backup.method rcl
     expect(guard).toBeGreaterThan(0);
     expect(sync).toBeGreaterThan(guard);
     expect(script).toContain('rclone sync "$src" /data/db');
-    expect(script).toContain(`rclone copy "gcs:\${BACKUP_BUCKET}/wal" /data/wal`);
+    // Point in time: the WAL directory emptied, then only the chosen run's segments copied.
+    const empty = script.indexOf('find /data/wal -mindepth 1 -delete');
+    expect(empty).toBeGreaterThan(sync);
+    expect(script).toContain(
+      `  rclone copy "gcs:\${BACKUP_BUCKET}/wal/\${RESTORE_STAMP}" /data/wal`,
+    );
   });
 
   it('passes the strict schemas and every rule beside the bundle (which warns about itself only)', () => {

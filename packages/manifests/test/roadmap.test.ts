@@ -163,6 +163,8 @@ describe("the roadmap's manifests", () => {
   it('reports exactly these findings, and nothing the roadmap gets right', () => {
     expect(lines).toEqual([
       `schema/unknown-field ${D} ${POD}.securityContext.readOnlyRootFilesystem`,
+      // No tolerations: Kubernetes' 300 s on a failed node (docs/node-failure.md).
+      `policy/node-failure ${D} ${POD}.tolerations`,
       `policy/placeholder-value ${D} ${CTR}.image`,
       `policy/image-latest ${D} ${CTR}.image`,
       `policy/stemedb-auth ${D} ${CTR}.env`,

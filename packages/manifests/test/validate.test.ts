@@ -139,13 +139,7 @@ describe('unknown fields', () => {
   });
 
   it('knows every field the Kubernetes OpenAPI lists for a Deployment (cross-checked with @kubernetes/client-node)', () => {
-    // client-node 1.4.0 is generated from Kubernetes 1.34; kubernetes-models 4.5.1 stops at 1.33.
-    const added134 = new Set([
-      'fileKeyRef',
-      'restartPolicyRules',
-      'hostnameOverride',
-      'podCertificate',
-    ]);
+    // client-node 1.4.0 is generated from Kubernetes 1.34; kubernetes-models 5.1.0 knows its fields.
     const models = clientNode as unknown as Record<
       string,
       { attributeTypeMap?: { baseName: string; type: string }[] }
@@ -155,7 +149,6 @@ describe('unknown fields', () => {
       if (!map || depth > 6) return {};
       const out: Record<string, unknown> = {};
       for (const { baseName, type: t } of map) {
-        if (added134.has(baseName)) continue;
         const item = /^Array<(.+)>$/.exec(t)?.[1];
         out[baseName] =
           t === 'string'

@@ -65,7 +65,8 @@ const longhornSchema = z
     /**
      * Recurring-job group the PVCs are labelled with (`recurring-job-group.longhorn.io/<group>`).
      * Not `default`: Longhorn gives that group to every volume without recurring-job labels.
-     * @default 'stemedb'
+     * Derived from the namespace unless set, so that two instances' jobs reach only their own
+     * volumes (`stemedb` for the default namespace).
      */
     group: z
       .string()
@@ -74,7 +75,7 @@ const longhornSchema = z
         /^(?!default$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
         'must be a DNS label other than "default" (Longhorn gives that group to every volume without recurring-job labels)',
       )
-      .default(D.DEFAULT_LONGHORN_BACKUP.group),
+      .optional(),
     /** Backups kept per volume. @default 28 (one week at every 6 hours) */
     retain: z.number().int().min(1).max(100).default(D.DEFAULT_LONGHORN_BACKUP.retain),
     /** Volumes backed up at the same time: 2 snapshots WAL and DB together. @default 2 */
@@ -110,6 +111,16 @@ const rcloneBackupSchema = z.strictObject({
   credentialsRemoteKey: z.string().min(1).default(D.DEFAULT_RCLONE_BACKUP.credentialsRemoteKey),
   /** @default { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1000m', memory: '512Mi' } } */
   resources: resources(D.DEFAULT_RCLONE_BACKUP.resources),
+  /** Retention in the bucket. */
+  rclone: z
+    .strictObject({
+      /**
+       * Copies kept (each a DB copy and its WAL segments); older ones are removed after each
+       * run. @default 28 (one week at every 6 hours)
+       */
+      keep: z.number().int().min(1).max(1000).default(D.DEFAULT_RCLONE_BACKUP.keep),
+    })
+    .prefault({}),
 });
 
 /** Keys only `method: rclone` has, to say so when one is given with Longhorn. */

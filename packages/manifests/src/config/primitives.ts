@@ -3,6 +3,7 @@
  * durations, resources, probes and pinned image references.
  */
 import { z } from 'zod';
+import { CLUSTER_NAMESPACES } from '../defaults.js';
 import { imageProblem, parseImage } from '../shared/image.js';
 import { isQuantity, QUANTITY_PATTERN, quantityValue } from '../shared/quantity.js';
 import { caseInsensitivePattern } from './json-schema-patterns.js';
@@ -12,6 +13,17 @@ export const dnsLabel = z
   .string()
   .max(63)
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS label: lowercase a-z, 0-9 and "-"');
+
+/**
+ * The instance's namespace: a DNS label that is not one of the cluster's own namespaces. The
+ * bundle stamps Pod Security `restricted` on its namespace and puts default-deny
+ * NetworkPolicies there: in kube-system that refuses k3s's own pods, in longhorn-system
+ * Longhorn's. The operators' namespaces the config names are refused too (config.ts).
+ */
+export const instanceNamespace = dnsLabel.regex(
+  new RegExp(`^(?!(${CLUSTER_NAMESPACES.join('|')})$)`),
+  `must not be a namespace the cluster owns (${CLUSTER_NAMESPACES.join(', ')}): the bundle enforces Pod Security "restricted" and default-deny NetworkPolicies in its namespace`,
+);
 
 /** A DNS-1123 subdomain: object names and host names. */
 export const DNS_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

@@ -59,7 +59,7 @@ ingress:
 
 # storage:
 #   storageClass:
-#     name: ${v.name}
+#     name: ${D.defaultStorageClassName(D.DEFAULT_NAMESPACE)}   # default: longhorn-<namespace>, one per instance
 #     numberOfReplicas: ${v.numberOfReplicas}
 #     dataLocality: ${v.dataLocality}
 #   volumes:

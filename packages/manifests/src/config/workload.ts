@@ -81,6 +81,16 @@ export const serverSchema = z
     authEnabled: z.boolean().default(D.DEFAULT_SERVER.authEnabled),
     /** `STEMEDB_METER_ENABLED`. @default true */
     meterEnabled: z.boolean().default(D.DEFAULT_SERVER.meterEnabled),
+    /**
+     * Seconds the server pod tolerates `node.kubernetes.io/not-ready` and `unreachable` before
+     * it is evicted from a failed node (Kubernetes' own default is 300). @default 30
+     */
+    nodeFailureTolerationSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(3600)
+      .default(D.DEFAULT_SERVER.nodeFailureTolerationSeconds),
     /** `STEMEDB_ALLOWED_ORIGINS` (roadmap open question 5); unset when empty. @default [] */
     allowedOrigins: z
       .array(
@@ -144,8 +154,12 @@ export const storageSchema = z
   .strictObject({
     storageClass: z
       .strictObject({
-        /** @default 'longhorn-stemedb' */
-        name: dnsName.default(D.DEFAULT_STORAGE_CLASS.name),
+        /**
+         * Cluster-scoped, so one per instance: derived from the namespace unless set
+         * (`longhorn-<namespace>`; `longhorn-stemedb` for the default namespace). Two instances
+         * may share a class only if every parameter below is the same.
+         */
+        name: dnsName.optional(),
         /** Emit the StorageClass; `false` to use an existing class by `name`. @default true */
         create: z.boolean().default(D.DEFAULT_STORAGE_CLASS.create),
         /** @default 2 */

@@ -11,21 +11,30 @@ import { containerSecurityContext, podSecurityContext, tmpVolume } from './secur
  * segments with `head -n -1`, which busybox `head` does not support, and mixes `--include` with
  * `--exclude`, whose order rclone does not guarantee. Here the newest segment (still being
  * written) is found with `tail -n 1` and left out with ordered `--filter` rules; every completed
- * segment is copied (rclone skips those already uploaded). The DB directory goes to a
- * timestamped prefix each run: without a snapshot API it is a copy of live files, consistent
- * only together with the WAL segments (see the README); give the bucket a lifecycle rule.
+ * segment is copied. Each run writes one point in time under its stamp: the DB directory to
+ * `db/<stamp>/` and the completed WAL segments beside it to `wal/<stamp>/`, so that a restore
+ * takes exactly the WAL of the copy it restores (one shared `wal/` merged every run's history
+ * into whatever was restored). Without a snapshot API it is a copy of live files, consistent
+ * only together with its WAL segments (see the README). Then the copies beyond the newest
+ * `keep` (`BACKUP_KEEP`, `backup.rclone.keep`) are removed, oldest first, DB and WAL alike.
  */
 export function backupScript(): string {
   const remote = `${RCLONE_REMOTE}:\${BACKUP_BUCKET}`;
   return [
     'set -eu',
     'stamp=$(date -u +%Y%m%dT%H%M%SZ)',
-    `newest=$(ls -1 ${WAL_DIR} | grep '\\.wal$' | sort | tail -n 1)`,
+    `newest=$(ls -1 ${WAL_DIR} | grep '\\.wal$' | sort | tail -n 1 || true)`,
     'if [ -n "$newest" ]; then',
-    `  rclone copy ${WAL_DIR} "${remote}/wal" --filter "- /$newest" --filter "+ /*.wal" --filter "- **"`,
+    `  rclone copy ${WAL_DIR} "${remote}/wal/$stamp" --filter "- /$newest" --filter "+ /*.wal" --filter "- **"`,
     'fi',
     `rclone copy ${DB_DIR} "${remote}/db/$stamp"`,
     'echo "backup complete: $stamp"',
+    // Stamps sort by time; everything past the newest BACKUP_KEEP goes, WAL with its DB copy.
+    `for old in $(rclone lsf "${remote}/db" --dirs-only | sed 's#/$##' | sort -r | awk -v keep="$BACKUP_KEEP" 'NR > keep'); do`,
+    `  rclone purge "${remote}/db/$old"`,
+    `  rclone purge "${remote}/wal/$old" 2>/dev/null || true`,
+    '  echo "pruned: $old"',
+    'done',
     '',
   ].join('\n');
 }
@@ -89,6 +98,7 @@ export function buildBackupCronJob(c: StemeDeploymentConfig): Built<V1CronJob> {
                   command: ['/bin/sh', '-c', backupScript()],
                   env: [
                     { name: 'BACKUP_BUCKET', value: b.bucket },
+                    { name: 'BACKUP_KEEP', value: String(b.rclone.keep) },
                     { name: 'RCLONE_CONFIG', value: RCLONE_CONFIG_FILE },
                     { name: 'RCLONE_CACHE_DIR', value: '/tmp/rclone' },
                     { name: 'HOME', value: '/tmp' },

@@ -5,6 +5,7 @@
  * roadmap's `v1beta1`, which current ESO no longer serves), prometheus-operator
  * `monitoring.coreos.com/v1`.
  */
+import type { IRecurringJob } from '../generated/longhorn/RecurringJob.js';
 
 /** Metadata of an object we emit: a name is always set. */
 export interface ObjectMeta {
@@ -104,35 +105,23 @@ export interface Kustomization {
   sortOptions?: { order: 'fifo' | 'legacy' };
 }
 
-/** What a Longhorn `RecurringJob` does to each volume it reaches. */
-export type LonghornRecurringJobTask =
-  | 'snapshot'
-  | 'snapshot-force-create'
-  | 'snapshot-cleanup'
-  | 'snapshot-delete'
-  | 'backup'
-  | 'backup-force-create'
-  | 'filesystem-trim'
-  | 'system-backup';
+/** The RecurringJob spec as Longhorn's CRD states it (generated, src/generated/longhorn/). */
+type RecurringJobSpec = NonNullable<IRecurringJob['spec']>;
+
+/** What a Longhorn `RecurringJob` does to each volume it reaches (the CRD's enum). */
+export type LonghornRecurringJobTask = NonNullable<RecurringJobSpec['task']>;
 
 /**
  * Longhorn `RecurringJob` (`longhorn.io/v1beta2`, Longhorn ≥ 1.3), in Longhorn's namespace. It
  * reaches the volumes labelled `recurring-job-group.longhorn.io/<group>: enabled` for one of
- * its `groups`, or `recurring-job.longhorn.io/<name>: enabled`.
+ * its `groups`, or `recurring-job.longhorn.io/<name>: enabled`. The type is the CRD's, generated
+ * by @kubernetes-models/crd-generate, with the fields we always set required; `cron` is
+ * five-field and evaluated in UTC by longhorn-manager.
  */
-export interface LonghornRecurringJob {
-  apiVersion: 'longhorn.io/v1beta2';
-  kind: 'RecurringJob';
+export type LonghornRecurringJob = Omit<IRecurringJob, 'metadata' | 'spec' | 'status'> & {
   metadata: ObjectMeta;
-  spec: {
-    name: string;
-    task: LonghornRecurringJobTask;
-    /** Five-field cron, evaluated in UTC by longhorn-manager. */
-    cron: string;
-    retain: number;
-    concurrency: number;
-    groups: string[];
-    /** Labels Longhorn puts on each backup it makes. */
-    labels?: Record<string, string>;
-  };
-}
+  spec: RecurringJobSpec &
+    Required<
+      Pick<RecurringJobSpec, 'name' | 'task' | 'cron' | 'retain' | 'concurrency' | 'groups'>
+    >;
+};

@@ -52,6 +52,21 @@ function httpProbe(
   };
 }
 
+/** The taints a failed node gets, tolerated for `seconds` (NoExecute: then the pod is evicted). */
+export const NODE_FAILURE_TAINTS = [
+  'node.kubernetes.io/not-ready',
+  'node.kubernetes.io/unreachable',
+] as const;
+
+function nodeFailureTolerations(seconds: number) {
+  return NODE_FAILURE_TAINTS.map((key) => ({
+    key,
+    operator: 'Exists',
+    effect: 'NoExecute',
+    tolerationSeconds: seconds,
+  }));
+}
+
 /**
  * One replica with the `Recreate` strategy, as the roadmap says: the embedded KV store needs
  * exclusive use of its ReadWriteOnce volumes, and a rolling update would start a second pod
@@ -83,6 +98,10 @@ export function buildDeployment(c: StemeDeploymentConfig): Built<V1Deployment> {
           automountServiceAccountToken: false,
           enableServiceLinks: false,
           terminationGracePeriodSeconds: c.terminationGracePeriodSeconds,
+          // Evicted from a failed node after seconds, not Kubernetes' default 5 minutes. The RWO
+          // volume still has to be released for the new pod to start: Longhorn's node-down pod
+          // deletion policy, or the out-of-service taint (docs/node-failure.md).
+          tolerations: nodeFailureTolerations(c.server.nodeFailureTolerationSeconds),
           securityContext: podSecurityContext(c),
           ...(c.image.pullSecret ? { imagePullSecrets: [{ name: c.image.pullSecret.name }] } : {}),
           containers: [

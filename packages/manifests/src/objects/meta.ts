@@ -5,6 +5,7 @@
  */
 import type { V1ObjectMeta } from '@kubernetes/client-node';
 import type { StemeDeploymentConfig } from '../config.js';
+import { defaultRecurringJobGroup, defaultStorageClassName } from '../defaults.js';
 import type { KubeObject } from '../types.js';
 
 /** Value of `app.kubernetes.io/part-of` on every object. */
@@ -12,9 +13,23 @@ export const PART_OF = 'stemedb';
 /** Value of `app.kubernetes.io/managed-by` on every object. */
 export const MANAGED_BY = 'stemedb-manifests';
 
-/** Names of the objects that reference one another, derived from the config in one place. */
+/**
+ * Names of the objects that reference one another, derived from the config in one place. The
+ * cluster-scoped and shared-namespace ones (StorageClass, restore classes, the RecurringJob and
+ * its group in Longhorn's namespace) are per instance: derived from the namespace unless the
+ * config names them, so that two instances never write one object with different content.
+ */
 export function objectNames(c: StemeDeploymentConfig) {
+  const group =
+    ('longhorn' in c.backup ? c.backup.longhorn.group : undefined) ??
+    defaultRecurringJobGroup(c.namespace);
   return {
+    /** The StemeDB StorageClass; restore classes are `<storageClass>-restore-<volume>`. */
+    storageClass: c.storage.storageClass.name ?? defaultStorageClassName(c.namespace),
+    /** Longhorn recurring-job group the PVCs join. */
+    recurringJobGroup: group,
+    /** The RecurringJob in Longhorn's namespace (Longhorn names backups after it). */
+    recurringJob: `${group}-backup`,
     /** Deployment, Service, container, Ingress, ServiceMonitor, NetworkPolicy, PDB. */
     app: c.name,
     /** PVC name prefix; the volume alerts match `<prefix>.*` (roadmap alert-rules.yaml). */

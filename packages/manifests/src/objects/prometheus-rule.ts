@@ -307,9 +307,11 @@ function longhornBackupStaleRule(
     labels: { severity: 'warning', ...extra },
     annotations: {
       summary: `StemeDB backup has not succeeded for more than ${maxAge}`,
+      // The `absent()` branch has no pvc or volume label: say what it means instead of naming
+      // an empty PVC.
       description:
-        `No Longhorn backup of PVC {{ $labels.pvc }} (volume {{ $labels.volume }}) by RecurringJob ${b.recurringJobName} completed in the last ${maxAge} ` +
-        `(or Longhorn's metrics for namespace ${namespace} are not scraped at all): a restore would lose everything written since. ` +
+        `{{ if $labels.pvc }}No Longhorn backup of PVC {{ $labels.pvc }} (volume {{ $labels.volume }}) by RecurringJob ${b.recurringJobName} completed in the last ${maxAge}` +
+        `{{ else }}Longhorn's volume metrics for namespace ${namespace} are not scraped at all, so no backup by RecurringJob ${b.recurringJobName} can be seen{{ end }}: a restore would lose everything written since. ` +
         `Check \`kubectl -n longhorn-system get recurringjobs,backups.longhorn.io\`, the backup target's status in the Longhorn UI, and the PVC's recurring-job labels.`,
     },
   };

@@ -50,7 +50,7 @@ export function buildPvcs(c: StemeDeploymentConfig): Built<V1PersistentVolumeCla
     }),
     spec: {
       accessModes: ['ReadWriteOnce'],
-      storageClassName: c.storage.storageClass.name,
+      storageClassName: objectNames(c).storageClass,
       resources: { requests: { storage: v.size } },
     },
   }));

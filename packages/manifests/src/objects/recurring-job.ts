@@ -29,10 +29,10 @@ export function recurringJobLabel(name: string): string {
  * `ref/recurring-job-volumes` checks both).
  */
 export function longhornPvcLabels(c: StemeDeploymentConfig): Record<string, string> {
-  const b = backupOf(c, 'longhorn');
+  backupOf(c, 'longhorn');
   return {
     [RECURRING_JOB_SOURCE_LABEL]: 'enabled',
-    [recurringJobGroupLabel(b.longhorn.group)]: 'enabled',
+    [recurringJobGroupLabel(objectNames(c).recurringJobGroup)]: 'enabled',
   };
 }
 
@@ -43,18 +43,23 @@ export function longhornPvcLabels(c: StemeDeploymentConfig): Record<string, stri
  */
 export function buildRecurringJob(c: StemeDeploymentConfig): LonghornRecurringJob {
   const b = backupOf(c, 'longhorn');
-  const name = objectNames(c).backup;
+  const names = objectNames(c);
+  const name = names.recurringJob;
   return {
     apiVersion: 'longhorn.io/v1beta2',
     kind: 'RecurringJob',
-    metadata: { name, namespace: b.longhorn.namespace, labels: objectLabels(c, 'backup', name) },
+    metadata: {
+      name,
+      namespace: b.longhorn.namespace,
+      labels: objectLabels(c, 'backup', names.backup),
+    },
     spec: {
       name,
       task: 'backup',
       cron: b.schedule,
       retain: b.longhorn.retain,
       concurrency: b.longhorn.concurrency,
-      groups: [b.longhorn.group],
+      groups: [names.recurringJobGroup],
       labels: { 'app.kubernetes.io/part-of': 'stemedb', 'stemedb.io/namespace': c.namespace },
     },
   };

@@ -88,9 +88,12 @@ export function rcloneRestoreJobName(source: RcloneRestoreSource): string {
 }
 
 /**
- * The copy-back script, for the rclone image's busybox `sh`. It refuses an empty or missing
- * DB copy before `rclone sync`, which makes the DB directory exactly the copy: syncing from
- * nothing would empty it. Then it adds the WAL segments (every completed one is in `wal/`).
+ * The copy-back script, for the rclone image's busybox `sh`: point in time. It refuses an empty
+ * or missing DB copy before `rclone sync`, which makes the DB directory exactly the copy
+ * (syncing from nothing would empty it). Then it empties the WAL directory and copies only the
+ * WAL segments of the chosen stamp (`wal/<stamp>/`, none if that run had no completed
+ * segment): a segment left from the live server, or from another run, would be replayed on top
+ * of a DB copy it does not belong to.
  */
 export function rcloneRestoreScript(): string {
   const remote = `${RCLONE_REMOTE}:\${BACKUP_BUCKET}`;
@@ -102,7 +105,10 @@ export function rcloneRestoreScript(): string {
     '  exit 1',
     'fi',
     `rclone sync "$src" ${DB_DIR}`,
-    `rclone copy "${remote}/wal" ${WAL_DIR}`,
+    `find ${WAL_DIR} -mindepth 1 -delete`,
+    `if [ -n "$(rclone lsf "${remote}/wal/\${RESTORE_STAMP}" --max-depth 1 2>/dev/null || true)" ]; then`,
+    `  rclone copy "${remote}/wal/\${RESTORE_STAMP}" ${WAL_DIR}`,
+    'fi',
     'echo "restore complete: $RESTORE_STAMP"',
     '',
   ].join('\n');

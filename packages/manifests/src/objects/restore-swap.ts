@@ -9,7 +9,7 @@
  */
 import type { V1PersistentVolume, V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import type { StemeDeploymentConfig } from '../config.js';
-import { type Built, objectLabels } from './meta.js';
+import { type Built, objectLabels, objectNames } from './meta.js';
 import { buildPvcs, dataVolumes } from './pvc.js';
 import { LONGHORN_PROVISIONER } from './storage-class.js';
 
@@ -104,7 +104,7 @@ export function buildSwapObjects(
         accessModes: ['ReadWriteOnce'],
         volumeMode: 'Filesystem',
         persistentVolumeReclaimPolicy: 'Retain',
-        storageClassName: sc.name,
+        storageClassName: objectNames(c).storageClass,
         claimRef: {
           apiVersion: 'v1',
           kind: 'PersistentVolumeClaim',

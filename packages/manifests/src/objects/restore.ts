@@ -8,7 +8,7 @@
  */
 import type { V1PersistentVolumeClaim, V1StorageClass } from '@kubernetes/client-node';
 import type { StemeDeploymentConfig } from '../config.js';
-import { type Built, namespacedMeta, objectLabels } from './meta.js';
+import { type Built, namespacedMeta, objectLabels, objectNames } from './meta.js';
 import { type DataVolume, dataVolumes } from './pvc.js';
 import { LONGHORN_PROVISIONER } from './storage-class.js';
 
@@ -20,7 +20,7 @@ export interface RestoreTarget {
 
 /** Name of the restore StorageClass of one volume: `longhorn-stemedb-restore-db`. */
 export function restoreStorageClassName(c: StemeDeploymentConfig, v: DataVolume): string {
-  return `${c.storage.storageClass.name}-restore-${v.volumeName}`;
+  return `${objectNames(c).storageClass}-restore-${v.volumeName}`;
 }
 
 /** Name of the restore PVC beside a live claim: `stemedb-db-restore`. */

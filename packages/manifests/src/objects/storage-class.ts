@@ -1,7 +1,7 @@
 /** The Longhorn StorageClass for StemeDB's volumes (roadmap pvc.yaml note). */
 import type { V1StorageClass } from '@kubernetes/client-node';
 import type { StemeDeploymentConfig } from '../config.js';
-import { type Built, objectLabels } from './meta.js';
+import { type Built, objectLabels, objectNames } from './meta.js';
 
 /** Longhorn's CSI driver. */
 export const LONGHORN_PROVISIONER = 'driver.longhorn.io';
@@ -25,7 +25,7 @@ export function buildStorageClass(c: StemeDeploymentConfig): Built<V1StorageClas
   return {
     apiVersion: 'storage.k8s.io/v1',
     kind: 'StorageClass',
-    metadata: { name: sc.name, labels: objectLabels(c, 'storage') },
+    metadata: { name: objectNames(c).storageClass, labels: objectLabels(c, 'storage') },
     provisioner: LONGHORN_PROVISIONER,
     parameters: {
       numberOfReplicas: String(sc.numberOfReplicas),

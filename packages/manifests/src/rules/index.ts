@@ -21,6 +21,7 @@ import { policyImageLatest, policyImageUntagged } from './policy-image-tag.js';
 import { policyCertManagerWithoutTls, policyIngressTlsHost } from './policy-ingress-tls.js';
 import { policyNamespaceUnset } from './policy-namespace-unset.js';
 import { policyNetworkPolicyDns } from './policy-network-policy-dns.js';
+import { policyNodeFailure } from './policy-node-failure.js';
 import { policyPdbBlocksEviction } from './policy-pdb-blocks-eviction.js';
 import { policyPlaceholderHost, policyPlaceholderValue } from './policy-placeholders.js';
 import {
@@ -54,6 +55,7 @@ import {
 } from './promql-histogram.js';
 import { promqlParseError } from './promql-parse.js';
 import { promqlRatioWithoutAggregation } from './promql-ratio.js';
+import { refIdentityClash } from './ref-identity-clash.js';
 import { refIngressMiddleware } from './ref-ingress-middleware.js';
 import { refKustomizationFiles } from './ref-kustomization.js';
 import { refNamespaceNotEmitted } from './ref-namespace-not-emitted.js';
@@ -81,6 +83,7 @@ export const ALL_RULES: readonly Rule[] = [
   schemaEnum,
   schemaInvalidValue,
   // References between objects.
+  refIdentityClash,
   refWorkloadSelector,
   refSelectorMatchesNothing,
   refServiceTargetPort,
@@ -100,6 +103,7 @@ export const ALL_RULES: readonly Rule[] = [
   refRecurringJobVolumes,
   refKustomizationFiles,
   // Policy for a single-replica stateful database on ReadWriteOnce volumes.
+  policyNodeFailure,
   policyNamespaceUnset,
   policyPlaceholderHost,
   policyPlaceholderValue,

@@ -29,6 +29,10 @@ export const bundledModels: Readonly<Record<string, () => unknown>> | undefined 
           require('kubernetes-models/policy/v1/PodDisruptionBudget'),
         'storage.k8s.io/v1 StorageClass': () =>
           require('kubernetes-models/storage.k8s.io/v1/StorageClass'),
+        'external-secrets.io/v1 ExternalSecret': () =>
+          require('@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret'),
+        'longhorn.io/v1beta2 RecurringJob': () =>
+          require('../../generated/longhorn/_schemas/LonghornIoV1beta2RecurringJob.js'),
         'traefik.io/v1alpha1 Middleware': () =>
           require('@kubernetes-models/traefik/traefik.io/v1alpha1/Middleware'),
         'monitoring.coreos.com/v1 ServiceMonitor': () =>

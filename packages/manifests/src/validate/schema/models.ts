@@ -1,11 +1,17 @@
 /**
  * kubernetes-models classes, loaded one kind at a time. Importing the packages' root modules
  * loads every schema of every API group (3–4 s); a bundle needs about a dozen kinds (0.4 s).
- * Loading is synchronous (`validate()` is), so it goes through a `require` made for this
- * module: from `__filename` in the CommonJS build, from `import.meta.url` in the ES module build
- * (a bare `require` would become esbuild's throwing `__require` shim there).
+ *
+ * The packages (kubernetes-models 5, @kubernetes-models/* 2+) are ES modules only, exported under
+ * the `import` condition alone. Loading stays synchronous (`validate()` is), so each kind's ES
+ * module is loaded with `require()` by file path below the package's root (Node 22.12+ loads an
+ * ES module without top-level await that way): `require` resolves with the `require` condition,
+ * which their `exports` maps do not offer, but `package.json` is exported to both. The `require`
+ * is made for this module: from `__filename` in the CommonJS build, from `import.meta.url` in
+ * the ES module build (a bare `require` would become esbuild's throwing `__require` shim there).
  */
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { isObject } from '../json.js';
 import type { ModelClass } from './ajv.js';
 import { bundledModels } from './bundled-models.js';
@@ -15,10 +21,27 @@ const load = createRequire(typeof __filename === 'string' ? __filename : import.
 /** Which package holds the models of an API group. */
 function packageOf(group: string): string {
   if (group === 'monitoring.coreos.com') return '@kubernetes-models/prometheus-operator';
-  if (group === 'traefik.io' || group === 'traefik.containo.us')
-    return '@kubernetes-models/traefik';
+  // @kubernetes-models/traefik 2 has traefik.io only (traefik.containo.us left with Traefik 3).
+  if (group === 'traefik.io') return '@kubernetes-models/traefik';
   if (group.endsWith('external-secrets.io')) return '@kubernetes-models/external-secrets';
   return 'kubernetes-models';
+}
+
+const roots = new Map<string, string>();
+
+/** The directory of an installed package, found through its exported `package.json`. */
+function rootOf(pkg: string): string {
+  let root = roots.get(pkg);
+  if (root === undefined) {
+    root = dirname(load.resolve(`${pkg}/package.json`));
+    roots.set(pkg, root);
+  }
+  return root;
+}
+
+/** Requires `file` (a path below the package's root, without `.js`) of package `pkg`. */
+function loadFile(pkg: string, file: string): unknown {
+  return load(join(rootOf(pkg), `${file}.js`));
 }
 
 const GROUP = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/;
@@ -40,11 +63,12 @@ export function loadModel(apiVersion: string, kind: string): ModelClass | undefi
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/', 2) : ['', apiVersion];
   if ((group !== '' && !GROUP.test(group!)) || !VERSION.test(version ?? '') || !KIND.test(kind))
     return undefined;
-  const path = `${packageOf(group!)}/${group === '' ? '' : `${group}/`}${version}/${kind}`;
+  const file = `${group === '' ? '' : `${group}/`}${version}/${kind}`;
   try {
     // The CLI build carries the kinds `render` emits (bundled-models.ts); others come by path.
     const bundled = bundledModels?.[`${apiVersion} ${kind}`];
-    const model = ((bundled ? bundled() : load(path)) as Record<string, unknown>)[kind];
+    const loaded = bundled ? bundled() : loadFile(packageOf(group!), file);
+    const model = (loaded as Record<string, unknown>)[kind];
     return isModelClass(model) && model.apiVersion === apiVersion && model.kind === kind
       ? model
       : undefined;
@@ -72,7 +96,7 @@ export function allModels(): Map<string, ModelClass> {
     '@kubernetes-models/traefik',
     '@kubernetes-models/external-secrets',
   ]) {
-    collect(load(pkg), 0);
+    collect(loadFile(pkg, 'index'), 0);
   }
   all = found;
   return found;

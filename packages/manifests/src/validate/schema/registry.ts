@@ -1,15 +1,14 @@
 /**
  * The schema of each apiVersion/kind we can check: kubernetes-models' generated validators
- * (Kubernetes, prometheus-operator, Traefik, ESO ≤ v1beta1), plus our own strict schemas for
- * kinds those packages lack (ESO v1, see external-secrets-v1.ts; Longhorn, longhorn-v1beta2.ts) or whose validator is too slow
- * to load for a cold render (PrometheusRule, see prometheus-rule-v1.ts).
+ * (Kubernetes, prometheus-operator, Traefik, External Secrets v1 and older), plus our own strict
+ * schema for a kind whose validator is too slow to load for a cold render (PrometheusRule, see
+ * prometheus-rule-v1.ts), and Longhorn's RecurringJob, generated from its CRD (longhorn-v1beta2.ts).
  */
 import type { z } from 'zod';
 import { isObject } from '../json.js';
 import { checkWithModel } from './ajv.js';
-import { clusterSecretStoreV1, externalSecretV1, secretStoreV1 } from './external-secrets-v1.js';
 import type { SchemaIssue } from './issues.js';
-import { recurringJobV1beta2 } from './longhorn-v1beta2.js';
+import { recurringJobModel, recurringJobWebhookBounds } from './longhorn-v1beta2.js';
 import { allModels, loadModel } from './models.js';
 import { prometheusRuleV1 } from './prometheus-rule-v1.js';
 import { checkWithZod } from './zod.js';
@@ -17,16 +16,12 @@ import { checkWithZod } from './zod.js';
 /** A schema for one apiVersion/kind. */
 export interface KindSchema {
   /** Where the schema comes from: a published one, or one we wrote (documented in its file). */
-  readonly source: 'kubernetes-models' | 'ours';
+  readonly source: 'kubernetes-models' | 'crd-generate' | 'ours';
   check(object: unknown): SchemaIssue[];
 }
 
 const OWN_SCHEMAS: Record<string, z.ZodType> = {
-  'external-secrets.io/v1 ExternalSecret': externalSecretV1,
-  'external-secrets.io/v1 SecretStore': secretStoreV1,
-  'external-secrets.io/v1 ClusterSecretStore': clusterSecretStoreV1,
   'monitoring.coreos.com/v1 PrometheusRule': prometheusRuleV1,
-  'longhorn.io/v1beta2 RecurringJob': recurringJobV1beta2,
 };
 
 const cache = new Map<string, KindSchema | undefined>();
@@ -52,6 +47,17 @@ function ownSchema(schema: z.ZodType): KindSchema {
 export function schemaFor(apiVersion: string, kind: string): KindSchema | undefined {
   const key = `${apiVersion} ${kind}`;
   if (!cache.has(key)) {
+    if (key === 'longhorn.io/v1beta2 RecurringJob') {
+      const longhorn = recurringJobModel();
+      cache.set(key, {
+        source: 'crd-generate',
+        check: (object) => [
+          ...checkWithModel(longhorn, object),
+          ...checkWithZod(recurringJobWebhookBounds, object),
+        ],
+      });
+      return cache.get(key);
+    }
     const own = OWN_SCHEMAS[key];
     const model = own ? undefined : loadModel(apiVersion, kind);
     cache.set(
@@ -67,7 +73,7 @@ export function schemaFor(apiVersion: string, kind: string): KindSchema | undefi
 }
 
 function keys(): string[] {
-  return [...allModels().keys(), ...Object.keys(OWN_SCHEMAS)];
+  return [...allModels().keys(), ...Object.keys(OWN_SCHEMAS), 'longhorn.io/v1beta2 RecurringJob'];
 }
 
 /** The apiVersions we know `kind` in, for "did you mean" hints (loads every model: slow). */

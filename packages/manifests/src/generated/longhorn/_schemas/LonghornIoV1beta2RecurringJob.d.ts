@@ -1,0 +1,1 @@
+export function validate(data: unknown): boolean;
