@@ -19,6 +19,8 @@ export const FORMATS: readonly OutputFormat[] = ['yaml', 'json', 'kustomize'];
 
 export interface RenderFlags {
   config?: string;
+  /** `--set path=value` overrides, in order. */
+  set?: string[];
   format: string;
   out?: string;
   json?: boolean;
@@ -39,7 +41,7 @@ export async function runRender(flags: RenderFlags, io: Io): Promise<void> {
   if (format === 'kustomize' && (!flags.out || flags.out === '-')) {
     throw new UsageError('--format kustomize writes a directory: give it with --out DIR');
   }
-  const config = await loadCliConfig(flags.config);
+  const config = await loadCliConfig(flags.config, flags.set);
   const bundle = buildBundle(config);
   const restore = restoreObjects(config, flags.restoreFrom ?? [], flags.restoreSwap ?? []);
   // The restore objects are validated beside the bundle they join (its namespace, its
