@@ -155,6 +155,8 @@ export {
   KUSTOMIZATION_FILE,
   type KustomizeDirResult,
   kustomizeFiles,
+  OutputDirError,
+  WRITTEN_FILES,
   writeKustomizeDir,
 } from './output/kustomize-dir.js';
 export { parseYamlStream, renderJson, renderYaml, renderYamlDocument } from './output/serialize.js';
