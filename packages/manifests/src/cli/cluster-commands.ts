@@ -21,6 +21,7 @@ export interface ClusterFlags {
   fieldManager?: string;
   forceConflicts?: boolean;
   requestTimeout?: string;
+  allowVolumeChange?: boolean;
 }
 
 export interface ApplyFlags extends ClusterFlags {
@@ -62,6 +63,7 @@ async function clusterOptions(flags: ClusterFlags) {
     }),
     ...(flags.fieldManager ? { fieldManager: flags.fieldManager } : {}),
     force: flags.forceConflicts === true,
+    allowVolumeChange: flags.allowVolumeChange === true,
     ...(flags.requestTimeout ? { timeoutMs: Number(flags.requestTimeout) * 1000 } : {}),
   };
 }

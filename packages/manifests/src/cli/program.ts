@@ -71,6 +71,10 @@ function clusterOptions(command: Command): Command {
       'take over fields another field manager owns instead of failing with a 409 conflict',
     )
     .option('--request-timeout <seconds>', 'timeout of each API request (default: 30)')
+    .option(
+      '--allow-volume-change',
+      "go ahead when the server's Deployment would mount other claims than the live one (refused otherwise: the new claims may not hold its data)",
+    )
     .option('--json', 'print the report and the results as JSON on stdout');
 }
 

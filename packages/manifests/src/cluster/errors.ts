@@ -20,6 +20,7 @@ export type ClusterErrorCode =
   | 'cluster/invalid'
   | 'cluster/not-found'
   | 'cluster/unknown-kind'
+  | 'cluster/volume-change'
   | 'cluster/api-error';
 
 /** A cause the API server listed in its Status (`details.causes`). */
