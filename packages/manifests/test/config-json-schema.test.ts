@@ -46,6 +46,8 @@ function zodAccepts(input: unknown): boolean {
 }
 
 /** The bad configs zod alone refuses, by row name, with the CHECKED_BY_VALIDATE_ONLY entry that says why. */
+const CRON_CHECK = 'backup.schedule: each field in range (a cron parser, not a pattern)';
+
 const ZOD_ONLY: Readonly<Record<string, string>> = {
   'a request above its limit': 'resources: each request at most its limit',
   'a startup window short of twice the WAL replay':
@@ -56,6 +58,8 @@ const ZOD_ONLY: Readonly<Record<string, string>> = {
     'Secret names: rootApiKey.secretName, ingress.tlsSecretName, backup.secretName and image.pullSecret.name all differ',
   "the backup job's name as the server name":
     'name: not stemedb-backup (the backup job pods carry that name)',
+  'a cron schedule with a minute out of range': CRON_CHECK,
+  'a cron schedule with a weekday out of range': CRON_CHECK,
 };
 
 describe('configJsonSchema', () => {
