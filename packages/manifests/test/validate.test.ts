@@ -139,12 +139,14 @@ describe('unknown fields', () => {
   });
 
   it('knows every field the Kubernetes OpenAPI lists for a Deployment (cross-checked with @kubernetes/client-node)', () => {
-    // client-node 1.4.0 is generated from Kubernetes 1.34; kubernetes-models 4.5.1 stops at 1.33.
+    // client-node 2.0.1 is generated from Kubernetes 1.35; kubernetes-models 4.5.1 stops at 1.33.
     const added134 = new Set([
       'fileKeyRef',
       'restartPolicyRules',
       'hostnameOverride',
       'podCertificate',
+      // Kubernetes 1.35.
+      'schedulingGroup',
     ]);
     const models = clientNode as unknown as Record<
       string,
