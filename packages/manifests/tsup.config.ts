@@ -42,6 +42,10 @@ const userlandPunycode: Plugin = {
   },
 };
 
+/** A `require` for an ES module build that carries CommonJS dependencies. */
+const CREATE_REQUIRE =
+  "import { createRequire as __cliCreateRequire } from 'node:module'; const require = __cliCreateRequire(import.meta.url);";
+
 /** Pure-JS dependencies the builds carry in their own files (see the comments below). */
 const PURE_JS_DEPENDENCIES = [/^(zod|yaml|@lezer\/[a-z]+|@prometheus-io\/lezer-promql)(\/|$)/];
 
@@ -69,6 +73,9 @@ export default defineConfig([
     // the types the declarations name.
     noExternal: PURE_JS_DEPENDENCIES,
     esbuildPlugins: [englishOnly, userlandPunycode],
+    // yaml is CommonJS and calls require() when first used; the ES module build has none of
+    // its own (the CommonJS build does, and must not declare a second).
+    banner: ({ format }) => (format === 'esm' ? { js: CREATE_REQUIRE } : {}),
   },
   {
     // The CLI is started through bin/, an ES module; it needs no CJS build or types.
@@ -88,10 +95,8 @@ export default defineConfig([
     ],
     define: { __STEMEDB_CLI_BUNDLE__: 'true' },
     esbuildPlugins: [englishOnly, userlandPunycode],
-    banner: {
-      // Bundled CommonJS (commander) calls require(); an ES module has none of its own.
-      js: "import { createRequire as __cliCreateRequire } from 'node:module'; const require = __cliCreateRequire(import.meta.url);",
-    },
+    // Bundled CommonJS (commander, yaml) calls require(); an ES module has none of its own.
+    banner: { js: CREATE_REQUIRE },
     sourcemap: true,
     target: 'node22',
     platform: 'node',
