@@ -1,4 +1,6 @@
-// Cold `stemedb-manifests render` (issue #3 section 6: process start to exit under 500 ms).
+// Cold `stemedb-manifests render` and a cold load of the library, each beside a bare
+// `node -e 0` in the same run. Targets (issue 23): `require('@stemedb/manifests')` and its
+// `import` at most 2.5x `node -e 0`, a cold `render` at most 2.0x (and under 500 ms, issue #3).
 //
 //   pnpm --filter @stemedb/manifests build
 //   pnpm exec tsx bench/manifests-render.ts [--runs 20] [--config stemedb.yaml]
@@ -16,13 +18,17 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(REPO, 'packages/manifests/bin/stemedb-manifests.js');
 const DIST = join(REPO, 'packages/manifests/dist/cli.js');
+const LIB_CJS = join(REPO, 'packages/manifests/dist/index.cjs');
+const LIB_ESM = join(REPO, 'packages/manifests/dist/index.js');
 const TARGET_MS = 500;
+/** Median wall time over `node -e 0`'s, at most. */
+const RATIO_TARGETS: Record<string, number> = { require: 2.5, import: 2.5, render: 2.0 };
 
 const { values } = parseArgs({
   options: {
@@ -83,6 +89,18 @@ const cases: Case[] = [
     wall: [],
     cpu: [],
   },
+  {
+    name: "require('@stemedb/manifests')",
+    args: ['-e', `require(${JSON.stringify(LIB_CJS)})`],
+    wall: [],
+    cpu: [],
+  },
+  {
+    name: "import('@stemedb/manifests')",
+    args: ['-e', `import(${JSON.stringify(pathToFileURL(LIB_ESM).href)})`],
+    wall: [],
+    cpu: [],
+  },
 ];
 
 function runOnce(c: Case, record: boolean): void {
@@ -127,14 +145,19 @@ const lines = [
   `load average (1/5/15 min): ${load(loadStart)} at start, ${load(loadEnd)} at end`,
   `runs: ${runs} each, interleaved, after one unrecorded warm-up run; config: ${config}`,
   '',
-  '| command | median ms | p90 ms | min ms | CPU ms (median) |',
-  '| --- | ---: | ---: | ---: | ---: |',
+  '| command | median ms | p90 ms | min ms | CPU ms (median) | median / node -e 0 | CPU / node -e 0 |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
 ];
+const bare = cases[0]!;
+const ratio = (c: Case, of: (c: Case) => number[]) =>
+  of(bare).length > 0 && of(c).length > 0 ? median(of(c)) / median(of(bare)) : Number.NaN;
 for (const c of cases) {
   const sorted = [...c.wall].sort((a, b) => a - b);
   const cpu = c.cpu.length > 0 ? ms(median(c.cpu)) : '  n/a';
+  const wallRatio = ratio(c, (x) => x.wall).toFixed(2);
+  const cpuRatio = ratio(c, (x) => x.cpu).toFixed(2);
   lines.push(
-    `| ${c.name} | ${ms(median(sorted))} | ${ms(quantile(sorted, 0.9))} | ${ms(sorted[0]!)} | ${cpu} |`,
+    `| ${c.name} | ${ms(median(sorted))} | ${ms(quantile(sorted, 0.9))} | ${ms(sorted[0]!)} | ${cpu} | ${wallRatio} | ${cpuRatio} |`,
   );
 }
 const render = cases[2]!;
@@ -143,4 +166,11 @@ lines.push(
   '',
   `render median ${renderMedian.toFixed(0)} ms: ${renderMedian < TARGET_MS ? 'under' : 'OVER'} the ${TARGET_MS} ms target`,
 );
+for (const [key, target] of Object.entries(RATIO_TARGETS)) {
+  const c = cases.find((x) => x.name.includes(key))!;
+  const r = ratio(c, (x) => x.wall);
+  lines.push(
+    `${c.name}: ${r.toFixed(2)}x node -e 0, ${r <= target ? 'within' : 'OVER'} the ${target}x target`,
+  );
+}
 process.stdout.write(`${lines.join('\n')}\n`);

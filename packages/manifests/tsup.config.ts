@@ -66,10 +66,21 @@ const esmOnlyModels: Plugin = {
   },
 };
 
+/** A `require` for an ES module build that carries CommonJS dependencies. */
+const CREATE_REQUIRE =
+  "import { createRequire as __cliCreateRequire } from 'node:module'; const require = __cliCreateRequire(import.meta.url);";
+
+/** Pure-JS dependencies the builds carry in their own files (see the comments below). */
+const PURE_JS_DEPENDENCIES = [/^(zod|yaml|@lezer\/[a-z]+|@prometheus-io\/lezer-promql)(\/|$)/];
+
 export default defineConfig([
   {
-    entry: ['src/index.ts'],
+    // Two entry points: only `cluster` loads @kubernetes/client-node (src/cluster/index.ts).
+    entry: { index: 'src/index.ts', cluster: 'src/cluster/index.ts' },
     format: ['esm', 'cjs'],
+    // Shared code (ClusterError above all) in shared chunks, for CJS too, so that an error
+    // thrown by the cluster entry is `instanceof` the class the main entry exports.
+    splitting: true,
     dts: true,
     clean: true,
     sourcemap: true,
@@ -80,6 +91,15 @@ export default defineConfig([
     shims: true,
     // The library requires every kubernetes-models kind by path (src/validate/schema/bundled-models.ts).
     define: { __STEMEDB_CLI_BUNDLE__: 'false' },
+    // `require('@stemedb/manifests')` must stay within 2.5x a bare node start (issue 23, bench/
+    // manifests-import.ts): zod and yaml are ~170 small modules to resolve, read and compile one
+    // by one otherwise. Carried here tree-shaken, as the CLI does; they stay dependencies for
+    // the types the declarations name.
+    noExternal: PURE_JS_DEPENDENCIES,
+    esbuildPlugins: [englishOnly, userlandPunycode],
+    // yaml is CommonJS and calls require() when first used; the ES module build has none of
+    // its own (the CommonJS build does, and must not declare a second).
+    banner: ({ format }) => (format === 'esm' ? { js: CREATE_REQUIRE } : {}),
   },
   {
     // The CLI is started through bin/, an ES module; it needs no CJS build or types.
@@ -93,17 +113,16 @@ export default defineConfig([
     // required by path from node_modules, one at a time; client-node, which only apply and
     // diff load, stays outside.
     noExternal: [
-      /^(zod|yaml|commander|@lezer\/[a-z]+|@prometheus-io\/lezer-promql)(\/|$)/,
+      ...PURE_JS_DEPENDENCIES,
+      /^commander(\/|$)/,
       /^(kubernetes-models|@kubernetes-models\/(traefik|prometheus-operator|external-secrets))\//,
       // Import-only packages the generated Longhorn validator and the models above import.
       /^@kubernetes-models\/(apimachinery|base|validate)(\/|$)/,
     ],
     define: { __STEMEDB_CLI_BUNDLE__: 'true' },
     esbuildPlugins: [englishOnly, userlandPunycode, esmOnlyModels],
-    banner: {
-      // Bundled CommonJS (commander) calls require(); an ES module has none of its own.
-      js: "import { createRequire as __cliCreateRequire } from 'node:module'; const require = __cliCreateRequire(import.meta.url);",
-    },
+    // Bundled CommonJS (yaml, the models' validators) calls require(); an ES module has none of its own.
+    banner: { js: CREATE_REQUIRE },
     sourcemap: true,
     target: 'node22',
     platform: 'node',

@@ -5,7 +5,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { parse as parseYamlText } from 'yaml';
 import { z } from 'zod';
 import { ingressSchema, networkPolicySchema, rateLimitSchema } from './config/network.js';
 import {
@@ -17,6 +16,7 @@ import {
   secretStoreSchema,
 } from './config/operations.js';
 import { dnsLabel, instanceNamespace } from './config/primitives.js';
+import { type ConfigSource, codeFrame, readConfigSource, suggestKey } from './config/source.js';
 import {
   imageSchema,
   probesSchema,
@@ -166,20 +166,36 @@ export type StemeDeploymentConfigInput = z.input<typeof configSchema>;
 export interface ConfigIssue {
   readonly path: string;
   readonly message: string;
+  /**
+   * Where it is, when the config came from a file ({@link loadConfigFile}): `file:line:column`,
+   * or the `--set path=value` it came from.
+   */
+  readonly at?: string;
+  /** The lines around it, numbered, with a caret under the column (file configs only). */
+  readonly frame?: string;
 }
 
-/** A config that does not parse. `issues` lists every problem; the message has one per line. */
+/**
+ * A config that does not parse. `issues` lists every problem; the message has one per line
+ * (`file:line:column: path: message`, for a file), each followed by its code frame.
+ */
 export class ConfigError extends Error {
   readonly code = 'config/invalid';
   readonly issues: readonly ConfigIssue[];
 
   constructor(issues: readonly ConfigIssue[], source?: string) {
     const where = source ? ` in ${source}` : '';
-    const lines = issues.map((i) => `  ${i.path || '(root)'}: ${i.message}`);
+    const lines = issues.map((i) => `  ${issueLine(i)}${i.frame ? `\n${i.frame}` : ''}`);
     super(`invalid StemeDB deployment config${where}:\n${lines.join('\n')}`);
     this.name = 'ConfigError';
     this.issues = issues;
   }
+}
+
+/** `at: path: message`, one line. */
+export function issueLine(issue: ConfigIssue): string {
+  const at = issue.at ? `${issue.at}: ` : '';
+  return `${at}${issue.path || '(root)'}: ${issue.message}`;
 }
 
 /** A key of the rclone backup given under a Longhorn one (the default method). */
@@ -213,19 +229,69 @@ export function parseConfig(input: unknown, source?: string): StemeDeploymentCon
   return result.data;
 }
 
-/** Reads and parses a config file: JSON when its name ends in `.json`, YAML otherwise. */
-export async function loadConfigFile(path: string): Promise<StemeDeploymentConfig> {
+/** Options of {@link loadConfigFile}. */
+export interface LoadConfigOptions {
+  /**
+   * `path=value` overrides applied over the file before it is validated, in order, as
+   * `helm template --set` does: the value is read as a YAML scalar (`port=18181` a number,
+   * `image.tag=0.9.1` a string). @default []
+   */
+  readonly set?: readonly string[];
+}
+
+/**
+ * Reads and parses a config file: JSON when its name ends in `.json`, YAML otherwise. A
+ * ConfigError's issues name the line and column of each problem, with a code frame and, for an
+ * unknown key, the known key it is closest to.
+ */
+export async function loadConfigFile(
+  path: string,
+  options: LoadConfigOptions = {},
+): Promise<StemeDeploymentConfig> {
   const text = await readFile(path, 'utf8');
   const json = extname(path).toLowerCase() === '.json';
-  let data: unknown;
+  let source: ConfigSource;
   try {
-    data = json ? JSON.parse(text) : parseYamlText(text);
+    if (json) JSON.parse(text); // JSON's own errors for a .json file; positions from yaml.
+    source = readConfigSource(path, text, options.set);
   } catch (err) {
+    if ((err as Error).name === 'UsageError') throw err;
     const first = (err as Error).message.split('\n')[0];
     throw new ConfigError(
       [{ path: '', message: `not valid ${json ? 'JSON' : 'YAML'}: ${first}` }],
       path,
     );
   }
-  return parseConfig(data ?? {}, path);
+  const result = configSchema.safeParse(source.data);
+  if (result.success) return result.data;
+  throw new ConfigError(locateIssues(result.error, source), path);
+}
+
+/** The issues of `error`, each placed in the file (or on its `--set`), with suggestions. */
+function locateIssues(error: z.ZodError, source: ConfigSource): ConfigIssue[] {
+  const unknownKey = new Set(
+    error.issues
+      .filter((i) => i.code === 'unrecognized_keys')
+      .flatMap((i) => i.keys.map((k) => [...i.path.map(String), k].join('.'))),
+  );
+  return toIssues(error).map((issue) => {
+    const path = issue.path === '' ? [] : issue.path.split('.');
+    let message = issue.message;
+    if (unknownKey.has(issue.path)) {
+      const hint = suggestKey(path);
+      if (hint) message = `${message}; did you mean ${hint}?`;
+    }
+    const set = [...source.sets].find(
+      ([p]) => issue.path === p || issue.path.startsWith(`${p}.`) || p.startsWith(`${issue.path}.`),
+    );
+    if (set) return { path: issue.path, message, at: `--set ${set[1]}` };
+    const pos = source.locate(path, unknownKey.has(issue.path));
+    if (!pos) return { path: issue.path, message };
+    return {
+      path: issue.path,
+      message,
+      at: `${source.file}:${pos.line}:${pos.col}`,
+      frame: codeFrame(source.text, pos.line, pos.col),
+    };
+  });
 }

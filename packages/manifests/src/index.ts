@@ -8,12 +8,14 @@
 
 // The bundle: every object from one config, in apply order.
 export { buildBundle } from './bundle.js';
-// Cluster operations (src/cluster/).
-export { type ApplyOptions, applyObjects } from './cluster/apply.js';
-export { type DiffOptions, type DiffResult, diffObjects } from './cluster/diff.js';
-export { ClusterError, type ClusterErrorCode, isClusterError } from './cluster/errors.js';
-export { type KubeConfigSource, loadKubeConfig } from './cluster/kubeconfig.js';
-export type { ClusterOptions } from './cluster/session.js';
+// Cluster errors. diff and apply themselves are in `@stemedb/manifests/cluster`
+// (src/cluster/index.ts): only that entry point loads @kubernetes/client-node.
+export {
+  ClusterError,
+  type ClusterErrorCode,
+  isClusterError,
+  type StatusCause,
+} from './cluster/errors.js';
 export type { ApplyResult } from './cluster/types.js';
 // The config's JSON Schema (`stemedb-manifests schema`) and the starter (`init`).
 export {
@@ -155,6 +157,8 @@ export {
   KUSTOMIZATION_FILE,
   type KustomizeDirResult,
   kustomizeFiles,
+  OutputDirError,
+  WRITTEN_FILES,
   writeKustomizeDir,
 } from './output/kustomize-dir.js';
 export {

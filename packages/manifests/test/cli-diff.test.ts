@@ -26,7 +26,9 @@ describe('diff', () => {
   it('reads each object and dry-runs its apply; everything is new on an empty cluster', async () => {
     server.reset();
     const result = await cluster(['diff', '--config', CONFIG]);
-    expect(result.code, result.stderr).toBe(0);
+    // As kubectl diff: 1 when apply would change something.
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toBe('');
     // Objects in the namespace the apply would create cannot be dry-run: only the namespace,
     // the cluster-scoped StorageClass and the RecurringJob (in Longhorn's namespace) reach it.
     const clusterScoped = BUNDLE.filter((o) => o.metadata.namespace !== 'stemedb');
@@ -42,11 +44,22 @@ describe('diff', () => {
     server.reset();
     await cluster(['apply', '--config', CONFIG]);
     server.current().requests.length = 0; // Forget the apply's requests, keep its objects.
-    const result = await cluster(['diff', '--config', CONFIG, '--json']);
+    const result = await cluster(['diff', CONFIG, '--json']);
     expect(result.code, result.stderr).toBe(0);
     const out = JSON.parse(result.stdout) as { ok: boolean; results: { action: string }[] };
     expect(out.ok).toBe(true);
     expect(out.results.map((r) => r.action)).toEqual(BUNDLE.map(() => 'unchanged'));
     expect(patches().map((r) => r.path)).toEqual(APPLY_PATHS);
+  });
+
+  it('exits 1 when an object would be updated, with --json too', async () => {
+    server.reset();
+    await cluster(['apply', CONFIG]);
+    const result = await cluster(['diff', CONFIG, '--set', 'image.tag=0.9.1', '--json']);
+    expect(result.code, result.stderr).toBe(1);
+    const out = JSON.parse(result.stdout) as { results: { ref: string; action: string }[] };
+    expect(out.results.filter((r) => r.action === 'update').map((r) => r.ref)).toContain(
+      'Deployment/stemedb/stemedb-api',
+    );
   });
 });

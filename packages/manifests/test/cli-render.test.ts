@@ -1,10 +1,10 @@
 /** `stemedb-manifests render` (issue #3 section 6), run as users run it: see support/cli.ts. */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { kustomizeFiles } from '../src/output/kustomize-dir.js';
+import { kustomizeFiles, WRITTEN_FILES } from '../src/output/kustomize-dir.js';
 import { parseYamlStream } from '../src/output/serialize.js';
 import {
   BIN,
@@ -16,6 +16,7 @@ import {
   freshDir,
   MINIMAL_YAML,
   run,
+  STACK,
   work,
 } from './support/cli.js';
 
@@ -46,8 +47,26 @@ describe('render', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain(`wrote ${BUNDLE.length} objects to ${dir}/`);
     const expected = kustomizeFiles(BUNDLE);
-    expect(readdirSync(dir).sort()).toEqual([...expected.keys()].sort());
+    expect(readdirSync(dir).sort()).toEqual([...expected.keys(), WRITTEN_FILES].sort());
     for (const [name, text] of expected) expect(readFileSync(join(dir, name), 'utf8')).toBe(text);
+  });
+
+  it('-f kustomize refuses an -o that names a file, and creates nothing (exit 2)', async () => {
+    const out = join(freshDir(), 'x.yaml');
+    const result = await run(['render', CONFIG, '-f', 'kustomize', '-o', out]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/x\.yaml looks like a file name/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('-f kustomize refuses a non-empty directory it did not write (exit 2)', async () => {
+    const dir = freshDir();
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'mine.yaml'), 'kind: ConfigMap\n');
+    const result = await run(['render', CONFIG, '-f', 'kustomize', '-o', dir]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/is not empty and was not written by stemedb-manifests/);
+    expect(readdirSync(dir)).toEqual(['mine.yaml']);
   });
 
   it('--out FILE writes the YAML there and nothing to stdout', async () => {
@@ -70,11 +89,13 @@ describe('render', () => {
     expectOneLineError(result, 2, /--out DIR/);
   });
 
-  it('exits 2 with one line naming the key for an invalid config, and writes nothing', async () => {
+  it('exits 2 with one line per problem naming the key for an invalid config, and writes nothing', async () => {
     const bad = file('bad.yaml', `${MINIMAL_YAML}replicas: 2\nport: 80\n`);
     const result = await run(['render', '--config', bad]);
-    expectOneLineError(result, 2, /replicas: unknown key/);
-    expect(result.stderr).toMatch(/port: must be ≥ 1024/);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^.*bad\.yaml:5:1: replicas: unknown key$/m);
+    expect(result.stderr).toMatch(/^.*bad\.yaml:6:7: port: must be ≥ 1024/m);
+    expect(result.stderr).not.toMatch(STACK);
     expect(result.stderr).toContain(bad);
     expect(result.stdout).toBe('');
   });

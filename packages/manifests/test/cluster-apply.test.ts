@@ -69,13 +69,15 @@ describe('applyObjects', () => {
     }
   });
 
-  it('asks discovery once per API group version, and nothing else', async () => {
+  it('asks discovery once per API group version, and reads only the live Deployment', async () => {
     const api = fakeApi();
     await applyObjects(BUNDLE, { kubeConfig });
     expect(api.requests.filter((r) => r.method === 'GET').map((r) => r.path)).toEqual([
+      // The volume guard: which claims the live server mounts, before anything is applied.
+      '/apis/apps/v1',
+      '/apis/apps/v1/namespaces/stemedb/deployments/stemedb-api',
       '/api/v1',
       '/apis/external-secrets.io/v1',
-      '/apis/apps/v1',
       '/apis/traefik.io/v1alpha1',
       '/apis/networking.k8s.io/v1',
       '/apis/monitoring.coreos.com/v1',

@@ -46,6 +46,8 @@ function zodAccepts(input: unknown): boolean {
 }
 
 /** The bad configs zod alone refuses, by row name, with the CHECKED_BY_VALIDATE_ONLY entry that says why. */
+const CRON_CHECK = 'backup.schedule: each field in range (a cron parser, not a pattern)';
+
 const ZOD_ONLY: Readonly<Record<string, string>> = {
   'a request above its limit': 'resources: each request at most its limit',
   'a startup window short of twice the WAL replay':
@@ -58,6 +60,8 @@ const ZOD_ONLY: Readonly<Record<string, string>> = {
     'name: not stemedb-backup (the backup job pods carry that name)',
   "Prometheus's namespace as the namespace":
     "namespace: not an operator's namespace the config names (monitoring.prometheusNamespace, networkPolicy.traefikNamespace, backup.longhorn.namespace)",
+  'a cron schedule with a minute out of range': CRON_CHECK,
+  'a cron schedule with a weekday out of range': CRON_CHECK,
 };
 
 describe('configJsonSchema', () => {

@@ -145,6 +145,11 @@ describe('parseConfig defaults', () => {
     const c = parseConfig(withConfig({ storage: { volumes: { layout: 'single' } } }));
     expect(c.storage.volumes).toEqual({ layout: 'single', size: '50Gi' });
   });
+
+  it('merges the defaults into a partial volumes section without a layout (the split layout)', () => {
+    const c = parseConfig(withConfig({ storage: { volumes: { dbSize: '100Gi' } } }));
+    expect(c.storage.volumes).toEqual({ layout: 'split', walSize: '20Gi', dbSize: '100Gi' });
+  });
 });
 
 describe('parseConfig errors', () => {
@@ -201,7 +206,9 @@ describe('loadConfigFile', () => {
   it('names the file and the path of a bad value', async () => {
     const file = join(await dir, 'bad.yaml');
     await writeFile(file, 'ingress:\n  host: stemedb.threesix.ai\nimage:\n  tag: latest\n');
-    await expect(loadConfigFile(file)).rejects.toThrow(/in .*bad\.yaml:\n {2}image\.tag: /);
+    await expect(loadConfigFile(file)).rejects.toThrow(
+      /in .*bad\.yaml:\n {2}.*bad\.yaml:4:8: image\.tag: .*\n {4}3 \| image:\n {2}> 4 \| {3}tag: latest\n/,
+    );
   });
 
   it('reports a syntax error as a ConfigError', async () => {

@@ -11,6 +11,7 @@ import {
   parseYamlStream,
   renderJson,
   renderYaml,
+  WRITTEN_FILES,
   writeKustomizeDir,
   writeOutput,
 } from '../src/index.js';
@@ -42,7 +43,7 @@ describe('writeKustomizeDir', () => {
       KUSTOMIZATION_FILE,
     ];
     expect(result.files).toEqual(expected);
-    expect((await readdir(dir)).sort()).toEqual([...expected].sort());
+    expect((await readdir(dir)).sort()).toEqual([...expected, WRITTEN_FILES].sort());
     expect(result.files).toContain('deployment-stemedb-api.yaml');
     expect(result.files).toContain('persistentvolumeclaim-stemedb-wal.yaml');
   });
@@ -116,7 +117,7 @@ describe('writeOutput', () => {
     let out = '';
     const result = await writeOutput(bundle, { stdout: { write: (t: string) => (out += t) } });
     expect(out).toBe(renderYaml(bundle));
-    expect(result).toEqual({ format: 'yaml', paths: ['-'] });
+    expect(result).toEqual({ format: 'yaml', paths: ['-'], removed: [] });
   });
 
   it('writes JSON to stdout for "-"', async () => {

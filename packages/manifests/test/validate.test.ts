@@ -139,7 +139,7 @@ describe('unknown fields', () => {
   });
 
   it('knows every field the Kubernetes OpenAPI lists for a Deployment (cross-checked with @kubernetes/client-node)', () => {
-    // client-node 1.4.0 is generated from Kubernetes 1.34; kubernetes-models 5.1.0 knows its fields.
+    // client-node 2.0.1 is generated from Kubernetes 1.35; kubernetes-models 5.1.0 knows its fields.
     const models = clientNode as unknown as Record<
       string,
       { attributeTypeMap?: { baseName: string; type: string }[] }

@@ -13,12 +13,15 @@ import { failedReport, printReport, type Report } from './report.js';
 
 export interface ClusterFlags {
   config?: string;
+  /** `--set path=value` overrides, in order. */
+  set?: string[];
   json?: boolean;
   kubeconfig?: string;
   context?: string;
   fieldManager?: string;
   forceConflicts?: boolean;
   requestTimeout?: string;
+  allowVolumeChange?: boolean;
 }
 
 export interface ApplyFlags extends ClusterFlags {
@@ -39,7 +42,7 @@ async function checkedBundle(
   if (manager !== undefined && (manager.length === 0 || manager.length > 128)) {
     throw new UsageError('--field-manager must be 1 to 128 characters long');
   }
-  const config = await loadCliConfig(flags.config);
+  const config = await loadCliConfig(flags.config, flags.set);
   const objects = buildBundle(config);
   const report = validate(objects, validateOptionsFor(config, objects, false));
   if (report.findings.length > 0 && !flags.json) printReport(io, io.stderr, report, false);
@@ -60,6 +63,7 @@ async function clusterOptions(flags: ClusterFlags) {
     }),
     ...(flags.fieldManager ? { fieldManager: flags.fieldManager } : {}),
     force: flags.forceConflicts === true,
+    allowVolumeChange: flags.allowVolumeChange === true,
     ...(flags.requestTimeout ? { timeoutMs: Number(flags.requestTimeout) * 1000 } : {}),
   };
 }
@@ -138,9 +142,16 @@ export async function runDiff(flags: ClusterFlags, io: Io): Promise<void> {
   } catch (error) {
     clusterFailure(error, io, !!flags.json, report);
   }
+  // As kubectl diff: exit 1 when apply would change something. Quiet: the diff is the report.
+  const changes = results.filter((r) => r.action !== 'unchanged').length;
+  const changed = () => {
+    if (changes > 0) {
+      throw new FailedError(`${changes} object(s) would change`, { quiet: true });
+    }
+  };
   if (flags.json) {
     writeJson(io.stdout, { ok: true, report, results });
-    return;
+    return changed();
   }
   // Paths only, never values: a diff must not leak what a Secret holds.
   const c = palette(io.stdout, io.env);
@@ -158,4 +169,5 @@ export async function runDiff(flags: ClusterFlags, io: Io): Promise<void> {
   io.stdout.write(
     `${count('create')} to create, ${count('update')} to update, ${count('unchanged')} unchanged.\n`,
   );
+  changed();
 }

@@ -2,6 +2,8 @@
  * The config every building command starts from (`--config file`, YAML or JSON, or the
  * defaults alone), the bundle built from it, and the validation options that follow from it.
  */
+
+import { applySets } from '../config/source.js';
 import { ConfigError, loadConfigFile, parseConfig, type StemeDeploymentConfig } from '../config.js';
 import { buildKustomization, objectFileName } from '../objects/kustomization.js';
 import type { KubeObject } from '../types.js';
@@ -17,27 +19,43 @@ const READ_ERRORS: Record<string, string> = {
 };
 
 /**
- * The config from `path`, or the defaults when there is none. The defaults lack the two keys
- * with no default (`ingress.host`, `image.tag`), so without a file this fails naming them.
+ * The config from `path`, or the defaults when there is none, with the `--set` overrides
+ * applied. The defaults lack the two keys with no default (`ingress.host`, `image.tag`), so
+ * without a file (or `--set`s for them) this fails naming them.
  */
-export async function loadCliConfig(path: string | undefined): Promise<StemeDeploymentConfig> {
+export async function loadCliConfig(
+  path: string | undefined,
+  set: readonly string[] = [],
+): Promise<StemeDeploymentConfig> {
   if (path === undefined) {
     try {
-      return parseConfig({});
+      return parseConfig(
+        asUsage(() => applySets({}, set)).data,
+        set.length > 0 ? '--set' : undefined,
+      );
     } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
+      if (!(error instanceof ConfigError) || set.length > 0) throw error;
       const missing = error.issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ');
       throw new UsageError(`no --config given, and the defaults are not enough: ${missing}`);
     }
   }
   try {
-    return await loadConfigFile(path);
+    return await loadConfigFile(path, { set });
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code && code in READ_ERRORS) {
       throw new UsageError(`cannot read config ${path}: ${READ_ERRORS[code]}`, { cause: error });
     }
     throw error;
+  }
+}
+
+/** `parse()`, its Error (a malformed `--set`) as a usage error. */
+function asUsage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
   }
 }
 

@@ -18,7 +18,8 @@ export const EXIT_USAGE = 2;
 export const EXIT_CODES_HELP = `
 Exit codes:
   0  success (warnings do not fail)
-  1  findings with severity error (nothing was written or applied), or the cluster refused
+  1  findings with severity error (nothing was written or applied), the cluster refused,
+     or (diff) apply would change something
   2  usage or config error: unknown option, missing argument, unreadable or invalid config`;
 
 /** A stream the CLI writes to; `isTTY` decides colour and progress. */
@@ -107,6 +108,8 @@ export function oneLine(text: string): string {
 interface Issue {
   path?: unknown;
   message?: unknown;
+  at?: unknown;
+  frame?: unknown;
 }
 
 /** The exit code for an error thrown by a command. */
@@ -118,15 +121,22 @@ export function exitCodeOf(error: unknown): number {
   return EXIT_FAILED;
 }
 
-/** The one line an error is reported as. */
+/**
+ * The line an error is reported as. A ConfigError is the exception, as compilers report: one
+ * line per problem (`file:line:column: path: message`) after its header, each followed by its
+ * code frame when it came from a file.
+ */
 export function errorLine(error: unknown): string {
   if (!(error instanceof Error)) return oneLine(String(error));
   const e = error as Error & { issues?: readonly Issue[]; source?: string };
   if (e.name === 'ConfigError' && Array.isArray(e.issues)) {
-    // ConfigError's own message has one issue per line; keep its header, join the issues.
-    const header = e.message.split('\n')[0]!.replace(/:$/, '');
-    const issues = e.issues.map((i) => `${String(i.path || '(root)')}: ${String(i.message)}`);
-    return `${header}: ${issues.join('; ')}`;
+    const header = e.message.split('\n')[0]!;
+    const issues = e.issues.map((i) => {
+      const at = i.at ? `${String(i.at)}: ` : '';
+      const line = `${at}${String(i.path || '(root)')}: ${oneLine(String(i.message))}`;
+      return typeof i.frame === 'string' ? `${line}\n${i.frame}` : line;
+    });
+    return `${header}\n${issues.join('\n')}`;
   }
   return oneLine(e.message);
 }

@@ -14,6 +14,7 @@ import {
   PROGRAM,
   processIo,
   reportError,
+  UsageError,
 } from './io.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -22,6 +23,27 @@ const ioOf = (command: Command): Io => processIo(command.optsWithGlobals().debug
 
 const CONFIG_HELP =
   'deployment config, YAML or JSON (by extension); without it only the defaults, which lack ingress.host and image.tag';
+
+const CONFIG_ARG_HELP = 'the deployment config (the same as --config)';
+
+const SET_HELP =
+  'override a config value, path=value (repeatable, applied in order over the file, validated with it), as helm template --set: e.g. --set image.tag=0.9.1';
+
+/** The config given positionally or with -c/--config (both only when they agree). */
+function withConfig<T extends { config?: string }>(positional: string | undefined, flags: T): T {
+  if (positional !== undefined && flags.config !== undefined && positional !== flags.config) {
+    throw new UsageError(`two configs given: ${positional} and --config ${flags.config}; give one`);
+  }
+  return { ...flags, config: positional ?? flags.config };
+}
+
+/** The config argument and the options every building command takes to read it. */
+function configOptions(command: Command): Command {
+  return command
+    .argument('[config]', CONFIG_ARG_HELP)
+    .option('-c, --config <file>', CONFIG_HELP)
+    .option('--set <path=value>', SET_HELP, collect, []);
+}
 
 const ROOT_HELP = `
 Commands that build (render, validate, apply, diff) start from one config: the defaults plus
@@ -37,8 +59,7 @@ Docs: README.md of @stemedb/manifests (section CLI) and docs/alerts-and-cluster.
 
 /** Options shared by apply and diff. */
 function clusterOptions(command: Command): Command {
-  return command
-    .option('-c, --config <file>', CONFIG_HELP)
+  return configOptions(command)
     .option('--kubeconfig <file>', 'kubeconfig to use instead of KUBECONFIG or ~/.kube/config')
     .option('--context <name>', "kubeconfig context to use instead of the file's current one")
     .option(
@@ -50,6 +71,10 @@ function clusterOptions(command: Command): Command {
       'take over fields another field manager owns instead of failing with a 409 conflict',
     )
     .option('--request-timeout <seconds>', 'timeout of each API request (default: 30)')
+    .option(
+      '--allow-volume-change',
+      "go ahead when the server's Deployment would mount other claims than the live one (refused otherwise: the new claims may not hold its data)",
+    )
     .option('--json', 'print the report and the results as JSON on stdout');
 }
 
@@ -70,12 +95,13 @@ export function buildProgram(version: string): Command {
     })
     .addHelpText('after', ROOT_HELP);
 
-  program
-    .command('render')
-    .description(
-      'Build every object from the config, validate them, and write them (only without errors).',
-    )
-    .option('-c, --config <file>', CONFIG_HELP)
+  configOptions(
+    program
+      .command('render')
+      .description(
+        'Build every object from the config, validate them, and write them (only without errors).',
+      ),
+  )
     .addOption(
       new Option('-f, --format <format>', 'output format')
         .choices(['yaml', 'json', 'kustomize', 'prometheus-rules'])
@@ -118,15 +144,16 @@ Examples:
   ${PROGRAM} render --config stemedb.yaml --restore-from 20261202T060000Z > restore-job.yaml   # rclone
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (flags, command: Command) => {
+    .action(async (config: string | undefined, flags, command: Command) => {
       const { runRender } = await import('./render-command.js');
-      await runRender(flags, ioOf(command));
+      await runRender(withConfig(config, flags), ioOf(command));
     });
 
-  program
-    .command('validate')
-    .description('Build every object from the config and validate them; write nothing.')
-    .option('-c, --config <file>', CONFIG_HELP)
+  configOptions(
+    program
+      .command('validate')
+      .description('Build every object from the config and validate them; write nothing.'),
+  )
     .option('--json', 'print the report as JSON: { ok, errors, warnings, findings }')
     .option('--list-rules', 'list every rule (id, severity, what it checks) and exit')
     .addHelpText(
@@ -139,9 +166,9 @@ Examples:
   ${PROGRAM} validate --config stemedb.yaml --json | jq '.findings[] | select(.severity == "error")'
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (flags, command: Command) => {
+    .action(async (config: string | undefined, flags, command: Command) => {
       const { runValidate } = await import('./validate-command.js');
-      await runValidate(flags, ioOf(command));
+      await runValidate(withConfig(config, flags), ioOf(command));
     });
 
   program
@@ -248,9 +275,9 @@ Examples:
   ${PROGRAM} apply --config stemedb.yaml --context k3s-prod
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (flags, command: Command) => {
+    .action(async (config: string | undefined, flags, command: Command) => {
       const { runApply } = await import('./cluster-commands.js');
-      await runApply(flags, ioOf(command));
+      await runApply(withConfig(config, flags), ioOf(command));
     });
 
   clusterOptions(
@@ -262,16 +289,17 @@ ${EXIT_CODES_HELP}`,
       'after',
       `
 Each object is server-side applied with dryRun=All and compared with the live object; only
-field paths are printed, never values. Exits 0 whether or not there are differences.
+field paths are printed, never values. Exits 1 when apply would change something (create or
+update), 0 when nothing would change, as kubectl diff does; 1 also when diff itself fails.
 
 Examples:
   ${PROGRAM} diff --config stemedb.yaml
   ${PROGRAM} diff --config stemedb.yaml --json | jq '.results[] | select(.action != "unchanged")'
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (flags, command: Command) => {
+    .action(async (config: string | undefined, flags, command: Command) => {
       const { runDiff } = await import('./cluster-commands.js');
-      await runDiff(flags, ioOf(command));
+      await runDiff(withConfig(config, flags), ioOf(command));
     });
 
   return program;

@@ -24,6 +24,8 @@ export const FORMATS: readonly string[] = ['yaml', 'json', 'kustomize', PROMETHE
 
 export interface RenderFlags {
   config?: string;
+  /** `--set path=value` overrides, in order. */
+  set?: string[];
   format: string;
   out?: string;
   json?: boolean;
@@ -52,7 +54,7 @@ export async function runRender(flags: RenderFlags, io: Io): Promise<void> {
       `--format ${PROMETHEUS_RULES_FORMAT} writes the bundle's alerts, not a restore`,
     );
   }
-  const config = await loadCliConfig(flags.config);
+  const config = await loadCliConfig(flags.config, flags.set);
   const bundle = buildBundle(config);
   const restore = restoreObjects(config, flags.restoreFrom ?? [], flags.restoreSwap ?? []);
   // The restore objects are validated beside the bundle they join (its namespace, its
@@ -77,12 +79,19 @@ export async function runRender(flags: RenderFlags, io: Io): Promise<void> {
     format,
     ...(flags.out ? { out: flags.out } : {}),
     stdout: io.stdout,
+  }).catch((error: unknown) => {
+    // A directory that is not ours, or a file named as one: how render was called (exit 2).
+    if ((error as Error).name === 'OutputDirError') {
+      throw new UsageError((error as Error).message, { cause: error });
+    }
+    throw error;
   });
   if (result.paths[0] !== '-' && !flags.json) {
     const c = palette(io.stderr, io.env);
     const where = format === 'kustomize' ? `${flags.out}/` : flags.out;
+    const removed = result.removed.length > 0 ? `, removed ${result.removed.join(', ')}` : '';
     io.stderr.write(
-      `${c.green('wrote')} ${plural(objects.length, 'object')} to ${where} (${format})\n`,
+      `${c.green('wrote')} ${plural(objects.length, 'object')} to ${where} (${format})${removed}\n`,
     );
   }
 }

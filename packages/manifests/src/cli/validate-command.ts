@@ -10,13 +10,15 @@ import { failedReport, listRules, printReport } from './report.js';
 
 export interface ValidateFlags {
   config?: string;
+  /** `--set path=value` overrides, in order. */
+  set?: string[];
   json?: boolean;
   listRules?: boolean;
 }
 
 export async function runValidate(flags: ValidateFlags, io: Io): Promise<void> {
   if (flags.listRules) return listRules(io, flags.json === true);
-  const config = await loadCliConfig(flags.config);
+  const config = await loadCliConfig(flags.config, flags.set);
   const objects = buildBundle(config);
   const report = validate(objects, validateOptionsFor(config, objects, false));
   printReport(io, io.stdout, report, flags.json === true);

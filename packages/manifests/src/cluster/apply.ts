@@ -34,6 +34,7 @@ const APPLY_KEYS = [
   'timeoutMs',
   'dryRun',
   'onProgress',
+  'allowVolumeChange',
 ];
 
 /** Server-side applies `objects` in dependency order; returns one result per object, in that order. */
@@ -44,6 +45,7 @@ export async function applyObjects(
   checkOptions('applyObjects', options, APPLY_KEYS);
   const session = openSession(options);
   const ordered = sortForApply(objects);
+  await session.guardVolumes(ordered);
   const call = {
     dryRun: options.dryRun ?? false,
     force: options.force ?? false,

@@ -94,14 +94,22 @@ export class ServerSideApplyClient extends KubernetesObjectApi {
     type?: string,
     options?: Configuration,
   ): Promise<T> {
-    ctx.setSignal(AbortSignal.timeout(this.timeoutMs));
+    const signal = AbortSignal.timeout(this.timeoutMs);
+    ctx.setSignal(signal);
     if (ctx.getHttpMethod() === HttpMethod.PATCH && isApply(ctx)) {
       const sent = JSON.parse(String(ctx.getBody())) as KubeObject;
       const exact = [...this.pending].find((p) => sameObject(p, sent));
       if (exact) ctx.setBody(JSON.stringify(exact));
       ctx.setQueryParam('fieldValidation', this.fieldValidation);
     }
-    return super.requestPromise<T>(ctx, type, options);
+    try {
+      return await super.requestPromise<T>(ctx, type, options);
+    } catch (error) {
+      // undici rejects with the signal's DOMException, whose message is read-only: client-node's
+      // discovery then fails rewriting it (a TypeError that hides the timeout). Ours is writable.
+      if (signal.aborted) throw new RequestTimeoutError(this.timeoutMs, error);
+      throw error;
+    }
   }
 
   protected override async processResponse<T extends KubernetesObject>(
@@ -114,6 +122,14 @@ export class ServerSideApplyClient extends KubernetesObjectApi {
     const data = JSON.parse(await response.body.text()) as T;
     this.statusOf.set(data, response.httpStatusCode);
     return data;
+  }
+}
+
+/** A request that got no answer within the client's timeout. */
+export class RequestTimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+  constructor(ms: number, cause: unknown) {
+    super(`no answer within ${ms} ms`, { cause });
   }
 }
 

@@ -21,7 +21,14 @@ export interface DiffResult {
   note?: string;
 }
 
-const DIFF_KEYS = ['kubeConfig', 'fieldManager', 'force', 'fieldValidation', 'timeoutMs'];
+const DIFF_KEYS = [
+  'kubeConfig',
+  'fieldManager',
+  'force',
+  'fieldValidation',
+  'timeoutMs',
+  'allowVolumeChange',
+];
 
 /** Fields the server changes on every write or owns itself: never a difference we made. */
 const VOLATILE_METADATA = ['managedFields', 'resourceVersion', 'generation'];
@@ -51,6 +58,7 @@ export async function diffObjects(
     }
     try {
       const live = await session.client.get(obj);
+      session.guardVolume(obj, live);
       const after = await session.client.apply(obj, call);
       if (!live) {
         if (obj.kind === 'Namespace') newNamespaces.add(obj.metadata.name);

@@ -2,8 +2,11 @@
  * One error type for everything that goes wrong talking to a cluster, made from whatever
  * @kubernetes/client-node threw. The message names the object and says what to do; `code` is
  * stable for scripts; `applied` lists what an apply had already done when it stopped.
+ *
+ * This module imports nothing from client-node: the main entry point exports ClusterError, and
+ * loading client-node costs more than the rest of the package (issue 23, finding 8). Its
+ * ApiException is recognised by shape instead (`isApiException`).
  */
-import { ApiException } from '@kubernetes/client-node';
 import { type KubeObject, objectRef } from '../types.js';
 import type { ApplyResult } from './types.js';
 
@@ -17,6 +20,7 @@ export type ClusterErrorCode =
   | 'cluster/invalid'
   | 'cluster/not-found'
   | 'cluster/unknown-kind'
+  | 'cluster/volume-change'
   | 'cluster/api-error';
 
 /** A cause the API server listed in its Status (`details.causes`). */
@@ -85,8 +89,14 @@ export function withApplied(error: ClusterError, applied: readonly ApplyResult[]
 export function toClusterError(error: unknown, obj: KubeObject, server: string): ClusterError {
   if (error instanceof ClusterError) return error;
   const ref = objectRef(obj);
-  if (error instanceof ApiException) return fromStatus(error, obj);
-  const err = error as { name?: string; code?: string; type?: string; message?: string };
+  if (isApiException(error)) return fromStatus(error, obj);
+  const err = error as {
+    name?: string;
+    code?: string;
+    type?: string;
+    message?: string;
+    cause?: { code?: string; message?: string };
+  };
   if (err?.name === 'AbortError' || err?.name === 'TimeoutError' || err?.type === 'aborted') {
     return new ClusterError(
       'cluster/timeout',
@@ -97,10 +107,12 @@ export function toClusterError(error: unknown, obj: KubeObject, server: string):
       },
     );
   }
-  if (err?.name === 'FetchError' || err?.type === 'system') {
+  // undici's fetch fails with a TypeError "fetch failed" whose cause is the socket's error.
+  if (err?.name === 'TypeError' && err.message?.endsWith('fetch failed')) {
+    const why = err.cause?.code ?? err.cause?.message ?? err.message;
     return new ClusterError(
       'cluster/unreachable',
-      `${ref}: cannot reach the API server at ${server} (${err.code ?? err.message}); check the kubeconfig's context and the network`,
+      `${ref}: cannot reach the API server at ${server} (${why}); check the kubeconfig's context and the network`,
       { object: ref, cause: error },
     );
   }
@@ -111,7 +123,28 @@ export function toClusterError(error: unknown, obj: KubeObject, server: string):
   });
 }
 
-function fromStatus(error: ApiException<unknown>, obj: KubeObject): ClusterError {
+/** What client-node's ApiException carries that we read. */
+interface ApiExceptionShape {
+  code: number;
+  body: unknown;
+  message: string;
+}
+
+/**
+ * client-node's ApiException, by shape: an Error with a numeric HTTP `code`, a `body` and the
+ * response `headers` (its name is plain `Error`). Matched this way so that this module need not
+ * load client-node, and so that an exception from another copy of client-node is recognised too.
+ */
+export function isApiException(error: unknown): error is ApiExceptionShape {
+  return (
+    error instanceof Error &&
+    typeof (error as { code?: unknown }).code === 'number' &&
+    'body' in error &&
+    'headers' in error
+  );
+}
+
+function fromStatus(error: ApiExceptionShape, obj: KubeObject): ClusterError {
   const ref = objectRef(obj);
   const status = parseStatus(error.body);
   const causes = status.details?.causes ?? [];
@@ -178,7 +211,7 @@ function unknownKind(obj: KubeObject, cause: unknown): ClusterError {
   return new ClusterError(
     'cluster/unknown-kind',
     `${ref}: the cluster does not serve ${obj.apiVersion} ${obj.kind}: install its CRD (its operator) first`,
-    { object: ref, cause, status: cause instanceof ApiException ? cause.code : undefined },
+    { object: ref, cause, status: isApiException(cause) ? cause.code : undefined },
   );
 }
 

@@ -18,6 +18,7 @@ const schema = z.strictObject({
   fieldValidation: z.enum(['Strict', 'Warn', 'Ignore']).optional(),
   timeoutMs: z.number().int().positive().optional(),
   dryRun: z.boolean().optional(),
+  allowVolumeChange: z.boolean().optional(),
   onProgress: z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function').optional(),
 });
 

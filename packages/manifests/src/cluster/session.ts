@@ -7,6 +7,7 @@ import type { KubeObject } from '../types.js';
 import { type FieldValidation, ServerSideApplyClient } from './client.js';
 import { ClusterError, toClusterError } from './errors.js';
 import { loadKubeConfig } from './kubeconfig.js';
+import { volumeChangeError } from './volume-guard.js';
 
 /** The field manager our applies own fields as. */
 export const DEFAULT_FIELD_MANAGER = 'stemedb-manifests';
@@ -28,6 +29,11 @@ export interface ClusterOptions {
   fieldValidation?: FieldValidation;
   /** @default 30_000 */
   timeoutMs?: number;
+  /**
+   * Apply (or diff) even when a rendered Deployment mounts other claims than the live one,
+   * which points the server at volumes that may not hold its data. @default false
+   */
+  allowVolumeChange?: boolean;
 }
 
 /** A client for one run, with how to turn its errors into ClusterErrors. */
@@ -40,9 +46,37 @@ export function openSession(options: ClusterOptions) {
     timeoutMs: options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     fieldValidation: options.fieldValidation ?? 'Strict',
   });
+  const error = (e: unknown, obj: KubeObject) => toClusterError(e, obj, server);
   return {
     client,
     fieldManager: options.fieldManager ?? DEFAULT_FIELD_MANAGER,
-    error: (error: unknown, obj: KubeObject) => toClusterError(error, obj, server),
+    error,
+    /**
+     * Throws `cluster/volume-change` before anything is written when a rendered Deployment
+     * would mount other claims than the live one (unless `allowVolumeChange`). For apply, which
+     * reads the live Deployments first; diff checks the live object it reads anyway.
+     */
+    guardVolume(obj: KubeObject, live: KubeObject | undefined): void {
+      if (options.allowVolumeChange || obj.kind !== 'Deployment') return;
+      const refused = volumeChangeError(obj, live);
+      if (refused) throw refused;
+    },
+    async guardVolumes(objects: readonly KubeObject[]): Promise<void> {
+      if (options.allowVolumeChange) return;
+      for (const obj of objects.filter((o) => o.kind === 'Deployment')) {
+        let live: KubeObject | undefined;
+        try {
+          live = await client.get(obj);
+        } catch (e) {
+          const cause = error(e, obj);
+          // A kind or namespace the cluster lacks has no live claims: the apply reports it in
+          // its place, after what it depends on.
+          if (cause.code === 'cluster/unknown-kind' || cause.code === 'cluster/not-found') continue;
+          throw cause;
+        }
+        const refused = volumeChangeError(obj, live);
+        if (refused) throw refused;
+      }
+    },
   };
 }

@@ -18,6 +18,7 @@ export const CONFIG_SCHEMA_ID =
 
 /** Checks of the config that the JSON Schema cannot make (they compare separate fields). */
 export const CHECKED_BY_VALIDATE_ONLY: readonly string[] = [
+  'backup.schedule: each field in range (a cron parser, not a pattern)',
   'name: not stemedb-backup (the backup job pods carry that name)',
   "namespace: not an operator's namespace the config names (monitoring.prometheusNamespace, networkPolicy.traefikNamespace, backup.longhorn.namespace)",
   'Secret names: rootApiKey.secretName, ingress.tlsSecretName, backup.secretName and image.pullSecret.name all differ',

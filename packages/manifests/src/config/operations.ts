@@ -3,6 +3,7 @@
  * RecurringJob or rclone CronJob),
  * monitoring and alert thresholds, and the PodDisruptionBudget.
  */
+import { Cron } from 'croner';
 import { z } from 'zod';
 import * as D from '../defaults.js';
 import type { AlertThresholds } from '../objects/prometheus-rule.js';
@@ -43,6 +44,16 @@ export const secretStoreSchema = z
   })
   .prefault({});
 
+/** What croner finds wrong with a cron expression, or undefined when it parses. */
+function cronProblem(expression: string): string | undefined {
+  try {
+    new Cron(expression, { paused: true }).stop();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message.replace(/^CronPattern: /, '');
+  }
+}
+
 /** Fields every backup method has. */
 const backupShared = {
   /** @default true */
@@ -54,6 +65,13 @@ const backupShared = {
       /^@(hourly|daily|weekly|monthly|yearly)$|^(\S+\s+){4}\S+$/,
       'must be a five-field cron expression',
     )
+    // The shape above, the values here: croner's parser refuses `61 * * * *` or a weekday 8,
+    // which Kubernetes and Longhorn would only refuse at apply time (or never run).
+    .superRefine((schedule, ctx) => {
+      const problem = cronProblem(schedule);
+      if (problem)
+        ctx.addIssue({ code: 'custom', message: `not a valid cron expression: ${problem}` });
+    })
     .default(D.DEFAULT_BACKUP.schedule),
 };
 

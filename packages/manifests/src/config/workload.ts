@@ -134,8 +134,12 @@ export const serverSchema = z
   });
 
 const splitVolumes = z.strictObject({
-  /** WAL and DB on separate volumes, so WAL fsyncs don't queue behind compaction I/O. */
-  layout: z.literal('split'),
+  /**
+   * WAL and DB on separate volumes, so WAL fsyncs don't queue behind compaction I/O. The
+   * default, so a partial section (`volumes: { dbSize: 100Gi }`) is this layout with the other
+   * sizes defaulted rather than an error. @default 'split'
+   */
+  layout: z.literal('split').default('split'),
   /** @default '20Gi' */
   walSize: quantity.default(D.DEFAULT_WAL_SIZE),
   /** @default '50Gi' */

@@ -29,6 +29,8 @@ export interface OutputOptions {
 export interface OutputResult {
   readonly format: OutputFormat;
   readonly paths: readonly string[];
+  /** kustomize: the files of an earlier render this one no longer writes, now removed. */
+  readonly removed: readonly string[];
 }
 
 /** Renders `objects` in the chosen format and writes them to stdout, a file or a directory. */
@@ -42,14 +44,18 @@ export async function writeOutput(
       throw new Error('the kustomize format writes a directory: give its path');
     }
     const result = await writeKustomizeDir(objects, options.out);
-    return { format, paths: result.files.map((f) => `${options.out}/${f}`) };
+    return {
+      format,
+      paths: result.files.map((f) => `${options.out}/${f}`),
+      removed: result.removed.map((f) => `${options.out}/${f}`),
+    };
   }
   const text = format === 'json' ? renderJson(objects) : renderYaml(objects);
   if (!options.out || options.out === '-') {
     (options.stdout ?? process.stdout).write(text);
-    return { format, paths: ['-'] };
+    return { format, paths: ['-'], removed: [] };
   }
   await mkdir(dirname(options.out), { recursive: true });
   await writeFile(options.out, text, 'utf8');
-  return { format, paths: [options.out] };
+  return { format, paths: [options.out], removed: [] };
 }
