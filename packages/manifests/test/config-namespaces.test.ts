@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../src/index.js';
 import { MINIMAL } from './objects-fixtures.js';
-import { expectOneLineError, file, MINIMAL_YAML, run } from './support/cli.js';
+import { file, MINIMAL_YAML, run } from './support/cli.js';
 
 function refusal(over: Record<string, unknown>): string[] {
   try {
@@ -55,6 +55,11 @@ describe('reserved namespaces', () => {
   it('exits 2 from validate on namespace: kube-system', async () => {
     const config = file('kube-system.yaml', `${MINIMAL_YAML}namespace: kube-system\n`);
     const result = await run(['validate', '-c', config]);
-    expectOneLineError(result, 2, /namespace: must not be a namespace the cluster owns/);
+    expect(result.code, result.stderr).toBe(2);
+    // One line per config error, at the value's line and column, with a code frame under it.
+    expect(result.stderr).toMatch(
+      /kube-system\.yaml:5:12: namespace: must not be a namespace the cluster owns \(/,
+    );
+    expect(result.stderr).toContain('> 5 | namespace: kube-system');
   });
 });
