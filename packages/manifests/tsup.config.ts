@@ -71,6 +71,15 @@ const CREATE_REQUIRE =
   "import { createRequire as __cliCreateRequire } from 'node:module'; const require = __cliCreateRequire(import.meta.url);";
 
 /** Pure-JS dependencies the builds carry in their own files (see the comments below). */
+/**
+ * The kubernetes-models modules bundled-models.ts requires, and the import-only packages they
+ * and the generated Longhorn validator import.
+ */
+const BUNDLED_MODELS = [
+  /^(kubernetes-models|@kubernetes-models\/(traefik|prometheus-operator|external-secrets))\//,
+  /^@kubernetes-models\/(apimachinery|base|validate)(\/|$)/,
+];
+
 const PURE_JS_DEPENDENCIES = [/^(zod|yaml|@lezer\/[a-z]+|@prometheus-io\/lezer-promql)(\/|$)/];
 
 export default defineConfig([
@@ -89,14 +98,18 @@ export default defineConfig([
     // The validator finds its schemas relative to its own file: import.meta.url in ESM,
     // __filename in CJS; the shim gives the CJS build an import.meta.url too.
     shims: true,
-    // The library requires every kubernetes-models kind by path (src/validate/schema/bundled-models.ts).
-    define: { __STEMEDB_CLI_BUNDLE__: 'false' },
+    // The library carries the kubernetes-models validators of the kinds the bundle holds, as the
+    // CLI does (src/validate/schema/bundled-models.ts): those packages are ES modules exported
+    // under `import` only, and a loader that compiles required ES modules itself (tsx, which
+    // users run scripts with) resolves their own imports as requires, which they refuse. Other
+    // kinds (lint of foreign manifests) are still required by path from node_modules.
+    define: { __STEMEDB_CLI_BUNDLE__: 'true' },
     // `require('@stemedb/manifests')` must stay within 2.5x a bare node start (issue 23, bench/
     // manifests-import.ts): zod and yaml are ~170 small modules to resolve, read and compile one
     // by one otherwise. Carried here tree-shaken, as the CLI does; they stay dependencies for
     // the types the declarations name.
-    noExternal: PURE_JS_DEPENDENCIES,
-    esbuildPlugins: [englishOnly, userlandPunycode],
+    noExternal: [...PURE_JS_DEPENDENCIES, ...BUNDLED_MODELS],
+    esbuildPlugins: [englishOnly, userlandPunycode, esmOnlyModels],
     // yaml is CommonJS and calls require() when first used; the ES module build has none of
     // its own (the CommonJS build does, and must not declare a second).
     banner: ({ format }) => (format === 'esm' ? { js: CREATE_REQUIRE } : {}),
@@ -112,13 +125,7 @@ export default defineConfig([
     // formats etc.): hundreds of small CommonJS files otherwise. Other kinds are still
     // required by path from node_modules, one at a time; client-node, which only apply and
     // diff load, stays outside.
-    noExternal: [
-      ...PURE_JS_DEPENDENCIES,
-      /^commander(\/|$)/,
-      /^(kubernetes-models|@kubernetes-models\/(traefik|prometheus-operator|external-secrets))\//,
-      // Import-only packages the generated Longhorn validator and the models above import.
-      /^@kubernetes-models\/(apimachinery|base|validate)(\/|$)/,
-    ],
+    noExternal: [...PURE_JS_DEPENDENCIES, /^commander(\/|$)/, ...BUNDLED_MODELS],
     define: { __STEMEDB_CLI_BUNDLE__: 'true' },
     esbuildPlugins: [englishOnly, userlandPunycode, esmOnlyModels],
     // Bundled CommonJS (yaml, the models' validators) calls require(); an ES module has none of its own.

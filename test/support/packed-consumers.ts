@@ -99,6 +99,22 @@ export const CONSUMERS: readonly Consumer[] = [
       assert.deepEqual(report.findings, []);`,
   },
   {
+    specifier: '@stemedb/manifests/cluster',
+    imports: { manifests: '@stemedb/manifests', cluster: '@stemedb/manifests/cluster' },
+    body: `
+      assert.equal(typeof cluster.applyObjects, 'function');
+      assert.equal(typeof cluster.diffObjects, 'function');
+      // @kubernetes/client-node comes along, and both entry points hand out one error class.
+      const home = fs.mkdtempSync(path.join(os.tmpdir(), 'packed-kube-'));
+      try {
+        cluster.loadKubeConfig({ env: {}, homeDir: home, root: home });
+        assert.fail('loadKubeConfig found a kubeconfig in an empty home');
+      } catch (error) {
+        assert.ok(error instanceof manifests.ClusterError, String(error));
+        assert.equal(error.code, 'cluster/no-kubeconfig');
+      }`,
+  },
+  {
     specifier: '@stemedb/manifests/schema/stemedb-config.schema.json',
     imports: { manifests: '@stemedb/manifests' },
     body: `

@@ -4,14 +4,15 @@
  * by one from node_modules they cost hundreds of file resolutions, reads and compiles (~100 ms).
  * The same generated validators run either way; only where their code is read from changes.
  *
- * Only the CLI build defines `__STEMEDB_CLI_BUNDLE__` as true (tsup.config.ts); the library
- * build defines it false, so esbuild drops the table and its requires there, and under tests
+ * The CLI and library builds define `__STEMEDB_CLI_BUNDLE__` as true (tsup.config.ts), so both
+ * carry these validators: the packages are ES modules exported under `import` only, which a
+ * loader that compiles required ES modules itself (tsx) cannot resolve at run time. Under tests
  * (source run as is) it is undefined. Without the table, models.ts requires each kind by path
  * from node_modules, as it does for every kind not listed here.
  */
 declare const __STEMEDB_CLI_BUNDLE__: boolean | undefined;
 
-/** Module loaders keyed `apiVersion kind`, or undefined outside the CLI build. */
+/** Module loaders keyed `apiVersion kind`, or undefined when run from source. */
 export const bundledModels: Readonly<Record<string, () => unknown>> | undefined =
   typeof __STEMEDB_CLI_BUNDLE__ !== 'undefined' && __STEMEDB_CLI_BUNDLE__
     ? {
