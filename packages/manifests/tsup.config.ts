@@ -115,7 +115,7 @@ export default defineConfig([
     noExternal: [
       ...PURE_JS_DEPENDENCIES,
       /^commander(\/|$)/,
-      /^(kubernetes-models|@kubernetes-models\/(traefik|prometheus-operator|external-secrets))\//,
+      /^(kubernetes-models|@kubernetes-models\/(traefik|prometheus-operator|external-secrets|cert-manager))\//,
       // Import-only packages the generated Longhorn validator and the models above import.
       /^@kubernetes-models\/(apimachinery|base|validate)(\/|$)/,
     ],
