@@ -47,12 +47,18 @@ export const policyPublicMetrics: Rule = {
         `${service.metadata.namespace ?? ''}/${service.metadata.name}/${portName}`,
       );
       for (const path of paths ?? []) {
-        if (b.serves(path) === false) continue;
+        const serves = b.serves(path);
+        if (serves === false) continue;
         const isRoute = b.route.kind === 'IngressRoute';
+        // An unreadable match is reported too: Traefik refuses it, or reads it another way.
+        const what =
+          serves === undefined
+            ? `has a match this check cannot read, on Service ${b.service} port ${portName}, which Prometheus scrapes at ${path}: it may route ${path}`
+            : `routes ${path} on Service ${b.service} port ${portName}, the path and port Prometheus scrapes,`;
         yield {
           object: b.route,
           path: isRoute ? b.path.replace(/\.services\[\d+\]$/, '.match') : b.path,
-          message: `routes ${path} on Service ${b.service} port ${portName}, the path and port Prometheus scrapes, to the public: anyone can read the server's metrics`,
+          message: `${what} to the public: anyone can read the server's metrics`,
           fix: isRoute
             ? `exclude it in the match: ... && !PathPrefix(\`${path}\`)`
             : `an Ingress cannot exclude a path: use a Traefik IngressRoute whose match adds && !PathPrefix(\`${path}\`)`,
