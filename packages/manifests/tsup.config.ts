@@ -76,7 +76,7 @@ const CREATE_REQUIRE =
  * and the generated Longhorn validator import.
  */
 const BUNDLED_MODELS = [
-  /^(kubernetes-models|@kubernetes-models\/(traefik|prometheus-operator|external-secrets))\//,
+  /^(kubernetes-models|@kubernetes-models\/(traefik|prometheus-operator|external-secrets|cert-manager))\//,
   /^@kubernetes-models\/(apimachinery|base|validate)(\/|$)/,
 ];
 

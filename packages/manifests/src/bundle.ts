@@ -10,13 +10,14 @@ import {
 } from './config.js';
 import { CLUSTER_NAMESPACES } from './defaults.js';
 import { buildBackupCronJob } from './objects/backup-cronjob.js';
+import { buildCertificate } from './objects/certificate.js';
 import { buildDeployment } from './objects/deployment.js';
 import {
   buildPullSecretExternalSecret,
   buildRcloneExternalSecret,
   buildRootKeyExternalSecret,
 } from './objects/external-secrets.js';
-import { buildIngress } from './objects/ingress.js';
+import { buildIngressRoute } from './objects/ingress-route.js';
 import { assertBundleInvariants } from './objects/invariants.js';
 import { objectLabels, objectNames, toKubeObject } from './objects/meta.js';
 import { buildMiddleware } from './objects/middleware.js';
@@ -92,10 +93,12 @@ export function buildBundle(
   objects.push(toKubeObject(buildService(c)), toKubeObject(buildDeployment(c)));
   if (c.podDisruptionBudget.enabled) objects.push(toKubeObject(buildPodDisruptionBudget(c)));
 
-  // The Middleware before the Ingress that refers to it.
+  // The certificate and the Middleware before the IngressRoute that refers to them.
+  const certificate = buildCertificate(c);
+  if (certificate) objects.push(toKubeObject(certificate));
   const middleware = c.rateLimit.enabled ? buildMiddleware(c) : undefined;
   if (middleware) objects.push(toKubeObject(middleware));
-  objects.push(toKubeObject(buildIngress(c, middleware)));
+  objects.push(toKubeObject(buildIngressRoute(c, middleware)));
 
   if (rclone) objects.push(toKubeObject(buildBackupCronJob(c)));
   // After the PVCs it reaches, so its first run finds them labelled.

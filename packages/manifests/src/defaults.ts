@@ -155,7 +155,14 @@ export const DEFAULT_SECURITY_CONTEXT = {
 } as const;
 
 /**
- * Ingress through k3s's bundled Traefik, TLS from cert-manager (roadmap ingress.yaml).
+ * The path StemeDB serves Prometheus metrics on (CONTRACT: `GET /metrics`, on the API port; the
+ * server has no separate metrics port). The ServiceMonitor scrapes it; the public route
+ * excludes it.
+ */
+export const METRICS_PATH = '/metrics';
+
+/**
+ * The public route (a Traefik IngressRoute) through k3s's bundled Traefik, TLS from cert-manager (roadmap ingress.yaml).
  * @default { className: 'traefik', entryPoints: ['websecure'], clusterIssuer: 'letsencrypt-prod', tlsSecretName: 'stemedb-tls' }
  */
 export const DEFAULT_INGRESS = {

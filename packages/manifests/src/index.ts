@@ -78,9 +78,14 @@ export {
   DEFAULT_WAL_SIZE,
   defaultRecurringJobGroup,
   defaultStorageClassName,
+  METRICS_PATH,
 } from './defaults.js';
 // One builder per object.
 export { backupScript, buildBackupCronJob } from './objects/backup-cronjob.js';
+export {
+  buildCertificate,
+  type CertManagerCertificate,
+} from './objects/certificate.js';
 export type {
   ExternalSecret,
   Kustomization,
@@ -97,7 +102,11 @@ export {
   buildRcloneExternalSecret,
   buildRootKeyExternalSecret,
 } from './objects/external-secrets.js';
-export { buildIngress } from './objects/ingress.js';
+export {
+  buildIngressRoute,
+  publicMatch,
+  type TraefikIngressRoute,
+} from './objects/ingress-route.js';
 export { assertBundleInvariants, BundleInvariantError } from './objects/invariants.js';
 export { buildKustomization, objectFileName } from './objects/kustomization.js';
 export { objectLabels, objectNames, selectorLabels } from './objects/meta.js';

@@ -84,6 +84,47 @@ describe('lint', () => {
     });
   });
 
+  // The previous bundle's route: an Ingress `Prefix /` to the port the ServiceMonitor scrapes.
+  it('fails a bundle whose public route serves the scrape path, naming the Ingress', async () => {
+    const route = BUNDLE.find((o) => o.kind === 'IngressRoute')!;
+    const ingress = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: route.metadata.name, namespace: route.metadata.namespace },
+      spec: {
+        ingressClassName: 'traefik',
+        tls: [{ hosts: ['stemedb.threesix.ai'], secretName: 'stemedb-tls' }],
+        rules: [
+          {
+            host: 'stemedb.threesix.ai',
+            http: {
+              paths: [
+                {
+                  path: '/',
+                  pathType: 'Prefix',
+                  backend: { service: { name: 'stemedb-api', port: { name: 'http' } } },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    };
+    const items = BUNDLE.map((o) => (o === route ? ingress : o));
+    const list = file('public.json', JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
+    const result = await run(['lint', list, '--json']);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as {
+      findings: { ruleId: string; object: string; path: string }[];
+    };
+    expect(report.findings.filter((f) => f.ruleId === 'policy/public-metrics')).toEqual([
+      expect.objectContaining({
+        object: 'Ingress/stemedb/stemedb-api',
+        path: 'spec.rules[0].http.paths[0].backend.service',
+      }),
+    ]);
+  });
+
   it('reads a v1 List as its items', async () => {
     const list = file(
       'list.json',

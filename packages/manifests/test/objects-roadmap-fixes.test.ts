@@ -94,20 +94,39 @@ describe('roadmap defects, fixed', () => {
     expect(at(server, 'ports.0.name')).toBe('http');
   });
 
-  it('refers to the Middleware as <namespace>-<name>@kubernetescrd, matching the emitted one', () => {
+  it("refers to the Middleware by the emitted one's name and namespace", () => {
     const mw = pick(bundle, 'Middleware');
-    const ref = pick(bundle, 'Ingress').metadata.annotations?.[
-      'traefik.ingress.kubernetes.io/router.middlewares'
-    ];
-    expect(ref).toBe(`${mw.metadata.namespace}-${mw.metadata.name}@kubernetescrd`);
+    expect(at(pick(bundle, 'IngressRoute'), 'spec.routes.0.middlewares')).toEqual([
+      { name: mw.metadata.name, namespace: mw.metadata.namespace },
+    ]);
   });
 
   it('keeps the middleware reference right when the namespace changes', () => {
     const other = buildBundle({ ...MINIMAL, namespace: 'steme-staging' });
-    const ref = pick(other, 'Ingress').metadata.annotations?.[
-      'traefik.ingress.kubernetes.io/router.middlewares'
-    ];
-    expect(ref).toBe('steme-staging-ratelimit@kubernetescrd');
+    expect(at(pick(other, 'IngressRoute'), 'spec.routes.0.middlewares')).toEqual([
+      { name: 'ratelimit', namespace: 'steme-staging' },
+    ]);
+  });
+
+  // The roadmap's Ingress routed `Prefix /` to the port Prometheus scrapes: /metrics was public.
+  it('routes the public host but not the scrape path, which the ServiceMonitor reaches in-cluster', () => {
+    const scrape = at(pick(bundle, 'ServiceMonitor'), 'spec.endpoints.0.path');
+    expect(bundle.filter((o) => o.kind === 'Ingress')).toEqual([]);
+    expect(at(pick(bundle, 'IngressRoute'), 'spec.routes.0.match')).toBe(
+      `Host(\`stemedb.threesix.ai\`) && !PathPrefix(\`${scrape}\`)`,
+    );
+  });
+
+  it('asks cert-manager for the certificate the IngressRoute serves (ingress-shim reads Ingresses only)', () => {
+    const route = pick(bundle, 'IngressRoute');
+    const cert = pick(bundle, 'Certificate');
+    expect(at(cert, 'spec.secretName')).toBe(at(route, 'spec.tls.secretName'));
+    expect(at(cert, 'spec.dnsNames')).toEqual(['stemedb.threesix.ai']);
+    expect(at(cert, 'spec.issuerRef')).toEqual({
+      group: 'cert-manager.io',
+      kind: 'ClusterIssuer',
+      name: 'letsencrypt-prod',
+    });
   });
 
   it('uses Traefik v3 and ESO v1 API groups', () => {

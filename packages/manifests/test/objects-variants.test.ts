@@ -100,11 +100,9 @@ describe('optional objects', () => {
     expect(some).toEqual(all.filter((r) => !absent.includes(r)));
   });
 
-  it('without the rate limit, the Ingress has no middleware annotation', () => {
-    const ing = pick(buildBundle(withConfig({ rateLimit: { enabled: false } })), 'Ingress');
-    expect(ing.metadata.annotations).not.toHaveProperty(
-      'traefik.ingress.kubernetes.io/router.middlewares',
-    );
+  it('without the rate limit, the IngressRoute names no middleware', () => {
+    const route = pick(buildBundle(withConfig({ rateLimit: { enabled: false } })), 'IngressRoute');
+    expect(at(route, 'spec.routes.0')).not.toHaveProperty('middlewares');
   });
 
   it('with an existing storage class, the PVCs use it by name', () => {
@@ -118,12 +116,12 @@ describe('optional objects', () => {
     ).toEqual(['longhorn', 'longhorn']);
   });
 
-  it('without a cluster issuer, the Ingress has no cert-manager annotation', () => {
-    const ing = pick(
-      buildBundle(withConfig({ ingress: { host: 'stemedb.threesix.ai', clusterIssuer: null } })),
-      'Ingress',
+  it('without a cluster issuer, no Certificate: the TLS secret comes from the cluster', () => {
+    const b = buildBundle(
+      withConfig({ ingress: { host: 'stemedb.threesix.ai', clusterIssuer: null } }),
     );
-    expect(ing.metadata.annotations).not.toHaveProperty('cert-manager.io/cluster-issuer');
+    expect(b.filter((o) => o.kind === 'Certificate')).toEqual([]);
+    expect(at(pick(b, 'IngressRoute'), 'spec.tls.secretName')).toBe('stemedb-tls');
   });
 
   it('client-ip scope: Traefik default source criterion', () => {
@@ -234,7 +232,7 @@ describe('invariants', () => {
     expect(() => buildBundle({ ...MINIMAL, image: { tag: 'latest' } })).toThrow(ConfigError);
   });
 
-  it('refuses a bundle whose Ingress names a Middleware that is not there', () => {
+  it('refuses a bundle whose IngressRoute names a Middleware that is not there', () => {
     const b = buildBundle(MINIMAL).filter((o) => o.kind !== 'Middleware');
     expect(() => assertBundleInvariants(b, 'stemedb')).toThrow(
       /middleware stemedb-ratelimit@kubernetescrd is not emitted/,

@@ -39,8 +39,9 @@ export const APPLY_ORDER: readonly string[] = [
   'CronJob',
   // Longhorn's backup job after the PVCs it reaches, so its first run finds them labelled.
   'RecurringJob',
-  // Traffic in: the Middleware before the Ingress whose annotation names it, so Traefik never
-  // serves a route that refers to a missing middleware.
+  // Traffic in: the certificate and the Middleware before the Ingress or IngressRoute that names
+  // them, so Traefik never serves a route that refers to a missing middleware.
+  'Certificate',
   'Middleware',
   'IngressClass',
   'Ingress',

@@ -1,9 +1,12 @@
-/** Config sections for traffic: the Ingress, Traefik's rate limit and the NetworkPolicy. */
+/** Config sections for traffic: the public route, Traefik's rate limit and the NetworkPolicy. */
 import { z } from 'zod';
 import * as D from '../defaults.js';
 import { DNS_NAME, DNS_NAME_MESSAGE, dnsLabel, dnsName, duration } from './primitives.js';
 
-/** Traefik Ingress with cert-manager TLS (roadmap ingress.yaml). */
+/**
+ * The public route (roadmap ingress.yaml): a Traefik IngressRoute for the host, except the scrape
+ * path, with TLS from a cert-manager Certificate. The section keeps the roadmap's name.
+ */
 export const ingressSchema = z.strictObject(
   {
     /** Public host name. Required: there is no default (the roadmap's is a placeholder). */
@@ -16,14 +19,14 @@ export const ingressSchema = z.strictObject(
       // The refines for the JSON Schema: a dot, and not a placeholder (the host is lowercase by
       // then, so the case-insensitive pattern's lowercase source says the same).
       .meta({ allOf: [{ pattern: '\\.' }, { not: { pattern: D.PLACEHOLDER_HOST.source } }] }),
-    /** @default 'traefik' */
+    /** Set as the IngressRoute's `kubernetes.io/ingress.class` annotation. @default 'traefik' */
     className: z.string().min(1).default(D.DEFAULT_INGRESS.className),
     /** @default ['websecure'] */
     entryPoints: z
       .array(z.string().min(1))
       .min(1)
       .default([...D.DEFAULT_INGRESS.entryPoints]),
-    /** cert-manager ClusterIssuer; `null` to manage the TLS Secret yourself. @default 'letsencrypt-prod' */
+    /** cert-manager ClusterIssuer of the Certificate; `null` to manage the TLS Secret yourself. @default 'letsencrypt-prod' */
     clusterIssuer: z.string().min(1).nullable().default(D.DEFAULT_INGRESS.clusterIssuer),
     /** @default 'stemedb-tls' */
     tlsSecretName: dnsName.default(D.DEFAULT_INGRESS.tlsSecretName),

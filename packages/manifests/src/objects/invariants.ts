@@ -106,6 +106,15 @@ export function assertBundleInvariants(
         problems.push(`${objectRef(ing)}: middleware ${ref} is not emitted`);
     }
   }
+  for (const route of find(objects, 'IngressRoute')) {
+    for (const r of route.spec?.routes ?? []) {
+      for (const m of r.middlewares ?? []) {
+        const ref = `${m.namespace ?? route.metadata.namespace}-${m.name}@kubernetescrd`;
+        if (!middlewares.has(ref))
+          problems.push(`${objectRef(route)}: middleware ${ref} is not emitted`);
+      }
+    }
+  }
 
   if (problems.length > 0) throw new BundleInvariantError(problems);
 }

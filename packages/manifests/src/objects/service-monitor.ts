@@ -1,5 +1,6 @@
 /** The ServiceMonitor (roadmap service-monitor.yaml). */
 import type { StemeDeploymentConfig } from '../config.js';
+import { METRICS_PATH } from '../defaults.js';
 import type { ServiceMonitor } from './crds.js';
 import { namespacedMeta, objectNames, selectorLabels } from './meta.js';
 
@@ -20,7 +21,7 @@ export function buildServiceMonitor(c: StemeDeploymentConfig): ServiceMonitor {
     spec: {
       selector: { matchLabels: selectorLabels(c) },
       namespaceSelector: { matchNames: [c.namespace] },
-      endpoints: [{ port: n.port, path: '/metrics', interval: c.monitoring.scrapeInterval }],
+      endpoints: [{ port: n.port, path: METRICS_PATH, interval: c.monitoring.scrapeInterval }],
     },
   };
 }

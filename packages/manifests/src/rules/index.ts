@@ -30,6 +30,7 @@ import {
   policyStartupProbeMissing,
   policyStartupWindowTooShort,
 } from './policy-probes.js';
+import { policyPublicMetrics } from './policy-public-metrics.js';
 import {
   policyMemoryLimitMissing,
   policyMemoryRequestBelowLimit,
@@ -130,6 +131,7 @@ export const ALL_RULES: readonly Rule[] = [
   policyNetworkPolicyDns,
   policyIngressTlsHost,
   policyCertManagerWithoutTls,
+  policyPublicMetrics,
   policyBackupRwoAffinity,
   policyCronjobConcurrency,
   policyJobDeadline,

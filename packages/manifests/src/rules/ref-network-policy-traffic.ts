@@ -1,6 +1,6 @@
 /**
  * A NetworkPolicy that restricts ingress to the server must still admit the traffic the bundle
- * itself sets up: Traefik reaching the port an Ingress routes to, and Prometheus reaching the
+ * itself sets up: Traefik reaching the port an Ingress or IngressRoute routes to, and Prometheus reaching the
  * port a ServiceMonitor scrapes. Otherwise the site times out (504) and the metrics vanish,
  * which fires `absent()` alerts, or, worse, silences every other alert.
  */
@@ -9,6 +9,7 @@ import type { RuleContext } from '../validate/context.js';
 import { namespaceOf } from '../validate/context.js';
 import { arr, obj } from '../validate/json.js';
 import { podsOf, servicesOf } from '../validate/relations.js';
+import { routeBackends } from '../validate/routes.js';
 import type { Rule } from '../validate/rule.js';
 import { isEmptySelector, selects } from '../validate/selectors.js';
 import type { Workload } from '../validate/workloads.js';
@@ -41,23 +42,18 @@ function landing(servicePort: Record<string, unknown>, w: Workload): Flow['port'
 }
 
 function* flows(context: RuleContext): Iterable<Flow> {
-  for (const ingress of context.ofKind('Ingress', 'networking.k8s.io')) {
-    for (const rule of arr(obj(ingress.spec).rules)) {
-      for (const path of arr(obj(obj(rule).http).paths)) {
-        const backend = obj(obj(obj(path).backend).service);
-        if (typeof backend.name !== 'string') continue;
-        const service = context.find('Service', namespaceOf(ingress), backend.name);
-        if (!service) continue;
-        const port = obj(backend.port);
-        const servicePort = arr(obj(service.spec).ports)
-          .map(obj)
-          .find((p) => (port.number !== undefined ? p.port === port.number : p.name === port.name));
-        if (!servicePort) continue;
-        for (const w of podsOf(context, service)) {
-          const landed = landing(servicePort, w);
-          if (landed) yield { source: 'ingress', via: ingress, workload: w, port: landed };
-        }
-      }
+  for (const b of routeBackends(context)) {
+    const service = context.find('Service', b.namespace, b.service);
+    if (!service) continue;
+    const servicePort = arr(obj(service.spec).ports)
+      .map(obj)
+      .find((p) =>
+        b.port.number !== undefined ? p.port === b.port.number : p.name === b.port.name,
+      );
+    if (!servicePort) continue;
+    for (const w of podsOf(context, service)) {
+      const landed = landing(servicePort, w);
+      if (landed) yield { source: 'ingress', via: b.route, workload: w, port: landed };
     }
   }
   for (const monitor of context.ofKind('ServiceMonitor', 'monitoring.coreos.com')) {
@@ -108,7 +104,7 @@ export const refNetworkPolicyBlocksTraffic: Rule = {
   id: 'ref/network-policy-blocks-traffic',
   severity: 'error',
   description:
-    'NetworkPolicies admit Traefik to the ports Ingresses route to and Prometheus to the ports ServiceMonitors scrape.',
+    'NetworkPolicies admit Traefik to the ports Ingresses and IngressRoutes route to and Prometheus to the ports ServiceMonitors scrape.',
   *check(context) {
     const seen = new Set<string>();
     for (const flow of flows(context)) {

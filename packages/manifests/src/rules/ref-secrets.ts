@@ -1,5 +1,5 @@
 /**
- * Every Secret a pod mounts or reads, and every TLS secret an Ingress serves, is produced by
+ * Every Secret a pod mounts or reads, and every TLS secret an Ingress or IngressRoute serves, is produced by
  * something the bundle emits: a Secret, an ExternalSecret (ESO writes its target), a
  * cert-manager Certificate, or an Ingress that cert-manager issues for. A missing one leaves
  * the pod in ContainerCreating / CreateContainerConfigError, and a backup job that never runs.
@@ -162,6 +162,18 @@ function* uses(context: RuleContext): Iterable<SecretUse> {
       };
     }
   }
+  for (const route of context.ofKind('IngressRoute')) {
+    const name = obj(obj(route.spec).tls).secretName;
+    if (typeof name !== 'string') continue;
+    yield {
+      object: route,
+      namespace: namespaceOf(route),
+      name,
+      key: undefined,
+      path: 'spec.tls.secretName',
+      what: 'serves TLS from',
+    };
+  }
 }
 
 function lookup(all: Map<string, Producer>, use: SecretUse): Producer | undefined {
@@ -185,7 +197,7 @@ export const refSecretNotProduced: Rule = {
         object: use.object,
         path: use.path,
         message: `${use.what} Secret "${use.name}", which nothing in the bundle produces: ${
-          use.object.kind === 'Ingress'
+          use.object.kind === 'Ingress' || use.object.kind === 'IngressRoute'
             ? 'Traefik serves its default self-signed certificate'
             : use.what.startsWith('pulls')
               ? 'image pulls from a private registry fail (ImagePullBackOff)'

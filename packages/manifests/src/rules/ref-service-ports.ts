@@ -1,7 +1,7 @@
-import { namespaceOf } from '../validate/context.js';
 import { arr, obj } from '../validate/json.js';
 import { joinPath } from '../validate/paths.js';
 import { podsOf } from '../validate/relations.js';
+import { routeBackends } from '../validate/routes.js';
 import type { Rule } from '../validate/rule.js';
 import type { Workload } from '../validate/workloads.js';
 
@@ -46,48 +46,31 @@ export const refIngressBackend: Rule = {
   id: 'ref/ingress-backend',
   severity: 'error',
   description:
-    'Every Ingress backend names an emitted Service and one of its ports (by number or name).',
+    'Every Ingress or IngressRoute backend names an emitted Service and one of its ports (by number or name).',
   *check(context) {
-    for (const ingress of context.ofKind('Ingress', 'networking.k8s.io')) {
-      const spec = obj(ingress.spec);
-      const backends: { backend: unknown; path: string }[] = [];
-      if (spec.defaultBackend !== undefined)
-        backends.push({ backend: spec.defaultBackend, path: 'spec.defaultBackend' });
-      arr(spec.rules).forEach((rule, r) => {
-        arr(obj(obj(rule).http).paths).forEach((p, i) => {
-          backends.push({
-            backend: obj(p).backend,
-            path: joinPath('spec', 'rules', r, 'http', 'paths', i, 'backend'),
-          });
-        });
-      });
-      for (const { backend, path } of backends) {
-        const service = obj(obj(backend).service);
-        if (typeof service.name !== 'string') continue; // A resource backend, or a schema error.
-        const target = context.find('Service', namespaceOf(ingress), service.name);
-        if (!target) {
-          yield {
-            object: ingress,
-            path: joinPath(path, 'service', 'name'),
-            message: `backend Service "${service.name}" is not emitted in namespace ${namespaceOf(ingress)}`,
-            fix: 'name the Service the bundle emits for this workload',
-          };
-          continue;
-        }
-        const port = obj(service.port);
-        const ports = arr(obj(target.spec).ports).map(obj);
-        const ok =
-          port.number !== undefined
-            ? ports.some((p) => p.port === port.number)
-            : ports.some((p) => p.name === port.name);
-        if (ok) continue;
+    for (const b of routeBackends(context)) {
+      const target = context.find('Service', b.namespace, b.service);
+      if (!target) {
         yield {
-          object: ingress,
-          path: joinPath(path, 'service', 'port'),
-          message: `Service "${service.name}" has no port ${JSON.stringify(port.number ?? port.name)} (it has ${ports.map((p) => String(p.name ?? p.port)).join(', ')})`,
-          fix: 'use one of the Service port numbers, or better its port name',
+          object: b.route,
+          path: joinPath(b.path, b.nameField),
+          message: `backend Service "${b.service}" is not emitted in namespace ${b.namespace}`,
+          fix: 'name the Service the bundle emits for this workload',
         };
+        continue;
       }
+      const ports = arr(obj(target.spec).ports).map(obj);
+      const ok =
+        b.port.number !== undefined
+          ? ports.some((p) => p.port === b.port.number)
+          : ports.some((p) => p.name === b.port.name);
+      if (ok) continue;
+      yield {
+        object: b.route,
+        path: joinPath(b.path, b.portField),
+        message: `Service "${b.service}" has no port ${JSON.stringify(b.port.number ?? b.port.name)} (it has ${ports.map((p) => String(p.name ?? p.port)).join(', ')})`,
+        fix: 'use one of the Service port numbers, or better its port name',
+      };
     }
   },
 };

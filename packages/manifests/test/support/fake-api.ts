@@ -33,7 +33,11 @@ export const DISCOVERY: Record<string, Resource[]> = {
     { name: 'networkpolicies', kind: 'NetworkPolicy', namespaced: true },
   ],
   'policy/v1': [{ name: 'poddisruptionbudgets', kind: 'PodDisruptionBudget', namespaced: true }],
-  'traefik.io/v1alpha1': [{ name: 'middlewares', kind: 'Middleware', namespaced: true }],
+  'traefik.io/v1alpha1': [
+    { name: 'middlewares', kind: 'Middleware', namespaced: true },
+    { name: 'ingressroutes', kind: 'IngressRoute', namespaced: true },
+  ],
+  'cert-manager.io/v1': [{ name: 'certificates', kind: 'Certificate', namespaced: true }],
   'external-secrets.io/v1': [{ name: 'externalsecrets', kind: 'ExternalSecret', namespaced: true }],
   'monitoring.coreos.com/v1': [
     { name: 'servicemonitors', kind: 'ServiceMonitor', namespaced: true },

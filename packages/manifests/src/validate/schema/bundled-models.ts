@@ -34,6 +34,10 @@ export const bundledModels: Readonly<Record<string, () => unknown>> | undefined 
           require('@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret'),
         'longhorn.io/v1beta2 RecurringJob': () =>
           require('../../generated/longhorn/_schemas/LonghornIoV1beta2RecurringJob.js'),
+        'traefik.io/v1alpha1 IngressRoute': () =>
+          require('@kubernetes-models/traefik/traefik.io/v1alpha1/IngressRoute'),
+        'cert-manager.io/v1 Certificate': () =>
+          require('@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate'),
         'traefik.io/v1alpha1 Middleware': () =>
           require('@kubernetes-models/traefik/traefik.io/v1alpha1/Middleware'),
         'monitoring.coreos.com/v1 ServiceMonitor': () =>

@@ -24,6 +24,7 @@ function packageOf(group: string): string {
   // @kubernetes-models/traefik 2 has traefik.io only (traefik.containo.us left with Traefik 3).
   if (group === 'traefik.io') return '@kubernetes-models/traefik';
   if (group.endsWith('external-secrets.io')) return '@kubernetes-models/external-secrets';
+  if (group.endsWith('cert-manager.io')) return '@kubernetes-models/cert-manager';
   return 'kubernetes-models';
 }
 
@@ -95,6 +96,7 @@ export function allModels(): Map<string, ModelClass> {
     '@kubernetes-models/prometheus-operator',
     '@kubernetes-models/traefik',
     '@kubernetes-models/external-secrets',
+    '@kubernetes-models/cert-manager',
   ]) {
     collect(loadFile(pkg, 'index'), 0);
   }
