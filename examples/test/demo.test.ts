@@ -63,7 +63,7 @@ describe('examples/demo.ts', () => {
     expect(stdout).toMatch(/phase1 +key-after-restart +FAIL/);
     expect(stdout).toContain('gate: every check passes again');
     // 7-8: the bundle, and the summary.
-    expect(stdout).toMatch(/15 objects, 0 errors/);
+    expect(stdout).toMatch(/16 objects, 0 errors/);
     expect(readdirSync(join(dir, 'out', 'k8s'))).toContain('kustomization.yaml');
     expect(stdout).toMatch(/^ {2}total +\d+\.\d$/m);
     // Nothing secret: no key in the output, and nothing but the spool warning on stderr.

@@ -198,16 +198,17 @@ describe('examples standalone (no environment: they start what they need)', () =
     expect(stdout).toMatch(
       /refused \(config\/invalid\):\n {2}port: must be ≥ 1024.*\n {2}image\.tag: /,
     );
-    expect(stdout).toContain('built 16 objects in namespace stemedb-staging');
+    expect(stdout).toContain('built 17 objects in namespace stemedb-staging');
     expect(stdout).toContain('validate: 0 errors, 1 warnings');
     expect(stdout).toContain('warning policy/backup-not-crash-consistent');
-    expect(stdout).toContain(`wrote 17 files to ${dir}`);
+    expect(stdout).toContain(`wrote 18 files to ${dir}`);
 
     const files = readdirSync(dir);
     expect(files).toContain('kustomization.yaml');
     expect(files).toContain('persistentvolumeclaim-stemedb-data.yaml');
     const read = (name: string) => readFileSync(join(dir, name), 'utf8');
-    expect(read('ingress-stemedb-api.yaml')).toContain('stemedb-test.threesix.ai');
+    expect(read('ingressroute-stemedb-api.yaml')).toContain('Host(`stemedb-test.threesix.ai`)');
+    expect(read('ingressroute-stemedb-api.yaml')).toContain('!PathPrefix(`/metrics`)');
     expect(read('deployment-stemedb-api.yaml')).toContain('namespace: stemedb-staging');
     expect(read('deployment-stemedb-api.yaml')).toContain('memory: 8Gi');
     expect(read('persistentvolumeclaim-stemedb-data.yaml')).toContain('storage: 100Gi');

@@ -89,7 +89,7 @@ export const CONSUMERS: readonly Consumer[] = [
         ingress: { host: 'stemedb.threesix.ai' }, image: { tag: '0.9.0' },
       });
       const kinds = objects.map((o) => o.kind);
-      for (const kind of ['Namespace', 'Deployment', 'Service', 'Ingress', 'NetworkPolicy']) {
+      for (const kind of ['Namespace', 'Deployment', 'Service', 'IngressRoute', 'NetworkPolicy']) {
         assert.ok(kinds.includes(kind), kind + ' missing from ' + kinds.join(', '));
       }
       const yaml = manifests.renderYaml(objects);
