@@ -19,6 +19,7 @@ export { DEFAULT_BACKUP_MAX_AGE_SECONDS } from './commands/gate/backup-freshness
 export { BUNDLE_ALERTS, POD_NOT_RUNNING_ALERT } from './commands/gate/bundle-alerts.js';
 export { type GateOptions, type GateResult, gate } from './commands/gate/gate.js';
 export { DEFAULT_KILL_SLACK_MS } from './commands/gate/kill-test.js';
+export type { Phase2Options } from './commands/gate/phase2.js';
 export { DEFAULT_GATE_PROJECTS, DEFAULT_RATE_LIMIT_REQUESTS } from './commands/gate/phase3.js';
 export {
   DEFAULT_READY_TIMEOUT_MS,

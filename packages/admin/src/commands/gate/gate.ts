@@ -13,12 +13,12 @@ import {
   type ServerOptions,
 } from '../context.js';
 import { runPhase1 } from './phase1.js';
-import { runPhase2 } from './phase2.js';
+import { type Phase2Options, runPhase2 } from './phase2.js';
 import { runPhase3 } from './phase3.js';
 import type { GateCheck, GatePhase, PhaseContext } from './types.js';
 
 /** Options of {@link gate}. */
-export interface GateOptions extends ServerOptions {
+export interface GateOptions extends ServerOptions, Phase2Options {
   /** Which phase's checks to run. */
   phase: GatePhase | 'all';
   /** Phase 1: a shell command that restarts the server (then the root key must still work). */
@@ -36,26 +36,6 @@ export interface GateOptions extends ServerOptions {
   projects?: number | undefined;
   /** Phase 3: requests sent to drive one key past its rate limit before giving up. @default 3000 */
   rateLimitRequests?: number | undefined;
-  /** Phase 2: the Prometheus that scrapes StemeDB (required for phase2; `all` runs Phase 2 with it). */
-  prometheusUrl?: string | undefined;
-  /** Phase 2: the Alertmanager that Prometheus sends to; the kill test waits for the alert there too. */
-  alertmanagerUrl?: string | undefined;
-  /** Phase 2: a shell command that stops StemeDB (`kubectl scale --replicas=0 …`); with `startCmd`, runs the kill test. */
-  stopCmd?: string | undefined;
-  /** Phase 2: a shell command that starts StemeDB again (`kubectl scale --replicas=1 …`). */
-  startCmd?: string | undefined;
-  /** Phase 2, library only: stops StemeDB in-process instead of `stopCmd`. */
-  stop?: (() => Promise<void>) | undefined;
-  /** Phase 2, library only: starts StemeDB in-process instead of `startCmd`; always called after a tried stop. */
-  start?: (() => Promise<void>) | undefined;
-  /** Phase 2: an rclone `remote:path` holding the backups; without it Longhorn's backup metrics are asked of Prometheus. */
-  backupRemote?: string | undefined;
-  /** Phase 2: the oldest a backup may be, in seconds. @default 43200 (twice the 6-hour schedule) */
-  backupMaxAgeSeconds?: number | undefined;
-  /** Phase 2: the alerts that must be loaded. @default BUNDLE_ALERTS */
-  alerts?: readonly string[] | undefined;
-  /** Phase 2: added to each kill-test deadline, in ms. @default 30000 */
-  killSlackMs?: number | undefined;
   /** Called with each check as soon as it is decided. */
   onCheck?: ((check: GateCheck) => void) | undefined;
   /** The clock (the Phase 3 run id). @default () => new Date() */

@@ -11,20 +11,31 @@ import { DEFAULT_READY_TIMEOUT_MS, DEFAULT_RESTART_TIMEOUT_MS, runShell } from '
 import { checkRules, checkTarget, loadedRules, targetOf } from './scrape-checks.js';
 import type { PhaseContext } from './types.js';
 
-/** Phase 2's own options (see GateOptions). */
+/** Phase 2's options, part of {@link GateOptions}. */
 export interface Phase2Options {
+  /** Phase 2: the Prometheus that scrapes StemeDB (required for phase2; `all` runs Phase 2 with it). */
   prometheusUrl?: string | undefined;
+  /** Phase 2: the Alertmanager that Prometheus sends to; the kill test waits for the alert there too. */
   alertmanagerUrl?: string | undefined;
+  /** Phase 2: a shell command that stops StemeDB (`kubectl scale --replicas=0 …`); with `startCmd`, runs the kill test. */
   stopCmd?: string | undefined;
+  /** Phase 2: a shell command that starts StemeDB again (`kubectl scale --replicas=1 …`). */
   startCmd?: string | undefined;
+  /** Phase 2, library only: stops StemeDB in-process instead of `stopCmd`. */
   stop?: (() => Promise<void>) | undefined;
+  /** Phase 2, library only: starts StemeDB in-process instead of `startCmd`; always called after a tried stop. */
   start?: (() => Promise<void>) | undefined;
+  /** Phase 2: an rclone `remote:path` holding the backups; without it Longhorn's backup metrics are asked of Prometheus. */
   backupRemote?: string | undefined;
+  /** Phase 2: the oldest a backup may be, in seconds. @default 43200 (twice the 6-hour schedule) */
   backupMaxAgeSeconds?: number | undefined;
+  /** Phase 2: the alerts that must be loaded. @default BUNDLE_ALERTS */
   alerts?: readonly string[] | undefined;
-  pvcPrefix?: string | undefined;
+  /** Phase 2: added to each kill-test deadline, in ms. @default 30000 */
   killSlackMs?: number | undefined;
+  /** How long the stop and start commands may run, in ms. @default 300000 */
   restartTimeoutMs?: number | undefined;
+  /** How long to wait for health after the start, in ms. @default 120000 */
   readyTimeoutMs?: number | undefined;
 }
 
@@ -65,7 +76,6 @@ export async function runPhase2(ctx: PhaseContext, o: Phase2Options): Promise<vo
     prometheusUrl,
     backupRemote: o.backupRemote,
     namespace: target.namespace,
-    pvcPrefix: o.pvcPrefix,
     maxAgeSeconds: o.backupMaxAgeSeconds,
   });
 }
