@@ -18,6 +18,20 @@ export interface SignalSource {
   off(event: 'SIGINT' | 'SIGTERM', listener: (signal: NodeJS.Signals) => void): unknown;
 }
 
+/** What a run prints at the first signal and at a second one (after `PROGRAM: SIGNAL: `). */
+export interface InterruptNotices {
+  first: string;
+  again: string;
+}
+
+/** The notices of provision and rotate, which finish the projects in flight. */
+export function projectRunNotices(command: string): InterruptNotices {
+  return {
+    first: `${command} finishes the projects in flight and starts no new one (again to exit at once)`,
+    again: 'exiting now',
+  };
+}
+
 /** A run's interrupt: `stop` aborts at the first signal; `dispose` removes the handlers. */
 export interface Interrupt {
   stop: AbortSignal;
@@ -27,20 +41,18 @@ export interface Interrupt {
 /** Catches SIGINT and SIGTERM for the length of a run. */
 export function catchInterrupts(
   io: Io,
-  command: string,
+  notices: InterruptNotices,
   source: SignalSource = process,
   exit: (code: number) => void = (code) => process.exit(code),
 ): Interrupt {
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) {
-      io.stderr.write(`${PROGRAM}: ${signal} again: exiting now\n`);
+      io.stderr.write(`${PROGRAM}: ${signal} again: ${notices.again}\n`);
       exit(EXIT_INTERRUPTED);
       return;
     }
-    io.stderr.write(
-      `${PROGRAM}: ${signal}: ${command} finishes the projects in flight and starts no new one (again to exit at once)\n`,
-    );
+    io.stderr.write(`${PROGRAM}: ${signal}: ${notices.first}\n`);
     controller.abort();
   };
   source.on('SIGINT', onSignal);

@@ -4,8 +4,8 @@ import { gate } from '../commands/gate/gate.js';
 import type { GateCheck } from '../commands/gate/types.js';
 import { EXIT_CODES } from '../errors.js';
 import { type CommonFlags, intFlag, openStore, urlOf } from './common.js';
-import { EXIT_INTERRUPTED } from './interrupt.js';
-import { type Io, PROGRAM, palette, printJson, QuietExit, UsageError } from './io.js';
+import { catchInterrupts, EXIT_INTERRUPTED } from './interrupt.js';
+import { type Io, palette, printJson, QuietExit, UsageError } from './io.js';
 import { renderTable } from './table.js';
 
 interface GateFlags extends CommonFlags {
@@ -64,7 +64,7 @@ export async function runGate(phase: string, flags: GateFlags, io: Io): Promise<
   }
   const c = palette(io.stdout, io.env);
   const json = flags.json === true;
-  const interrupt = catchGateInterrupt(io);
+  const interrupt = catchInterrupts(io, GATE_NOTICES);
   const result = await gate({
     url,
     prometheusUrl: flags.prometheusUrl,
@@ -72,7 +72,7 @@ export async function runGate(phase: string, flags: GateFlags, io: Io): Promise<
     stopCmd: flags.stopCmd,
     startCmd: flags.startCmd,
     backupRemote: flags.backupRemote,
-    signal: interrupt.signal,
+    signal: interrupt.stop,
     adminKey,
     phase: phase as (typeof PHASES)[number],
     restartCmd: flags.restartCmd,
@@ -94,7 +94,7 @@ export async function runGate(phase: string, flags: GateFlags, io: Io): Promise<
       : c.red(`gate failed: ${failed} of ${result.checks.length} checks`);
     io.stdout.write(`${renderTable(['PHASE', 'CHECK', 'RESULT', 'DETAIL'], rows)}\n${tail}\n`);
   }
-  if (interrupt.signal.aborted) throw new QuietExit(EXIT_INTERRUPTED);
+  if (interrupt.stop.aborted) throw new QuietExit(EXIT_INTERRUPTED);
   if (!result.ok) throw new QuietExit(EXIT_CODES.failed);
 }
 
@@ -103,28 +103,10 @@ export async function runGate(phase: string, flags: GateFlags, io: Io): Promise<
  * StemeDB again if it stopped it, before the table is printed and the run exits 130. A second
  * signal exits at once: the operator's call, told what it may leave behind.
  */
-function catchGateInterrupt(io: Io): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) {
-      io.stderr.write(`${PROGRAM}: ${signal} again: exiting now (StemeDB may be left stopped)\n`);
-      process.exit(EXIT_INTERRUPTED);
-    }
-    io.stderr.write(
-      `${PROGRAM}: ${signal}: gate stops; StemeDB is started again if the kill test stopped it\n`,
-    );
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return {
-    signal: controller.signal,
-    dispose() {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
-  };
-}
+const GATE_NOTICES = {
+  first: 'gate stops; StemeDB is started again if the kill test stopped it',
+  again: 'exiting now (StemeDB may be left stopped)',
+};
 
 function mark(check: GateCheck, c: ReturnType<typeof palette>): string {
   return check.ok ? c.green('pass') : c.red('FAIL');

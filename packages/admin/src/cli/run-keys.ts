@@ -4,7 +4,12 @@ import { revoke } from '../commands/revoke.js';
 import { rotate } from '../commands/rotate.js';
 import { EXIT_CODES } from '../errors.js';
 import { adminKeyOf, type CommonFlags, intFlag, urlOf, withStore } from './common.js';
-import { catchInterrupts, EXIT_INTERRUPTED, renderInterrupted } from './interrupt.js';
+import {
+  catchInterrupts,
+  EXIT_INTERRUPTED,
+  projectRunNotices,
+  renderInterrupted,
+} from './interrupt.js';
 import { type Io, palette, printJson, QuietExit, UsageError } from './io.js';
 import { startProgress } from './progress.js';
 import { renderResult, resultJson } from './render-provision.js';
@@ -33,7 +38,7 @@ export async function runRotate(
   await withStore(flags, io, async (store) => {
     const adminKey = await adminKeyOf(flags, io, store);
     const progress = await startProgress(io, 'rotate');
-    const interrupt = catchInterrupts(io, 'rotate');
+    const interrupt = catchInterrupts(io, projectRunNotices('rotate'));
     const result = await rotate({
       url,
       adminKey,

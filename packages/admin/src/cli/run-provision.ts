@@ -3,7 +3,12 @@ import { applySavedPlan, planProvision, provision } from '../commands/provision.
 import { EXIT_CODES } from '../errors.js';
 import { readProjectsFile } from '../projects-file.js';
 import { adminKeyOf, type CommonFlags, intFlag, urlOf, withStore } from './common.js';
-import { catchInterrupts, EXIT_INTERRUPTED, renderInterrupted } from './interrupt.js';
+import {
+  catchInterrupts,
+  EXIT_INTERRUPTED,
+  projectRunNotices,
+  renderInterrupted,
+} from './interrupt.js';
 import { type Io, printJson, QuietExit } from './io.js';
 import { startProgress } from './progress.js';
 import { planJson, renderPlan, renderResult, resultJson } from './render-provision.js';
@@ -76,7 +81,7 @@ export async function runProvision(
     // One lease for the plan and the apply: the plan printed is the plan applied. A real run
     // reads only the stored keys it needs (ProjectPlan.unread); --dry-run reads all.
     let progress: Awaited<ReturnType<typeof startProgress>> | undefined;
-    const interrupt = catchInterrupts(io, 'provision');
+    const interrupt = catchInterrupts(io, projectRunNotices('provision'));
     const result = await (saved === undefined ? provision : applySavedPlan.bind(null, saved))({
       ...options,
       stop: interrupt.stop,
