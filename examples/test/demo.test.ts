@@ -24,6 +24,9 @@ describe('examples/demo.ts', () => {
       cwd: examples,
       env: { ...process.env, STEMEDB_DEMO_DIR: dir, NO_COLOR: '1' },
       timeout: 120_000,
+    }).catch((error: Error & { stdout?: string }) => {
+      // The step tables are on stdout: without them a failed gate check says only its name.
+      throw new Error(`${error.message}\n--- the demo's stdout ---\n${error.stdout ?? ''}`);
     });
     const steps = stdout.match(/^\d\. .+$/gm) ?? [];
     const later = [
