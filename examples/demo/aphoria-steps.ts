@@ -42,15 +42,25 @@ export async function onboardProject(
   return loadHostedConfig({ cwd: projectDir, env: { [instructions.ciVariable]: key } });
 }
 
-/** Persists `scan`, optionally starting an outage once `outageAfter` assertions are done. */
+/** What a demo persist does besides sending: a deploy to start mid-run, a deadline. */
+export interface PersistDemoOptions {
+  /** Starts a 503 window of `ms` once `after` assertions are done (a deploy). */
+  outage?: { emulator: Emulator; after: number; ms: number };
+  /** The run's deadline (`aphoria-hosted persist --timeout`): what is left then is spooled. */
+  timeoutMs?: number;
+}
+
+/** Persists `scan`, optionally with a deploy mid-run or a deadline. */
 export async function persist(
   scan: Scan,
   config: HostedConfig,
-  outage?: { emulator: Emulator; after: number; ms: number },
+  options: PersistDemoOptions = {},
 ): Promise<PersistResult> {
+  const { outage, timeoutMs } = options;
   let injected = false;
   const result = await persistScan(scan, {
     config,
+    ...(timeoutMs !== undefined && { timeoutMs }),
     onWarning: (message) => say(`warning: ${message}`),
     onProgress: (p) => {
       if (outage && !injected && p.phase === 'persist' && p.done >= outage.after) {

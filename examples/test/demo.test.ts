@@ -24,6 +24,9 @@ describe('examples/demo.ts', () => {
       cwd: examples,
       env: { ...process.env, STEMEDB_DEMO_DIR: dir, NO_COLOR: '1' },
       timeout: 120_000,
+    }).catch((error: Error & { stdout?: string }) => {
+      // The step tables are on stdout: without them a failed gate check says only its name.
+      throw new Error(`${error.message}\n--- the demo's stdout ---\n${error.stdout ?? ''}`);
     });
     const steps = stdout.match(/^\d\. .+$/gm) ?? [];
     const later = [
@@ -69,7 +72,7 @@ describe('examples/demo.ts', () => {
     // Nothing secret: no key in the output, and nothing but the spool warning on stderr.
     expect(`${stdout}${stderr}`).not.toMatch(/steme_live_[0-9a-f]{8}/);
     expect(stderr).toBe('');
-    // The demo itself takes ~24 s (a 21 s outage step), so the 30 s default leaves no room on a
-    // loaded machine: it timed out there on Node 26. The child keeps its own 120 s limit.
+    // The demo itself takes ~20-30 s, so the 30 s default leaves no room on a loaded machine:
+    // it timed out there on Node 26. The child keeps its own 120 s limit.
   }, 130_000);
 });

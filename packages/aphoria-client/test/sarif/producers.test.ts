@@ -98,7 +98,7 @@ beforeAll(async () => {
     ],
     { cwd: root },
   );
-  logs.jscpd = JSON.parse(await readFile(join(root, 'jscpd/jscpd-sarif.json'), 'utf8'));
+  logs.jscpd = JSON.parse(await readFile(join(root, 'jscpd/jscpd-report.sarif'), 'utf8'));
 }, 60_000);
 
 afterAll(async () => {
@@ -200,7 +200,7 @@ describe('what each producer says, mapped', () => {
 
   it('jscpd: a duplication finding in one of the two files', () => {
     const scan = scanOf('jscpd');
-    expect(scan.findings.every((f) => f.rule === 'duplication')).toBe(true);
+    expect(scan.findings.every((f) => f.rule === 'jscpd/duplicate-code')).toBe(true);
     expect(scan.findings.map((f) => f.file).sort()[0]).toMatch(/^src\/(one|two)\.js$/);
   });
 });
