@@ -6,7 +6,7 @@ import {
   parseConfig,
   type StemeDeploymentConfig,
   type StemeDeploymentConfigInput,
-} from './config.js';
+} from './config/index.js';
 import { CLUSTER_NAMESPACES } from './defaults.js';
 import type { EmittedObject } from './objects/descriptor.js';
 import { assertBundleInvariants } from './objects/invariants.js';

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { APPLY_ORDER } from '../src/cluster/order.js';
-import { parseConfig } from '../src/config.js';
+import { parseConfig } from '../src/config/index.js';
 import { buildBundle, type KubeObject } from '../src/index.js';
 import type { EmittedDocRow } from '../src/objects/descriptor.js';
 import { toKubeObject } from '../src/objects/meta.js';

@@ -1,6 +1,6 @@
 /** The backup CronJob (roadmap Phase 2 "Backup CronJob"), made to work on RWO Longhorn volumes. */
 import type { V1CronJob } from '@kubernetes/client-node';
-import { backupOf, type StemeDeploymentConfig } from '../config.js';
+import { backupOf, type StemeDeploymentConfig } from '../config/index.js';
 import { refPvcNotProduced, refVolumeMount } from '../rules/ref-volumes.js';
 import { backupMethod, type ObjectDescriptor } from './descriptor.js';
 import { RCLONE_CONFIG_DIR, RCLONE_CONFIG_FILE, RCLONE_REMOTE } from './external-secrets.js';

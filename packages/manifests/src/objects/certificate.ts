@@ -4,7 +4,7 @@
  * IngressRoute needs the Certificate written out.
  */
 import type { ICertificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate';
-import type { StemeDeploymentConfig } from '../config.js';
+import type { StemeDeploymentConfig } from '../config/index.js';
 import type { ObjectMeta } from './crds.js';
 import type { ObjectDescriptor } from './descriptor.js';
 import { namespacedMeta, objectNames } from './meta.js';

@@ -1,6 +1,6 @@
 /** The server Deployment (roadmap deployment.yaml, with its defects fixed). */
 import type { V1Deployment, V1EnvVar, V1Probe } from '@kubernetes/client-node';
-import type { StemeDeploymentConfig } from '../config.js';
+import type { StemeDeploymentConfig } from '../config/index.js';
 import { refProbePort } from '../rules/ref-probe-port.js';
 import { refWorkloadSelector } from '../rules/ref-selectors.js';
 import { refPvcNotProduced, refVolumeMount } from '../rules/ref-volumes.js';

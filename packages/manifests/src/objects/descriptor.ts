@@ -5,7 +5,7 @@
  * order, so that a new object is its config section plus its module, not an edit in every file
  * that assembles, checks or documents the bundle.
  */
-import type { StemeDeploymentConfig } from '../config.js';
+import type { StemeDeploymentConfig } from '../config/index.js';
 import type { Rule } from '../validate/rule.js';
 import type { toKubeObject } from './meta.js';
 

@@ -2,7 +2,7 @@
  * ExternalSecrets: every Secret the pods use comes from the secret store (GCP Secret Manager in
  * the roadmap) through External Secrets Operator.
  */
-import { backupOf, type StemeDeploymentConfig } from '../config.js';
+import { backupOf, type StemeDeploymentConfig } from '../config/index.js';
 import type { ExternalSecret } from './crds.js';
 import { backupMethod, type ObjectDescriptor } from './descriptor.js';
 import { namespacedMeta } from './meta.js';

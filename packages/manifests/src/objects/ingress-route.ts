@@ -6,7 +6,7 @@
  * (https://doc.traefik.io/traefik/reference/routing-configuration/http/routing/rules-and-priority/).
  */
 import type { IIngressRoute } from '@kubernetes-models/traefik/traefik.io/v1alpha1/IngressRoute';
-import type { StemeDeploymentConfig } from '../config.js';
+import type { StemeDeploymentConfig } from '../config/index.js';
 import { METRICS_PATH } from '../defaults.js';
 import { refIngressMiddleware } from '../rules/ref-ingress-middleware.js';
 import { refIngressBackend } from '../rules/ref-service-ports.js';

@@ -1,5 +1,5 @@
 /** The Traefik rate-limit Middleware (roadmap middleware.yaml). */
-import type { StemeDeploymentConfig } from '../config.js';
+import type { StemeDeploymentConfig } from '../config/index.js';
 import type { TraefikMiddleware } from './crds.js';
 import type { ObjectDescriptor } from './descriptor.js';
 import { namespacedMeta, objectNames } from './meta.js';

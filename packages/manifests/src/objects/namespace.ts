@@ -1,6 +1,6 @@
 /** The Namespace (roadmap namespace.yaml), with Pod Security admission set to `restricted`. */
 import type { V1Namespace } from '@kubernetes/client-node';
-import type { StemeDeploymentConfig } from '../config.js';
+import type { StemeDeploymentConfig } from '../config/index.js';
 import type { ObjectDescriptor } from './descriptor.js';
 import { type Built, objectLabels } from './meta.js';
 

@@ -6,7 +6,7 @@ import type {
   V1NetworkPolicyPeer,
   V1NetworkPolicySpec,
 } from '@kubernetes/client-node';
-import type { StemeDeploymentConfig } from '../config.js';
+import type { StemeDeploymentConfig } from '../config/index.js';
 import { refSelectorMatchesNothing } from '../rules/ref-selectors.js';
 import { backupMethod, type ObjectDescriptor } from './descriptor.js';
 import { type Built, namespacedMeta, objectLabels, objectNames, selectorLabels } from './meta.js';

@@ -1,6 +1,6 @@
 /** The PodDisruptionBudget (roadmap pdb.yaml), changed so that nodes can be drained. */
 import type { V1PodDisruptionBudget } from '@kubernetes/client-node';
-import type { StemeDeploymentConfig } from '../config.js';
+import type { StemeDeploymentConfig } from '../config/index.js';
 import { refSelectorMatchesNothing } from '../rules/ref-selectors.js';
 import type { ObjectDescriptor } from './descriptor.js';
 import { type Built, namespacedMeta, objectNames, selectorLabels } from './meta.js';

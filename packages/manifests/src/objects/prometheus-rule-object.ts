@@ -2,7 +2,7 @@
  * The bundle's PrometheusRule: the alerts module's rules (prometheus-rule.ts, which knows no
  * config) given the names and labels of the objects they watch.
  */
-import type { StemeDeploymentConfig } from '../config.js';
+import type { StemeDeploymentConfig } from '../config/index.js';
 import type { KubeObject } from '../types.js';
 import type { ObjectDescriptor } from './descriptor.js';
 import { objectLabels, objectNames, toKubeObject } from './meta.js';

@@ -1,6 +1,6 @@
 /** The PersistentVolumeClaims: WAL and DB apart (roadmap pvc.yaml), or one data volume. */
 import type { V1PersistentVolumeClaim } from '@kubernetes/client-node';
-import type { StemeDeploymentConfig } from '../config.js';
+import type { StemeDeploymentConfig } from '../config/index.js';
 import type { ObjectDescriptor } from './descriptor.js';
 import { type Built, namespacedMeta, objectNames } from './meta.js';
 import { longhornPvcLabels } from './recurring-job.js';

@@ -5,7 +5,7 @@
  * crash expects; the rclone CronJob copies live files one by one while compaction rewrites
  * them (docs/restore.md).
  */
-import { backupOf, type StemeDeploymentConfig } from '../config.js';
+import { backupOf, type StemeDeploymentConfig } from '../config/index.js';
 import type { LonghornRecurringJob } from './crds.js';
 import { backupMethod, type ObjectDescriptor } from './descriptor.js';
 import { objectLabels, objectNames } from './meta.js';

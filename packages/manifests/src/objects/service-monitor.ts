@@ -1,5 +1,5 @@
 /** The ServiceMonitor (roadmap service-monitor.yaml). */
-import type { StemeDeploymentConfig } from '../config.js';
+import type { StemeDeploymentConfig } from '../config/index.js';
 import { METRICS_PATH } from '../defaults.js';
 import { refServicemonitorPort, refServicemonitorSelector } from '../rules/ref-service-monitor.js';
 import type { ServiceMonitor } from './crds.js';

@@ -1,6 +1,6 @@
 /** The ClusterIP Service (roadmap service.yaml). */
 import type { V1Service } from '@kubernetes/client-node';
-import type { StemeDeploymentConfig } from '../config.js';
+import type { StemeDeploymentConfig } from '../config/index.js';
 import { refSelectorMatchesNothing } from '../rules/ref-selectors.js';
 import { refServiceTargetPort } from '../rules/ref-service-ports.js';
 import type { ObjectDescriptor } from './descriptor.js';

@@ -1,6 +1,6 @@
 /** The Longhorn StorageClass for StemeDB's volumes (roadmap pvc.yaml note). */
 import type { V1StorageClass } from '@kubernetes/client-node';
-import type { StemeDeploymentConfig } from '../config.js';
+import type { StemeDeploymentConfig } from '../config/index.js';
 import type { ObjectDescriptor } from './descriptor.js';
 import { type Built, objectLabels, objectNames } from './meta.js';
 
