@@ -25,7 +25,7 @@ import { buildNamespace } from './objects/namespace.js';
 import { buildBackupNetworkPolicy, buildServerNetworkPolicy } from './objects/network-policy.js';
 import { buildPodDisruptionBudget } from './objects/pdb.js';
 import { buildPrometheusRule } from './objects/prometheus-rule.js';
-import { buildPvcs } from './objects/pvc.js';
+import { buildPvcs, dataVolumes } from './objects/pvc.js';
 import { buildRecurringJob } from './objects/recurring-job.js';
 import { buildService } from './objects/service.js';
 import { buildServiceMonitor } from './objects/service-monitor.js';
@@ -109,6 +109,7 @@ export function buildBundle(
 
   // The RecurringJob lives in Longhorn's namespace, whatever the install calls it.
   const elsewhere = longhorn ? [...CLUSTER_NAMESPACES, c.backup.longhorn.namespace] : [];
-  assertBundleInvariants(objects, c.namespace, elsewhere);
+  const existing = dataVolumes(c).flatMap((v) => (v.existing ? [v.claimName] : []));
+  assertBundleInvariants(objects, c.namespace, elsewhere, existing);
   return objects;
 }

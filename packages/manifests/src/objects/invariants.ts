@@ -42,6 +42,8 @@ export function assertBundleInvariants(
   objects: readonly KubeObject[],
   namespace: string,
   clusterNamespaces: readonly string[] = [],
+  /** Claims the cluster has without the bundle emitting them (`storage.volumes.existingClaim`). */
+  existingClaims: readonly string[] = [],
 ): void {
   const problems: string[] = [];
   const seen = new Set<string>();
@@ -56,7 +58,10 @@ export function assertBundleInvariants(
     }
   }
 
-  const pvcs = new Set(find(objects, 'PersistentVolumeClaim').map((p) => p.metadata.name));
+  const pvcs = new Set([
+    ...find(objects, 'PersistentVolumeClaim').map((p) => p.metadata.name),
+    ...existingClaims,
+  ]);
   const services = find(objects, 'Service');
   for (const d of find(objects, 'Deployment')) {
     const pod = d.spec.template;
