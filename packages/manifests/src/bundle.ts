@@ -11,6 +11,7 @@ import { CLUSTER_NAMESPACES } from './defaults.js';
 import type { EmittedObject } from './objects/descriptor.js';
 import { assertBundleInvariants } from './objects/invariants.js';
 import { toKubeObject } from './objects/meta.js';
+import { dataVolumes } from './objects/pvc.js';
 import { OBJECT_REGISTRY } from './objects/registry.js';
 import type { KubeObject } from './types.js';
 
@@ -33,6 +34,7 @@ export function buildBundle(
   // The RecurringJob lives in Longhorn's namespace, whatever the install calls it.
   const longhorn = c.backup.enabled && c.backup.method === 'longhorn';
   const elsewhere = longhorn ? [...CLUSTER_NAMESPACES, c.backup.longhorn.namespace] : [];
-  assertBundleInvariants(objects, c.namespace, elsewhere);
+  const existing = dataVolumes(c).flatMap((v) => (v.existing ? [v.claimName] : []));
+  assertBundleInvariants(objects, c.namespace, elsewhere, existing);
   return objects;
 }

@@ -2,10 +2,17 @@
  * `stemedb-manifests apply` (issue #3 section 6) against the fake API server
  * (support/fake-api.ts) through a kubeconfig file in KUBECONFIG, run as users run it.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  APPLYSET_PART_OF_LABEL,
+  APPLYSET_TOOLING_ANNOTATION,
+  applySetId,
+} from '../src/cluster/applyset.js';
 import { sortForApply } from '../src/cluster/order.js';
+import type { KubeObject } from '../src/types.js';
 import {
   BUNDLE,
   CONFIG,
@@ -14,6 +21,7 @@ import {
   file,
   hasScript,
   onTerminal,
+  PACKAGE,
   run,
   work,
 } from './support/cli.js';
@@ -32,21 +40,42 @@ const cluster = (args: string[], env: Record<string, string> = {}) =>
   run(args, { KUBECONFIG: kubeconfig, ...env });
 const patches = () => server.current().patches();
 const APPLY_PATHS = sortForApply(BUNDLE).map(apiPath);
+/** The ApplySet's parent, written after the Namespace (cluster-prune.test.ts has the rest). */
+const PARENT = '/api/v1/namespaces/stemedb/secrets/stemedb-applyset';
+const members = () => patches().filter((r) => r.path !== PARENT);
+/** `o` as apply sends it: every object but the Namespace labelled as a member of the set. */
+const member = (o: KubeObject): KubeObject =>
+  o.kind === 'Namespace'
+    ? o
+    : {
+        ...o,
+        metadata: {
+          ...o.metadata,
+          labels: {
+            ...o.metadata.labels,
+            [APPLYSET_PART_OF_LABEL]: applySetId('stemedb-applyset', 'stemedb', 'Secret', ''),
+          },
+        },
+      };
 
 describe('apply', () => {
   it('server-side applies every object in dependency order as stemedb-manifests', async () => {
     server.reset();
     const result = await cluster(['apply', '--config', CONFIG]);
     expect(result.code, result.stderr).toBe(0);
-    expect(patches().map((r) => r.path)).toEqual(APPLY_PATHS);
-    for (const patch of patches()) {
+    expect(patches().map((r) => r.path)).toEqual([APPLY_PATHS[0], PARENT, ...APPLY_PATHS.slice(1)]);
+    const { version } = JSON.parse(readFileSync(join(PACKAGE, 'package.json'), 'utf8'));
+    expect(patches()[1]?.body?.metadata.annotations?.[APPLYSET_TOOLING_ANNOTATION]).toBe(
+      `stemedb-manifests/v${version}`,
+    );
+    for (const patch of members()) {
       expect(patch.query.get('fieldManager')).toBe('stemedb-manifests');
       expect(patch.query.get('fieldValidation')).toBe('Strict');
       expect(patch.query.has('force')).toBe(false);
       expect(patch.headers.get('content-type')).toBe('application/apply-patch+yaml');
       expect(patch.headers.get('authorization')).toBe(`Bearer ${TOKEN}`);
     }
-    expect(patches().map((r) => r.body)).toEqual(sortForApply(BUNDLE));
+    expect(members().map((r) => r.body)).toEqual(sortForApply(BUNDLE).map(member));
     expect(result.stdout.split('\n')[0]).toBe('created Namespace/stemedb');
     expect(result.stdout.trimEnd().split('\n')).toHaveLength(BUNDLE.length);
     expect(result.stderr).not.toContain('applying'); // progress is for terminals only
@@ -59,7 +88,7 @@ describe('apply', () => {
     });
     expect(output).toContain(`[1/${BUNDLE.length}] applying Namespace/stemedb`);
     expect(output).toContain(`[${BUNDLE.length}/${BUNDLE.length}] applying`);
-    expect(patches()).toHaveLength(BUNDLE.length);
+    expect(patches()).toHaveLength(BUNDLE.length + 1);
   });
 
   it('--dry-run sends dryRun=All and persists nothing', async () => {
@@ -83,7 +112,7 @@ describe('apply', () => {
       'ops-team',
     ]);
     expect(result.code, result.stderr).toBe(0);
-    for (const patch of patches()) {
+    for (const patch of members()) {
       expect(patch.query.get('force')).toBe('true');
       expect(patch.query.get('fieldManager')).toBe('ops-team');
     }
@@ -133,7 +162,8 @@ describe('apply', () => {
       true,
     );
     expect(`${result.stdout}${result.stderr}`).not.toContain(TOKEN);
-    expect(patches()).toHaveLength(before + 1);
+    // The objects before it, the ApplySet's parent, and the Deployment refused.
+    expect(patches()).toHaveLength(before + 2);
   });
 
   it('exits 2 when there is no kubeconfig', async () => {

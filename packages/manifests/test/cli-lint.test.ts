@@ -5,7 +5,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildBundle } from '../src/bundle.js';
 import { extractBlocks, ROADMAP_PATH } from './fixtures/roadmap.js';
+import { withConfig } from './objects-fixtures.js';
 import { BUNDLE, CONFIG, expectOneLineError, file, freshDir, run, work } from './support/cli.js';
 
 describe('lint', () => {
@@ -139,6 +141,30 @@ describe('lint', () => {
       'monitoring',
     ]);
     expect(result.code, result.stdout).toBe(0);
+  });
+
+  it('accepts a claim the manifests mount without emitting only with --existing-claim', async () => {
+    // The takeover's bundle: the server and the backup mount the roadmap's claim, not rendered.
+    const takeover = buildBundle(
+      withConfig({
+        storage: { volumes: { layout: 'single', existingClaim: 'stemedb-pvc' } },
+        backup: { method: 'rclone' },
+      }),
+    );
+    const list = file(
+      'takeover.json',
+      JSON.stringify({ apiVersion: 'v1', kind: 'List', items: takeover }),
+    );
+    const flags = ['--ingress-namespace', 'kube-system', '--prometheus-namespace', 'monitoring'];
+    const declared = await run(['lint', list, ...flags, '--existing-claim', 'stemedb/stemedb-pvc']);
+    expect(declared.code, declared.stdout).toBe(0);
+    const undeclared = await run(['lint', list, ...flags, '--json']);
+    expect(undeclared.code).toBe(1);
+    const report = JSON.parse(undeclared.stdout) as {
+      findings: { ruleId: string; severity: string }[];
+    };
+    const errors = report.findings.filter((f) => f.severity === 'error').map((f) => f.ruleId);
+    expect(new Set(errors)).toEqual(new Set(['ref/pvc-not-produced']));
   });
 
   it('exits 2 for a path that does not exist', async () => {

@@ -60,6 +60,8 @@ const ZOD_ONLY: Readonly<Record<string, string>> = {
     'name: not stemedb-backup (the backup job pods carry that name)',
   "Prometheus's namespace as the namespace":
     "namespace: not an operator's namespace the config names (monitoring.prometheusNamespace, networkPolicy.traefikNamespace, backup.longhorn.namespace)",
+  'an existing claim with the Longhorn backup':
+    'storage.volumes.existingClaim: not with backup.method longhorn (its RecurringJob reaches volumes through labels on their claims)',
   'a cron schedule with a minute out of range': CRON_CHECK,
   'a cron schedule with a weekday out of range': CRON_CHECK,
 };

@@ -22,6 +22,10 @@ export interface ClusterFlags {
   forceConflicts?: boolean;
   requestTimeout?: string;
   allowVolumeChange?: boolean;
+  /** Delete (diff: show) what this tool applied before and no longer renders. */
+  prune?: boolean;
+  /** The CLI's version, for the ApplySet's tooling annotation. */
+  version?: string;
 }
 
 export interface ApplyFlags extends ClusterFlags {
@@ -33,7 +37,7 @@ async function checkedBundle(
   flags: ClusterFlags,
   io: Io,
   what: string,
-): Promise<{ objects: KubeObject[]; report: Report }> {
+): Promise<{ objects: KubeObject[]; report: Report; namespace: string }> {
   const timeout = flags.requestTimeout;
   if (timeout !== undefined && !/^[1-9]\d*$/.test(timeout)) {
     throw new UsageError(`--request-timeout must be a whole number of seconds, not "${timeout}"`);
@@ -50,11 +54,15 @@ async function checkedBundle(
     if (flags.json) writeJson(io.stdout, { ok: false, report, results: [] });
     throw failedReport(report, `refusing to ${what}`);
   }
-  return { objects, report };
+  return { objects, report, namespace: config.namespace };
 }
 
-/** What applyObjects and diffObjects share, from the flags. */
-async function clusterOptions(flags: ClusterFlags) {
+/**
+ * What applyObjects and diffObjects share, from the flags. The CLI always keeps the ApplySet
+ * (a Secret in the instance's namespace), with or without --prune: an object applied by a
+ * plain apply is then one a later `apply --prune` can find.
+ */
+async function clusterOptions(flags: ClusterFlags, namespace: string) {
   const { loadKubeConfig } = await import('../cluster/kubeconfig.js');
   return {
     kubeConfig: loadKubeConfig({
@@ -64,6 +72,8 @@ async function clusterOptions(flags: ClusterFlags) {
     ...(flags.fieldManager ? { fieldManager: flags.fieldManager } : {}),
     force: flags.forceConflicts === true,
     allowVolumeChange: flags.allowVolumeChange === true,
+    applySet: { namespace, tooling: `stemedb-manifests/v${flags.version ?? '0'}` },
+    prune: flags.prune === true,
     ...(flags.requestTimeout ? { timeoutMs: Number(flags.requestTimeout) * 1000 } : {}),
   };
 }
@@ -82,16 +92,16 @@ function clusterFailure(error: unknown, io: Io, json: boolean, report: Report): 
     });
   }
   const before = applied.length > 0 ? ` (${applied.length} applied before it)` : '';
-  // no-kubeconfig keeps its name so that it exits 2 (io.ts); the rest exit 1.
-  if (e.code === 'cluster/no-kubeconfig') throw error;
+  // no-kubeconfig and prune-volume keep their name so that they exit 2 (io.ts); the rest exit 1.
+  if (e.code === 'cluster/no-kubeconfig' || e.code === 'cluster/prune-volume') throw error;
   throw new FailedError(`${oneLine(e.message ?? '')}${before}`, { cause: error });
 }
 
 export async function runApply(flags: ApplyFlags, io: Io): Promise<void> {
-  const { objects, report } = await checkedBundle(flags, io, 'apply');
+  const { objects, report, namespace } = await checkedBundle(flags, io, 'apply');
   const [{ applyObjects }, options] = await Promise.all([
     import('../cluster/apply.js'),
-    clusterOptions(flags).catch((error: unknown) =>
+    clusterOptions(flags, namespace).catch((error: unknown) =>
       clusterFailure(error, io, !!flags.json, report),
     ),
   ]);
@@ -104,12 +114,16 @@ export async function runApply(flags: ApplyFlags, io: Io): Promise<void> {
       ...options,
       dryRun: flags.dryRun === true,
       onProgress: (event) => {
-        if (progress && event.phase === 'applying') {
-          io.stderr.write(`\r\u001b[K[${event.index + 1}/${event.total}] applying ${event.ref}`);
+        if (progress && event.phase !== 'applied') {
+          io.stderr.write(
+            `\r\u001b[K[${event.index + 1}/${event.total}] ${event.phase} ${event.ref}`,
+          );
         }
         if (event.phase === 'applied' && event.result && !flags.json) {
           if (progress) io.stderr.write('\r\u001b[K');
-          const action = event.result.action === 'created' ? c.green('created') : 'configured';
+          const done = event.result.action;
+          const action =
+            done === 'created' ? c.green(done) : done === 'pruned' ? c.red(done) : done;
           const dry = event.result.dryRun ? ' (server dry run)' : '';
           io.stdout.write(`${action} ${event.ref}${dry}\n`);
         }
@@ -129,10 +143,10 @@ export async function runApply(flags: ApplyFlags, io: Io): Promise<void> {
 }
 
 export async function runDiff(flags: ClusterFlags, io: Io): Promise<void> {
-  const { objects, report } = await checkedBundle(flags, io, 'diff');
+  const { objects, report, namespace } = await checkedBundle(flags, io, 'diff');
   const [{ diffObjects }, options] = await Promise.all([
     import('../cluster/diff.js'),
-    clusterOptions(flags).catch((error: unknown) =>
+    clusterOptions(flags, namespace).catch((error: unknown) =>
       clusterFailure(error, io, !!flags.json, report),
     ),
   ]);
@@ -161,13 +175,16 @@ export async function runDiff(flags: ClusterFlags, io: Io): Promise<void> {
         ? c.green('create')
         : r.action === 'update'
           ? c.yellow('update')
-          : c.dim('unchanged');
+          : r.action === 'delete'
+            ? c.red('delete')
+            : c.dim('unchanged');
     io.stdout.write(`${action} ${r.ref}${r.note ? `  (${r.note})` : ''}\n`);
     for (const change of r.changes) io.stdout.write(`    ~ ${change}\n`);
   }
   const count = (a: string) => results.filter((r) => r.action === a).length;
+  const deletes = flags.prune ? `, ${count('delete')} to delete` : '';
   io.stdout.write(
-    `${count('create')} to create, ${count('update')} to update, ${count('unchanged')} unchanged.\n`,
+    `${count('create')} to create, ${count('update')} to update${deletes}, ${count('unchanged')} unchanged.\n`,
   );
   changed();
 }

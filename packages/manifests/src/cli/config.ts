@@ -67,7 +67,8 @@ function asUsage<T>(parse: () => T): T {
 /**
  * How to validate a bundle built from `config`, for the cluster the config describes: traffic
  * comes from its Traefik and Prometheus namespaces, and the Secrets it says exist already (a
- * pull Secret without `remoteKey`, a TLS Secret without a cluster issuer) are not missing.
+ * pull Secret without `remoteKey`, a TLS Secret without a cluster issuer) are not missing, nor
+ * is the claim it takes over (`storage.volumes.existingClaim`).
  */
 export function validateOptionsFor(
   config: StemeDeploymentConfig,
@@ -80,8 +81,14 @@ export function validateOptionsFor(
   if (config.ingress.clusterIssuer === null) {
     existingSecrets.push(`${config.namespace}/${config.ingress.tlsSecretName}`);
   }
+  const volumes = config.storage.volumes;
+  const existingClaims =
+    volumes.layout === 'single' && volumes.existingClaim
+      ? [`${config.namespace}/${volumes.existingClaim}`]
+      : [];
   return {
     existingSecrets,
+    existingClaims,
     walReplaySeconds: config.probes.walReplaySeconds,
     trafficSources: {
       ingress: config.networkPolicy.traefikNamespace,

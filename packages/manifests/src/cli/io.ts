@@ -20,7 +20,8 @@ Exit codes:
   0  success (warnings do not fail)
   1  findings with severity error (nothing was written or applied), the cluster refused,
      or (diff) apply would change something
-  2  usage or config error: unknown option, missing argument, unreadable or invalid config`;
+  2  usage or config error: unknown option, missing argument, unreadable or invalid config;
+     apply/diff --prune that would delete a PersistentVolumeClaim without --allow-volume-change`;
 
 /** A stream the CLI writes to; `isTTY` decides colour and progress. */
 export interface OutStream {
@@ -118,6 +119,8 @@ export function exitCodeOf(error: unknown): number {
   if (e?.name === 'UsageError' || e?.name === 'ConfigError') return EXIT_USAGE;
   // Duck-typed: the cluster module (and @kubernetes/client-node) is loaded only by apply/diff.
   if (e?.name === 'ClusterError' && e.code === 'cluster/no-kubeconfig') return EXIT_USAGE;
+  // A prune that would delete a claim: refused as a usage error, to be allowed explicitly.
+  if (e?.name === 'ClusterError' && e.code === 'cluster/prune-volume') return EXIT_USAGE;
   return EXIT_FAILED;
 }
 

@@ -18,6 +18,8 @@ export interface LintFlags {
   json?: boolean;
   listRules?: boolean;
   existingSecret?: string[];
+  /** Claims the cluster has that the manifests mount without emitting (a taken-over claim). */
+  existingClaim?: string[];
   ingressNamespace?: string;
   prometheusNamespace?: string;
 }
@@ -148,6 +150,7 @@ export async function runLint(paths: string[], flags: LintFlags, io: Io): Promis
 
   const options: ValidateOptions = {
     existingSecrets: flags.existingSecret ?? [],
+    existingClaims: flags.existingClaim ?? [],
     trafficSources: {
       ...(flags.ingressNamespace ? { ingress: flags.ingressNamespace } : {}),
       ...(flags.prometheusNamespace ? { prometheus: flags.prometheusNamespace } : {}),

@@ -75,6 +75,10 @@ function clusterOptions(command: Command): Command {
       '--allow-volume-change',
       "go ahead when the server's Deployment would mount other claims than the live one (refused otherwise: the new claims may not hold its data)",
     )
+    .option(
+      '--prune',
+      'delete (diff: show) the objects an earlier apply made that the config no longer renders, found by their ApplySet label; a PersistentVolumeClaim only with --allow-volume-change',
+    )
     .option('--json', 'print the report and the results as JSON on stdout');
 }
 
@@ -186,6 +190,12 @@ ${EXIT_CODES_HELP}`,
       [],
     )
     .option(
+      '--existing-claim <namespace/name>',
+      'a PersistentVolumeClaim the cluster already has (repeatable), as storage.volumes.existingClaim declares one; a pod may mount it without the manifests emitting it',
+      collect,
+      [],
+    )
+    .option(
       '--ingress-namespace <namespace>',
       "namespace of the ingress controller; NetworkPolicies must admit it (k3s's Traefik: kube-system)",
     )
@@ -267,17 +277,24 @@ ${EXIT_CODES_HELP}`,
       'after',
       `
 Objects are applied one by one in dependency order as field manager stemedb-manifests; the
-first failure stops the run and names the object. Nothing is pruned. Progress is shown on a
-terminal only; each applied object is printed on stdout.
+first failure stops the run and names the object. Progress is shown on a terminal only; each
+applied object is printed on stdout.
+
+Every object but the Namespace is labelled applyset.kubernetes.io/part-of with the id of an
+ApplySet whose parent is the Secret stemedb-applyset in the config's namespace (kubectl's
+ApplySet). Without --prune nothing is deleted: an object the config no longer renders stays,
+still labelled, until an apply --prune. With --prune it is deleted after everything else is
+applied; a PersistentVolumeClaim is refused (exit 2) unless --allow-volume-change.
 
 Examples:
   ${PROGRAM} apply --config stemedb.yaml --dry-run
   ${PROGRAM} apply --config stemedb.yaml --context k3s-prod
+  ${PROGRAM} diff stemedb.yaml --prune && ${PROGRAM} apply stemedb.yaml --prune
 ${EXIT_CODES_HELP}`,
     )
     .action(async (config: string | undefined, flags, command: Command) => {
       const { runApply } = await import('./cluster-commands.js');
-      await runApply(withConfig(config, flags), ioOf(command));
+      await runApply({ ...withConfig(config, flags), version }, ioOf(command));
     });
 
   clusterOptions(
@@ -289,8 +306,9 @@ ${EXIT_CODES_HELP}`,
       'after',
       `
 Each object is server-side applied with dryRun=All and compared with the live object; only
-field paths are printed, never values. Exits 1 when apply would change something (create or
-update), 0 when nothing would change, as kubectl diff does; 1 also when diff itself fails.
+field paths are printed, never values. With --prune, the objects apply --prune would delete
+are listed too (delete). Exits 1 when apply would change something (create, update or
+delete), 0 when nothing would change, as kubectl diff does; 1 also when diff itself fails.
 
 Examples:
   ${PROGRAM} diff --config stemedb.yaml
@@ -299,7 +317,7 @@ ${EXIT_CODES_HELP}`,
     )
     .action(async (config: string | undefined, flags, command: Command) => {
       const { runDiff } = await import('./cluster-commands.js');
-      await runDiff(withConfig(config, flags), ioOf(command));
+      await runDiff({ ...withConfig(config, flags), version }, ioOf(command));
     });
 
   return program;

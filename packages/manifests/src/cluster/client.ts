@@ -89,6 +89,86 @@ export class ServerSideApplyClient extends KubernetesObjectApi {
     }
   }
 
+  /**
+   * The objects of one kind that carry `labelSelector`, in `namespace` (a namespaced kind) or
+   * cluster-wide. A list's items come without apiVersion and kind; they are set here.
+   */
+  async listSelected(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    labelSelector: string,
+  ): Promise<KubeObject[]> {
+    const list = (await this.list(
+      apiVersion,
+      kind,
+      namespace,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      labelSelector,
+    )) as unknown as { items?: KubeObject[] };
+    return (list.items ?? []).map((item) => ({ ...item, apiVersion, kind }));
+  }
+
+  /** Whether the cluster serves `kind` namespaced, cluster-scoped, or not at all (undefined). */
+  async scopeOf(apiVersion: string, kind: string): Promise<'namespaced' | 'cluster' | undefined> {
+    const resource = await this.resource(apiVersion, kind);
+    if (!resource) return undefined;
+    return resource.namespaced ? 'namespaced' : 'cluster';
+  }
+
+  /**
+   * The version the cluster prefers for an API group (`v1` for the core group), from group
+   * discovery (`GET /apis/<group>`); undefined when the group is not served (its CRD is gone).
+   */
+  async preferredVersion(group: string): Promise<string | undefined> {
+    if (group === '') return 'v1';
+    const ctx = this.configuration.baseServer.makeRequestContext(
+      `/apis/${encodeURIComponent(group)}`,
+      HttpMethod.GET,
+    );
+    ctx.setHeaderParam('Accept', 'application/json');
+    try {
+      const found = (await this.requestPromise(ctx)) as unknown as {
+        preferredVersion?: { groupVersion?: string };
+      };
+      return found.preferredVersion?.groupVersion;
+    } catch (error) {
+      if ((error as { code?: number }).code === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Deletes `obj` in the background (its dependents after it), only if it is still the object
+   * that was listed (a uid precondition: one re-created since is left alone). A 404 means it is
+   * gone already, which is what was wanted.
+   */
+  async remove(obj: KubeObject, dryRun: boolean): Promise<void> {
+    const uid = typeof obj.metadata.uid === 'string' ? obj.metadata.uid : undefined;
+    const target = {
+      apiVersion: obj.apiVersion,
+      kind: obj.kind,
+      metadata: { name: obj.metadata.name, namespace: obj.metadata.namespace },
+    };
+    try {
+      await this.delete(
+        target,
+        undefined,
+        dryRun ? 'All' : undefined,
+        undefined,
+        undefined,
+        'Background',
+        uid ? { preconditions: { uid } } : undefined,
+      );
+    } catch (error) {
+      if ((error as { code?: number }).code === 404) return;
+      throw error;
+    }
+  }
+
   protected override async requestPromise<T extends KubernetesObject>(
     ctx: RequestContext,
     type?: string,

@@ -5,8 +5,10 @@
  * would create it. Like `kubectl diff --server-side`, but reported as field paths.
  */
 import { type KubeObject, objectRef } from '../types.js';
+import { asMember, resolveApplySet } from './applyset.js';
 import { checkOptions } from './options.js';
 import { sortForApply } from './order.js';
+import { listMembers, pruneTargets, readApplySet } from './prune.js';
 import { type ClusterOptions, openSession } from './session.js';
 
 export type DiffOptions = ClusterOptions;
@@ -14,7 +16,8 @@ export type DiffOptions = ClusterOptions;
 export interface DiffResult {
   /** `Kind/namespace/name`. */
   ref: string;
-  action: 'create' | 'update' | 'unchanged';
+  /** `delete`: a member of the ApplySet that `apply --prune` would delete (diff with `prune`). */
+  action: 'create' | 'update' | 'unchanged' | 'delete';
   /** Paths of the fields that would change, e.g. `spec.template.spec.containers[0].image`; empty for `create`. */
   changes: string[];
   /** Why the server could not check this object, when it could not. */
@@ -28,23 +31,36 @@ const DIFF_KEYS = [
   'fieldValidation',
   'timeoutMs',
   'allowVolumeChange',
+  'applySet',
+  'prune',
 ];
 
 /** Fields the server changes on every write or owns itself: never a difference we made. */
 const VOLATILE_METADATA = ['managedFields', 'resourceVersion', 'generation'];
 
-/** Diffs `objects` against the cluster, in apply order. Stops at the first error (a ClusterError). */
+/**
+ * Diffs `objects` against the cluster, in apply order; with `prune`, then the members of the
+ * ApplySet that `applyObjects` would delete, decided by the same function. Stops at the first
+ * error (a ClusterError), as apply would.
+ */
 export async function diffObjects(
   objects: readonly KubeObject[],
   options: DiffOptions = {},
 ): Promise<DiffResult[]> {
   checkOptions('diffObjects', options, DIFF_KEYS);
   const session = openSession(options);
+  const set = options.applySet ? resolveApplySet(options.applySet) : undefined;
+  // Labelled as apply labels them, so that the label is not reported as a change.
+  const ordered = sortForApply(set ? objects.map((o) => asMember(o, set)) : objects);
+  const state = set ? await readApplySet(session, set, ordered) : undefined;
+  const doomed =
+    state && options.prune ? pruneTargets(await listMembers(session, state, ordered), ordered) : [];
+  session.guardPrune(doomed);
   const call = { dryRun: true, force: options.force ?? false, fieldManager: session.fieldManager };
   // Namespaces the apply would create: objects in them cannot be dry-run yet (the server 404s).
   const newNamespaces = new Set<string>();
   const results: DiffResult[] = [];
-  for (const obj of sortForApply(objects)) {
+  for (const obj of ordered) {
     const ref = objectRef(obj);
     const ns = obj.metadata.namespace;
     if (ns !== undefined && newNamespaces.has(ns)) {
@@ -71,6 +87,7 @@ export async function diffObjects(
       throw session.error(error, obj);
     }
   }
+  for (const obj of doomed) results.push({ ref: objectRef(obj), action: 'delete', changes: [] });
   return results;
 }
 

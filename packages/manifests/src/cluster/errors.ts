@@ -21,6 +21,8 @@ export type ClusterErrorCode =
   | 'cluster/not-found'
   | 'cluster/unknown-kind'
   | 'cluster/volume-change'
+  | 'cluster/prune-volume'
+  | 'cluster/applyset'
   | 'cluster/api-error';
 
 /** A cause the API server listed in its Status (`details.causes`). */

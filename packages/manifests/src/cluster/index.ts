@@ -8,6 +8,16 @@
  */
 
 export { type ApplyOptions, type ApplyProgress, applyObjects } from './apply.js';
+export {
+  APPLYSET_GROUP_KINDS_ANNOTATION,
+  APPLYSET_ID_LABEL,
+  APPLYSET_NAMESPACES_ANNOTATION,
+  APPLYSET_PART_OF_LABEL,
+  APPLYSET_TOOLING_ANNOTATION,
+  type ApplySetRef,
+  applySetId,
+  DEFAULT_APPLYSET_NAME,
+} from './applyset.js';
 export { type DiffOptions, type DiffResult, diffObjects } from './diff.js';
 export { ClusterError, type ClusterErrorCode, isClusterError, type StatusCause } from './errors.js';
 export { type KubeConfigSource, loadKubeConfig } from './kubeconfig.js';

@@ -19,6 +19,18 @@ const schema = z.strictObject({
   timeoutMs: z.number().int().positive().optional(),
   dryRun: z.boolean().optional(),
   allowVolumeChange: z.boolean().optional(),
+  applySet: z
+    .strictObject({
+      namespace: z.string().min(1),
+      name: z.string().min(1).optional(),
+      // The spec's `<toolname>/<semver>`.
+      tooling: z
+        .string()
+        .regex(/^[^/\s]+\/\S+$/, 'must be <tool>/<version>')
+        .optional(),
+    })
+    .optional(),
+  prune: z.boolean().optional(),
   onProgress: z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function').optional(),
 });
 
@@ -29,6 +41,15 @@ export function checkOptions(fn: string, options: object, allowed: readonly stri
   const unknown = Object.keys(options).filter((k) => !allowed.includes(k));
   if (unknown.length > 0) {
     throw new TypeError(`${fn}: unknown option ${unknown.map((k) => `'${k}'`).join(', ')}`);
+  }
+  if (
+    'prune' in options &&
+    options.prune === true &&
+    !('applySet' in options && options.applySet)
+  ) {
+    throw new TypeError(
+      `${fn}: prune needs applySet: the set is what says which objects were applied before`,
+    );
   }
   const result = schema
     .pick(Object.fromEntries(allowed.map((k) => [k, true])) as Record<Key, true>)

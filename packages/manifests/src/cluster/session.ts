@@ -4,10 +4,11 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeObject } from '../types.js';
+import type { ApplySetRef } from './applyset.js';
 import { type FieldValidation, ServerSideApplyClient } from './client.js';
 import { ClusterError, toClusterError } from './errors.js';
 import { loadKubeConfig } from './kubeconfig.js';
-import { volumeChangeError } from './volume-guard.js';
+import { pruneVolumeError, volumeChangeError } from './volume-guard.js';
 
 /** The field manager our applies own fields as. */
 export const DEFAULT_FIELD_MANAGER = 'stemedb-manifests';
@@ -34,6 +35,16 @@ export interface ClusterOptions {
    * which points the server at volumes that may not hold its data. @default false
    */
   allowVolumeChange?: boolean;
+  /**
+   * The ApplySet to keep (KEP 3659): every object but a Namespace is labelled as its member and
+   * the parent Secret records their group-kinds before anything is applied. Needed by `prune`.
+   */
+  applySet?: ApplySetRef;
+  /**
+   * Delete the members of `applySet` that `objects` no longer holds (diff: report them as
+   * `delete`). A PersistentVolumeClaim only with `allowVolumeChange`. @default false
+   */
+  prune?: boolean;
 }
 
 /** A client for one run, with how to turn its errors into ClusterErrors. */
@@ -59,6 +70,12 @@ export function openSession(options: ClusterOptions) {
     guardVolume(obj: KubeObject, live: KubeObject | undefined): void {
       if (options.allowVolumeChange || obj.kind !== 'Deployment') return;
       const refused = volumeChangeError(obj, live);
+      if (refused) throw refused;
+    },
+    /** Throws `cluster/prune-volume` when a prune would delete a claim (unless `allowVolumeChange`). */
+    guardPrune(doomed: readonly KubeObject[]): void {
+      if (options.allowVolumeChange) return;
+      const refused = pruneVolumeError(doomed);
       if (refused) throw refused;
     },
     async guardVolumes(objects: readonly KubeObject[]): Promise<void> {

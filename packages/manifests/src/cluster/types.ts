@@ -8,9 +8,12 @@ import type { KubeObject } from '../types.js';
 export interface ApplyResult {
   /** `Kind/namespace/name`. */
   ref: string;
-  /** `created` when the apply made the object (HTTP 201), else `configured`. */
-  action: 'created' | 'configured';
+  /**
+   * `created` when the apply made the object (HTTP 201), else `configured`; `pruned` for a
+   * member of the ApplySet deleted because it is no longer rendered.
+   */
+  action: 'created' | 'configured' | 'pruned';
   dryRun: boolean;
-  /** The object as the server returned it. */
+  /** The object as the server returned it (pruned: as it was listed before the delete). */
   object: KubeObject;
 }

@@ -39,3 +39,19 @@ export function volumeChangeError(
     { object: ref },
   );
 }
+
+/**
+ * A ClusterError when a prune would delete a PersistentVolumeClaim, else undefined. A pruned
+ * claim is one the config stopped rendering, most often after a layout or claim-name change:
+ * the data is still on it, and with reclaimPolicy Delete its volume goes with it. So a claim is
+ * never pruned silently, only with `allowVolumeChange`, as a move to other claims is.
+ */
+export function pruneVolumeError(doomed: readonly KubeObject[]): ClusterError | undefined {
+  const claims = doomed.filter((o) => o.kind === 'PersistentVolumeClaim').map(objectRef);
+  if (claims.length === 0) return undefined;
+  return new ClusterError(
+    'cluster/prune-volume',
+    `refusing to prune ${claims.join(', ')}: the config no longer renders ${claims.length === 1 ? 'this claim' : 'these claims'}, but deleting a claim may delete its volume and the data on it; nothing was applied. Keep it in the config (storage.volumes), or copy the data off and pass --allow-volume-change (allowVolumeChange) to delete it`,
+    { object: claims[0] },
+  );
+}

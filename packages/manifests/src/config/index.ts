@@ -97,6 +97,19 @@ export const configSchema = z
         message: `is ${field}, an operator's namespace: give StemeDB a namespace of its own (the bundle enforces Pod Security "restricted" and default-deny NetworkPolicies there)`,
       });
     }
+    // Longhorn attaches its RecurringJob through labels on the PVC, which the bundle cannot set
+    // on a claim it does not render: the backup would silently reach no volume.
+    const volumes = c.storage.volumes;
+    if (volumes.layout === 'single' && volumes.existingClaim && c.backup.enabled) {
+      if (c.backup.method === 'longhorn') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['storage', 'volumes', 'existingClaim'],
+          message:
+            "with backup.method longhorn: the RecurringJob reaches a volume through labels on its claim, which the bundle does not render for an existing claim; use backup.method rclone (the roadmap's backup), or render the claim (leave existingClaim out)",
+        });
+      }
+    }
     // The backup pods are labelled `app.kubernetes.io/name: stemedb-backup`; a server of that
     // name would put them behind its Service, PDB and NetworkPolicy.
     if (c.name === 'stemedb-backup') {

@@ -25,6 +25,7 @@ export const CHECKED_BY_VALIDATE_ONLY: readonly string[] = [
   'resources: each request at most its limit',
   'probes.startup: periodSeconds × failureThreshold at least 2 × probes.walReplaySeconds',
   'server.extraEnv.STEMEDB_UNSAFE_SKIP_SIGNATURES: not "true" while server.authEnabled',
+  'storage.volumes.existingClaim: not with backup.method longhorn (its RecurringJob reaches volumes through labels on their claims)',
   'backup.image: a valid repository (the schema checks the pin: a tag other than latest, or a digest)',
 ];
 

@@ -151,6 +151,12 @@ const singleVolume = z.strictObject({
   layout: z.literal('single'),
   /** @default '50Gi' */
   size: quantity.default(D.DEFAULT_DATA_SIZE),
+  /**
+   * A claim that exists already and holds the data (the roadmap's deployed single PVC): the
+   * server mounts it and no claim is rendered for it, so `size` is not used. Unset: the
+   * bundle renders `stemedb-data`.
+   */
+  existingClaim: dnsName.optional(),
 });
 
 /** The Longhorn StorageClass and the volumes. */

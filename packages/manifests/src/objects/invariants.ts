@@ -32,8 +32,12 @@ export const BUNDLE_INVARIANT_RULES: readonly Rule[] = [
 ];
 
 /** One problem per finding of `rules` on `objects`, as `Kind/ns/name: rule at path: message`. */
-function ruleProblems(objects: readonly KubeObject[], rules: readonly Rule[]): string[] {
-  const context = new RuleContext(objects, resolveOptions({}));
+function ruleProblems(
+  objects: readonly KubeObject[],
+  rules: readonly Rule[],
+  existingClaims: readonly string[],
+): string[] {
+  const context = new RuleContext(objects, resolveOptions({ existingClaims }));
   return rules.flatMap((rule) =>
     [...rule.check(context)].map((issue) => {
       const object = typeof issue.object === 'string' ? issue.object : objectRef(issue.object);
@@ -52,6 +56,8 @@ export function assertBundleInvariants(
   objects: readonly KubeObject[],
   namespace: string,
   clusterNamespaces: readonly string[] = [],
+  /** Claims the cluster has without the bundle emitting them (`storage.volumes.existingClaim`). */
+  existingClaims: readonly string[] = [],
 ): void {
   const problems: string[] = [];
   const seen = new Set<string>();
@@ -65,6 +71,6 @@ export function assertBundleInvariants(
       problems.push(`${ref}: not in namespace ${namespace}`);
     }
   }
-  problems.push(...ruleProblems(objects, BUNDLE_INVARIANT_RULES));
+  problems.push(...ruleProblems(objects, BUNDLE_INVARIANT_RULES, existingClaims));
   if (problems.length > 0) throw new BundleInvariantError(problems);
 }

@@ -12,6 +12,8 @@ export interface DataVolume {
   claimName: string;
   mountPath: string;
   size: string;
+  /** A claim that exists already (`storage.volumes.existingClaim`): mounted, not rendered. */
+  existing?: boolean;
 }
 
 /** Where the server keeps its WAL and DB, whichever the volume layout. */
@@ -28,7 +30,9 @@ export function dataVolumes(c: StemeDeploymentConfig): DataVolume[] {
   const n = objectNames(c);
   const v = c.storage.volumes;
   if (v.layout === 'single') {
-    return [{ volumeName: 'data', claimName: n.dataPvc, mountPath: '/data', size: v.size }];
+    const claimName = v.existingClaim ?? n.dataPvc;
+    const existing = v.existingClaim !== undefined;
+    return [{ volumeName: 'data', claimName, mountPath: '/data', size: v.size, existing }];
   }
   return [
     { volumeName: 'wal', claimName: n.walPvc, mountPath: WAL_DIR, size: v.walSize },
@@ -42,19 +46,21 @@ export function dataVolumes(c: StemeDeploymentConfig): DataVolume[] {
  * backup the claims carry the labels that attach the RecurringJob (src/objects/recurring-job.ts).
  */
 export function buildPvcs(c: StemeDeploymentConfig): Built<V1PersistentVolumeClaim>[] {
-  return dataVolumes(c).map((v) => ({
-    apiVersion: 'v1',
-    kind: 'PersistentVolumeClaim',
-    // With the Longhorn backup, the labels that attach the RecurringJob to the volume.
-    metadata: namespacedMeta(c, v.claimName, 'storage', {
-      ...(c.backup.enabled && c.backup.method === 'longhorn' && { labels: longhornPvcLabels(c) }),
-    }),
-    spec: {
-      accessModes: ['ReadWriteOnce'],
-      storageClassName: objectNames(c).storageClass,
-      resources: { requests: { storage: v.size } },
-    },
-  }));
+  return dataVolumes(c)
+    .filter((v) => !v.existing)
+    .map((v) => ({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      // With the Longhorn backup, the labels that attach the RecurringJob to the volume.
+      metadata: namespacedMeta(c, v.claimName, 'storage', {
+        ...(c.backup.enabled && c.backup.method === 'longhorn' && { labels: longhornPvcLabels(c) }),
+      }),
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: objectNames(c).storageClass,
+        resources: { requests: { storage: v.size } },
+      },
+    }));
 }
 
 /** The claims, before the pods that mount them. */
@@ -67,6 +73,6 @@ export const pvcObjects: ObjectDescriptor = {
   docs: {
     object: 'PersistentVolumeClaims (with the Longhorn backup: its two recurring-job labels)',
     name: '`stemedb-wal` + `stemedb-db`, or `stemedb-data`',
-    when: 'always (`storage.volumes.layout`)',
+    when: '`storage.volumes.layout`; none with `existingClaim`',
   },
 };

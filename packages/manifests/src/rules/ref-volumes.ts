@@ -35,16 +35,22 @@ export const refVolumeMount: Rule = {
 export const refPvcNotProduced: Rule = {
   id: 'ref/pvc-not-produced',
   severity: 'error',
-  description: 'Every PersistentVolumeClaim a pod mounts is emitted in its namespace.',
+  description:
+    'Every PersistentVolumeClaim a pod mounts is emitted in its namespace, or declared existing (existingClaims).',
   *check(context) {
+    const existing = new Set(context.options.existingClaims);
     for (const w of context.workloads) {
       for (const claim of claimVolumes(w)) {
         if (context.find('PersistentVolumeClaim', w.namespace, claim.claimName)) continue;
+        // Declared to exist already (a claim taken over): only that way may one be missing.
+        if (existing.has(`${w.namespace}/${claim.claimName}`) || existing.has(claim.claimName)) {
+          continue;
+        }
         yield {
           object: w.object,
           path: claim.path,
           message: `mounts PersistentVolumeClaim "${claim.claimName}", which the bundle does not emit in namespace ${w.namespace}: the pod stays Pending`,
-          fix: 'emit the PersistentVolumeClaim, or fix claimName',
+          fix: 'emit the PersistentVolumeClaim, fix claimName, or declare it existing (storage.volumes.existingClaim; lint --existing-claim)',
         };
       }
     }

@@ -30,6 +30,13 @@ export interface ValidateOptions {
    */
   existingSecrets?: readonly string[];
   /**
+   * PersistentVolumeClaims that exist in the cluster without being produced by the bundle (a
+   * claim taken over with `storage.volumes.existingClaim`), as `namespace/name` or `name`: a
+   * pod may mount them. Any other claim a pod mounts must be emitted.
+   * @default []
+   */
+  existingClaims?: readonly string[];
+  /**
    * The expected worst-case WAL replay after a crash, in seconds (the roadmap's "can take
    * 60s"): the probe that guards startup must allow `MIN_STARTUP_MARGIN` (2) times this.
    * `render` and `validate` pass the config's `probes.walReplaySeconds`.
@@ -62,6 +69,7 @@ const optionsSchema = z.strictObject({
     })
     .optional(),
   existingSecrets: z.array(z.string()).optional(),
+  existingClaims: z.array(z.string()).optional(),
   walReplaySeconds: z.number().positive().optional(),
   trafficSources: z
     .strictObject({ ingress: z.string().optional(), prometheus: z.string().optional() })
@@ -72,6 +80,7 @@ const optionsSchema = z.strictObject({
 export interface ResolvedOptions {
   kustomization: KustomizationLayout | undefined;
   existingSecrets: readonly string[];
+  existingClaims: readonly string[];
   walReplaySeconds: number;
   trafficSources: TrafficSources;
 }
@@ -88,6 +97,7 @@ export function resolveOptions(options: ValidateOptions | undefined): ResolvedOp
   return {
     kustomization: parsed.data.kustomization,
     existingSecrets: parsed.data.existingSecrets ?? [],
+    existingClaims: parsed.data.existingClaims ?? [],
     walReplaySeconds: parsed.data.walReplaySeconds ?? DEFAULT_WAL_REPLAY_SECONDS,
     trafficSources: parsed.data.trafficSources ?? {},
   };

@@ -2,8 +2,10 @@
  * The pretend Kubernetes API server of every cluster test: a real node:http server on
  * 127.0.0.1 port 0, so the in-process tests (through @kubernetes/client-node) and the CLI tests
  * (a child process, through a kubeconfig file) talk to the same thing over a real socket. It
- * serves discovery for the kinds we emit, GET of stored objects, and server-side-apply PATCHes
- * that it records and merges naively. No real API server is available here; what this does and
+ * serves discovery for the kinds we emit (per group version, and per group for the preferred
+ * version), GET of stored objects, LIST with a label selector (items without apiVersion and
+ * kind, as a real server sends them), DELETE with a uid precondition, and server-side-apply
+ * PATCHes that it records and merges naively. No real API server is available here; what this does and
  * does not prove is written down in docs/alerts-and-cluster.md.
  */
 import { writeFileSync } from 'node:fs';
@@ -110,6 +112,47 @@ export function status(code: number, reason: string, message: string, causes?: u
   };
 }
 
+interface Collection {
+  gv: string;
+  resource: Resource;
+  namespace: string | undefined;
+}
+
+/** The collection a LIST path names (`/api/v1/namespaces/ns/secrets`), if it names one. */
+function collectionOf(served: Record<string, Resource[]>, path: string): Collection | undefined {
+  const m = /^\/(?:api\/(v1)|apis\/([^/]+\/[^/]+))(?:\/namespaces\/([^/]+))?\/([^/]+)$/.exec(path);
+  if (!m) return undefined;
+  const gv = (m[1] ?? m[2]) as string;
+  const resource = served[gv]?.find((r) => r.name === m[4]);
+  if (!resource || (m[3] !== undefined && !resource.namespaced)) return undefined;
+  return { gv, resource, namespace: m[3] };
+}
+
+/** Whether `o` is in `c`: the same group and kind (any version), and namespace when given. */
+function inCollection(served: Record<string, Resource[]>, o: KubeObject, c: Collection): boolean {
+  const group = (v: string) => (v.includes('/') ? v.split('/')[0] : '');
+  const sameGroup = group(o.apiVersion) === group(c.gv) && o.apiVersion in served;
+  if (!sameGroup || o.kind !== c.resource.kind) return false;
+  return c.namespace === undefined || o.metadata.namespace === c.namespace;
+}
+
+/** A label selector as the API server reads it: `k=v`, `k==v`, `k!=v`, `k`, `!k`, joined by commas. */
+export function selects(selector: string, o: KubeObject): boolean {
+  const labels = o.metadata.labels ?? {};
+  return selector
+    .split(',')
+    .map((term) => term.trim())
+    .filter(Boolean)
+    .every((term) => {
+      const ne = /^([^!=]+)!=(.*)$/.exec(term);
+      if (ne) return labels[ne[1]!.trim()] !== ne[2]!.trim();
+      const eq = /^([^!=]+)==?(.*)$/.exec(term);
+      if (eq) return labels[eq[1]!.trim()] === eq[2]!.trim();
+      if (term.startsWith('!')) return !(term.slice(1) in labels);
+      return term in labels;
+    });
+}
+
 /** The headers of a node:http request as a fetch `Headers`. */
 function headersOf(req: IncomingMessage): Headers {
   const headers = new Headers();
@@ -148,9 +191,56 @@ export async function startFakeApi(): Promise<FakeApiServer> {
         { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: gv, resources: served[gv] },
       ];
     }
+    // Group discovery, as client-node's callers ask for a group's preferred version.
+    const group = /^\/apis\/([^/]+)$/.exec(path)?.[1];
+    if (method === 'GET' && group) {
+      const versions = Object.keys(served).filter((v) => v.startsWith(`${group}/`));
+      if (versions.length === 0) return [404, status(404, 'NotFound', `${path} not found`)];
+      const entries = versions.map((v) => ({
+        groupVersion: v,
+        version: v.slice(group.length + 1),
+      }));
+      return [
+        200,
+        {
+          kind: 'APIGroup',
+          apiVersion: 'v1',
+          name: group,
+          versions: entries,
+          preferredVersion: entries[0],
+        },
+      ];
+    }
     const live = state.objects.get(path);
+    const collection = method === 'GET' && !live ? collectionOf(served, path) : undefined;
+    if (collection) {
+      const selector = query.get('labelSelector') ?? '';
+      const items = [...state.objects.values()]
+        .filter((o) => inCollection(served, o, collection) && selects(selector, o))
+        // A real server's list items carry no apiVersion and kind.
+        .map(({ apiVersion: _a, kind: _k, ...item }) => item);
+      return [200, { kind: `${collection.resource.kind}List`, apiVersion: collection.gv, items }];
+    }
     if (method === 'GET') {
       return live ? [200, live] : [404, status(404, 'NotFound', `${path} not found`)];
+    }
+    if (method === 'DELETE') {
+      if (!live) return [404, status(404, 'NotFound', `${path} not found`)];
+      const uid = (recorded.body as { preconditions?: { uid?: string } } | undefined)?.preconditions
+        ?.uid;
+      if (uid !== undefined && uid !== live.metadata.uid) {
+        return [409, status(409, 'Conflict', `Precondition failed: UID in precondition: ${uid}`)];
+      }
+      if (!query.has('dryRun')) state.objects.delete(path);
+      return [
+        200,
+        {
+          kind: 'Status',
+          apiVersion: 'v1',
+          status: 'Success',
+          details: { name: live.metadata.name },
+        },
+      ];
     }
     if (method === 'PATCH' && recorded.body) {
       const applied = {
