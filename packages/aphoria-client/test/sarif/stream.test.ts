@@ -200,9 +200,9 @@ describe('readSarifFile, a log larger than the heap', () => {
   // Results of ~8 KiB each, mostly a property bag the mapping never reads: the text alone, or
   // the parsed log alone, is larger than the heap the reader is given. Few findings, so that
   // the reader has room to spare and the run stays quick.
-  const RESULTS = 6_000;
+  const RESULTS = 4_000;
   const BLOB = 8_000;
-  const HEAP_MB = 48;
+  const HEAP_MB = 32;
 
   it(`maps ${RESULTS} results (a ${Math.round((RESULTS * (BLOB + 250)) / 1e6)} MB file) in a ${HEAP_MB} MB heap`, async () => {
     const dir = await tempDir('aphoria-sarif-big-');
