@@ -7,7 +7,8 @@
 // - `flush`: flushSpool of that spool at concurrency c;
 // - `sarif-log`: writes the same findings as a SARIF 2.1.0 log (one result each) and stops;
 // - `sarif`: readSarifFile of that log (validated against the OASIS schema, mapped) and
-//   persistScan of the scan it gives, at concurrency c: the SARIF path end to end.
+//   persistScan of the scan it gives, at concurrency c: the SARIF path end to end;
+// - `sarif-read`: readSarifFile of that log alone (what reading a log costs, in time and RSS).
 // Compiled to plain JavaScript first (as compile.ts does for the main bench): under tsx each
 // client would carry the loader's ~35 MiB in its peak RSS.
 
@@ -32,7 +33,8 @@ export type Role =
   | 'spool'
   | 'flush'
   | 'sarif-log'
-  | 'sarif';
+  | 'sarif'
+  | 'sarif-read';
 
 export interface ChildSpec {
   readonly role: Role;
@@ -44,7 +46,7 @@ export interface ChildSpec {
   readonly dataDir?: boolean;
   /** spool, flush: the spool directory. */
   readonly spoolDir?: string;
-  /** sarif-log, sarif: the SARIF log's path. */
+  /** sarif-log, sarif, sarif-read: the SARIF log's path. */
   readonly sarifPath?: string;
 }
 
@@ -223,6 +225,12 @@ async function main(spec: ChildSpec): Promise<ChildMessage | undefined> {
         onWarning,
       });
       if (r.completed !== 1 || r.sent !== total) throw new Error(`flush: ${JSON.stringify(r)}`);
+    });
+  }
+  if (spec.role === 'sarif-read') {
+    return timed(total, async () => {
+      const scan = await readSarifFile(spec.sarifPath!, { project: 'payments-api' });
+      if (scan.findings.length !== spec.findings) throw new Error('sarif-read: findings lost');
     });
   }
   if (spec.role === 'sarif') {

@@ -183,6 +183,19 @@ async function measure(round: number, target: TargetName, client: Client): Promi
   }
 }
 
+/** readSarifFile alone, once, of a log written by a process of its own. */
+async function readSarifAlone() {
+  const dir = await mkdtemp(join(tmpdir(), 'aphoria-bench-sarif-read-'));
+  const sarifPath = join(dir, 'results.sarif');
+  const base = { findings: FINDINGS, concurrency: 0, sarifPath };
+  try {
+    await runChild({ ...base, role: 'sarif-log' });
+    return await runChild({ ...base, role: 'sarif-read' });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -206,6 +219,7 @@ async function main(): Promise<void> {
   log(`aphoria-persist: ${machineLine(machine)}`);
   await compile();
   const baseline = await runChild({ role: 'baseline', findings: FINDINGS, concurrency: 0 });
+  const sarifRead = await readSarifAlone();
   const samples: Sample[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     // The clients a ratio compares run back to back (one measurement takes 15-60 s here, and
@@ -268,14 +282,20 @@ async function main(): Promise<void> {
   }
   out.push(
     '',
-    `A process that only builds the scan peaks at ${(baseline.maxRssKb / 1024).toFixed(1)} MiB.`,
+    `A process that only builds the scan peaks at ${(baseline.maxRssKb / 1024).toFixed(1)} MiB; ` +
+      `one that only reads the same findings as a SARIF log (\`readSarifFile\`) peaks at ` +
+      `${(sarifRead.maxRssKb / 1024).toFixed(1)} MiB, in ${(sarifRead.ms / 1000).toFixed(1)} s ` +
+      `(${((FINDINGS * 1000) / sarifRead.ms).toFixed(0)} results/s).`,
     '',
     `Targets: ${misses.length === 0 ? 'met.' : `missed:\n\n- ${misses.join('\n- ')}`}`,
   );
   process.stdout.write(`${out.join('\n')}\n`);
   await mkdir(RESULTS_DIR, { recursive: true });
   const path = `${RESULTS_DIR}aphoria-persist-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-  await writeFile(path, JSON.stringify({ machine, options: values, baseline, samples }, null, 2));
+  await writeFile(
+    path,
+    JSON.stringify({ machine, options: values, baseline, sarifRead, samples }, null, 2),
+  );
   log(`aphoria-persist: wrote ${path}`);
 }
 

@@ -12,6 +12,9 @@ import type { PersistClientOptions } from './persist/options.js';
 import { SEVERITIES, type Severity } from './scan.js';
 import type { HostedConfig } from './types.js';
 
+// A full commit id or an abbreviation of one, as git prints them.
+const COMMIT_PREFIX = /^[0-9a-f]{7,40}$/;
+
 /** Options of {@link diffScans}: `base` or `baseCommit`, one of them. */
 export interface DiffScansOptions {
   /** From `loadHostedConfig` or `createHostedConfig`. */
@@ -22,7 +25,11 @@ export interface DiffScansOptions {
   readonly branch: string;
   /** The base branch: its latest complete scan is the base. */
   readonly base?: string | undefined;
-  /** The base commit: its latest complete scan (any branch) is the base. */
+  /**
+   * The base commit (40 hex characters, or a prefix of at least 7 that names one scanned
+   * commit, as git abbreviates): its latest complete scan (any branch) is the base. A commit
+   * with no complete scan is an error, not an empty base: every finding would look new.
+   */
   readonly baseCommit?: string | undefined;
   /** Stops reading. */
   readonly signal?: AbortSignal | undefined;
@@ -34,7 +41,10 @@ export interface DiffScansOptions {
 export interface ScanDiff {
   /** The branch's latest complete scan, or `undefined` when it has none. */
   readonly scanId: string | undefined;
-  /** The base's latest complete scan, or `undefined` (then every finding is new). */
+  /**
+   * The base's latest complete scan, or `undefined` when the base branch has none (then every
+   * finding is new).
+   */
   readonly baseScanId: string | undefined;
   /** Findings of the branch's scan that the base's does not have. */
   readonly new: readonly FindingValue[];
@@ -46,7 +56,9 @@ export interface ScanDiff {
  * Compares the latest complete scan of `branch` with that of `base` (or of `baseCommit`), by
  * fingerprint.
  *
- * @throws AphoriaOptionsError unless exactly one of `base` and `baseCommit` is given
+ * @throws AphoriaOptionsError unless exactly one of `base` and `baseCommit` is given; when
+ * `baseCommit` is not a commit id, or no complete scan of the project is of that commit, or its
+ * prefix names several
  * @throws HostedAuthError when StemeDB refuses the key
  */
 export async function diffScans(options: DiffScansOptions): Promise<ScanDiff> {
@@ -55,6 +67,14 @@ export async function diffScans(options: DiffScansOptions): Promise<ScanDiff> {
       field: 'base',
     });
   }
+  const baseCommit = options.baseCommit?.toLowerCase();
+  if (baseCommit !== undefined && !COMMIT_PREFIX.test(baseCommit)) {
+    throw new AphoriaOptionsError(
+      `diffScans: baseCommit must be a commit id (7 to 40 hex characters), not ${JSON.stringify(baseCommit.slice(0, 48))}`,
+      { field: 'baseCommit' },
+    );
+  }
+  const baseCommits = new Set<string>();
   let head: ScanHistoryEntry | undefined;
   let base: ScanHistoryEntry | undefined;
   const later = (a: ScanHistoryEntry | undefined, b: ScanHistoryEntry) =>
@@ -70,10 +90,20 @@ export async function diffScans(options: DiffScansOptions): Promise<ScanDiff> {
   })) {
     if (scan.value.branch === options.branch && later(head, scan)) head = scan;
     const isBase =
-      options.base !== undefined
+      baseCommit === undefined
         ? scan.value.branch === options.base
-        : scan.value.commit === options.baseCommit?.toLowerCase();
+        : scan.value.commit.startsWith(baseCommit);
+    if (isBase && baseCommit !== undefined) baseCommits.add(scan.value.commit);
     if (isBase && later(base, scan)) base = scan;
+  }
+  if (baseCommit !== undefined && baseCommits.size !== 1) {
+    const known = [...baseCommits].slice(0, 5).join(', ');
+    throw new AphoriaOptionsError(
+      baseCommits.size === 0
+        ? `diffScans: no complete scan of ${options.project} is of commit ${baseCommit}: persist a scan of it first, or compare with --base <branch>`
+        : `diffScans: commit ${baseCommit} is ambiguous: complete scans of ${options.project} are of ${known}${baseCommits.size > 5 ? ', …' : ''}; give more of it`,
+      { field: 'baseCommit' },
+    );
   }
   if (head === undefined) {
     return { scanId: undefined, baseScanId: base?.scanId, new: [], fixed: [] };

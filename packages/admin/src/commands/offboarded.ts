@@ -25,7 +25,16 @@ export async function offboardedProjects(
   const names = await store.list(OFFBOARDED_SECRET_PREFIX, { signal }).catch((e) => {
     throw storeFailure(e, 'listing the off-boarded projects');
   });
-  return new Set(names.map((n) => n.slice(OFFBOARDED_SECRET_PREFIX.length)));
+  return offboardedIn(names);
+}
+
+/** The projects whose off-boarding marks are among `names` (secret names of any kind). */
+export function offboardedIn(names: readonly string[]): Set<string> {
+  return new Set(
+    names
+      .filter((n) => n.startsWith(OFFBOARDED_SECRET_PREFIX))
+      .map((n) => n.slice(OFFBOARDED_SECRET_PREFIX.length)),
+  );
 }
 
 /** Marks `project` off-boarded. */

@@ -231,14 +231,15 @@ export async function provision(options: ProvisionOptions): Promise<ProvisionRun
     await preflightStore(ctx.store, ['read', 'write'], ctx.signal);
     return await withRunLease(ctx.store, lease, async (signal) => {
       const run = { ...ctx, signal };
+      // The store's listing reads nothing the plan reads: it runs beside the key list and the
+      // plan's reads rather than after them (a round trip and a page of secrets less to wait).
+      const listing = findUnlisted(ctx.store, projects, signal);
+      listing.catch(() => undefined); // awaited below; not unhandled if the key list fails
       const keys = await readServerKeys(ctx.admin, signal);
-      const plan = await planWith(
-        { ...run, storeReads: ctx.storeReads ?? 'needed' },
-        keys,
-        projects,
-        'converge',
-      );
-      const { unlisted, returning } = await findUnlisted(ctx.store, projects, signal);
+      const [plan, { unlisted, returning }] = await Promise.all([
+        planWith({ ...run, storeReads: ctx.storeReads ?? 'needed' }, keys, projects, 'converge'),
+        listing,
+      ]);
       plan.unlisted = unlisted;
       if (prune) plan.prune = unlisted;
       // Shown first, so that a refused plan is seen; refused before anything changes.

@@ -10,7 +10,7 @@ import type { StemeAdmin } from '@stemedb/sdk';
 import { PROJECT_KEY_SECRET_PREFIX, projectKeyLabel } from '../stores/names.js';
 import type { SecretStore } from '../stores/types.js';
 import { storeFailure } from './context.js';
-import { markOffboarded, offboardedProjects, offboardedSecret } from './offboarded.js';
+import { markOffboarded, offboardedIn, offboardedSecret } from './offboarded.js';
 import { reconcileProject } from './reconcile.js';
 import { revokeKeys } from './revoke-keys.js';
 import type { ServerKeys } from './server-keys.js';
@@ -23,16 +23,22 @@ export interface Unlisted {
   readonly returning: string[];
 }
 
-/** Compares the store's projects with the file's. */
+// The prefix the project keys' and the off-boarding marks' secrets share: one listing finds
+// both (a store lists everything it manages and filters by prefix, so two listings read the
+// same secrets twice: at 1,000 projects, a second page of 1,000 secrets).
+const SHARED_PREFIX = 'stemedb-';
+
+/** Compares the store's projects with the file's (one listing of the store). */
 export async function findUnlisted(
   store: SecretStore,
   projects: readonly string[],
   signal: AbortSignal | undefined,
 ): Promise<Unlisted> {
-  const names = await store.list(PROJECT_KEY_SECRET_PREFIX, { signal }).catch((e) => {
+  const all = await store.list(SHARED_PREFIX, { signal }).catch((e) => {
     throw storeFailure(e, 'listing the stored project keys');
   });
-  const gone = await offboardedProjects(store, signal);
+  const names = all.filter((n) => n.startsWith(PROJECT_KEY_SECRET_PREFIX));
+  const gone = offboardedIn(all);
   const listed = new Set(projects);
   return {
     unlisted: names

@@ -12,32 +12,38 @@
  * of the label is live. At the end, once grace plus lease have passed and one more provision
  * has run: exactly the stored key is live. Nothing printed holds a key.
  *
- * Bounded: STEMEDB_FUZZ_RUNS runs (default 6) against each of the memory and file stores, the
- * gcp store through the local Secret Manager and the k8s store through the Kubernetes API
- * double (Secrets by server-side apply, a coordination.k8s.io Lease).
+ * Bounded: STEMEDB_FUZZ_RUNS runs when set, else each suite's own count (6 against each of the
+ * memory and file stores and the gcp store through the local Secret Manager; 12 against the k8s
+ * store through the Kubernetes API double: Secrets by server-side apply, a coordination.k8s.io
+ * Lease). Each run starts its own emulator (and, for k8s, its own namespace of one API double).
  */
 import { join } from 'node:path';
 import { hashApiKey } from '@stemedb/sdk';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { provision } from '../../src/commands/provision.js';
 import { revoke } from '../../src/commands/revoke.js';
 import { rotate } from '../../src/commands/rotate.js';
 import { createFileSecretStore } from '../../src/stores/file.js';
 import { createGcpSecretStore } from '../../src/stores/gcp.js';
 import { createK8sSecretStore } from '../../src/stores/k8s.js';
+import { decodeSecret } from '../../src/stores/k8s-format.js';
 import { createMemorySecretStore } from '../../src/stores/memory.js';
 import { projectKeyLabel, projectKeySecret } from '../../src/stores/names.js';
 import type { SecretStore } from '../../src/stores/types.js';
-import { startKubernetesSecretsServer, startSecretManagerEmulator } from '../../src/testing.js';
-import { startServer, type TestServer, tempDir } from './server.js';
+import {
+  type KubernetesSecretsServer,
+  startKubernetesSecretsServer,
+  startSecretManagerEmulator,
+} from '../../src/testing.js';
+import { startServer, tempDir } from './server.js';
 
-const RUNS = Number(process.env.STEMEDB_FUZZ_RUNS ?? 6);
+// STEMEDB_FUZZ_RUNS, when set, overrides every suite's own default.
+const FUZZ_RUNS = process.env.STEMEDB_FUZZ_RUNS;
+const DEFAULT_RUNS = 6;
 const MIN = 60_000;
 const HOUR = 3_600_000;
 const GRACE = 2 * HOUR;
-
-let server: TestServer;
 
 type Op = { kind: 'provision' | 'rotateAll' } | { kind: 'rotate' | 'revoke'; target: 0 | 1 | 2 };
 interface Step {
@@ -118,20 +124,57 @@ let round = 0;
 /** A store the interleavings run against. */
 export type Kind = 'memory' | 'file' | 'gcp' | 'k8s';
 
-async function openStore(kind: Kind, dir: string): Promise<[SecretStore, () => Promise<void>]> {
-  if (kind === 'memory') return [createMemorySecretStore(), async () => {}];
-  if (kind === 'file') {
-    return [createFileSecretStore({ path: join(dir, 'secrets.json') }), async () => {}];
-  }
+/** A store, a way to read a secret's latest value past the store, and how to close both. */
+interface Backend {
+  store: SecretStore;
+  /**
+   * The latest value of `name` as the store would read it, for the invariant (checked after
+   * every scheduled step). From the backend's own state where it has one in this process (the
+   * Kubernetes API double), so that checking costs no request: the checks were most of a k8s
+   * run's requests.
+   */
+  latest(name: string): Promise<string | undefined>;
+  close(): Promise<void>;
+}
+
+// One Kubernetes API double for the file, a namespace per run: starting one per run cost more
+// than the run's own requests.
+let k8sServer: KubernetesSecretsServer | undefined;
+
+async function openStore(kind: Kind, dir: string): Promise<Backend> {
+  const through = (store: SecretStore, close: () => Promise<void> = async () => {}) => ({
+    store,
+    latest: (name: string) => store.readLatest(name),
+    close: async () => {
+      await store.close();
+      await close();
+    },
+  });
+  if (kind === 'memory') return through(createMemorySecretStore());
+  if (kind === 'file') return through(createFileSecretStore({ path: join(dir, 'secrets.json') }));
   if (kind === 'k8s') {
-    const k8s = await startKubernetesSecretsServer({ namespaces: ['interleave'], token: 'tok' });
+    k8sServer ??= await startKubernetesSecretsServer({ namespaces: [], token: 'tok' });
+    const server = k8sServer;
+    const namespace = `interleave-${round}`;
+    server.addNamespace(namespace);
     const store = createK8sSecretStore({
-      namespace: 'interleave',
-      server: k8s.url,
+      namespace,
+      server: server.url,
       token: 'tok',
       retry: { minDelayMs: 1, maxDelayMs: 5, jitter: false },
     });
-    return [store, () => k8s.close()];
+    return {
+      store,
+      async latest(name) {
+        const secret = server.secrets(namespace).find((x) => x.metadata.name === name);
+        if (secret === undefined) return undefined;
+        // What decodeSecret reads of the API's JSON (the client would parse the time).
+        const { annotations, creationTimestamp } = secret.metadata;
+        const metadata = { annotations, creationTimestamp: new Date(creationTimestamp) };
+        return decodeSecret({ data: secret.data, metadata }).latest?.value;
+      },
+      close: () => store.close(),
+    };
   }
   const sm = await startSecretManagerEmulator();
   const store = createGcpSecretStore({
@@ -139,7 +182,7 @@ async function openStore(kind: Kind, dir: string): Promise<[SecretStore, () => P
     endpoint: sm.endpoint,
     retry: { minDelayMs: 1, maxDelayMs: 5, jitter: false },
   });
-  return [store, () => sm.close()];
+  return through(store, () => sm.close());
 }
 
 async function check(kind: Kind, steps: Step[], s: fc.Scheduler): Promise<void> {
@@ -147,7 +190,11 @@ async function check(kind: Kind, steps: Step[], s: fc.Scheduler): Promise<void> 
   const names = ['a', 'b', 'z'].map((p) => `r${round}-${kind}-${p}`);
   const listed = names.slice(0, 2);
   const tmp = tempDir('interleave');
-  const [store, closeBackend] = await openStore(kind, tmp.dir);
+  // An emulator per run: the invariant lists every key after each step, and keys left by
+  // earlier runs made each list, and so each later run, longer.
+  const server = await startServer();
+  const backend = await openStore(kind, tmp.dir);
+  const { store } = backend;
   const base = { url: server.url, adminKey: server.rootKey, client: { retry: false as const } };
   let t = Date.now();
   const now = () => new Date(t);
@@ -160,7 +207,7 @@ async function check(kind: Kind, steps: Step[], s: fc.Scheduler): Promise<void> 
       const { keys } = await server.admin.admin.listApiKeys();
       for (const project of listed) {
         const live = keys.filter((k) => k.label === projectKeyLabel(project) && !k.revoked_at);
-        const stored = await store.readLatest(projectKeySecret(project));
+        const stored = await backend.latest(projectKeySecret(project));
         const hash = stored === undefined ? undefined : hashApiKey(stored);
         if (!live.some((k) => k.hash === hash))
           violations.push(`${when}: ${project} stored key not live`);
@@ -222,18 +269,19 @@ async function check(kind: Kind, steps: Step[], s: fc.Scheduler): Promise<void> 
     expect(violations).toEqual([]);
     expect(printed.join('\n')).not.toMatch(/steme_live_[0-9a-f]{8}/);
   } finally {
-    await store.close();
-    await closeBackend();
+    await backend.close();
+    await server.close();
     tmp.remove();
   }
 }
 
-/** Defines the interleaving property against each of `kinds`, with its own emulator. */
-export function interleavingSuite(kinds: readonly Kind[]): void {
-  beforeAll(async () => {
-    server = await startServer();
+/** Defines the interleaving property against each of `kinds`, `runs` runs each (default 6). */
+export function interleavingSuite(kinds: readonly Kind[], runs = DEFAULT_RUNS): void {
+  const numRuns = FUZZ_RUNS === undefined ? runs : Number(FUZZ_RUNS);
+  afterAll(async () => {
+    await k8sServer?.close();
+    k8sServer = undefined;
   });
-  afterAll(() => server.close());
   describe.each(kinds)('interleaved runs (%s store)', (kind) => {
     it('never leave a listed project without a live stored key, nor with stray live keys', async () => {
       await fc.assert(
@@ -242,7 +290,7 @@ export function interleavingSuite(kinds: readonly Kind[]): void {
           fc.scheduler(),
           (steps, s) => check(kind, steps, s),
         ),
-        { numRuns: RUNS, endOnFailure: true },
+        { numRuns, endOnFailure: true },
       );
     }, 120_000);
   });

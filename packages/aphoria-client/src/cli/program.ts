@@ -180,7 +180,10 @@ Example:
     )
     .requiredOption('--branch <name>', 'the branch')
     .option('--base <branch>', 'compare with the latest complete scan of this branch')
-    .option('--base-commit <sha>', 'compare with the latest complete scan of this commit')
+    .option(
+      '--base-commit <sha>',
+      'compare with the latest complete scan of this commit (its id, or 7+ hex characters of it)',
+    )
     .option('--project <name>', 'the project (default: [hosted] project)')
     .option('--sarif <file>', 'also write the new findings as a SARIF 2.1.0 log')
     .option(

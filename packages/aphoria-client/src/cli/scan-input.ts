@@ -6,10 +6,10 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { ScanValidationError } from '../errors.js';
-import { parseSarif } from '../sarif/parse.js';
-import { looksLikeSarif, readJson } from '../sarif/read.js';
-import { parseScan, readScanFile, type Scan } from '../scan.js';
+import { sarifLogToScan } from '../sarif/parse.js';
+import { sniffScanFormat } from '../sarif/sniff.js';
+import { readSarifLog } from '../sarif/stream.js';
+import { readScanFile, type Scan } from '../scan.js';
 import type { HostedConfig } from '../types.js';
 import type { Io } from './io.js';
 import { UsageError } from './io.js';
@@ -43,16 +43,12 @@ export async function readScanInput(
   }
   const path = resolve(io.cwd, file);
   if (format === 'aphoria') return nativeOnly(flags, () => readScanFile(path));
-  let read: { json: unknown; mtime: string };
-  try {
-    read = await readJson(path);
-  } catch (error) {
-    // The native reader names the line and column of a JSON mistake.
-    if (format === undefined && error instanceof ScanValidationError) return readScanFile(path);
-    throw error;
-  }
-  if (format === undefined && !looksLikeSarif(read.json)) {
-    return nativeOnly(flags, async () => parseScan(read.json, { source: path }));
+  if (format === undefined) {
+    const sniffed = await sniffScanFormat(path);
+    // Not JSON, or not there: the native reader names what is wrong (a JSON mistake's line and
+    // column included).
+    if (sniffed === 'unreadable') return readScanFile(path);
+    if (sniffed === 'aphoria') return nativeOnly(flags, () => readScanFile(path));
   }
   const project = flags.project ?? config.project;
   if (project === undefined) {
@@ -61,17 +57,21 @@ export async function readScanInput(
     );
   }
   const git = await gitFacts(io.cwd);
-  // --commit/--branch win; parseSarif then takes the log's versionControlProvenance; the git
-  // work tree is the last resort, so it is passed only where the log names nothing.
-  const provenance = provenanceOf(read.json);
-  return parseSarif(read.json, {
-    project,
-    commit: flags.commit ?? provenance.commit ?? git.commit,
-    branch: flags.branch ?? provenance.branch ?? git.branch,
+  const mapping = {
     repositoryRoot: git.root ?? io.cwd,
     includeSnippets: flags.includeSnippets === true,
-    finishedAt: read.mtime,
+  };
+  const { mtime, ...collected } = await readSarifLog(path, mapping);
+  // --commit/--branch win, then the log's versionControlProvenance; the git work tree is the
+  // last resort.
+  return sarifLogToScan(collected, {
+    ...mapping,
+    project,
+    commit: flags.commit,
+    branch: flags.branch,
+    finishedAt: mtime,
     source: path,
+    workTree: git,
   });
 }
 
@@ -89,23 +89,6 @@ function nativeOnly(flags: ScanInputFlags, read: () => Promise<Scan>): Promise<S
     }
   }
   return read();
-}
-
-function provenanceOf(json: unknown): { commit?: string; branch?: string } {
-  const runs = (json as { runs?: unknown }).runs;
-  if (!Array.isArray(runs)) return {};
-  for (const r of runs) {
-    const list = (r as { versionControlProvenance?: unknown } | null)?.versionControlProvenance;
-    if (!Array.isArray(list)) continue;
-    const found = list.find((p) => typeof p?.revisionId === 'string');
-    if (found !== undefined) {
-      return {
-        commit: found.revisionId,
-        ...(typeof found.branch === 'string' && { branch: found.branch }),
-      };
-    }
-  }
-  return {};
 }
 
 /** HEAD's commit, its branch and the work tree's top, where git knows them. */

@@ -5,7 +5,7 @@
  */
 import { isAbsolute, posix, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SarifArtifactLocation, SarifRegion, SarifResult, SarifRun } from './types.js';
+import type { RunContext, SarifArtifactLocation, SarifRegion, SarifResult } from './types.js';
 
 /** The file of a result with no physical location: the repository as a whole. */
 export const NO_LOCATION_FILE = '.';
@@ -26,12 +26,12 @@ const MAX_BASE_DEPTH = 16;
 
 /** `run`'s bases and the repository root, resolved once per run. */
 export class RunLocations {
-  readonly #run: SarifRun;
+  readonly #run: RunContext;
   readonly #root: string | undefined;
   readonly #rootBases: ReadonlySet<string>;
 
   /** `repositoryRoot`: an absolute directory; `file:` URIs under it become relative to it. */
-  constructor(run: SarifRun, repositoryRoot: string | undefined) {
+  constructor(run: RunContext, repositoryRoot: string | undefined) {
     this.#run = run;
     this.#root = repositoryRoot;
     // versionControlProvenance[].mappedTo names the base that *is* the repository root.

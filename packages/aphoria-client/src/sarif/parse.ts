@@ -3,13 +3,11 @@
  * by exactly the code that persists a native scan (journal, spool, exactly once).
  */
 import { AphoriaOptionsError, ScanValidationError } from '../errors.js';
-import { type Finding, parseScan, type Scan } from '../scan.js';
+import { parseScan, type Scan } from '../scan.js';
 import { ROOT_PATH } from '../scan-issues.js';
-import { contentFingerprint, FingerprintCounter, producerFingerprint } from './fingerprint.js';
-import { RunLocations } from './location.js';
-import { severityOf } from './severity.js';
-import type { SarifLog, SarifResult, SarifRule, SarifRun } from './types.js';
-import { validateSarif } from './validate.js';
+import { type CollectedLog, collectSarif } from './collect.js';
+import { cut } from './map.js';
+import type { SarifRun } from './types.js';
 
 /** Options of {@link parseSarif}. */
 export interface ParseSarifOptions {
@@ -36,9 +34,17 @@ export interface ParseSarifOptions {
   readonly source?: string | undefined;
 }
 
-const MAX_RULE = 200;
-const MAX_MESSAGE = 10_000;
-const MAX_FILE = 1024;
+/**
+ * What the CLI adds to {@link ParseSarifOptions}: the git work tree's commit and branch, taken
+ * only where neither the options nor the log name one.
+ */
+export interface SarifScanOptions extends ParseSarifOptions {
+  readonly workTree?: {
+    readonly commit?: string | undefined;
+    readonly branch?: string | undefined;
+  };
+}
+
 const MAX_SCANNER = 100;
 const KNOWN_OPTIONS = new Set([
   'project',
@@ -51,11 +57,14 @@ const KNOWN_OPTIONS = new Set([
 ]);
 
 /**
- * Validates a parsed SARIF 2.1.0 log against the OASIS schema and maps every result of every
- * run to a finding of one {@link Scan}: rule from `ruleId` or `rule.id`; severity from `level`
- * and the rule's `security-severity` as GitHub maps it; file and lines from the first physical
- * location (relative to the repository root through `originalUriBaseIds`); the message text;
- * and a fingerprint (see README, "SARIF input"). The log itself is not kept.
+ * Validates a SARIF 2.1.0 log against the OASIS schema and maps every result of every run to a
+ * finding of one {@link Scan}: rule from `ruleId` or `rule.id`; severity from `level` and the
+ * rule's `security-severity` as GitHub maps it; file and lines from the first physical location
+ * (relative to the repository root through `originalUriBaseIds`); the message text; and a
+ * fingerprint (see README, "SARIF input"). The log itself is not kept.
+ *
+ * `json` is the log parsed (`JSON.parse`), or its JSON text. For a log in a file, prefer
+ * {@link readSarifFile}: it reads the file as it streams, and never holds the log whole.
  *
  * @throws ScanValidationError naming the JSON path at fault, or what is missing (commit, branch)
  * @throws AphoriaOptionsError for an unknown option
@@ -67,6 +76,29 @@ const KNOWN_OPTIONS = new Set([
  * ```
  */
 export function parseSarif(json: unknown, options: ParseSarifOptions): Scan {
+  checkSarifOptions(options);
+  const source = options.source ?? 'the log';
+  let value = json;
+  if (typeof json === 'string') {
+    try {
+      value = JSON.parse(json);
+    } catch (error) {
+      // No slice of the text goes into the message: a secret scanner's log holds secrets.
+      const reason = json.trim() === '' ? 'it is empty' : 'it is not JSON';
+      throw new ScanValidationError(
+        `${source}: ${reason}`,
+        [{ path: ROOT_PATH, message: reason }],
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+  return sarifLogToScan(collectSarif(value, source, options), options);
+}
+
+/** @throws AphoriaOptionsError for an option parseSarif does not know */
+export function checkSarifOptions(options: ParseSarifOptions): void {
   for (const key of Object.keys(options)) {
     if (!KNOWN_OPTIONS.has(key)) {
       throw new AphoriaOptionsError(
@@ -74,12 +106,22 @@ export function parseSarif(json: unknown, options: ParseSarifOptions): Scan {
       );
     }
   }
+}
+
+/**
+ * The scan of a checked and mapped log: its findings, and the commit, branch, times and scanner
+ * the options and the log give.
+ *
+ * @throws ScanValidationError when the commit, branch or time is missing, or the scan is invalid
+ */
+export function sarifLogToScan({ log, findings }: CollectedLog, options: SarifScanOptions): Scan {
   const source = options.source ?? 'the log';
-  const log = validateSarif(json, source);
   const provenance = log.runs.flatMap((run) => run.versionControlProvenance ?? []);
-  const commit = options.commit ?? provenance.find((p) => p.revisionId)?.revisionId;
-  const branch = options.branch ?? provenance.find((p) => p.branch)?.branch;
-  const times = timesOf(log);
+  const commit =
+    options.commit ?? provenance.find((p) => p.revisionId)?.revisionId ?? options.workTree?.commit;
+  const branch =
+    options.branch ?? provenance.find((p) => p.branch)?.branch ?? options.workTree?.branch;
+  const times = timesOf(log.runs);
   const finishedAt = times.finished ?? options.finishedAt;
   const missing = [
     commit === undefined && 'the commit (--commit, or versionControlProvenance[].revisionId)',
@@ -93,9 +135,6 @@ export function parseSarif(json: unknown, options: ParseSarifOptions): Scan {
       issues,
     );
   }
-  const counter = new FingerprintCounter();
-  const findings: Finding[] = [];
-  for (const run of log.runs) findings.push(...runFindings(run, options, counter));
   const scan = {
     schema: 'aphoria.scan/v1',
     project: options.project,
@@ -110,89 +149,14 @@ export function parseSarif(json: unknown, options: ParseSarifOptions): Scan {
   return parseScan(scan, { source });
 }
 
-function* runFindings(
-  run: SarifRun,
-  options: ParseSarifOptions,
-  counter: FingerprintCounter,
-): Generator<Finding> {
-  const places = new RunLocations(run, options.repositoryRoot);
-  const rules = new RuleIndex(run);
-  for (const result of run.results ?? []) {
-    const descriptor = rules.of(result);
-    const rule = cut(result.rule?.id ?? result.ruleId ?? descriptor?.id ?? '(no rule)', MAX_RULE);
-    const place = places.placeOf(result);
-    const file = cut(place.file, MAX_FILE);
-    const message = cut(messageOf(result, descriptor) || rule, MAX_MESSAGE);
-    const fingerprint = counter.unique(
-      producerFingerprint(result, rule) ??
-        contentFingerprint(rule, file, place.regionText ?? message),
-    );
-    yield {
-      rule,
-      severity: severityOf(result, descriptor),
-      file,
-      line: place.line,
-      end_line: place.endLine,
-      message,
-      fingerprint,
-      ...(options.includeSnippets === true && place.snippet !== undefined && place.snippet !== ''
-        ? { snippet: cut(place.snippet, MAX_MESSAGE) }
-        : {}),
-    };
-  }
-}
-
-/** A run's rules, found by `rule.index`/`ruleIndex` first (in the driver or an extension), else id. */
-class RuleIndex {
-  readonly #run: SarifRun;
-  #byId: Map<string, SarifRule> | undefined;
-
-  constructor(run: SarifRun) {
-    this.#run = run;
-  }
-
-  of(result: SarifResult): SarifRule | undefined {
-    const component =
-      result.rule?.toolComponent?.index !== undefined
-        ? this.#run.tool?.extensions?.[result.rule.toolComponent.index]
-        : this.#run.tool?.driver;
-    const index = result.rule?.index ?? result.ruleIndex;
-    if (index !== undefined && index >= 0) {
-      const rule = component?.rules?.[index];
-      if (rule !== undefined) return rule;
-    }
-    const id = result.rule?.id ?? result.ruleId;
-    if (id === undefined) return undefined;
-    if (this.#byId === undefined) {
-      this.#byId = new Map();
-      for (const c of [this.#run.tool?.driver, ...(this.#run.tool?.extensions ?? [])]) {
-        for (const r of c?.rules ?? [])
-          if (r.id !== undefined && !this.#byId.has(r.id)) this.#byId.set(r.id, r);
-      }
-    }
-    return this.#byId.get(id);
-  }
-}
-
-/** `message.text`, else the rule's `messageStrings[message.id]` with `{n}` arguments filled in. */
-function messageOf(result: SarifResult, rule: SarifRule | undefined): string {
-  const message = result.message;
-  if (message?.text !== undefined && message.text !== '') return message.text;
-  const template = message?.id === undefined ? undefined : rule?.messageStrings?.[message.id]?.text;
-  if (template !== undefined) {
-    return template.replace(
-      /\{(\d+)\}/g,
-      (whole, n: string) => message?.arguments?.[Number(n)] ?? whole,
-    );
-  }
-  return rule?.shortDescription?.text ?? '';
-}
-
 /** The earliest start and latest end over every run's invocations. */
-function timesOf(log: SarifLog): { started: string | undefined; finished: string | undefined } {
+function timesOf(runs: readonly Pick<SarifRun, 'invocations'>[]): {
+  started: string | undefined;
+  finished: string | undefined;
+} {
   let started: string | undefined;
   let finished: string | undefined;
-  for (const run of log.runs) {
+  for (const run of runs) {
     for (const invocation of run.invocations ?? []) {
       const s = invocation.startTimeUtc;
       const e = invocation.endTimeUtc;
@@ -207,7 +171,7 @@ function timesOf(log: SarifLog): { started: string | undefined; finished: string
 }
 
 /** One scanner for the scan: the runs' tools, `+`-joined when there are several. */
-function scannerOf(runs: readonly SarifRun[]): { name: string; version: string } {
+function scannerOf(runs: readonly Pick<SarifRun, 'tool'>[]): { name: string; version: string } {
   const names: string[] = [];
   const versions: string[] = [];
   for (const run of runs) {
@@ -219,8 +183,4 @@ function scannerOf(runs: readonly SarifRun[]): { name: string; version: string }
   }
   if (names.length === 0) return { name: 'sarif', version: 'unknown' };
   return { name: cut(names.join('+'), MAX_SCANNER), version: cut(versions.join('+'), MAX_SCANNER) };
-}
-
-function cut(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -1,11 +1,9 @@
 /**
- * `readSarifFile` and telling a SARIF log from a native scan by its content.
+ * `readSarifFile`, and telling a SARIF log from a native scan by its content.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { ScanValidationError } from '../errors.js';
 import type { Scan } from '../scan.js';
-import { ROOT_PATH } from '../scan-issues.js';
-import { type ParseSarifOptions, parseSarif } from './parse.js';
+import { checkSarifOptions, type ParseSarifOptions, sarifLogToScan } from './parse.js';
+import { readSarifLog } from './stream.js';
 
 /** True when a parsed JSON value is a SARIF log (`version` "2.1.0" and a `runs` array). */
 export function looksLikeSarif(json: unknown): boolean {
@@ -19,59 +17,26 @@ export function looksLikeSarif(json: unknown): boolean {
 }
 
 /**
- * Reads a SARIF 2.1.0 file and maps it with {@link parseSarif}. When the log has no
+ * Reads a SARIF 2.1.0 file and maps it as {@link parseSarif} does. When the log has no
  * `invocations[].endTimeUtc`, the file's modification time stands in for it (unless
  * `finishedAt` is given), so that persisting the same file twice is one scan.
  *
- * The text is parsed and dropped before the mapping, so a 100,000-result log is held as text
- * once, then as objects.
+ * The file is read as it streams: each result is checked against the schema and mapped as soon
+ * as it is read, so a 100,000-result log is held neither as text nor as a tree of objects (see
+ * README, "Large logs").
  *
  * @throws ScanValidationError when the file is missing, not JSON, or not a valid log
+ * @throws AphoriaOptionsError for an unknown option
  */
 export async function readSarifFile(
   path: string,
   options: Omit<ParseSarifOptions, 'source'>,
 ): Promise<Scan> {
-  const { json, mtime } = await readJson(path);
-  return parseSarif(json, {
+  checkSarifOptions(options);
+  const { mtime, ...collected } = await readSarifLog(path, options);
+  return sarifLogToScan(collected, {
     ...options,
     finishedAt: options.finishedAt ?? mtime,
     source: path,
   });
-}
-
-/** The file parsed as JSON, and its modification time (RFC 3339). */
-export async function readJson(path: string): Promise<{ json: unknown; mtime: string }> {
-  const fail = (reason: string, cause: unknown): never => {
-    throw new ScanValidationError(
-      `cannot read ${path}: ${reason}`,
-      [{ path: ROOT_PATH, message: reason }],
-      {
-        cause,
-      },
-    );
-  };
-  let text: string;
-  let mtime: string;
-  try {
-    const info = await stat(path);
-    mtime = new Date(Math.floor(info.mtimeMs)).toISOString();
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return fail(
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'it is a directory'
-          : (code ?? 'unreadable'),
-      error,
-    );
-  }
-  try {
-    return { json: JSON.parse(text), mtime };
-  } catch (error) {
-    // No slice of the file goes into the message: a secret scanner's log holds secrets.
-    return fail(text.trim() === '' ? 'the file is empty' : 'it is not JSON', error);
-  }
 }

@@ -90,8 +90,14 @@ export interface SarifRun {
   }[];
 }
 
-/** A SARIF 2.1.0 log (`sarifLog`), once {@link validateSarif} accepted it. */
+/** A SARIF 2.1.0 log (`sarifLog`), once the schema accepted it (validate.ts). */
 export interface SarifLog {
   readonly version: '2.1.0';
   readonly runs: readonly SarifRun[];
 }
+
+/** What of a run a result's mapping reads (its rules, bases and artifacts): not its results. */
+export type RunContext = Pick<
+  SarifRun,
+  'tool' | 'originalUriBaseIds' | 'artifacts' | 'versionControlProvenance'
+>;

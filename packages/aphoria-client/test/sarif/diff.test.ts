@@ -2,19 +2,23 @@
  * `aphoria-hosted diff` on ESLint's SARIF logs of two branches of a fixture, persisted to the
  * emulator: the branch fixes one finding and introduces one (and moves the rest down a few
  * lines); diff names exactly those two, writes the new one as valid SARIF, and gates on it.
+ * Then `--base-commit`: a third branch scanned at two commits, compared with the first of them.
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ESLint } from 'eslint';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { diffScans, parseSarif, persistScan } from '../../src/index.js';
-import { cleanEnv, cli, ensureBuilt, project } from '../cli/harness.js';
+import { cleanEnv, cli, ensureBuilt, hasStack, project } from '../cli/harness.js';
 import { configFor, tempDir, useEmulator } from '../support/persist.js';
 
 const emu = useEmulator();
 ensureBuilt();
 
 const PROJECT = 'sarif-diff';
+// Two commits of one branch whose ids share their first 7 characters, as abbreviations can.
+const FIRST = `1234567${'c'.repeat(33)}`;
+const SECOND = `1234567${'d'.repeat(33)}`;
 const MAIN = 'const a = 1;\nvar unused = 2;\nif (a == 2) {\n  console.log(a);\n}\n';
 // Fixes eqeqeq, adds a debugger statement, and moves the unused variable down three lines.
 const FEATURE = '// header\n\n\nconst a = 1;\nvar unused = 2;\nif (a === 2) {\n  debugger;\n}\n';
@@ -38,12 +42,14 @@ async function eslintSarif(code: string): Promise<unknown> {
 beforeAll(async () => {
   const config = configFor(emu(), await tempDir());
   for (const [branch, code, commit, minute] of [
-    ['main', MAIN, 'a', 1],
-    ['feature/x', FEATURE, 'b', 2],
+    ['main', MAIN, 'a'.repeat(40), 1],
+    ['feature/x', FEATURE, 'b'.repeat(40), 2],
+    ['feature/y', MAIN, FIRST, 3],
+    ['feature/y', FEATURE, SECOND, 4],
   ] as const) {
     const scan = parseSarif(await eslintSarif(code), {
       project: PROJECT,
-      commit: commit.repeat(40),
+      commit,
       branch,
       repositoryRoot: '/repo',
       finishedAt: `2026-12-01T12:0${minute}:00Z`,
@@ -100,5 +106,47 @@ describe('aphoria-hosted diff', () => {
     expect(gated.stderr).toContain('1 new finding(s) at or above high');
     expect((await cli([...args, '--fail-on', 'critical'], root, env)).code).toBe(0);
     expect((await cli([...args, '--fail-on', 'severe'], root, env)).code).toBe(2);
+  });
+
+  it('--base-commit compares with that commit: the branch against its own first scan', async () => {
+    const root = await project(`url = "${emu().url}"\nproject = "${PROJECT}"`);
+    const env = cleanEnv({ STEMEDB_API_KEY: emu().rootApiKey });
+    const args = ['diff', '--branch', 'feature/y', '--json', '--base-commit'];
+    // The full id, and an abbreviation that names one scanned commit.
+    for (const sha of [FIRST, FIRST.slice(0, 8).toUpperCase()]) {
+      const result = await cli([...args, sha], root, env);
+      expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+      const printed = JSON.parse(result.stdout) as {
+        new: { rule: string; commit: string }[];
+        fixed: { rule: string; commit: string }[];
+      };
+      expect(printed.new.map((f) => [f.rule, f.commit])).toEqual([['no-debugger', SECOND]]);
+      expect(printed.fixed.map((f) => [f.rule, f.commit])).toEqual([['eqeqeq', FIRST]]);
+    }
+  });
+
+  it('--base-commit of a commit never scanned exits 2 naming it, instead of calling every finding new', async () => {
+    const root = await project(`url = "${emu().url}"\nproject = "${PROJECT}"`);
+    const env = cleanEnv({ STEMEDB_API_KEY: emu().rootApiKey });
+    const args = ['diff', '--branch', 'feature/y', '--base-commit'];
+    const unknown = await cli([...args, 'e'.repeat(40), '--fail-on', 'info'], root, env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stdout).toBe('');
+    expect(unknown.stderr).toMatch(
+      new RegExp(
+        `^aphoria-hosted: error: .*no complete scan of ${PROJECT} is of commit e{40}.*\\[invalid_options\\]\\n$`,
+      ),
+    );
+    expect(hasStack(unknown.stderr)).toBe(false);
+
+    const ambiguous = await cli([...args, '1234567'], root, env);
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toContain(`commit 1234567 is ambiguous`);
+    expect(ambiguous.stderr).toContain(FIRST);
+    expect(ambiguous.stderr).toContain(SECOND);
+
+    const malformed = await cli([...args, 'HEAD~1'], root, env);
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain('must be a commit id (7 to 40 hex characters)');
   });
 });

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ESLint } from 'eslint';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSarif, persistScan, type Scan } from '../../src/index.js';
+import { parseSarif, persistScan, readSarifFile, type Scan } from '../../src/index.js';
 import { configFor, readBack, tempDir, useEmulator } from '../support/persist.js';
 
 const emu = useEmulator();
@@ -29,6 +29,12 @@ const DUPLICATED = Array.from(
 ).join('\n');
 
 let root: string;
+// Each producer's log as it wrote it, and parsed.
+const texts: Record<'eslint' | 'secretlint' | 'jscpd', string> = {
+  eslint: '',
+  secretlint: '',
+  jscpd: '',
+};
 const logs: Record<'eslint' | 'secretlint' | 'jscpd', unknown> = {
   eslint: undefined,
   secretlint: undefined,
@@ -68,7 +74,7 @@ beforeAll(async () => {
   });
   const results = await eslint.lintFiles(['src/app.js']);
   const formatter = await eslint.loadFormatter('@microsoft/eslint-formatter-sarif');
-  logs.eslint = JSON.parse(await formatter.format(results));
+  texts.eslint = await formatter.format(results);
 
   // secretlint exits 1 when it finds a secret; its log is on stdout all the same.
   const secretlint = await run(
@@ -82,7 +88,7 @@ beforeAll(async () => {
     ],
     { cwd: root },
   ).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }));
-  logs.secretlint = JSON.parse(secretlint.stdout);
+  texts.secretlint = secretlint.stdout;
 
   await run(
     join(BIN, 'jscpd'),
@@ -98,7 +104,10 @@ beforeAll(async () => {
     ],
     { cwd: root },
   );
-  logs.jscpd = JSON.parse(await readFile(join(root, 'jscpd/jscpd-report.sarif'), 'utf8'));
+  texts.jscpd = await readFile(join(root, 'jscpd/jscpd-report.sarif'), 'utf8');
+  for (const producer of ['eslint', 'secretlint', 'jscpd'] as const) {
+    logs[producer] = JSON.parse(texts[producer]);
+  }
 }, 60_000);
 
 afterAll(async () => {
@@ -112,14 +121,16 @@ function resultCount(log: unknown): number {
   );
 }
 
+const optionsOf = (producer: keyof typeof logs) => ({
+  project: `sarif-${producer}`,
+  commit: COMMIT,
+  branch: 'main',
+  repositoryRoot: root,
+  finishedAt: FINISHED,
+});
+
 function scanOf(producer: keyof typeof logs): Scan {
-  return parseSarif(logs[producer], {
-    project: `sarif-${producer}`,
-    commit: COMMIT,
-    branch: 'main',
-    repositoryRoot: root,
-    finishedAt: FINISHED,
-  });
+  return parseSarif(logs[producer], optionsOf(producer));
 }
 
 describe.each(['eslint', 'secretlint', 'jscpd'] as const)('a SARIF log from %s', (producer) => {
@@ -140,6 +151,12 @@ describe.each(['eslint', 'secretlint', 'jscpd'] as const)('a SARIF log from %s',
       doubled: [],
       extra: [],
     });
+  });
+
+  it('reads the same scan from the file as it wrote it, streaming', async () => {
+    const path = join(await tempDir(), `${producer}.sarif`);
+    await writeFile(path, texts[producer]);
+    expect(await readSarifFile(path, optionsOf(producer))).toEqual(scanOf(producer));
   });
 
   it('names files relative to the repository root', () => {
