@@ -198,9 +198,9 @@ export function resolveCallOptions(
 
 function isEmptyPlainObject(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return false;
-  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
-  for (const _ in value) return false;
-  return true;
+  // No own key at all, enumerable or not, and nothing inherited but Object.prototype's: zod
+  // reads each option by name, so it could find one anywhere else.
+  return Object.getPrototypeOf(value) === Object.prototype && Reflect.ownKeys(value).length === 0;
 }
 
 /** True for hosts whose traffic never leaves the machine: localhost, 127.0.0.0/8, ::1. */
