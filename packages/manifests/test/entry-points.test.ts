@@ -66,6 +66,33 @@ describe('the main entry point', () => {
   });
 });
 
+/** Modules of the validators: the bundled file, or a kubernetes-models file from node_modules. */
+const bundledFile = (urls: string[]) => urls.filter((u) => u.endsWith('/dist/bundled-models.cjs'));
+const modelFiles = (urls: string[]) => urls.filter((u) => /\/kubernetes-models\//.test(u));
+
+describe('the validators the build carries (dist/bundled-models.cjs)', () => {
+  it.each([
+    ['require', `require(${CJS})`],
+    ['import', `import(${ESM})`],
+  ])('are not loaded by loading the entry point (%s)', async (_how, code) => {
+    const urls = await resolvedBy(code);
+    expect(urls.some((u) => /\/dist\/index\.c?js$/.test(u))).toBe(true);
+    expect(bundledFile(urls)).toEqual([]);
+  });
+
+  it.each([
+    ['require', `const m = require(${CJS}); ${USE}`],
+    ['import', `import(${ESM}).then((m) => { ${USE} })`],
+  ])(
+    'are loaded by the first validation, instead of node_modules files (%s)',
+    async (_how, code) => {
+      const urls = await resolvedBy(code);
+      expect(bundledFile(urls)).toHaveLength(1);
+      expect(modelFiles(urls)).toEqual([]);
+    },
+  );
+});
+
 describe('the cluster entry point', () => {
   it.each([
     ['require', `require(${CLUSTER_CJS})`],
