@@ -2,9 +2,31 @@
  * PromQL, parsed with the Prometheus project's own grammar (@prometheus-io/lezer-promql, the
  * parser of the Prometheus UI) into a small syntax tree the PromQL rules can reason about.
  */
-import { parser } from '@prometheus-io/lezer-promql';
+import { createRequire } from 'node:module';
+import type { parser as PromQLParser } from '@prometheus-io/lezer-promql';
 
-type SyntaxNode = ReturnType<typeof parser.parse>['topNode'];
+type SyntaxNode = ReturnType<typeof PromQLParser.parse>['topNode'];
+
+declare const __STEMEDB_CLI_BUNDLE__: boolean | undefined;
+
+let loaded: typeof PromQLParser | undefined;
+
+/**
+ * The parser, loaded when the first expression is parsed: building it (its parse tables, the
+ * highlighting tags) is work every `require('@stemedb/manifests')` did otherwise, PromQL or
+ * not. The builds carry it (a literal `require` esbuild follows); from source it comes from
+ * node_modules.
+ */
+function promqlParser(): typeof PromQLParser {
+  loaded ??= (
+    (typeof __STEMEDB_CLI_BUNDLE__ !== 'undefined' && __STEMEDB_CLI_BUNDLE__
+      ? require('@prometheus-io/lezer-promql')
+      : createRequire(import.meta.url)('@prometheus-io/lezer-promql')) as {
+      parser: typeof PromQLParser;
+    }
+  ).parser;
+  return loaded;
+}
 
 /** A label matcher of a selector. */
 export interface Matcher {
@@ -97,7 +119,7 @@ export function parsePromQL(text: string): ParseResult {
 
 function parseUncached(text: string): ParseResult {
   if (text.trim() === '') return { ok: false, position: 0, message: 'empty expression' };
-  const tree = parser.parse(text);
+  const tree = promqlParser().parse(text);
   let error: number | undefined;
   tree.iterate({
     enter(node) {
