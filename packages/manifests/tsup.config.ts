@@ -90,9 +90,14 @@ export default defineConfig([
     // `require('@stemedb/manifests')` compiled in its entry chunk otherwise, validating or not.
     // kubernetes-models 5 and @kubernetes-models/* 2 are ES modules exported under `import`
     // only; esbuild carries them wrapped for the synchronous `require` the validators need.
-    entry: { 'bundled-models': 'src/validate/schema/bundled-models.ts' },
+    // The PromQL parser likewise (src/validate/promql-parser.ts, ~200 KB with its runtime),
+    // required by src/validate/promql.ts when the first expression is parsed.
+    entry: {
+      'bundled-models': 'src/validate/schema/bundled-models.ts',
+      'promql-parser': 'src/validate/promql-parser.ts',
+    },
     format: ['cjs'],
-    noExternal: BUNDLED_MODELS,
+    noExternal: [...BUNDLED_MODELS, ...PURE_JS_DEPENDENCIES],
     esbuildPlugins: [englishOnly, userlandPunycode, esmOnlyModels],
     sourcemap: true,
     target: 'node22',

@@ -66,18 +66,20 @@ describe('the main entry point', () => {
   });
 });
 
-/** Modules of the validators: the bundled file, or a kubernetes-models file from node_modules. */
-const bundledFile = (urls: string[]) => urls.filter((u) => u.endsWith('/dist/bundled-models.cjs'));
+/** The files the builds load when first needed: the validators and the PromQL parser. */
+const lazyFiles = (urls: string[]) =>
+  urls.filter((u) => /\/dist\/(bundled-models|promql-parser)\.cjs$/.test(u)).sort();
+/** A kubernetes-models file from node_modules (not from the build's own copy). */
 const modelFiles = (urls: string[]) => urls.filter((u) => /\/kubernetes-models\//.test(u));
 
-describe('the validators the build carries (dist/bundled-models.cjs)', () => {
+describe('the validators and the PromQL parser the build carries', () => {
   it.each([
     ['require', `require(${CJS})`],
     ['import', `import(${ESM})`],
   ])('are not loaded by loading the entry point (%s)', async (_how, code) => {
     const urls = await resolvedBy(code);
     expect(urls.some((u) => /\/dist\/index\.c?js$/.test(u))).toBe(true);
-    expect(bundledFile(urls)).toEqual([]);
+    expect(lazyFiles(urls)).toEqual([]);
   });
 
   it.each([
@@ -87,7 +89,10 @@ describe('the validators the build carries (dist/bundled-models.cjs)', () => {
     'are loaded by the first validation, instead of node_modules files (%s)',
     async (_how, code) => {
       const urls = await resolvedBy(code);
-      expect(bundledFile(urls)).toHaveLength(1);
+      expect(lazyFiles(urls).map((u) => u.slice(u.lastIndexOf('/') + 1))).toEqual([
+        'bundled-models.cjs',
+        'promql-parser.cjs',
+      ]);
       expect(modelFiles(urls)).toEqual([]);
     },
   );

@@ -12,19 +12,21 @@ declare const __STEMEDB_CLI_BUNDLE__: boolean | undefined;
 let loaded: typeof PromQLParser | undefined;
 
 /**
- * The parser, loaded when the first expression is parsed: building it (its parse tables, the
- * highlighting tags) is work every `require('@stemedb/manifests')` did otherwise, PromQL or
- * not. The builds carry it (a literal `require` esbuild follows); from source it comes from
- * node_modules.
+ * The parser, loaded when the first expression is parsed: compiling it and building it (its
+ * parse tables, the highlighting tags) is work every `require('@stemedb/manifests')` did
+ * otherwise, PromQL or not. The builds carry it in `dist/promql-parser.cjs` (promql-parser.ts,
+ * beside the chunk this module lands in); from source it comes from node_modules.
  */
 function promqlParser(): typeof PromQLParser {
-  loaded ??= (
-    (typeof __STEMEDB_CLI_BUNDLE__ !== 'undefined' && __STEMEDB_CLI_BUNDLE__
-      ? require('@prometheus-io/lezer-promql')
-      : createRequire(import.meta.url)('@prometheus-io/lezer-promql')) as {
-      parser: typeof PromQLParser;
-    }
-  ).parser;
+  if (!loaded) {
+    const load = createRequire(typeof __filename === 'string' ? __filename : import.meta.url);
+    const bundled = typeof __STEMEDB_CLI_BUNDLE__ !== 'undefined' && __STEMEDB_CLI_BUNDLE__;
+    loaded = (
+      load(bundled ? './promql-parser.cjs' : '@prometheus-io/lezer-promql') as {
+        parser: typeof PromQLParser;
+      }
+    ).parser;
+  }
   return loaded;
 }
 
