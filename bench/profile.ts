@@ -3,14 +3,20 @@
 // bench/results/profiles/; this prints their summaries.
 //
 //   tsx bench/profile.ts bench/results/profiles/minimal-sdk-c16-r1.cpuprofile [--top 25]
+//
+// With --source-maps, each frame of a bundled file that has a `<file>.map` beside it is read as
+// the source it came from, so a profile of a bundle (the manifests CLI's dist/, which carries
+// zod, yaml and the validators) is summarised by the packages inside it, not as one file.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
 import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
   children?: number[];
 }
 
@@ -43,7 +49,42 @@ function table(title: string, rows: [string, number][], total: number, top: numb
   return lines.join('\n');
 }
 
-export function summarise(path: string, top: number): string {
+const maps = new Map<string, SourceMap | undefined>();
+
+/** The source map beside a profiled file (`<file>.map`), if there is one. */
+function mapOf(url: string): SourceMap | undefined {
+  if (!maps.has(url)) {
+    let map: SourceMap | undefined;
+    try {
+      const file = url.startsWith('file:') ? fileURLToPath(url) : url;
+      if (file.startsWith('/') && existsSync(`${file}.map`)) {
+        map = new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')));
+      }
+    } catch {
+      map = undefined; // Not a file, or an unreadable map: the frame stays as profiled.
+    }
+    maps.set(url, map);
+  }
+  return maps.get(url);
+}
+
+/** Where a frame's code came from: through its file's source map, or as profiled. */
+function origin(
+  frame: ProfileNode['callFrame'],
+  sourceMaps: boolean,
+): { url: string; line: number } {
+  const entry =
+    sourceMaps && frame.url !== '' && frame.lineNumber >= 0
+      ? mapOf(frame.url)?.findEntry(frame.lineNumber, frame.columnNumber)
+      : undefined;
+  // findEntry gives {} where the map has nothing for that position.
+  const found = entry as { originalSource?: string; originalLine?: number } | undefined;
+  return found?.originalSource !== undefined && found.originalLine !== undefined
+    ? { url: found.originalSource, line: found.originalLine }
+    : { url: frame.url, line: frame.lineNumber };
+}
+
+export function summarise(path: string, top: number, sourceMaps = false): string {
   const profile = JSON.parse(readFileSync(path, 'utf8')) as Profile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
@@ -55,7 +96,9 @@ export function summarise(path: string, top: number): string {
   let total = 0;
   let idle = 0;
   for (const [id, us] of selfUs) {
-    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+    const frame = byId.get(id)!.callFrame;
+    const { functionName } = frame;
+    const { url, line: lineNumber } = origin(frame, sourceMaps);
     total += us;
     if (functionName === '(idle)') idle += us;
     const where = url === '' ? '' : ` ${url.replace(/^.*node_modules\//, '')}:${lineNumber + 1}`;
@@ -74,6 +117,11 @@ export function summarise(path: string, top: number): string {
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { top: { type: 'string', default: '25' } },
+  options: {
+    top: { type: 'string', default: '25' },
+    'source-maps': { type: 'boolean', default: false },
+  },
 });
-for (const path of positionals) process.stdout.write(`${summarise(path, Number(values.top))}\n`);
+for (const path of positionals) {
+  process.stdout.write(`${summarise(path, Number(values.top), values['source-maps'])}\n`);
+}

@@ -37,21 +37,22 @@ export const VARIANTS: readonly Variant[] = [
         replace: `    const controller = new AbortController();
     const abort = {
       kind: undefined,
+      reason: undefined,
+      // What exchange.ts uses of an AttemptAbort: one 'abort' listener and the reason.
+      on(_event, listener) {
+        controller.signal.addEventListener('abort', listener, { once: true });
+      },
       fire(kind) {
         if (this.kind !== undefined) return;
         this.kind = kind;
-        controller.abort(new Error(\`attempt aborted (\${kind})\`));
+        this.reason = new Error(\`attempt aborted (\${kind})\`);
+        controller.abort(this.reason);
       },
     };
     const timer = setTimeout(
       () => abort.fire(byDeadline ? 'deadline' : 'attempt'),
       byDeadline ? left : limits.timeoutMs,
     );`,
-      },
-      {
-        file: 'transport.ts',
-        find: 'signal: abort as unknown as EventEmitter,',
-        replace: 'signal: controller.signal,',
       },
       {
         file: 'transport.ts',
@@ -138,17 +139,6 @@ function fillPath(`,
         replace: '',
       },
       { file: 'retry.ts', find: '      if (n === 1) throw first;\n', replace: '' },
-    ],
-  },
-  {
-    name: 'no-content-length',
-    removes: 'the content-length read: every body read by the capped iteration',
-    edits: [
-      {
-        file: 'transport.ts',
-        find: "  if (typeof contentLength === 'string') {",
-        replace: "  if (contentLength === 'never' && typeof contentLength === 'string') {",
-      },
     ],
   },
 ];

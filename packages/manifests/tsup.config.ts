@@ -84,6 +84,26 @@ const PURE_JS_DEPENDENCIES = [/^(zod|yaml|@lezer\/[a-z]+|@prometheus-io\/lezer-p
 
 export default defineConfig([
   {
+    // The validators of the kinds the bundle holds (src/validate/schema/bundled-models.ts), one
+    // CommonJS file that both library formats and the CLI require when the first object is
+    // validated (src/validate/schema/bundled.ts): about 1 MB of generated code that a
+    // `require('@stemedb/manifests')` compiled in its entry chunk otherwise, validating or not.
+    // kubernetes-models 5 and @kubernetes-models/* 2 are ES modules exported under `import`
+    // only; esbuild carries them wrapped for the synchronous `require` the validators need.
+    // The PromQL parser likewise (src/validate/promql-parser.ts, ~200 KB with its runtime),
+    // required by src/validate/promql.ts when the first expression is parsed.
+    entry: {
+      'bundled-models': 'src/validate/schema/bundled-models.ts',
+      'promql-parser': 'src/validate/promql-parser.ts',
+    },
+    format: ['cjs'],
+    noExternal: [...BUNDLED_MODELS, ...PURE_JS_DEPENDENCIES],
+    esbuildPlugins: [englishOnly, userlandPunycode, esmOnlyModels],
+    sourcemap: true,
+    target: 'node22',
+    platform: 'node',
+  },
+  {
     // Two entry points: only `cluster` loads @kubernetes/client-node (src/cluster/index.ts).
     entry: { index: 'src/index.ts', cluster: 'src/cluster/index.ts' },
     format: ['esm', 'cjs'],
@@ -98,17 +118,18 @@ export default defineConfig([
     // The validator finds its schemas relative to its own file: import.meta.url in ESM,
     // __filename in CJS; the shim gives the CJS build an import.meta.url too.
     shims: true,
-    // The library carries the kubernetes-models validators of the kinds the bundle holds, as the
-    // CLI does (src/validate/schema/bundled-models.ts): those packages are ES modules exported
-    // under `import` only, and a loader that compiles required ES modules itself (tsx, which
-    // users run scripts with) resolves their own imports as requires, which they refuse. Other
-    // kinds (lint of foreign manifests) are still required by path from node_modules.
+    // The library loads the kubernetes-models validators of the kinds the bundle holds from
+    // dist/bundled-models.cjs (the first build above), as the CLI does: those packages are ES
+    // modules exported under `import` only, and a loader that compiles required ES modules
+    // itself (tsx, which users run scripts with) resolves their own imports as requires, which
+    // they refuse. Other kinds (lint of foreign manifests) are still required by path from
+    // node_modules.
     define: { __STEMEDB_CLI_BUNDLE__: 'true' },
     // `require('@stemedb/manifests')` must stay within 2.5x a bare node start (issue 23, bench/
-    // manifests-import.ts): zod and yaml are ~170 small modules to resolve, read and compile one
+    // manifests-render.ts): zod and yaml are ~170 small modules to resolve, read and compile one
     // by one otherwise. Carried here tree-shaken, as the CLI does; they stay dependencies for
     // the types the declarations name.
-    noExternal: [...PURE_JS_DEPENDENCIES, ...BUNDLED_MODELS],
+    noExternal: PURE_JS_DEPENDENCIES,
     esbuildPlugins: [englishOnly, userlandPunycode, esmOnlyModels],
     // yaml is CommonJS and calls require() when first used; the ES module build has none of
     // its own (the CommonJS build does, and must not declare a second).
@@ -120,12 +141,12 @@ export default defineConfig([
     format: ['esm'],
     // A cold `render` must stay under 500 ms (issue #3 §6). The CLI carries its pure-JS
     // dependencies in its own files, tree-shaken: zod alone is ~95 ES modules to resolve and
-    // compile otherwise. It carries the kubernetes-models validators of the kinds `render`
-    // emits too (bundled-models.ts, enabled by the define below), with their runtime (ajv
-    // formats etc.): hundreds of small CommonJS files otherwise. Other kinds are still
-    // required by path from node_modules, one at a time; client-node, which only apply and
-    // diff load, stays outside.
-    noExternal: [...PURE_JS_DEPENDENCIES, /^commander(\/|$)/, ...BUNDLED_MODELS],
+    // compile otherwise. The validators of the kinds `render` emits come from
+    // dist/bundled-models.cjs (the first build above, enabled by the define below), with their
+    // runtime (ajv formats etc.): hundreds of small CommonJS files otherwise. Other kinds are
+    // still required by path from node_modules, one at a time; client-node, which only apply
+    // and diff load, stays outside.
+    noExternal: [...PURE_JS_DEPENDENCIES, /^commander(\/|$)/],
     define: { __STEMEDB_CLI_BUNDLE__: 'true' },
     esbuildPlugins: [englishOnly, userlandPunycode, esmOnlyModels],
     // Bundled CommonJS (yaml, the models' validators) calls require(); an ES module has none of its own.

@@ -66,6 +66,38 @@ describe('the main entry point', () => {
   });
 });
 
+/** The files the builds load when first needed: the validators and the PromQL parser. */
+const lazyFiles = (urls: string[]) =>
+  urls.filter((u) => /\/dist\/(bundled-models|promql-parser)\.cjs$/.test(u)).sort();
+/** A kubernetes-models file from node_modules (not from the build's own copy). */
+const modelFiles = (urls: string[]) => urls.filter((u) => /\/kubernetes-models\//.test(u));
+
+describe('the validators and the PromQL parser the build carries', () => {
+  it.each([
+    ['require', `require(${CJS})`],
+    ['import', `import(${ESM})`],
+  ])('are not loaded by loading the entry point (%s)', async (_how, code) => {
+    const urls = await resolvedBy(code);
+    expect(urls.some((u) => /\/dist\/index\.c?js$/.test(u))).toBe(true);
+    expect(lazyFiles(urls)).toEqual([]);
+  });
+
+  it.each([
+    ['require', `const m = require(${CJS}); ${USE}`],
+    ['import', `import(${ESM}).then((m) => { ${USE} })`],
+  ])(
+    'are loaded by the first validation, instead of node_modules files (%s)',
+    async (_how, code) => {
+      const urls = await resolvedBy(code);
+      expect(lazyFiles(urls).map((u) => u.slice(u.lastIndexOf('/') + 1))).toEqual([
+        'bundled-models.cjs',
+        'promql-parser.cjs',
+      ]);
+      expect(modelFiles(urls)).toEqual([]);
+    },
+  );
+});
+
 describe('the cluster entry point', () => {
   it.each([
     ['require', `require(${CLUSTER_CJS})`],

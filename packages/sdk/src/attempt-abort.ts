@@ -2,25 +2,23 @@
  * How an attempt is cut short: by its own timeout, by the call's deadline, or by the caller's
  * `AbortSignal`, without an `AbortController` and a timer per attempt.
  *
- * Why: a new `AbortController`, a `setTimeout`/`clearTimeout` pair and undici's
- * `addEventListener` on the controller's `EventTarget` cost about as much per call as the whole
- * raw undici request (bench/README.md has the figures). Instead:
+ * Why: a new `AbortController`, a `setTimeout`/`clearTimeout` pair and an `addEventListener`
+ * on the controller's `EventTarget` cost about as much per call as the whole raw undici request
+ * (bench/README.md has the figures). Instead:
  *
- * - undici's `signal` option takes an `EventEmitter` as well as an `AbortSignal` (its docs:
- *   `signal: AbortSignal | events.EventEmitter | null`) and reads `aborted`/`reason`. undici 7
- *   listened with `once('abort')`/`removeListener('abort')`; undici 8 hands any signal that has
- *   `aborted` to Node's `addAbortListener`, which calls `addEventListener('abort', fn, { once })`
- *   and `removeEventListener('abort', fn)`. {@link AttemptAbort} is the few lines of both
- *   surfaces that undici uses: one small object per attempt, no EventTarget.
+ * - {@link AttemptAbort} is a plain object with one listener: the attempt's handler in
+ *   exchange.ts, which aborts the request through undici's dispatch controller. (Until undici 8
+ *   it was passed to undici as the request's `signal`, shaped as the `EventEmitter` undici
+ *   accepts there; undici 8 made any signal cost a copy of the request options, a queue hook
+ *   and Node's `addAbortListener` per request, so the SDK no longer hands undici a signal.)
  * - Timers: one shared, unref'd sweep per client checks the attempts in flight every
  *   {@link SWEEP_MS} ms, so an attempt adds to and removes from a list instead of arming a
  *   timer (at c=1 a lone 30 s timer also creates and drops a timer list every call). A limit
  *   under {@link NATIVE_TIMER_BELOW_MS} gets a native timer of its own, so short timeouts
  *   stay precise (undici's own fast timers make the same split, at 1 s).
  *
- * Invariant: undici registers exactly one abort listener (`once('abort')`, or
- * `addEventListener('abort')` since undici 8) and otherwise only reads `aborted` and `reason`,
- * so this object is all the signal it needs.
+ * Invariant: an attempt has exactly one listener (its handler in exchange.ts), so one slot is
+ * all the listener list it needs.
  *
  * The limits keep their meaning: each is one wall-clock bound on the attempt (send, wait and
  * read the body), firing at most {@link SWEEP_MS} ms late.
@@ -38,10 +36,10 @@ export const NATIVE_TIMER_BELOW_MS = 1000;
 
 type Listener = () => void;
 
-/** The abort handle of one attempt, shaped as the EventEmitter that undici's `signal` accepts. */
+/** The abort handle of one attempt: `aborted`, `reason` and one `'abort'` listener. */
 export class AttemptAbort {
   aborted = false;
-  /** What undici rejects the request with (and destroys the body with) on abort. */
+  /** What the attempt's exchange rejects with on abort. */
   reason: Error | undefined = undefined;
   /** Set when the attempt was cut short. */
   kind: AbortKind | undefined = undefined;
@@ -53,7 +51,7 @@ export class AttemptAbort {
   slot = -1;
   #listener: Listener | undefined = undefined;
 
-  // The EventEmitter surface undici uses (lib/core/util.js addAbortListener, api/abort-signal.js).
+  // The few EventEmitter methods a listener needs (one listener at a time).
   on(_event: 'abort', listener: Listener): this {
     this.#listener = listener;
     return this;
@@ -71,16 +69,7 @@ export class AttemptAbort {
   off(event: 'abort', listener: Listener): this {
     return this.removeListener(event, listener);
   }
-  // The EventTarget surface Node's addAbortListener uses (undici 8, lib/core/util.js); the one
-  // listener fires once either way, so `options` (`once`) needs nothing more.
-  addEventListener(event: 'abort', listener: Listener, _options?: unknown): void {
-    this.on(event, listener);
-  }
-  removeEventListener(event: 'abort', listener: Listener): void {
-    this.removeListener(event, listener);
-  }
-
-  /** Cuts the attempt short (once); undici then rejects or destroys the body with `reason`. */
+  /** Cuts the attempt short (once); its exchange then rejects with `reason`. */
   fire(kind: AbortKind): void {
     if (this.aborted) return;
     this.aborted = true;

@@ -180,7 +180,9 @@ export function resolveCallOptions(
   client: ResolvedClientOptions,
   call: CallOptions | undefined,
 ): EffectiveCallOptions {
-  if (call === undefined) {
+  // No options, or none given (assertMany hands each item the `{}` left once `concurrency` is
+  // taken out): zod would return every field undefined, so the client's options are the answer.
+  if (call === undefined || isEmptyPlainObject(call)) {
     const { timeoutMs, deadlineMs, retry } = client;
     return { signal: undefined, timeoutMs, deadlineMs, retry, idempotencyKey: undefined };
   }
@@ -192,6 +194,13 @@ export function resolveCallOptions(
     retry: resolveRetryOptions(given.retry as RetryOptions | false | undefined, client.retry),
     idempotencyKey: given.idempotencyKey,
   };
+}
+
+function isEmptyPlainObject(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  // No own key at all, enumerable or not, and nothing inherited but Object.prototype's: zod
+  // reads each option by name, so it could find one anywhere else.
+  return Object.getPrototypeOf(value) === Object.prototype && Reflect.ownKeys(value).length === 0;
 }
 
 /** True for hosts whose traffic never leaves the machine: localhost, 127.0.0.0/8, ::1. */

@@ -7,7 +7,6 @@
  * shorter) and follows the caller's `AbortSignal`; the body is read to the end or destroyed on
  * every path, so no socket is held by an unread body (practice 4).
  */
-import type { EventEmitter } from 'node:events';
 import { Agent, type Dispatcher } from 'undici';
 import { AttemptAbort, AttemptTimers } from './attempt-abort.js';
 import type { NowFn } from './clock.js';
@@ -19,15 +18,13 @@ import {
   mayApply,
 } from './error-factory.js';
 import { isStemeError, StemeError } from './errors.js';
+import { exchange, MAX_RESPONSE_BYTES } from './exchange.js';
 import type { ResponseInfo } from './response.js';
 import { watchAbort } from './signal-fanout.js';
 import { invalidResponse } from './validate.js';
 import { API_KEY_HEADER, type HttpMethod, IDEMPOTENCY_KEY_HEADER } from './wire.js';
 
-/** The largest success body read, in bytes; a larger one is an `invalid_response`. */
-export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
-/** The most of an error body read before the rest is dropped (and the socket closed). */
-export const MAX_ERROR_BODY_BYTES = 1024 * 1024;
+export { MAX_ERROR_BODY_BYTES, MAX_RESPONSE_BYTES } from './exchange.js';
 
 /**
  * Never follow a redirect, whatever dispatcher was injected: undici's redirect interceptor
@@ -110,7 +107,7 @@ export class Transport {
     if (left <= 0) throw errorFromTimeout('deadline', limits.deadlineMs, method, path);
     if (signal?.aborted) throw errorFromAbort(signal.reason, method, path);
     const byDeadline = left < limits.timeoutMs;
-    // No AbortController, no timer of its own: see attempt-abort.ts.
+    // No AbortController, no timer of its own: see attempt-abort.ts; exchange.ts listens to it.
     const abort = new AttemptAbort();
     const timer = this.#timers.start(
       abort,
@@ -120,30 +117,26 @@ export class Transport {
     // Only a caller's signal costs an EventTarget listener.
     const unwatch = signal === undefined ? undefined : watchAbort(signal, () => abort.fire('user'));
     try {
-      const res = await this.#dispatcher.request({
+      const options: Dispatcher.DispatchOptions = {
         origin: req.origin,
         path: req.target,
         method,
         headers: this.#headersOf(req),
         body: req.body,
-        // undici accepts an EventEmitter here (see attempt-abort.ts).
-        signal: abort as unknown as EventEmitter,
         ...NO_REDIRECTS,
-      } as Dispatcher.RequestOptions);
-      const ok = req.success.includes(res.statusCode);
-      const cap = ok ? MAX_RESPONSE_BYTES : MAX_ERROR_BODY_BYTES;
-      const read = await readCapped(res.body, cap, res.headers['content-length']);
+      };
+      const res = await exchange(this.#dispatcher, options, req.success, abort);
       const info: ResponseInfo = {
-        status: res.statusCode,
+        status: res.status,
         method,
         path,
         headers: res.headers,
-        body: read.text,
-        truncated: read.truncated,
+        body: res.text,
+        truncated: res.truncated,
         receivedAt: limits.now(),
       };
-      if (!ok) throw errorFromResponse(info, this.#secrets);
-      if (read.truncated) {
+      if (!req.success.includes(res.status)) throw errorFromResponse(info, this.#secrets);
+      if (res.truncated) {
         const why = `the body is over ${MAX_RESPONSE_BYTES} bytes`;
         const ctx = { ...info, requestId: undefined, attempts: 1, secrets: this.#secrets };
         throw invalidResponse(ctx, why);
@@ -205,38 +198,4 @@ export function closedError(method: string, path: string): StemeError {
     method,
     path,
   });
-}
-
-// Reads a body to its end, keeping at most `cap` bytes; past the cap the body is destroyed
-// (which closes its socket) rather than read on.
-async function readCapped(
-  body: Dispatcher.ResponseData['body'],
-  cap: number,
-  contentLength: string | string[] | undefined,
-): Promise<{ text: string; truncated: boolean }> {
-  // A body whose declared length fits is read whole, skipping the capped async iteration.
-  // Invariant: HTTP/1.1 framing stops undici's body at its Content-Length, so it cannot pass the cap.
-  if (typeof contentLength === 'string') {
-    const length = Number(contentLength);
-    if (Number.isSafeInteger(length) && length <= cap)
-      return { text: await body.text(), truncated: false };
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let truncated = false;
-  try {
-    for await (const chunk of body) {
-      const buf = chunk as Buffer;
-      if (size + buf.length > cap) {
-        chunks.push(buf.subarray(0, cap - size));
-        truncated = true;
-        break; // ends the iteration, which destroys the stream
-      }
-      chunks.push(buf);
-      size += buf.length;
-    }
-  } finally {
-    if (!body.destroyed && truncated) body.destroy();
-  }
-  return { text: Buffer.concat(chunks).toString('utf8'), truncated };
 }

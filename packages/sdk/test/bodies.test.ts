@@ -313,3 +313,40 @@ describe('a success body that arrives in pieces', () => {
     expect(error).toBeInstanceOf(StemeAbortError);
   });
 });
+
+describe('a call still waiting for a connection', () => {
+  // One connection, held by a first call the server does not answer yet: a second call waits
+  // in undici's queue, where only the SDK's own handler can cut it short.
+  it('is cut by its signal at once, and never sent when the connection frees', async () => {
+    let release: (() => void) | undefined;
+    const { server, client } = await serve(
+      (_req, res) => {
+        const answer = () => reply(res, 201, ASSERTED);
+        if (release === undefined) release = answer;
+        else answer();
+      },
+      { dispatcher: oneConnection() },
+    );
+    const held = client.assert(PING);
+    await until(() => server.seen.length === 1);
+    const controller = new AbortController();
+    const queued = client.assert(
+      { ...PING, subject: 'test/queued' },
+      { signal: controller.signal },
+    );
+    setTimeout(() => controller.abort(), 20);
+    const started = Date.now();
+    const error = await queued.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StemeAbortError);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    release?.();
+    await expect(held).resolves.toEqual(ASSERTED);
+    await expect(client.assert(PING)).resolves.toEqual(ASSERTED);
+    expect(server.seen.map((s) => JSON.parse(s.body).subject)).not.toContain('test/queued');
+    expect(server.seen).toHaveLength(2);
+  });
+});
+
+async function until(done: () => boolean): Promise<void> {
+  while (!done()) await new Promise((resolve) => setTimeout(resolve, 5));
+}

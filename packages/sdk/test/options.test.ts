@@ -183,6 +183,9 @@ describe('per-call options', () => {
     { given: { timeoutMs: -1 }, field: 'timeoutMs' },
     { given: { signal: 'stop' }, field: 'signal' },
     { given: { retry: { delays: 'fast' } }, field: 'retry.delays' },
+    // Near misses of the no-options shortcut (options.ts): nothing for-in sees, yet an option.
+    { given: Object.create({ timeoutMs: -1 }), field: 'timeoutMs' },
+    { given: Object.defineProperty({}, 'timeoutMs', { value: -1 }), field: 'timeoutMs' },
   ])('refuses $field before sending', async ({ given, field }) => {
     const client = make({ baseUrl: 'http://127.0.0.1:1' });
     const error = await client.health(given as never).catch((e: unknown) => e);

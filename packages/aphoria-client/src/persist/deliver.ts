@@ -114,7 +114,7 @@ async function sendPending(
   const send = async (record: AssertionRecord, final: boolean): Promise<void> => {
     let unsure = 0;
     for (;;) {
-      await window.gate();
+      if (!window.clear) await window.gate();
       if (halted()) return;
       try {
         // The key names the write, so a server that honours it (24 h) also recognises a resend

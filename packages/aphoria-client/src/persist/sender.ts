@@ -50,6 +50,8 @@ export class Sender {
 
   constructor(concurrency: number, sleep: SleepFn, now: () => number, signal?: AbortSignal) {
     this.#queue = new PQueue({ concurrency });
+    this.#queue.addEventListener('next', this.#onNext);
+    this.#queue.addEventListener('active', this.#onNext);
     this.#max = concurrency;
     // Every write in flight listens on the run's signal (undici, the SDK's retry sleep, the
     // 429 gate), so more than 10 at once is normal, not a leak: without this, Node printed a
@@ -187,6 +189,27 @@ export class Sender {
    * a check and the others must not slip through because one "just started".
    */
   async gate(): Promise<void> {
+    if (this.clear) return;
+    await this.#gate();
+  }
+
+  /**
+   * True when {@link gate} has nothing to wait for: no 429 pause, and a check of the lock came
+   * back good less than {@link FENCE_EVERY_MS} ago with none out. Nearly every send finds it
+   * so, and then goes on without a promise.
+   */
+  get clear(): boolean {
+    const now = this.#now();
+    const fenced = this.fence === undefined || this.#fenced(now);
+    return fenced && (this.#pauseUntil <= now || this.stopped);
+  }
+
+  // A check of the lock counts as good for FENCE_EVERY_MS from when it came back; none is out.
+  #fenced(now: number): boolean {
+    return this.#fenceCheck === undefined && now - this.#fencedAt < FENCE_EVERY_MS;
+  }
+
+  async #gate(): Promise<void> {
     if (this.fence !== undefined) {
       try {
         await this.#checkFence(this.fence);
@@ -208,7 +231,7 @@ export class Sender {
 
   #checkFence(fence: () => Promise<void>): Promise<void> {
     if (this.#fenceCheck !== undefined) return this.#fenceCheck;
-    if (this.#now() - this.#fencedAt < FENCE_EVERY_MS) return Promise.resolve();
+    if (this.#fenced(this.#now())) return Promise.resolve();
     this.#fenceCheck = fence()
       .then(() => {
         // Good from when it came back: a stall while it was out makes the next send check again.
@@ -232,9 +255,32 @@ export class Sender {
       this.#queue.pending + this.#queue.size >= this.#queue.concurrency &&
       this.#queue.size > 0
     ) {
-      await this.#queue.onSizeLessThan(1);
+      // Not `onSizeLessThan(1)`: each call made an AbortController and aborted it (a
+      // DOMException with its stack) to drop its listeners, for every record sent. Lasting
+      // 'next' and 'active' listeners (the events onSizeLessThan waits for) wake the waiting
+      // caller instead.
+      await new Promise<void>((resolve) => {
+        const before = this.#room;
+        this.#room =
+          before === undefined
+            ? resolve
+            : () => {
+                before();
+                resolve();
+              };
+      });
     }
   }
+
+  /** Wakes the callers of {@link submit} waiting for room in the window. */
+  #room: (() => void) | undefined;
+
+  #onNext = (): void => {
+    const room = this.#room;
+    if (room === undefined || this.#queue.size > 0) return;
+    this.#room = undefined;
+    room();
+  };
 
   /** Resolves when every started task has ended. */
   async settle(): Promise<void> {

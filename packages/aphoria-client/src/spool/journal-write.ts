@@ -159,21 +159,25 @@ export function compactPathOf(path: string): string {
 }
 
 /**
- * How long an acknowledgement waits for others before their group is written and fsynced.
- * Acks arrive one by one, each a round trip apart; written at once, each cost a write and an
- * fsync of its own (about 50 µs of the main thread per assertion in bench/aphoria-persist.ts,
- * on a disk the server fsyncs too). Losing the last few ms of acks to a crash costs the next
- * run nothing it does not do anyway: it reads the server back before sending.
+ * How long an acknowledgement waits for others before their group is written. Acks arrive one
+ * by one, each a round trip apart; written at once, each cost a write of its own. Losing the
+ * last few ms of acks to a crash costs the next run nothing it does not do anyway: it reads
+ * the server back before sending.
  */
 export const ACK_LINGER_MS = 20;
 
 /**
- * Acknowledgements and rejections, appended to a journal as they arrive. Group commit: a
- * record waits up to `lingerMs` for others, and while one write + fsync runs new records
- * gather and go in the next, so the cost is one fsync per burst rather than per record. A
- * record not yet durable at a crash is read back from the server by the next run rather than
- * resent blindly, so durability here saves work and the read-back keeps the exactly-once
- * promise.
+ * Acknowledgements, rejections and failed attempts, appended to a journal as they arrive, in
+ * groups: a record waits up to `lingerMs` for others, and while one write runs new records
+ * gather and go in the next.
+ *
+ * Not fsynced: nothing these records say is lost with them. What a `k` says is on the server,
+ * which the next run reads back before it sends anything; what an `r` says is in the
+ * dead-letter file, fsynced before the `r` is written (`Journal.pending` finishes the record
+ * from there); an `f` only counts attempts, and one lost to a power cut costs one more try. A
+ * kill keeps them (the page cache survives), so the next run's read-back is short. Were they
+ * fsynced, a power cut could not be told from their loss either: the fsync audit
+ * (test/power-loss/fsync-audit.test.ts) found no crash point that needs it.
  */
 export class AckLog {
   readonly #fs: SpoolFs;
@@ -268,7 +272,6 @@ export class AckLog {
       const group = this.#buffer;
       this.#buffer = '';
       await this.#file.write(group);
-      await this.#file.sync();
     } catch (error) {
       this.#failure = error;
       this.#buffer = '';

@@ -14,7 +14,12 @@
  * this type decides when they happen, not how.
  */
 
-import { type DeadLetter, DeadLetterFile, deadLetterPathOf } from './dead-letter.js';
+import {
+  type DeadLetter,
+  DeadLetterFile,
+  type DeadLetterRefusal,
+  deadLetterPathOf,
+} from './dead-letter.js';
 import { isDiskFault } from './disk-fault.js';
 import { type JournalState, pendingRecords } from './journal-read.js';
 import {
@@ -201,9 +206,43 @@ export class Journal {
   /**
    * The unfinished records, in order, each only once it is durable: those of a journal being
    * written as their batch is fsynced, those of a recovered one as read from its file.
+   *
+   * A record already in the dead-letter file is finished here, not handed out: an earlier run
+   * dead-lettered it and was killed (or lost power) before its `r` record reached the journal.
+   * Sent again, it would be dead-lettered a second time (issue 21); the dead letter, fsynced
+   * before the `r` is written, is what says the record is finished.
    */
   pending(): AsyncIterable<AssertionRecord> {
-    return this.#durable ?? pendingRecords(this.#spool.fs, this.path, this.done);
+    const records = this.#durable ?? pendingRecords(this.#spool.fs, this.path, this.done);
+    return this.#unlessDeadLettered(records);
+  }
+
+  async *#unlessDeadLettered(
+    records: AsyncIterable<AssertionRecord>,
+  ): AsyncGenerator<AssertionRecord> {
+    const dead = await this.#dead.letters();
+    if (dead.size === 0) {
+      yield* records;
+      return;
+    }
+    for await (const record of records) {
+      const letter = dead.get(record.i);
+      if (letter === undefined) yield record;
+      else this.#rejected(record, letter);
+    }
+  }
+
+  // Marks a dead-lettered record finished in the journal (its `r`), counted as a rejection.
+  #rejected(record: AssertionRecord, refusal: DeadLetterRefusal): void {
+    this.done.add(record.i);
+    this.#log.add({
+      t: 'r',
+      i: record.i,
+      status: refusal.status,
+      code: refusal.code,
+      msg: refusal.msg,
+    });
+    if (record.f !== undefined) this.rejectedFindings += 1;
   }
 
   /** Resolves true once the whole journal is on disk (at once for a recovered one). */
@@ -244,15 +283,7 @@ export class Journal {
       in: record.in,
     });
     this.#deadWritten = true;
-    this.done.add(record.i);
-    this.#log.add({
-      t: 'r',
-      i: record.i,
-      status: refusal.status,
-      code: refusal.code,
-      msg: refusal.msg,
-    });
-    if (record.f !== undefined) this.rejectedFindings += 1;
+    this.#rejected(record, refusal);
   }
 
   /** The summary is kept back (findings were rejected): finished, never sent. */
@@ -319,7 +350,8 @@ async function* durableRecords(
   let n = 0;
   for (const record of all) {
     n += 1;
-    if (!(await durable.reach(n))) return; // the write failed: the run is ending
+    // Mostly already durable (a batch holds thousands): no promise to wait on then.
+    if (!durable.has(n) && !(await durable.reach(n))) return; // the write failed: the run ends
     yield record;
   }
 }
@@ -339,6 +371,11 @@ class DurableCount {
   end(): void {
     this.#ended = true;
     this.#wake();
+  }
+
+  /** True when `n` records are durable. */
+  has(n: number): boolean {
+    return this.#count >= n;
   }
 
   /** Resolves true once `n` records are durable, false if the writer ended before. */

@@ -9,13 +9,17 @@
  * power went before any of it was durable (no journal of it with a whole `a` record survived):
  * then nothing of it may be on the server either (the run never said "spooled", so the job
  * that died is the one that re-runs; a part on the server with no journal left is a loss).
+ * A finding the server refuses for good (`Scenario.refused`) is, instead, in the scan's
+ * dead-letter file exactly once and not on the server, and the summary is withheld.
  */
 import { mkdir } from 'node:fs/promises';
-import type { Emulator } from '@stemedb/emulator';
+import type { Emulator, EmulatorOptions } from '@stemedb/emulator';
 import { flushSpoolWith } from '../../src/flush.js';
+import { assertionIdentity, scanToAssertions } from '../../src/mapping.js';
 import { persistScanWith } from '../../src/persist.js';
 import type { Scan } from '../../src/scan.js';
 import { computeScanId } from '../../src/scan-id.js';
+import { decodeLine } from '../../src/spool/record.js';
 import { DEFAULT_SEAMS, type SpoolSeams } from '../../src/spool/spool.js';
 import type { HostedConfig } from '../../src/types.js';
 import { configFor, INSTANT_RETRY, readBack, tempDir } from '../support/persist.js';
@@ -40,6 +44,12 @@ export interface Scenario {
   journalsInBatches?: boolean;
   /** Only the first steps are swept when set (the rest repeat an ack group's two steps). */
   maxStep?: number;
+  /**
+   * The fsync audit tries every crash point of it, not a sample: it has few, and how its acks
+   * fall into groups (each group a step) varies with timing, so a sample would miss its one
+   * telling cut (the last step, with every ack appended since the last fsync) on some runs.
+   */
+  auditEveryStep?: boolean;
   /** The power-loss fs's slow fsyncs (see `PowerLossOptions.syncDelayMs`) for the cut run. */
   syncDelayMs?: number;
   /**
@@ -48,6 +58,13 @@ export interface Scenario {
    * (`FlushResult.incomplete`) is wrong (a compacted journal whose seal was lost, read as cut).
    */
   allDurableAtOnce?: boolean;
+  /** The emulator's options beyond no rate limit (a small `bodyLimitBytes`, to refuse one). */
+  emulator?: EmulatorOptions;
+  /**
+   * Findings (by index) the server refuses for good: each must end in the dead-letter file
+   * exactly once, never on the server, and the summary withheld.
+   */
+  refused?: readonly number[];
 }
 
 /** What a crash point ended in. */
@@ -72,6 +89,9 @@ export interface Verdict {
   movedAside: boolean;
   /** Assertions of the scan the recovering flush reported as never journaled. */
   reportedMissing: number;
+  /** Readable lines of the scan's dead-letter file, and how many of them repeat an index. */
+  deadLetters: number;
+  deadDoubled: number;
   ok: boolean;
 }
 
@@ -123,7 +143,7 @@ export async function crashPoint(
   emu.faults.clear();
   const before = fs.log.slice(-3);
   if (!fs.crashed) {
-    const verdict = await judge(emu, scan, config, fs, true, 0, false);
+    const verdict = await judge(emu, scenario, scan, config, fs, true, 0, false);
     return { ...verdict, survived: 'sealed', step, tail, crashed: false, before };
   }
   const disk = fs.survivor();
@@ -139,6 +159,7 @@ export async function crashPoint(
   return {
     ...(await judge(
       emu,
+      scenario,
       scan,
       config,
       disk,
@@ -156,6 +177,7 @@ export async function crashPoint(
 
 async function judge(
   emu: Emulator,
+  scenario: Scenario,
   scan: Scan,
   config: HostedConfig,
   disk: PowerLossFs,
@@ -166,25 +188,63 @@ async function judge(
   const back = await readBack(emu, scan);
   // Other scans a scenario prepared (a damaged journal moved aside) are not this scan's.
   const id = computeScanId(scan);
-  const left = [...disk.files(config.spoolDir).keys()].filter((name) => name.startsWith(id));
-  const whole = back.missing.length === 0;
+  const dead = `${id}.dead`;
+  const left = [...disk.files(config.spoolDir).keys()].filter(
+    (name) => name.startsWith(id) && name !== dead,
+  );
+  // What must not be on the server: the refused findings, and then the summary.
+  const refused = new Set(scenario.refused ?? []);
+  const absent = new Set<string>();
+  const wantDead: number[] = []; // the refused findings' record indexes
+  if (refused.size > 0) {
+    for (const a of scanToAssertions(scan)) {
+      const refusedFinding = a.findingIndex !== undefined && refused.has(a.findingIndex);
+      if (refusedFinding) wantDead.push(a.index);
+      if (refusedFinding || a.findingIndex === undefined) absent.add(assertionIdentity(a.input));
+    }
+  }
+  const missing = back.missing.filter((identity) => !absent.has(identity));
+  const storedAbsent = absent.size - back.missing.filter((i) => absent.has(i)).length;
+  const whole = missing.length === 0 && storedAbsent === 0;
   const none = back.stored === 0;
+  const letters = deadLettersOn(disk, config.spoolDir, dead);
+  const deadDoubled = letters.length - new Set(letters).size;
+  const deadOk =
+    deadDoubled === 0 &&
+    (whole
+      ? JSON.stringify([...new Set(letters)].sort((a, b) => a - b)) === JSON.stringify(wantDead)
+      : letters.length === 0);
   return {
     promised,
     stored: back.stored,
-    missing: back.missing.length,
+    missing: missing.length + storedAbsent,
     doubled: back.doubled.length,
     extra: back.extra.length,
     left,
     movedAside: left.some((name) => name.includes('.journal.corrupt-')),
     reportedMissing,
+    deadLetters: letters.length,
+    deadDoubled,
     ok:
       back.doubled.length === 0 &&
       !(noneMissing && reportedMissing > 0) &&
       back.extra.length === 0 &&
       left.length === 0 &&
+      deadOk &&
       (whole || (!promised && none)),
   };
+}
+
+// The record index of each readable line of a dead-letter file, repeats included.
+function deadLettersOn(disk: PowerLossFs, dir: string, name: string): number[] {
+  const bytes = disk.files(dir).get(name);
+  if (bytes === undefined) return [];
+  return bytes
+    .toString('utf8')
+    .split('\n')
+    .slice(0, -1)
+    .map((line) => decodeLine(line) as { i?: unknown } | undefined)
+    .flatMap((letter) => (typeof letter?.i === 'number' ? [letter.i] : []));
 }
 
 // What the disk holds of the scan's journal: whole `a` lines, a whole seal. Checksums are not
@@ -226,6 +286,6 @@ export function describeFailures(verdicts: Verdict[]): string[] {
     .filter((v) => !v.ok)
     .map(
       (v) =>
-        `step ${v.step} (${v.tail}) after [${v.before.join(' | ')}]: ${v.missing} missing, ${v.doubled} doubled, ${v.extra} extra, ${v.reportedMissing} reported missing, left ${JSON.stringify(v.left)}${v.promised ? ', a journal survived' : ''}`,
+        `step ${v.step} (${v.tail}) after [${v.before.join(' | ')}]: ${v.missing} missing, ${v.doubled} doubled, ${v.extra} extra, ${v.reportedMissing} reported missing, ${v.deadLetters} dead letter(s) (${v.deadDoubled} doubled), left ${JSON.stringify(v.left)}${v.promised ? ', a journal survived' : ''}`,
     );
 }

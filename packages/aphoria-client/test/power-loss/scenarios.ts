@@ -92,6 +92,40 @@ export const persistTwoBatches: Scenario = {
   maxStep: 16,
 };
 
+// The emulator's body limit for persistDeadLetter: its refused finding's write is larger.
+const DEAD_LETTER_BODY_LIMIT = 8 * 1024;
+
+/**
+ * persist of a scan whose first finding StemeDB refuses for good (413: its write is over the
+ * body limit), StemeDB up all along (concurrency 1: deterministic). The finding is
+ * dead-lettered (`<scan>.dead`, fsynced), then its `r` record goes into the journal with the
+ * acks that follow, the summary is withheld and the journal deleted. A cut between the dead
+ * letter and the `r` left the record to be sent and dead-lettered again by the next run (issue
+ * 21); the oracle counts the dead letters.
+ */
+export const persistDeadLetter: Scenario = {
+  name: 'persist-dead-letter',
+  writesJournal: true,
+  allDurableAtOnce: true,
+  emulator: { bodyLimitBytes: DEAD_LETTER_BODY_LIMIT },
+  refused: [0],
+  auditEveryStep: true,
+  scan(seed) {
+    // Eleven acks after the refusal: a torn tail of the journal (the first half of what was
+    // appended since its last fsync) keeps the refusal's `r` whole.
+    const scan = makeScan(12, seed);
+    return {
+      ...scan,
+      findings: scan.findings.map((f, i) =>
+        i === 0 ? { ...f, message: `${f.message} ${'x'.repeat(DEAD_LETTER_BODY_LIMIT)}` } : f,
+      ),
+    };
+  },
+  async run(_emu: Emulator, scan: Scan, config: HostedConfig, seams: SpoolSeams) {
+    await persistScanWith(scan, { ...quiet, config, concurrency: 1 }, seams);
+  },
+};
+
 // Spools `scan` whole (StemeDB down for the whole persist): a sealed journal, no acks.
 async function spoolWhole(emu: Emulator, scan: Scan, config: HostedConfig, fs: PowerLossFs) {
   emu.faults.outage({ ms: 600_000, mode: 503 });

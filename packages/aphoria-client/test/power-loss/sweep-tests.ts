@@ -34,7 +34,7 @@ const PAGE_BYTES = 64;
 export function sweepTests(scenario: Scenario, tails: readonly UnsyncedTail[]): void {
   let emu: Emulator;
   beforeAll(async () => {
-    emu = await startEmulator({ rateLimit: false });
+    emu = await startEmulator({ rateLimit: false, ...scenario.emulator });
   });
   afterAll(async () => {
     await emu.close();

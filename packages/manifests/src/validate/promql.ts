@@ -2,9 +2,33 @@
  * PromQL, parsed with the Prometheus project's own grammar (@prometheus-io/lezer-promql, the
  * parser of the Prometheus UI) into a small syntax tree the PromQL rules can reason about.
  */
-import { parser } from '@prometheus-io/lezer-promql';
+import { createRequire } from 'node:module';
+import type { parser as PromQLParser } from '@prometheus-io/lezer-promql';
 
-type SyntaxNode = ReturnType<typeof parser.parse>['topNode'];
+type SyntaxNode = ReturnType<typeof PromQLParser.parse>['topNode'];
+
+declare const __STEMEDB_CLI_BUNDLE__: boolean | undefined;
+
+let loaded: typeof PromQLParser | undefined;
+
+/**
+ * The parser, loaded when the first expression is parsed: compiling it and building it (its
+ * parse tables, the highlighting tags) is work every `require('@stemedb/manifests')` did
+ * otherwise, PromQL or not. The builds carry it in `dist/promql-parser.cjs` (promql-parser.ts,
+ * beside the chunk this module lands in); from source it comes from node_modules.
+ */
+function promqlParser(): typeof PromQLParser {
+  if (!loaded) {
+    const load = createRequire(typeof __filename === 'string' ? __filename : import.meta.url);
+    const bundled = typeof __STEMEDB_CLI_BUNDLE__ !== 'undefined' && __STEMEDB_CLI_BUNDLE__;
+    loaded = (
+      load(bundled ? './promql-parser.cjs' : '@prometheus-io/lezer-promql') as {
+        parser: typeof PromQLParser;
+      }
+    ).parser;
+  }
+  return loaded;
+}
 
 /** A label matcher of a selector. */
 export interface Matcher {
@@ -97,7 +121,7 @@ export function parsePromQL(text: string): ParseResult {
 
 function parseUncached(text: string): ParseResult {
   if (text.trim() === '') return { ok: false, position: 0, message: 'empty expression' };
-  const tree = parser.parse(text);
+  const tree = promqlParser().parse(text);
   let error: number | undefined;
   tree.iterate({
     enter(node) {

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { ModelClass } from './ajv.js';
-import { bundledModels } from './bundled-models.js';
+import { bundledModel } from './bundled.js';
 
 /** The tasks whose result leaves the cluster: a copy in the backup target. */
 export const BACKUP_TASKS: readonly string[] = ['backup', 'backup-force-create'];
@@ -37,12 +37,12 @@ let model: ModelClass | undefined;
 /**
  * The generated RecurringJob validator as a model class. It is an ES module shipped as is (its
  * imports are ES-module-only packages), loaded by path below this package's root in the
- * library, carried in the CLI build (bundled-models.ts).
+ * library run from source, carried in the builds (bundled-models.ts).
  */
 export function recurringJobModel(): ModelClass {
   if (model) return model;
   const load = createRequire(typeof __filename === 'string' ? __filename : import.meta.url);
-  const loaded = (bundledModels?.['longhorn.io/v1beta2 RecurringJob']?.() ??
+  const loaded = (bundledModel('longhorn.io/v1beta2 RecurringJob')?.() ??
     load(join(dirname(load.resolve('@stemedb/manifests/package.json')), GENERATED))) as {
     validate: ValidateFunction;
   };

@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { isObject } from '../json.js';
 import type { ModelClass } from './ajv.js';
-import { bundledModels } from './bundled-models.js';
+import { bundledModel } from './bundled.js';
 
 const load = createRequire(typeof __filename === 'string' ? __filename : import.meta.url);
 
@@ -66,8 +66,8 @@ export function loadModel(apiVersion: string, kind: string): ModelClass | undefi
     return undefined;
   const file = `${group === '' ? '' : `${group}/`}${version}/${kind}`;
   try {
-    // The CLI build carries the kinds `render` emits (bundled-models.ts); others come by path.
-    const bundled = bundledModels?.[`${apiVersion} ${kind}`];
+    // The builds carry the kinds the bundle holds (bundled-models.ts); others come by path.
+    const bundled = bundledModel(`${apiVersion} ${kind}`);
     const loaded = bundled ? bundled() : loadFile(packageOf(group!), file);
     const model = (loaded as Record<string, unknown>)[kind];
     return isModelClass(model) && model.apiVersion === apiVersion && model.kind === kind
