@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * `stemedb-manifests`: render, validate, lint, diff and apply StemeDB's Kubernetes deployment
- * (issue #3 section 6). This entry imports only the command line's definition; each command
+ * (the roadmap's hand-applied manifests, as one command line). This entry imports only the
+ * command line's definition, so that a command starts without loading the others; each command
  * loads what it needs when it runs (src/cli/program.ts).
  */
 import { createRequire } from 'node:module';

@@ -17,6 +17,19 @@ export {
   type StatusCause,
 } from './cluster/errors.js';
 export type { ApplyResult } from './cluster/types.js';
+// The config: schema, parsing, files, defaults.
+export {
+  backupOf,
+  ConfigError,
+  type ConfigIssue,
+  configSchema,
+  type LonghornBackupConfig,
+  loadConfigFile,
+  parseConfig,
+  type RcloneBackupConfig,
+  type StemeDeploymentConfig,
+  type StemeDeploymentConfigInput,
+} from './config/index.js';
 // The config's JSON Schema (`stemedb-manifests schema`) and the starter (`init`).
 export {
   CHECKED_BY_VALIDATE_ONLY,
@@ -31,19 +44,6 @@ export {
   type StarterConfigOptions,
   starterConfig,
 } from './config/starter.js';
-// The config: schema, parsing, files, defaults.
-export {
-  backupOf,
-  ConfigError,
-  type ConfigIssue,
-  configSchema,
-  type LonghornBackupConfig,
-  loadConfigFile,
-  parseConfig,
-  type RcloneBackupConfig,
-  type StemeDeploymentConfig,
-  type StemeDeploymentConfigInput,
-} from './config.js';
 // Every default (src/defaults.ts).
 export {
   CLUSTER_NAMESPACES,

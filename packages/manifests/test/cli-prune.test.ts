@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBundle } from '../src/bundle.js';
 import { applyObjects } from '../src/cluster/apply.js';
-import { parseConfig } from '../src/config.js';
+import { parseConfig } from '../src/config/index.js';
 import { withConfig } from './objects-fixtures.js';
 import { CONFIG, expectOneLineError, file, run } from './support/cli.js';
 import { type FakeApiServer, startFakeApi } from './support/fake-api.js';

@@ -5,6 +5,7 @@ import {
   BundleInvariantError,
   buildBundle,
   ConfigError,
+  type KubeObject,
 } from '../src/index.js';
 import { at, MINIMAL, pick, refs, withConfig } from './objects-fixtures.js';
 
@@ -235,7 +236,7 @@ describe('invariants', () => {
   it('refuses a bundle whose IngressRoute names a Middleware that is not there', () => {
     const b = buildBundle(MINIMAL).filter((o) => o.kind !== 'Middleware');
     expect(() => assertBundleInvariants(b, 'stemedb')).toThrow(
-      /middleware stemedb-ratelimit@kubernetescrd is not emitted/,
+      /IngressRoute\/stemedb\/stemedb-api: ref\/ingress-middleware at spec\.routes\[0\]\.middlewares\[0\]: middleware stemedb\/ratelimit is not emitted/,
     );
   });
 
@@ -243,6 +244,9 @@ describe('invariants', () => {
     const b = structuredClone(buildBundle(MINIMAL));
     (at(pick(b, 'ServiceMonitor'), 'spec.endpoints.0') as { port: string }).port = '18180';
     expect(() => assertBundleInvariants(b, 'stemedb')).toThrow(BundleInvariantError);
+    expect(() => assertBundleInvariants(b, 'stemedb')).toThrow(
+      /ServiceMonitor\/stemedb\/stemedb-api: ref\/servicemonitor-port at spec\.endpoints\[0\]\.port/,
+    );
   });
 
   it('refuses a bundle with the same object twice', () => {
@@ -250,8 +254,64 @@ describe('invariants', () => {
     expect(() => assertBundleInvariants([...b, b[0]!], 'stemedb')).toThrow(/emitted twice/);
   });
 
+  it.each<{ given: string; change: (b: KubeObject[]) => KubeObject[]; want: RegExp }>([
+    {
+      given: 'a Service whose selector matches no pod',
+      change: (b) => {
+        (at(pick(b, 'Service'), 'spec.selector') as Record<string, string>)[
+          'app.kubernetes.io/name'
+        ] = 'other';
+        return b;
+      },
+      want: /Service\/stemedb\/stemedb-api: ref\/selector-matches-nothing/,
+    },
+    {
+      given: 'a Service whose targetPort the pods do not declare',
+      change: (b) => {
+        (at(pick(b, 'Service'), 'spec.ports.0') as { targetPort: string }).targetPort = 'web';
+        return b;
+      },
+      want: /Service\/stemedb\/stemedb-api: ref\/service-target-port/,
+    },
+    {
+      given: 'a Deployment whose selector does not match its pods',
+      change: (b) => {
+        (at(pick(b, 'Deployment'), 'spec.selector.matchLabels') as Record<string, string>)[
+          'app.kubernetes.io/name'
+        ] = 'other';
+        return b;
+      },
+      want: /Deployment\/stemedb\/stemedb-api: ref\/workload-selector/,
+    },
+    {
+      given: 'an IngressRoute whose Service is not emitted',
+      change: (b) => b.filter((o) => o.kind !== 'Service'),
+      want: /IngressRoute\/stemedb\/stemedb-api: ref\/ingress-backend/,
+    },
+    {
+      given: 'a ServiceMonitor that selects no Service',
+      change: (b) => {
+        (at(pick(b, 'ServiceMonitor'), 'spec.selector.matchLabels') as Record<string, string>)[
+          'app.kubernetes.io/name'
+        ] = 'other';
+        return b;
+      },
+      want: /ServiceMonitor\/stemedb\/stemedb-api: ref\/servicemonitor-selector/,
+    },
+  ])('refuses $given, naming the lint rule', ({ change, want }) => {
+    const b = change(structuredClone(buildBundle(MINIMAL)));
+    expect(() => assertBundleInvariants(b, 'stemedb', ['longhorn-system'])).toThrow(want);
+  });
+
+  it('accepts the bundle it builds (the near miss of every case above)', () => {
+    const b = buildBundle(MINIMAL);
+    expect(() => assertBundleInvariants(b, 'stemedb', ['longhorn-system'])).not.toThrow();
+  });
+
   it('refuses a Deployment whose claim has no PVC', () => {
     const b = buildBundle(MINIMAL).filter((o) => o.metadata.name !== 'stemedb-wal');
-    expect(() => assertBundleInvariants(b, 'stemedb')).toThrow(/PVC stemedb-wal is not emitted/);
+    expect(() => assertBundleInvariants(b, 'stemedb')).toThrow(
+      /Deployment\/stemedb\/stemedb-api: ref\/pvc-not-produced at .*"stemedb-wal", which the bundle does not emit/,
+    );
   });
 });

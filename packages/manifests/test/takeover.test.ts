@@ -13,7 +13,7 @@ import { applyObjects } from '../src/cluster/apply.js';
 import { diffObjects } from '../src/cluster/diff.js';
 import { isClusterError } from '../src/cluster/errors.js';
 import { claimsOf } from '../src/cluster/volume-guard.js';
-import { parseConfig } from '../src/config.js';
+import { parseConfig } from '../src/config/index.js';
 import type { KubeObject } from '../src/types.js';
 import { validate } from '../src/validate/index.js';
 import { DEPLOYED_CLAIM, roadmapDeployed } from './fixtures/cluster/roadmap-deployed.js';

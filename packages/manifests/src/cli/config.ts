@@ -3,8 +3,13 @@
  * defaults alone), the bundle built from it, and the validation options that follow from it.
  */
 
+import {
+  ConfigError,
+  loadConfigFile,
+  parseConfig,
+  type StemeDeploymentConfig,
+} from '../config/index.js';
 import { applySets } from '../config/source.js';
-import { ConfigError, loadConfigFile, parseConfig, type StemeDeploymentConfig } from '../config.js';
 import { buildKustomization, objectFileName } from '../objects/kustomization.js';
 import type { KubeObject } from '../types.js';
 import type { ValidateOptions } from '../validate/context.js';

@@ -1,7 +1,7 @@
 /**
  * The command line: every command, its options and its help. Each command's code is imported
  * when the command runs, so `--help` loads nothing but commander, and only `apply` and `diff`
- * load @kubernetes/client-node (issue #3 section 6: a cold `render` under 500 ms).
+ * load @kubernetes/client-node: a cold `render` stays fast (its budget is in bench/README.md).
  */
 import { Command, CommanderError, Option } from 'commander';
 import {

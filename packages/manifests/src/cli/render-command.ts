@@ -3,7 +3,7 @@
  * with output/write.ts, only when there are no errors (STYLE.md practice 11).
  */
 import { buildBundle } from '../bundle.js';
-import type { StemeDeploymentConfig } from '../config.js';
+import type { StemeDeploymentConfig } from '../config/index.js';
 import { toKubeObject } from '../objects/meta.js';
 import { buildRestoreObjects, restoreTargets } from '../objects/restore.js';
 import { buildRcloneRestoreObjects, rcloneRestoreSource } from '../objects/restore-rclone.js';

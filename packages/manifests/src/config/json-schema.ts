@@ -10,7 +10,7 @@
  * {@link CHECKED_BY_VALIDATE_ONLY}.
  */
 import { z } from 'zod';
-import { configSchema } from '../config.js';
+import { configSchema } from './index.js';
 
 /** The `$id` of the schema (the npm package's published copy of `stemedb-manifests schema`). */
 export const CONFIG_SCHEMA_ID =

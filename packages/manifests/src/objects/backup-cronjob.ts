@@ -1,6 +1,8 @@
 /** The backup CronJob (roadmap Phase 2 "Backup CronJob"), made to work on RWO Longhorn volumes. */
 import type { V1CronJob } from '@kubernetes/client-node';
-import { backupOf, type StemeDeploymentConfig } from '../config.js';
+import { backupOf, type StemeDeploymentConfig } from '../config/index.js';
+import { refPvcNotProduced, refVolumeMount } from '../rules/ref-volumes.js';
+import { backupMethod, type ObjectDescriptor } from './descriptor.js';
 import { RCLONE_CONFIG_DIR, RCLONE_CONFIG_FILE, RCLONE_REMOTE } from './external-secrets.js';
 import { type Built, namespacedMeta, objectLabels, objectNames, selectorLabels } from './meta.js';
 import { DB_DIR, dataVolumes, WAL_DIR } from './pvc.js';
@@ -134,3 +136,17 @@ export function buildBackupCronJob(c: StemeDeploymentConfig): Built<V1CronJob> {
     },
   };
 }
+
+/** The rclone backup CronJob: every claim it mounts is emitted. */
+export const backupCronJobObject: ObjectDescriptor = {
+  id: 'backup-cronjob',
+  kind: 'CronJob',
+  when: (c) => backupMethod(c) === 'rclone',
+  build: buildBackupCronJob,
+  invariants: [refPvcNotProduced, refVolumeMount],
+  docs: {
+    object: 'CronJob (rclone to GCS; not crash-consistent)',
+    name: '`stemedb-backup`',
+    when: '`backup.enabled`, `backup.method: rclone`',
+  },
+};

@@ -4,8 +4,9 @@
  * IngressRoute needs the Certificate written out.
  */
 import type { ICertificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate';
-import type { StemeDeploymentConfig } from '../config.js';
+import type { StemeDeploymentConfig } from '../config/index.js';
 import type { ObjectMeta } from './crds.js';
+import type { ObjectDescriptor } from './descriptor.js';
 import { namespacedMeta, objectNames } from './meta.js';
 
 /** A cert-manager `Certificate` (`cert-manager.io/v1`), as `@kubernetes-models/cert-manager` types it. */
@@ -29,3 +30,17 @@ export function buildCertificate(c: StemeDeploymentConfig): CertManagerCertifica
     },
   };
 }
+
+/** The Certificate, before the IngressRoute that serves its secret. */
+export const certificateObject: ObjectDescriptor = {
+  id: 'certificate',
+  kind: 'Certificate',
+  when: (c) => Boolean(c.ingress.clusterIssuer),
+  build: buildCertificate,
+  invariants: [],
+  docs: {
+    object: 'cert-manager Certificate for the public host, stored in `ingress.tlsSecretName`',
+    name: '`stemedb-api`',
+    when: '`ingress.clusterIssuer` set (default)',
+  },
+};

@@ -1,11 +1,14 @@
 /**
- * Typed shapes of the custom resources we emit, limited to the fields we use. The versions
- * are those of the target cluster (k3s 1.31–1.33): Traefik v3 (`traefik.io/v1alpha1`, not the
- * roadmap's `traefik.containo.us`), External Secrets Operator `external-secrets.io/v1` (not the
- * roadmap's `v1beta1`, which current ESO no longer serves), prometheus-operator
- * `monitoring.coreos.com/v1`.
+ * Typed shapes of the custom resources we emit, limited to the fields we use; where a strict
+ * schema of ours validates a kind, its type is inferred from that schema, so the two cannot
+ * differ. The versions are those of the target cluster (k3s 1.31–1.33): Traefik v3
+ * (`traefik.io/v1alpha1`, not the roadmap's `traefik.containo.us`), External Secrets Operator
+ * `external-secrets.io/v1` (not the roadmap's `v1beta1`, which current ESO no longer serves),
+ * prometheus-operator `monitoring.coreos.com/v1`.
  */
+import type { z } from 'zod';
 import type { IRecurringJob } from '../generated/longhorn/RecurringJob.js';
+import type { prometheusRuleV1 } from '../validate/schema/prometheus-rule-v1.js';
 
 /** Metadata of an object we emit: a name is always set. */
 export interface ObjectMeta {
@@ -75,23 +78,16 @@ export interface ServiceMonitor {
   };
 }
 
-/** One alerting or recording rule of a `PrometheusRule`. */
-export interface PrometheusRuleRule {
-  alert?: string;
-  record?: string;
-  expr: string;
-  for?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-}
+/** prometheus-operator `PrometheusRule` as our strict schema reads it (validate/schema/). */
+type PrometheusRuleV1 = z.infer<typeof prometheusRuleV1>;
 
-/** prometheus-operator `PrometheusRule`. */
-export interface PrometheusRule {
-  apiVersion: 'monitoring.coreos.com/v1';
-  kind: 'PrometheusRule';
-  metadata: ObjectMeta;
-  spec: { groups: { name: string; interval?: string; rules: PrometheusRuleRule[] }[] };
-}
+/** One alerting or recording rule of a `PrometheusRule`, inferred from the schema. */
+export type PrometheusRuleRule = NonNullable<
+  NonNullable<PrometheusRuleV1['spec']['groups']>[number]['rules']
+>[number];
+
+/** prometheus-operator `PrometheusRule`, inferred from the schema that validates it. */
+export type PrometheusRule = Omit<PrometheusRuleV1, 'metadata'> & { metadata: ObjectMeta };
 
 /**
  * kustomize's `Kustomization` file. Not a cluster object: it has no metadata, is never applied,

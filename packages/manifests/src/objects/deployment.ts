@@ -1,7 +1,11 @@
 /** The server Deployment (roadmap deployment.yaml, with its defects fixed). */
 import type { V1Deployment, V1EnvVar, V1Probe } from '@kubernetes/client-node';
-import type { StemeDeploymentConfig } from '../config.js';
+import type { StemeDeploymentConfig } from '../config/index.js';
+import { refProbePort } from '../rules/ref-probe-port.js';
+import { refWorkloadSelector } from '../rules/ref-selectors.js';
+import { refPvcNotProduced, refVolumeMount } from '../rules/ref-volumes.js';
 import { formatImage } from '../shared/image.js';
+import type { ObjectDescriptor } from './descriptor.js';
 import { type Built, namespacedMeta, objectLabels, objectNames, selectorLabels } from './meta.js';
 import { DB_DIR, dataVolumes, WAL_DIR } from './pvc.js';
 import { containerSecurityContext, podSecurityContext, tmpVolume } from './security.js';
@@ -138,3 +142,17 @@ export function buildDeployment(c: StemeDeploymentConfig): Built<V1Deployment> {
     },
   };
 }
+
+/** The server: its selector matches its pods, and every claim and port it names is there. */
+export const deploymentObject: ObjectDescriptor = {
+  id: 'deployment',
+  kind: 'Deployment',
+  when: () => true,
+  build: buildDeployment,
+  invariants: [refWorkloadSelector, refPvcNotProduced, refVolumeMount, refProbePort],
+  docs: {
+    object: 'Deployment (1 replica, Recreate)',
+    name: '`stemedb-api`',
+    when: 'always',
+  },
+};

@@ -2,8 +2,9 @@
  * ExternalSecrets: every Secret the pods use comes from the secret store (GCP Secret Manager in
  * the roadmap) through External Secrets Operator.
  */
-import { backupOf, type StemeDeploymentConfig } from '../config.js';
+import { backupOf, type StemeDeploymentConfig } from '../config/index.js';
 import type { ExternalSecret } from './crds.js';
+import { backupMethod, type ObjectDescriptor } from './descriptor.js';
 import { namespacedMeta } from './meta.js';
 
 /** Where the backup job mounts the rclone Secret, and the files in it. */
@@ -94,3 +95,45 @@ export function buildPullSecretExternalSecret(
     },
   );
 }
+
+/** The root key's ExternalSecret, before the Deployment that reads its Secret. */
+export const rootKeyExternalSecretObject: ObjectDescriptor = {
+  id: 'external-secret/root-key',
+  kind: 'ExternalSecret',
+  when: () => true,
+  build: buildRootKeyExternalSecret,
+  invariants: [],
+  docs: {
+    object: 'ExternalSecret → Secret with the root API key',
+    name: '`stemedb-secrets`',
+    when: 'always',
+  },
+};
+
+/** The image pull Secret's ExternalSecret, unless the pull Secret is managed elsewhere. */
+export const pullSecretExternalSecretObject: ObjectDescriptor = {
+  id: 'external-secret/pull-secret',
+  kind: 'ExternalSecret',
+  when: (c) => Boolean(c.image.pullSecret?.remoteKey),
+  build: buildPullSecretExternalSecret,
+  invariants: [],
+  docs: {
+    object: 'ExternalSecret → image pull Secret (`.dockerconfigjson`)',
+    name: '`gcr-secret`',
+    when: '`image.pullSecret.remoteKey` set (default)',
+  },
+};
+
+/** The rclone config's ExternalSecret, with the rclone backup. */
+export const rcloneExternalSecretObject: ObjectDescriptor = {
+  id: 'external-secret/rclone',
+  kind: 'ExternalSecret',
+  when: (c) => backupMethod(c) === 'rclone',
+  build: buildRcloneExternalSecret,
+  invariants: [],
+  docs: {
+    object: 'ExternalSecret → rclone config for the backup',
+    name: '`rclone-gcs-config`',
+    when: '`backup.enabled`, `backup.method: rclone`',
+  },
+};

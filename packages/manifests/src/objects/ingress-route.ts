@@ -6,10 +6,14 @@
  * (https://doc.traefik.io/traefik/reference/routing-configuration/http/routing/rules-and-priority/).
  */
 import type { IIngressRoute } from '@kubernetes-models/traefik/traefik.io/v1alpha1/IngressRoute';
-import type { StemeDeploymentConfig } from '../config.js';
+import type { StemeDeploymentConfig } from '../config/index.js';
 import { METRICS_PATH } from '../defaults.js';
+import { refIngressMiddleware } from '../rules/ref-ingress-middleware.js';
+import { refIngressBackend } from '../rules/ref-service-ports.js';
 import type { ObjectMeta, TraefikMiddleware } from './crds.js';
+import type { ObjectDescriptor } from './descriptor.js';
 import { namespacedMeta, objectNames } from './meta.js';
+import { buildMiddleware } from './middleware.js';
 
 /** A Traefik v3 `IngressRoute`, as `@kubernetes-models/traefik` types it, with our metadata. */
 export type TraefikIngressRoute = Omit<IIngressRoute, 'metadata'> & { metadata: ObjectMeta };
@@ -62,3 +66,17 @@ export function buildIngressRoute(
     },
   };
 }
+
+/** The public route: every Middleware and Service it names is emitted. */
+export const ingressRouteObject: ObjectDescriptor = {
+  id: 'ingress-route',
+  kind: 'IngressRoute',
+  when: () => true,
+  build: (c) => buildIngressRoute(c, c.rateLimit.enabled ? buildMiddleware(c) : undefined),
+  invariants: [refIngressMiddleware, refIngressBackend],
+  docs: {
+    object: 'Traefik IngressRoute (TLS; the host except the scrape path `/metrics`)',
+    name: '`stemedb-api`',
+    when: 'always',
+  },
+};

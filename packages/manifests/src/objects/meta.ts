@@ -4,7 +4,7 @@
  * `app.kubernetes.io/name` (the roadmap's `app: stemedb-api`, under its standard key).
  */
 import type { V1ObjectMeta } from '@kubernetes/client-node';
-import type { StemeDeploymentConfig } from '../config.js';
+import type { StemeDeploymentConfig } from '../config/index.js';
 import { defaultRecurringJobGroup, defaultStorageClassName } from '../defaults.js';
 import type { KubeObject } from '../types.js';
 

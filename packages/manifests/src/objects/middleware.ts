@@ -1,6 +1,7 @@
 /** The Traefik rate-limit Middleware (roadmap middleware.yaml). */
-import type { StemeDeploymentConfig } from '../config.js';
+import type { StemeDeploymentConfig } from '../config/index.js';
 import type { TraefikMiddleware } from './crds.js';
+import type { ObjectDescriptor } from './descriptor.js';
 import { namespacedMeta, objectNames } from './meta.js';
 
 /**
@@ -36,3 +37,17 @@ export function buildMiddleware(c: StemeDeploymentConfig): TraefikMiddleware {
     },
   };
 }
+
+/** The rate-limit Middleware, before the IngressRoute that names it. */
+export const middlewareObject: ObjectDescriptor = {
+  id: 'middleware',
+  kind: 'Middleware',
+  when: (c) => c.rateLimit.enabled,
+  build: buildMiddleware,
+  invariants: [],
+  docs: {
+    object: 'Traefik Middleware (rate limit)',
+    name: '`ratelimit`',
+    when: '`rateLimit.enabled`',
+  },
+};

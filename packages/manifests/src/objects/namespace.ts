@@ -1,6 +1,7 @@
 /** The Namespace (roadmap namespace.yaml), with Pod Security admission set to `restricted`. */
 import type { V1Namespace } from '@kubernetes/client-node';
-import type { StemeDeploymentConfig } from '../config.js';
+import type { StemeDeploymentConfig } from '../config/index.js';
+import type { ObjectDescriptor } from './descriptor.js';
 import { type Built, objectLabels } from './meta.js';
 
 /**
@@ -23,3 +24,17 @@ export function buildNamespace(c: StemeDeploymentConfig): Built<V1Namespace> {
     },
   };
 }
+
+/** The Namespace, first: everything else lives in it. */
+export const namespaceObject: ObjectDescriptor = {
+  id: 'namespace',
+  kind: 'Namespace',
+  when: () => true,
+  build: buildNamespace,
+  invariants: [],
+  docs: {
+    object: 'Namespace, Pod Security `restricted` enforced',
+    name: '`stemedb`',
+    when: 'always',
+  },
+};

@@ -6,7 +6,9 @@ import type {
   V1NetworkPolicyPeer,
   V1NetworkPolicySpec,
 } from '@kubernetes/client-node';
-import type { StemeDeploymentConfig } from '../config.js';
+import type { StemeDeploymentConfig } from '../config/index.js';
+import { refSelectorMatchesNothing } from '../rules/ref-selectors.js';
+import { backupMethod, type ObjectDescriptor } from './descriptor.js';
 import { type Built, namespacedMeta, objectLabels, objectNames, selectorLabels } from './meta.js';
 
 /**
@@ -99,3 +101,31 @@ export function buildBackupNetworkPolicy(c: StemeDeploymentConfig): NetworkPolic
     },
   };
 }
+
+/** The server's NetworkPolicy, before the pods: no pod ever runs unrestricted. */
+export const serverNetworkPolicyObject: ObjectDescriptor = {
+  id: 'network-policy/server',
+  kind: 'NetworkPolicy',
+  when: (c) => c.networkPolicy.enabled,
+  build: buildServerNetworkPolicy,
+  invariants: [refSelectorMatchesNothing],
+  docs: {
+    object: 'NetworkPolicy for the server',
+    name: '`stemedb-api`',
+    when: '`networkPolicy.enabled`',
+  },
+};
+
+/** The backup pods' NetworkPolicy, with the rclone backup. */
+export const backupNetworkPolicyObject: ObjectDescriptor = {
+  id: 'network-policy/backup',
+  kind: 'NetworkPolicy',
+  when: (c) => c.networkPolicy.enabled && backupMethod(c) === 'rclone',
+  build: buildBackupNetworkPolicy,
+  invariants: [refSelectorMatchesNothing],
+  docs: {
+    object: 'NetworkPolicy for the backup pods',
+    name: '`stemedb-backup`',
+    when: '`networkPolicy.enabled`, `backup.enabled`, method `rclone`',
+  },
+};

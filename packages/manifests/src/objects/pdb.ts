@@ -1,6 +1,8 @@
 /** The PodDisruptionBudget (roadmap pdb.yaml), changed so that nodes can be drained. */
 import type { V1PodDisruptionBudget } from '@kubernetes/client-node';
-import type { StemeDeploymentConfig } from '../config.js';
+import type { StemeDeploymentConfig } from '../config/index.js';
+import { refSelectorMatchesNothing } from '../rules/ref-selectors.js';
+import type { ObjectDescriptor } from './descriptor.js';
 import { type Built, namespacedMeta, objectNames, selectorLabels } from './meta.js';
 
 /**
@@ -23,3 +25,17 @@ export function buildPodDisruptionBudget(c: StemeDeploymentConfig): Built<V1PodD
     },
   };
 }
+
+/** The PodDisruptionBudget: it selects the server's pods. */
+export const podDisruptionBudgetObject: ObjectDescriptor = {
+  id: 'pod-disruption-budget',
+  kind: 'PodDisruptionBudget',
+  when: (c) => c.podDisruptionBudget.enabled,
+  build: buildPodDisruptionBudget,
+  invariants: [refSelectorMatchesNothing],
+  docs: {
+    object: 'PodDisruptionBudget (`maxUnavailable: 1`)',
+    name: '`stemedb-api`',
+    when: '`podDisruptionBudget.enabled`',
+  },
+};

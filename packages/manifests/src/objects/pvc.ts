@@ -1,6 +1,7 @@
 /** The PersistentVolumeClaims: WAL and DB apart (roadmap pvc.yaml), or one data volume. */
 import type { V1PersistentVolumeClaim } from '@kubernetes/client-node';
-import type { StemeDeploymentConfig } from '../config.js';
+import type { StemeDeploymentConfig } from '../config/index.js';
+import type { ObjectDescriptor } from './descriptor.js';
 import { type Built, namespacedMeta, objectNames } from './meta.js';
 import { longhornPvcLabels } from './recurring-job.js';
 
@@ -61,3 +62,17 @@ export function buildPvcs(c: StemeDeploymentConfig): Built<V1PersistentVolumeCla
       },
     }));
 }
+
+/** The claims, before the pods that mount them. */
+export const pvcObjects: ObjectDescriptor = {
+  id: 'persistent-volume-claims',
+  kind: 'PersistentVolumeClaim',
+  when: () => true,
+  build: buildPvcs,
+  invariants: [],
+  docs: {
+    object: 'PersistentVolumeClaims (with the Longhorn backup: its two recurring-job labels)',
+    name: '`stemedb-wal` + `stemedb-db`, or `stemedb-data`',
+    when: '`storage.volumes.layout`; none with `existingClaim`',
+  },
+};

@@ -3,10 +3,11 @@
  * volumes to the cluster's backup target. A Longhorn backup is made from a volume snapshot, a
  * crash-consistent image of the whole volume at one instant, which is what WAL replay after a
  * crash expects; the rclone CronJob copies live files one by one while compaction rewrites
- * them (issue 12 §1, docs/restore.md).
+ * them (docs/restore.md).
  */
-import { backupOf, type StemeDeploymentConfig } from '../config.js';
+import { backupOf, type StemeDeploymentConfig } from '../config/index.js';
 import type { LonghornRecurringJob } from './crds.js';
+import { backupMethod, type ObjectDescriptor } from './descriptor.js';
 import { objectLabels, objectNames } from './meta.js';
 
 /** PVC label without which Longhorn ignores a PVC's other recurring-job labels. */
@@ -64,3 +65,18 @@ export function buildRecurringJob(c: StemeDeploymentConfig): LonghornRecurringJo
     },
   };
 }
+
+/** Longhorn's backup job, after the claims it reaches, so its first run finds them labelled. */
+export const recurringJobObject: ObjectDescriptor = {
+  id: 'recurring-job',
+  kind: 'RecurringJob',
+  when: (c) => backupMethod(c) === 'longhorn',
+  build: buildRecurringJob,
+  invariants: [],
+  docs: {
+    object: 'Longhorn RecurringJob (`longhorn.io/v1beta2`, task `backup`), in `longhorn-system`',
+    name: '`stemedb-backup`',
+    when: '`backup.enabled`, `backup.method: longhorn` (default)',
+    alternative: true,
+  },
+};

@@ -7,7 +7,7 @@
  * one DB copy, not a backup per claim as with Longhorn.
  */
 import type { V1Job } from '@kubernetes/client-node';
-import { backupOf, type StemeDeploymentConfig } from '../config.js';
+import { backupOf, type StemeDeploymentConfig } from '../config/index.js';
 import type { ExternalSecret } from './crds.js';
 import {
   buildRcloneExternalSecret,

@@ -8,7 +8,7 @@
  * volume by the provisioner of its class.
  */
 import type { V1PersistentVolume, V1PersistentVolumeClaim } from '@kubernetes/client-node';
-import type { StemeDeploymentConfig } from '../config.js';
+import type { StemeDeploymentConfig } from '../config/index.js';
 import { type Built, objectLabels, objectNames } from './meta.js';
 import { buildPvcs, dataVolumes } from './pvc.js';
 import { LONGHORN_PROVISIONER } from './storage-class.js';

@@ -7,7 +7,7 @@
  * its volumes, so deleting the restore PVC during the swap never deletes the restored data.
  */
 import type { V1PersistentVolumeClaim, V1StorageClass } from '@kubernetes/client-node';
-import type { StemeDeploymentConfig } from '../config.js';
+import type { StemeDeploymentConfig } from '../config/index.js';
 import { type Built, namespacedMeta, objectLabels, objectNames } from './meta.js';
 import { type DataVolume, dataVolumes } from './pvc.js';
 import { LONGHORN_PROVISIONER } from './storage-class.js';

@@ -9,7 +9,7 @@ import type {
   V1Volume,
   V1VolumeMount,
 } from '@kubernetes/client-node';
-import type { StemeDeploymentConfig } from '../config.js';
+import type { StemeDeploymentConfig } from '../config/index.js';
 
 /**
  * Pod-level context. The roadmap (deployment.yaml) puts `readOnlyRootFilesystem` here, where it

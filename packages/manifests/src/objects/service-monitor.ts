@@ -1,7 +1,9 @@
 /** The ServiceMonitor (roadmap service-monitor.yaml). */
-import type { StemeDeploymentConfig } from '../config.js';
+import type { StemeDeploymentConfig } from '../config/index.js';
 import { METRICS_PATH } from '../defaults.js';
+import { refServicemonitorPort, refServicemonitorSelector } from '../rules/ref-service-monitor.js';
 import type { ServiceMonitor } from './crds.js';
+import type { ObjectDescriptor } from './descriptor.js';
 import { namespacedMeta, objectNames, selectorLabels } from './meta.js';
 
 /**
@@ -25,3 +27,17 @@ export function buildServiceMonitor(c: StemeDeploymentConfig): ServiceMonitor {
     },
   };
 }
+
+/** The ServiceMonitor: it selects the Service and scrapes one of its named ports. */
+export const serviceMonitorObject: ObjectDescriptor = {
+  id: 'service-monitor',
+  kind: 'ServiceMonitor',
+  when: (c) => c.monitoring.enabled,
+  build: buildServiceMonitor,
+  invariants: [refServicemonitorSelector, refServicemonitorPort],
+  docs: {
+    object: 'ServiceMonitor',
+    name: '`stemedb-api`',
+    when: '`monitoring.enabled`',
+  },
+};

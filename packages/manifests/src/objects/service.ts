@@ -1,6 +1,9 @@
 /** The ClusterIP Service (roadmap service.yaml). */
 import type { V1Service } from '@kubernetes/client-node';
-import type { StemeDeploymentConfig } from '../config.js';
+import type { StemeDeploymentConfig } from '../config/index.js';
+import { refSelectorMatchesNothing } from '../rules/ref-selectors.js';
+import { refServiceTargetPort } from '../rules/ref-service-ports.js';
+import type { ObjectDescriptor } from './descriptor.js';
 import { type Built, namespacedMeta, objectNames, selectorLabels } from './meta.js';
 
 /**
@@ -21,3 +24,17 @@ export function buildService(c: StemeDeploymentConfig): Built<V1Service> {
     },
   };
 }
+
+/** The Service: it selects the server's pods and targets their named port. */
+export const serviceObject: ObjectDescriptor = {
+  id: 'service',
+  kind: 'Service',
+  when: () => true,
+  build: buildService,
+  invariants: [refSelectorMatchesNothing, refServiceTargetPort],
+  docs: {
+    object: 'Service (ClusterIP, port named `http`)',
+    name: '`stemedb-api`',
+    when: 'always',
+  },
+};

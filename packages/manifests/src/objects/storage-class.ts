@@ -1,6 +1,7 @@
 /** The Longhorn StorageClass for StemeDB's volumes (roadmap pvc.yaml note). */
 import type { V1StorageClass } from '@kubernetes/client-node';
-import type { StemeDeploymentConfig } from '../config.js';
+import type { StemeDeploymentConfig } from '../config/index.js';
+import type { ObjectDescriptor } from './descriptor.js';
 import { type Built, objectLabels, objectNames } from './meta.js';
 
 /** Longhorn's CSI driver. */
@@ -38,3 +39,17 @@ export function buildStorageClass(c: StemeDeploymentConfig): Built<V1StorageClas
     volumeBindingMode: 'Immediate',
   };
 }
+
+/** The StorageClass, before the claims that name it. */
+export const storageClassObject: ObjectDescriptor = {
+  id: 'storage-class',
+  kind: 'StorageClass',
+  when: (c) => c.storage.storageClass.create,
+  build: buildStorageClass,
+  invariants: [],
+  docs: {
+    object: 'StorageClass (Longhorn, 2 replicas, best-effort locality, Retain)',
+    name: '`longhorn-stemedb`',
+    when: '`storage.storageClass.create`',
+  },
+};

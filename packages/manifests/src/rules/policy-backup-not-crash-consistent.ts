@@ -2,7 +2,7 @@
  * A backup job that mounts the claim a running database writes and copies its files one by one
  * (the roadmap's rclone CronJob) reads a moving target: an LSM store compacts and rotates files
  * underneath the copy, so the copy can be a set of files that never existed together, a backup
- * that fails on the day it is needed (issue 12 §1). A snapshot-based backup (Longhorn's, or a
+ * that fails on the day it is needed. A snapshot-based backup (Longhorn's, or a
  * CSI VolumeSnapshot) captures the whole volume at one instant instead, as a crash would leave
  * it, which WAL replay is made for. Not reported when a Longhorn backup RecurringJob reaches the
  * same volume too: the file copy is then a second copy, not the one a restore depends on.

@@ -1,11 +1,17 @@
 /**
- * TLS of an Ingress. A rule host no TLS entry covers is served with Traefik's default
- * self-signed certificate (clients fail the handshake); a cert-manager issuer annotation without
- * a `tls` section (or without a secretName) requests no certificate at all.
+ * TLS of the public routes. An Ingress rule host no TLS entry covers is served with Traefik's
+ * default self-signed certificate (clients fail the handshake); a cert-manager issuer annotation
+ * without a `tls` section (or without a secretName) requests no certificate at all. A Traefik
+ * IngressRoute names only a TLS secret: when a cert-manager Certificate writes that secret, its
+ * dnsNames must cover every `Host(...)` the routes match, or those hosts get a certificate for
+ * another name.
  */
+import type { KubeObject } from '../types.js';
+import { apiGroup, namespaceOf, type RuleContext } from '../validate/context.js';
 import { arr, obj, str } from '../validate/json.js';
 import { joinPath } from '../validate/paths.js';
-import type { Rule } from '../validate/rule.js';
+import type { Issue, Rule } from '../validate/rule.js';
+import { ruleHosts } from '../validate/traefik-rule.js';
 
 /** Does TLS host `pattern` (possibly `*.domain`) cover `host`? */
 export function covers(pattern: string, host: string): boolean {
@@ -17,12 +23,73 @@ export function covers(pattern: string, host: string): boolean {
   return false;
 }
 
+/** The names a cert-manager Certificate is issued for: its dnsNames and commonName. */
+function certificateNames(certificate: KubeObject): string[] {
+  const spec = obj(certificate.spec);
+  return [...arr(spec.dnsNames), spec.commonName].filter((n): n is string => typeof n === 'string');
+}
+
+/**
+ * The IngressRoutes whose TLS secret a cert-manager Certificate of the bundle writes: each
+ * routed host the Certificate does not cover, and each of its dnsNames no route serves. A secret
+ * no Certificate writes comes from the cluster; there is nothing to compare it with.
+ */
+function* ingressRouteTlsIssues(context: RuleContext): Iterable<Issue> {
+  const certificates = context.ofKind('Certificate', 'cert-manager.io');
+  const routes = context
+    .ofKind('IngressRoute')
+    .filter((route) => apiGroup(route.apiVersion) === 'traefik.io');
+  const writers = (route: KubeObject, secretName: string) =>
+    certificates.filter(
+      (c) => namespaceOf(c) === namespaceOf(route) && obj(c.spec).secretName === secretName,
+    );
+  // Per Certificate, the hosts the routes that serve its secret match (undefined: unreadable).
+  const served = new Map<KubeObject, string[] | undefined>();
+  for (const route of routes) {
+    const spec = obj(route.spec);
+    const secretName = str(obj(spec.tls).secretName);
+    if (!secretName) continue;
+    const certs = writers(route, secretName);
+    if (certs.length === 0) continue;
+    const names = certs.flatMap(certificateNames);
+    for (const [r, rt] of arr(spec.routes).entries()) {
+      const hosts = ruleHosts(str(obj(rt).match) ?? '');
+      for (const cert of certs) {
+        const known = served.has(cert) ? served.get(cert) : [];
+        served.set(cert, hosts && known ? [...known, ...hosts] : undefined);
+      }
+      for (const host of hosts ?? []) {
+        if (names.some((pattern) => covers(pattern, host))) continue;
+        yield {
+          object: route,
+          path: joinPath('spec', 'routes', r, 'match'),
+          message: `host "${host}" is served with TLS secret "${secretName}", which Certificate ${certs.map((c) => c.metadata.name).join(', ')} writes for ${names.join(', ') || 'no name'}: clients get a certificate for another name and fail the handshake`,
+          fix: `add "${host}" to spec.dnsNames of Certificate ${certs[0]!.metadata.name}`,
+        };
+      }
+    }
+  }
+  for (const [cert, hosts] of served) {
+    if (!hosts) continue;
+    for (const [i, name] of arr(obj(cert.spec).dnsNames).entries()) {
+      if (typeof name !== 'string' || hosts.some((host) => covers(name, host))) continue;
+      yield {
+        object: cert,
+        path: joinPath('spec', 'dnsNames', i),
+        message: `dnsName "${name}" matches no Host() of the IngressRoutes that serve secret ${String(obj(cert.spec).secretName)} (${hosts.join(', ') || 'none'}): a certificate is requested for a name that is never served`,
+        fix: 'use the same host in the IngressRoute match and the Certificate dnsNames',
+      };
+    }
+  }
+}
+
 export const policyIngressTlsHost: Rule = {
   id: 'policy/ingress-tls-host',
   severity: 'error',
   description:
-    'Every host an Ingress with TLS routes is covered by one of its TLS entries, and every TLS host is routed.',
+    "Every host an Ingress with TLS routes is covered by one of its TLS entries, and every TLS host is routed; every Host() an IngressRoute's TLS secret serves is in the dnsNames of the Certificate that writes the secret, and every dnsName is routed.",
   *check(context) {
+    yield* ingressRouteTlsIssues(context);
     for (const ingress of context.ofKind('Ingress', 'networking.k8s.io')) {
       const spec = obj(ingress.spec);
       const tls = arr(spec.tls);

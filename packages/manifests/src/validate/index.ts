@@ -1,7 +1,8 @@
 /**
  * Validation of a bundle of Kubernetes objects: every rule runs on every render and the result
- * is one aggregated report (issue #3 section 3; STYLE.md practice 11). Each finding names the
- * object, the field path, the rule id, a message and the fix.
+ * is one aggregated report, so a user fixes everything in one pass instead of one error per
+ * run (STYLE.md practice 11). Each finding names the object, the field path, the rule id, a
+ * message and the fix.
  */
 import { ALL_RULES } from '../rules/index.js';
 import { type Finding, type KubeObject, objectRef } from '../types.js';

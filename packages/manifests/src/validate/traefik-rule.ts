@@ -129,3 +129,24 @@ export function ruleServesPath(rule: string, path: string): boolean | undefined 
   };
   return evaluate(tree, false);
 }
+
+/**
+ * The hosts a rule routes: the arguments of its `Host(...)` matchers that are not negated (a
+ * `!Host(...)` excludes a name, it serves none). Undefined when the rule cannot be read.
+ */
+export function ruleHosts(rule: string): string[] | undefined {
+  const tree = parseTraefikRule(rule);
+  if (!tree) return undefined;
+  const hosts: string[] = [];
+  const visit = (node: Node, negated: boolean): void => {
+    if (node.op === 'not') visit(node.of, !negated);
+    else if (node.op === 'matcher') {
+      if (node.name === 'Host' && !negated) hosts.push(...node.args);
+    } else {
+      visit(node.left, negated);
+      visit(node.right, negated);
+    }
+  };
+  visit(tree, false);
+  return hosts;
+}

@@ -1,12 +1,13 @@
 /**
  * The one deployment config every object is built from: a strict zod schema (unknown keys are
  * errors, reported with their path), the roadmap's values as defaults (src/defaults.ts), and the
- * invariants that can be checked before any object exists. The sections live in src/config/.
+ * invariants that can be checked before any object exists. The sections live beside it.
  */
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { z } from 'zod';
-import { ingressSchema, networkPolicySchema, rateLimitSchema } from './config/network.js';
+import * as D from '../defaults.js';
+import { ingressSchema, networkPolicySchema, rateLimitSchema } from './network.js';
 import {
   backupSchema,
   monitoringSchema,
@@ -14,9 +15,9 @@ import {
   RCLONE_ONLY_BACKUP_KEYS,
   rootApiKeySchema,
   secretStoreSchema,
-} from './config/operations.js';
-import { dnsLabel, instanceNamespace } from './config/primitives.js';
-import { type ConfigSource, codeFrame, readConfigSource, suggestKey } from './config/source.js';
+} from './operations.js';
+import { dnsLabel, instanceNamespace } from './primitives.js';
+import { type ConfigSource, codeFrame, readConfigSource, suggestKey } from './source.js';
 import {
   imageSchema,
   probesSchema,
@@ -24,8 +25,7 @@ import {
   securityContextSchema,
   serverSchema,
   storageSchema,
-} from './config/workload.js';
-import * as D from './defaults.js';
+} from './workload.js';
 
 /** The schema of the deployment config. Parse with {@link parseConfig}. */
 export const configSchema = z
