@@ -1,5 +1,5 @@
 /**
- * `stemedb-manifests diff` (issue #3 section 6) against the fake API server
+ * `stemedb-manifests diff` against the fake API server
  * (support/fake-api.ts) through a kubeconfig file in KUBECONFIG, run as users run it.
  */
 

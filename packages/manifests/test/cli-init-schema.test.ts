@@ -1,5 +1,5 @@
 /**
- * `stemedb-manifests init` and `schema` (issue 12 §3), run as users run them: the built bin in a
+ * `stemedb-manifests init` and `schema`, run as users run them: the built bin in a
  * child process, in a fresh directory of its own (support/cli.ts's run() works in one shared one).
  */
 import { execFile } from 'node:child_process';

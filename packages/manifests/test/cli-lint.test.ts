@@ -1,5 +1,5 @@
 /**
- * `stemedb-manifests lint` (issue #3 section 6) on the roadmap's YAML and on our own, run as
+ * `stemedb-manifests lint` on the roadmap's YAML and on our own, run as
  * users run it: see support/cli.ts.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * The CLI as a program (issue #3 section 6): help on every command, usage errors in one line,
+ * The CLI as a program: help on every command, usage errors in one line,
  * colour only on a terminal, --debug, and which code each command loads. The commands
  * themselves are in cli-<command>.test.ts.
  */

@@ -1,5 +1,5 @@
 /**
- * `render --format prometheus-rules` (issue 24): the bundle's alerts as a plain Prometheus rule
+ * `render --format prometheus-rules`: the bundle's alerts as a plain Prometheus rule
  * file, which the real promtool accepts and which holds exactly the PrometheusRule's groups.
  */
 import { spawnSync } from 'node:child_process';

@@ -1,4 +1,4 @@
-/** `stemedb-manifests render` (issue #3 section 6), run as users run it: see support/cli.ts. */
+/** `stemedb-manifests render`, run as users run it: see support/cli.ts. */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-/** `stemedb-manifests validate` (issue #3 section 6), run as users run it: see support/cli.ts. */
+/** `stemedb-manifests validate`, run as users run it: see support/cli.ts. */
 import { describe, expect, it } from 'vitest';
 import { CONFIG, FAILING, run } from './support/cli.js';
 

@@ -102,7 +102,7 @@ describe('parseConfig defaults', () => {
   });
 
   // Not the roadmap's: its startup window was exactly the replay, its liveness as tight as
-  // readiness (issue 12 §2; the rules policy/startup-window-too-short and
+  // readiness (the rules policy/startup-window-too-short and
   // policy/liveness-kills-slow-database say why).
   it.each([
     ['probes.walReplaySeconds', 60],

@@ -1,6 +1,6 @@
 /**
  * Only `@stemedb/manifests/cluster` loads @kubernetes/client-node: it costs more to load than the
- * rest of the package together (issue 23, finding 8), and the main entry point is what render,
+ * rest of the package together, and the main entry point is what render,
  * validate and every library user load. Checked on the built package, as a user loads it: a
  * child process requires or imports each entry point with a module hook (`module.registerHooks`,
  * which sees `require` and `import` alike) that records every module resolved.

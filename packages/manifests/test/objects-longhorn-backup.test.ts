@@ -1,5 +1,5 @@
 /**
- * `backup.method`: Longhorn's RecurringJob by default (issue 12 §1), the rclone CronJob only
+ * `backup.method`: Longhorn's RecurringJob by default, the rclone CronJob only
  * when asked for, and the PVC labels without which the RecurringJob reaches no volume.
  */
 import { describe, expect, it } from 'vitest';

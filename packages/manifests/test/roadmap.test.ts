@@ -1,5 +1,5 @@
 /**
- * The roadmap's own manifests are a test fixture (issue #3): parsed out of the document as it
+ * The roadmap's own manifests are a test fixture: parsed out of the document as it
  * is, validated, and the report must name each of their defects, and nothing else.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -195,7 +195,7 @@ describe("the roadmap's manifests", () => {
       `policy/backup-rwo-affinity ${C} ${JOB_POD}.affinity.podAffinity`,
       `policy/job-deadline ${C} spec.jobTemplate.spec.activeDeadlineSeconds`,
       `policy/backup-unmonitored ${C} metadata.name`,
-      // The rclone copy of the live WAL and DB volumes, one per claim (issue 12 §1).
+      // The rclone copy of the live WAL and DB volumes, one per claim.
       `policy/backup-not-crash-consistent ${C} ${JOB_POD}.volumes[0].persistentVolumeClaim.claimName`,
       `policy/backup-not-crash-consistent ${C} ${JOB_POD}.volumes[1].persistentVolumeClaim.claimName`,
       'ref/servicemonitor-selector ServiceMonitor/stemedb/stemedb-api spec.selector',

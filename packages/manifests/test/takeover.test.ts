@@ -1,5 +1,5 @@
 /**
- * Taking over the roadmap's deployed single-PVC manifest (issue 23, finding 6):
+ * Taking over the roadmap's deployed single-PVC manifest:
  * `storage.volumes.existingClaim` renders the server against the claim that holds the data
  * instead of a new one, lint accepts that claim only when it is declared existing, and diff and
  * apply against a cluster holding the roadmap's objects (the fake API server) neither refuse the

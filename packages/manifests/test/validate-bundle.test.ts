@@ -1,5 +1,5 @@
 /**
- * Our own rendered bundle is clean (issue #3): buildBundle's objects, in the kustomize
+ * Our own rendered bundle is clean: buildBundle's objects, in the kustomize
  * directory the renderer writes, pass every rule. Findings here are defects of the objects, to
  * be fixed there, not here.
  */

@@ -4,7 +4,7 @@
  * stable for scripts; `applied` lists what an apply had already done when it stopped.
  *
  * This module imports nothing from client-node: the main entry point exports ClusterError, and
- * loading client-node costs more than the rest of the package (issue 23, finding 8). Its
+ * loading client-node costs more than the rest of the package. Its
  * ApiException is recognised by shape instead (`isApiException`).
  */
 import { type KubeObject, objectRef } from '../types.js';

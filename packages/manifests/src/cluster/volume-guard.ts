@@ -1,9 +1,9 @@
 /**
  * The one change apply must not make silently: pointing the server at other claims. Changing
  * `storage.volumes.layout` or a claim name on a live deployment makes the rendered Deployment
- * mount new, empty volumes; the data stays on the old claims and the server starts empty
- * (issue 23, finding 6). diff and apply compare the claims of each rendered Deployment with the
- * live one's and refuse unless the caller allows it.
+ * mount new, empty volumes; the data stays on the old claims and the server starts empty.
+ * diff and apply compare the claims of each rendered Deployment with the live one's and refuse
+ * unless the caller allows it.
  */
 import { type KubeObject, objectRef } from '../types.js';
 import { ClusterError } from './errors.js';

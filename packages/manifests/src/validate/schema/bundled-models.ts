@@ -7,8 +7,8 @@
  *
  * A file of its own, required by bundled.ts when the first object is validated, not part of the
  * library's entry chunk: it is half of that chunk's code (about 1 MB), which every
- * `require('@stemedb/manifests')` would otherwise compile, validation or not (issue 23: a cold
- * load at most 2.5x a bare node start). Run from source (tests), nothing loads it.
+ * `require('@stemedb/manifests')` would otherwise compile, validation or not (the README's speed
+ * section: a cold load within 2.5x a bare node start). Run from source (tests), nothing loads it.
  */
 
 /** Module loaders keyed `apiVersion kind`. */

@@ -4,7 +4,7 @@
  *
  * Why not use the published validator: its one case-insensitive pattern
  * (`partial_response_strategy: ^(?i)(abort|warn)?$`) makes it load re2-wasm, about 150 ms of a
- * cold `stemedb-manifests render` whose budget is 500 ms (issue #3 §6). The pattern is written
+ * cold `stemedb-manifests render` whose budget is 500 ms (README, "Speed"). The pattern is written
  * here as an ordinary case-insensitive RegExp. A test checks that this schema and the published
  * one agree on the same objects, so a drift in either shows.
  */

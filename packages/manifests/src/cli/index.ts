@@ -3,13 +3,16 @@
  * `stemedb-manifests`: render, validate, lint, diff and apply StemeDB's Kubernetes deployment
  * (the roadmap's hand-applied manifests, as one command line). This entry imports only the
  * command line's definition, so that a command starts without loading the others; each command
- * loads what it needs when it runs (src/cli/program.ts).
+ * loads what it needs when it runs (program.ts).
  */
 import { createRequire } from 'node:module';
-import { main } from './cli/program.js';
+import { main } from './program.js';
 
-// ../package.json from src/ (tsx) and from dist/ (the bin) alike.
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+// The package's own package.json: two levels up from src/cli/ (tsx), one from dist/ (the
+// built CLI is dist/cli.js).
+const { version } = createRequire(import.meta.url)(
+  import.meta.url.includes('/src/cli/') ? '../../package.json' : '../package.json',
+) as { version: string };
 
 // `render | head` closes stdout early: that is the reader's choice, not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
