@@ -8,11 +8,11 @@
 import { createRequire } from 'node:module';
 import { main } from './program.js';
 
-// The package's own package.json: two levels up from src/cli/ (tsx), one from dist/ (the
-// built CLI is dist/cli.js).
-const { version } = createRequire(import.meta.url)(
-  import.meta.url.includes('/src/cli/') ? '../../package.json' : '../package.json',
-) as { version: string };
+// The package's own package.json by its exported name (a self-reference), so the same line
+// serves src/cli/ under tsx and the built dist/cli.js.
+const { version } = createRequire(import.meta.url)('@stemedb/manifests/package.json') as {
+  version: string;
+};
 
 // `render | head` closes stdout early: that is the reader's choice, not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
