@@ -2,7 +2,8 @@
  * Read back before undoing (issue 22): a store write that lands but reports failure must not
  * be "undone" by revoking the new key, which would leave the store's latest key dead. Made
  * real where a real component can: the local Secret Manager applying AddSecretVersion and then
- * answering DEADLINE_EXCEEDED, the Kubernetes API double applying a PUT and then answering 504.
+ * answering DEADLINE_EXCEEDED, the Kubernetes API double applying the Secret's server-side apply
+ * (a PATCH) and then answering 504.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { provision } from '../../src/commands/provision.js';
@@ -79,7 +80,7 @@ describe('a store write that lands and then reports failure', () => {
     await expectStoredKeyWorks(store, 'alpha');
   });
 
-  it('k8s: the PUT applied, then 504 on every attempt', async () => {
+  it("k8s: the Secret's server-side apply applied, then 504 on every attempt", async () => {
     const base = await server();
     const k8s = await startKubernetesSecretsServer({ namespaces: ['stemedb'] });
     const store = await openSecretStore('k8s:stemedb', {
@@ -91,7 +92,9 @@ describe('a store write that lands and then reports failure', () => {
     );
     await provision({ ...base, store, projects: ['alpha'] });
     const armed = interceptStore(store, 'writeVersion', () =>
-      k8s.failNext({ method: 'PUT', status: 504, count: 3, afterApply: true }),
+      // The store writes a Secret by server-side apply (PATCH); the run lease's renewals and
+      // release are PUTs of a Lease, which a PUT fault would hit instead.
+      k8s.failNext({ method: 'PATCH', status: 504, count: 3, afterApply: true }),
     );
     const result = await rotate({ ...base, store: armed, project: 'alpha', graceMs: 0 });
     expect(result.projects[0]).toMatchObject({ action: 'replaced' });
@@ -99,8 +102,10 @@ describe('a store write that lands and then reports failure', () => {
       k8s
         .requests()
         .filter((r) => r.injected)
-        .map((r) => r.status),
-    ).toEqual([504, 504, 504]);
+        .map((r) => `${r.status} ${r.method} ${r.path.split('?')[0]}`),
+    ).toEqual(
+      Array(3).fill(`504 PATCH /api/v1/namespaces/stemedb/secrets/${projectKeySecret('alpha')}`),
+    );
     await expectStoredKeyWorks(store, 'alpha');
   });
 
