@@ -3,7 +3,7 @@
  * of a base branch (or of a base commit), as a pull request's code scanning check shows them;
  * and the new ones as a SARIF 2.1.0 log, uploadable anywhere.
  */
-import { StemeClient } from '@stemedb/sdk';
+import { clientFor } from './client.js';
 import { AphoriaOptionsError } from './errors.js';
 import { findingsOf } from './finding-states.js';
 import { readScanHistory, type ScanHistoryEntry } from './history.js';
@@ -108,11 +108,10 @@ export async function diffScans(options: DiffScansOptions): Promise<ScanDiff> {
   if (head === undefined) {
     return { scanId: undefined, baseScanId: base?.scanId, new: [], fixed: [] };
   }
-  const client = new StemeClient({
-    ...(options.clientOptions as PersistClientOptions | undefined),
-    baseUrl: options.config.url,
-    apiKey: options.config.apiKey,
-  });
+  const client = clientFor(
+    options.config,
+    options.clientOptions as PersistClientOptions | undefined,
+  );
   try {
     const current = await findingsOf(client, options.project, head.scanId, options.signal);
     const before =
