@@ -124,6 +124,11 @@ export class PowerLossFs implements SpoolFs {
     return this.#crashed;
   }
 
+  /** The power goes now, between two steps: a cut after the run using this fs has ended. */
+  cutNow(): void {
+    if (!this.#crashed) this.#cut();
+  }
+
   /** What the disk held when the power went, as a fresh fs (no crash planned). */
   survivor(): PowerLossFs {
     if (this.#survivor === undefined) throw new Error('survivor(): the power never went');
