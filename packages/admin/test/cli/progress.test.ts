@@ -3,7 +3,7 @@
  * TERM=dumb. A child process never has a TTY, so this drives `startProgress` with streams that
  * say whether they are one.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Io } from '../../src/cli/io.js';
 import { startProgress } from '../../src/cli/progress.js';
 
@@ -47,5 +47,30 @@ describe('startProgress', () => {
     progress.update(4, 4);
     progress.stop();
     expect(written().includes('projects')).toBe(shows);
+  });
+});
+
+describe('progress lines in a log', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('prints one line every 10 s by default, none before', async () => {
+    vi.useFakeTimers();
+    const { io: value, written } = io(false, {});
+    const progress = await startProgress(value, 'provision');
+    progress.update(3, 10_000);
+    vi.advanceTimersByTime(9_999);
+    expect(written()).toBe('');
+    vi.advanceTimersByTime(1);
+    expect(written()).toBe('provision: 3/10000 projects done, 0 failed, 10s elapsed\n');
+    progress.update(7, 10_000, 1);
+    vi.advanceTimersByTime(10_000);
+    expect(written().split('\n')[1]).toBe(
+      'provision: 7/10000 projects done, 1 failed, 20s elapsed',
+    );
+    progress.stop();
+    vi.advanceTimersByTime(60_000);
+    expect(written().split('\n')).toHaveLength(3);
   });
 });
