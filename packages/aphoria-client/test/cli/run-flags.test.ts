@@ -8,7 +8,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Emulator, startEmulator } from '@stemedb/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeScan, readBack, useEmulator } from '../support/persist.js';
+import { resolveRunOptions } from '../../src/persist/options.js';
+import { configFor, makeScan, readBack, tempDir, useEmulator } from '../support/persist.js';
 import { cleanEnv, cli, ensureBuilt, project } from './harness.js';
 
 // The CLI runs from dist/: built (if stale) before the emulator starts.
@@ -48,6 +49,13 @@ describe('persist --timeout', () => {
     expect(flushed.code, flushed.stderr).toBe(0);
     expect(await readBack(emu(), scan)).toEqual({ stored: 6, missing: [], doubled: [], extra: [] });
   }, 60_000);
+
+  it('is 10 minutes when not given (the CLI passes none, the library fills it in)', async () => {
+    const config = configFor(emu(), await tempDir());
+    for (const where of ['persistScan', 'flushSpool']) {
+      expect(resolveRunOptions({ config }, where).timeoutMs).toBe(10 * 60_000);
+    }
+  });
 
   it.each(['10', '0s', 'soon'])('refuses --timeout %s, exit 2, naming the flag', async (value) => {
     const { root, env } = await setup(emu().url, 1, `cli-timeout-bad-${value}`);
