@@ -44,7 +44,7 @@ export interface RunLeaseOptions {
 
 /** Describes a holder for a message: host, pid, command and since when. */
 export function describeHolder(holder: LeaseHolder): string {
-  const what = holder.command === undefined ? '' : `${holder.command} `;
+  const what = holder.command === undefined ? 'a run ' : `${holder.command} `;
   return `${what}on ${holder.host} (pid ${holder.pid}) since ${holder.since}`;
 }
 

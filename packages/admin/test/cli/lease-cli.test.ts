@@ -85,7 +85,7 @@ describe('--lock-timeout', () => {
       while (!said.includes('waiting up to 600000 ms (--lock-timeout)')) {
         await new Promise((r) => setTimeout(r, 50));
       }
-      expect(said).toContain('held by on cron-host (pid 777)');
+      expect(said).toContain('held by a run on cron-host (pid 777)');
       const at = Date.now();
       run.child.kill(signal);
       const r = await run.done;
