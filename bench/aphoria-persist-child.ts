@@ -2,7 +2,10 @@
 // - `server`: the emulator, in memory or on a data directory, until the IPC channel closes;
 // - `baseline`: builds the scan and stops (what holding the scan alone costs in RSS);
 // - `raw`: posts the scan's assertion bodies with raw undici.request at concurrency c;
-// - `persist`: persistScan of the same scan at concurrency c (journal, send, acks, delete);
+// - `scan-file`: writes the same scan as a native scan file (JSON) and stops;
+// - `persist`: persistScanFile of that file at concurrency c, as `aphoria-hosted persist
+//   scan.json` runs it (read as a stream, validated, journal, send, acks, delete): no scan in
+//   the process before the timer starts;
 // - `spool`: persistScan against a closed port, so that the whole scan is left in the spool;
 // - `flush`: flushSpool of that spool at concurrency c;
 // - `sarif-log`: writes the same findings as a SARIF 2.1.0 log (one result each) and stops;
@@ -19,6 +22,7 @@ import {
   createHostedConfig,
   flushSpool,
   persistScan,
+  persistScanFile,
   readSarifFile,
   type Scan,
   scanToAssertions,
@@ -30,6 +34,7 @@ export type Role =
   | 'baseline'
   | 'raw'
   | 'persist'
+  | 'scan-file'
   | 'spool'
   | 'flush'
   | 'sarif-log'
@@ -48,6 +53,8 @@ export interface ChildSpec {
   readonly spoolDir?: string;
   /** sarif-log, sarif, sarif-read: the SARIF log's path. */
   readonly sarifPath?: string;
+  /** scan-file, persist: the native scan file's path. */
+  readonly scanPath?: string;
 }
 
 export type ChildMessage =
@@ -247,8 +254,28 @@ async function main(spec: ChildSpec): Promise<ChildMessage | undefined> {
       await rm(spoolDir, { recursive: true, force: true });
     }
   }
+  if (spec.role === 'persist') {
+    // No scan in this process before the timer starts: the CLI's path, from the file.
+    const spoolDir = await mkdtemp(join(tmpdir(), 'aphoria-bench-spool-'));
+    const config = createHostedConfig({ url: spec.url!, apiKey: spec.apiKey!, spoolDir });
+    try {
+      return await timed(total, async () => {
+        const r = await persistScanFile(spec.scanPath!, {
+          config,
+          concurrency: spec.concurrency,
+          onWarning,
+        });
+        if (!r.complete || r.sent !== total) throw new Error(`persist: ${JSON.stringify(r)}`);
+      });
+    } finally {
+      await rm(spoolDir, { recursive: true, force: true });
+    }
+  }
   const scan = makeScan(spec.findings);
   switch (spec.role) {
+    case 'scan-file':
+      await writeFile(spec.scanPath!, JSON.stringify(scan, null, 2));
+      return timed(0, async () => {});
     case 'sarif-log':
       await writeFile(spec.sarifPath!, JSON.stringify(sarifLogOf(scan)));
       return timed(0, async () => {});
@@ -256,18 +283,6 @@ async function main(spec: ChildSpec): Promise<ChildMessage | undefined> {
       return timed(0, async () => {});
     case 'raw':
       return timed(total, () => raw(scan, spec));
-    case 'persist': {
-      const spoolDir = await mkdtemp(join(tmpdir(), 'aphoria-bench-spool-'));
-      const config = createHostedConfig({ url: spec.url!, apiKey: spec.apiKey!, spoolDir });
-      try {
-        return await timed(total, async () => {
-          const r = await persistScan(scan, { config, concurrency: spec.concurrency, onWarning });
-          if (!r.complete || r.sent !== total) throw new Error(`persist: ${JSON.stringify(r)}`);
-        });
-      } finally {
-        await rm(spoolDir, { recursive: true, force: true });
-      }
-    }
     case 'spool': {
       const config = createHostedConfig({
         url: NOWHERE,
