@@ -49,6 +49,8 @@ export interface ChildSpec {
   readonly apiKey?: string;
   /** server: persist on a fresh data directory. */
   readonly dataDir?: boolean;
+  /** server: honour `Idempotency-Key` (the emulator's default); false for the diagnostic run. */
+  readonly idempotency?: boolean;
   /** spool, flush: the spool directory. */
   readonly spoolDir?: string;
   /** sarif-log, sarif, sarif-read: the SARIF log's path. */
@@ -60,7 +62,8 @@ export interface ChildSpec {
 export type ChildMessage =
   | { type: 'ready'; url: string; apiKey: string }
   | { type: 'result'; assertions: number; ms: number; cpuUs: number; maxRssKb: number }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  | { type: 'server-cpu'; cpuUs: number };
 
 // A closed port on loopback: every connection is refused at once.
 const NOWHERE = 'http://127.0.0.1:9';
@@ -172,8 +175,21 @@ async function serve(spec: ChildSpec): Promise<void> {
   const dataDir = spec.dataDir ? await mkdtemp(join(tmpdir(), 'aphoria-bench-data-')) : undefined;
   // Imported here only: a client process must not carry the emulator in its resident set.
   const { startEmulator } = await import('@stemedb/emulator');
-  const emu = await startEmulator({ port: 0, rateLimit: false, ...(dataDir ? { dataDir } : {}) });
+  const emu = await startEmulator({
+    port: 0,
+    rateLimit: false,
+    idempotency: spec.idempotency !== false,
+    ...(dataDir ? { dataDir } : {}),
+  });
+  // The server's CPU from here on: what the client's requests cost it (an Idempotency-Key, for
+  // one, costs the server a hash and a kept answer per write).
+  const cpu = process.cpuUsage();
   await send({ type: 'ready', url: emu.url, apiKey: emu.rootApiKey });
+  process.on('message', (m: { type?: string }) => {
+    if (m.type !== 'cpu?') return;
+    const used = process.cpuUsage(cpu);
+    void send({ type: 'server-cpu', cpuUs: used.user + used.system });
+  });
   process.on('disconnect', () => {
     void emu
       .close()

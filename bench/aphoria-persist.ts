@@ -42,12 +42,15 @@ const { values } = parseArgs({
     targets: { type: 'string', default: TARGETS.join(',') },
     clients: { type: 'string', default: CLIENTS.join(',') },
     profile: { type: 'boolean', default: false },
+    // Diagnostic: the emulator ignores Idempotency-Key (persist sends one with every write, raw
+    // undici none), to see how much of the gap is the server's work for it.
+    'no-server-idempotency': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
   process.stdout.write(
-    'usage: tsx bench/aphoria-persist.ts [--findings N] [--concurrency C] [--rounds R] [--targets memory,data-dir] [--clients raw,persist,sarif,flush] [--profile]\n',
+    'usage: tsx bench/aphoria-persist.ts [--findings N] [--concurrency C] [--rounds R] [--targets memory,data-dir] [--clients raw,persist,sarif,flush] [--profile] [--no-server-idempotency]\n',
   );
   process.exit(0);
 }
@@ -109,18 +112,23 @@ async function runChild(spec: ChildSpec, profileName?: string) {
 async function withServer<T>(
   target: TargetName,
   run: (url: string, apiKey: string) => Promise<T>,
-): Promise<T> {
+): Promise<T & { serverCpuUs: number }> {
   const spec = {
     role: 'server' as Role,
     findings: 0,
     concurrency: 0,
     dataDir: target === 'data-dir',
+    idempotency: !values['no-server-idempotency'],
   };
   const child = forkChild(spec);
   try {
     const ready = await firstMessage(child);
     if (ready.type !== 'ready') throw new Error(`server: ${JSON.stringify(ready)}`);
-    return await run(ready.url, ready.apiKey);
+    const result = await run(ready.url, ready.apiKey);
+    child.send({ type: 'cpu?' });
+    const cpu = await firstMessage(child);
+    if (cpu.type !== 'server-cpu') throw new Error(`server: ${JSON.stringify(cpu)}`);
+    return { ...result, serverCpuUs: cpu.cpuUs };
   } finally {
     await new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve();
@@ -140,6 +148,8 @@ interface Sample {
   client: Client;
   perSecond: number;
   cpuUsPerAssertion: number;
+  /** The emulator's CPU over the measurement (from its start), per assertion. */
+  serverCpuUsPerAssertion: number;
   maxRssMb: number;
   ms: number;
 }
@@ -187,6 +197,7 @@ async function measure(round: number, target: TargetName, client: Client): Promi
       client,
       perSecond: (r.assertions * 1000) / r.ms,
       cpuUsPerAssertion: r.cpuUs / r.assertions,
+      serverCpuUsPerAssertion: r.serverCpuUs / r.assertions,
       maxRssMb: r.maxRssKb / 1024,
       ms: r.ms,
     };
@@ -246,7 +257,7 @@ async function main(): Promise<void> {
       samples.push(s);
       log(
         `[round ${round + 1}/${ROUNDS}] ${target} ${client}: ${s.perSecond.toFixed(0)} assertions/s, ` +
-          `${(s.ms / 1000).toFixed(1)} s, cpu ${s.cpuUsPerAssertion.toFixed(0)} µs/assertion, rss ${s.maxRssMb.toFixed(1)} MiB`,
+          `${(s.ms / 1000).toFixed(1)} s, cpu ${s.cpuUsPerAssertion.toFixed(0)} µs/assertion (server ${s.serverCpuUsPerAssertion.toFixed(0)}), rss ${s.maxRssMb.toFixed(1)} MiB`,
       );
     }
   }
@@ -260,8 +271,8 @@ async function main(): Promise<void> {
     `Command: \`${['tsx bench/aphoria-persist.ts', ...process.argv.slice(2)].join(' ')}\`; ` +
       `${(FINDINGS + 1).toLocaleString('en')} assertions per measurement, concurrency ${CONCURRENCY}, ${ROUNDS} rounds.`,
     '',
-    '| emulator | client | assertions/s | ratio | CPU µs/assertion | peak RSS MiB | seconds | rounds |',
-    '| -------- | ------ | -----------: | ----: | ---------------: | -----------: | ------: | -----: |',
+    '| emulator | client | assertions/s | ratio | CPU µs/assertion | server CPU µs/assertion | peak RSS MiB | seconds | rounds |',
+    '| -------- | ------ | -----------: | ----: | ---------------: | ----------------------: | -----------: | ------: | -----: |',
   ];
   const misses: string[] = [];
   for (const target of targets) {
@@ -278,6 +289,7 @@ async function main(): Promise<void> {
       out.push(
         `| ${target} | ${client} | ${median(mine.map((s) => s.perSecond)).toFixed(0)} | ` +
           `${r.toFixed(2)}× ${over ?? 'raw'} | ${median(mine.map((s) => s.cpuUsPerAssertion)).toFixed(0)} | ` +
+          `${median(mine.map((s) => s.serverCpuUsPerAssertion)).toFixed(0)} | ` +
           `${rss.toFixed(1)} | ${median(mine.map((s) => s.ms / 1000)).toFixed(1)} | ${mine.length} |`,
       );
       // The SARIF path is reported beside native persist, not held to its targets (no target

@@ -14,9 +14,8 @@
  * journal (a kill while journaling still leaves one), and would delay the first send.
  */
 import { Journal } from '../spool/journal.js';
-import { type AssertionRecord, type HeaderRecord, JOURNAL_VERSION } from '../spool/record.js';
+import { type HeaderRecord, JOURNAL_VERSION } from '../spool/record.js';
 import { targetOf } from '../spool/target.js';
-import type { MappedAssertion } from '../types.js';
 import { CLIENT_VERSION } from '../version.js';
 import type { Run } from './run.js';
 import type { ScanSource } from './source.js';
@@ -39,28 +38,7 @@ export function startFreshJournal(run: Run, source: ScanSource, agentId: string)
   return Journal.create(
     run.spool,
     header,
-    () => {
-      const assertions = source.assertions();
-      return Symbol.iterator in assertions
-        ? records(assertions as Iterable<MappedAssertion>)
-        : recordsOf(assertions);
-    },
+    () => source.records(),
     (error) => run.sender.fail(error),
   );
-}
-
-function record(a: MappedAssertion): AssertionRecord {
-  return a.findingIndex === undefined
-    ? { t: 'a', i: a.index, in: a.input }
-    : { t: 'a', i: a.index, f: a.findingIndex, in: a.input };
-}
-
-function* records(assertions: Iterable<MappedAssertion>): Generator<AssertionRecord> {
-  for (const a of assertions) yield record(a);
-}
-
-async function* recordsOf(
-  assertions: AsyncIterable<MappedAssertion>,
-): AsyncGenerator<AssertionRecord> {
-  for await (const a of assertions) yield record(a);
 }

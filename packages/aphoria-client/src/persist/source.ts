@@ -5,7 +5,7 @@
 import { assertionsOf } from '../mapping.js';
 import type { Finding, Scan } from '../scan.js';
 import type { ScanFile } from '../scan-file/read.js';
-import type { AssertionRecord } from '../spool/record.js';
+import { type AssertionRecord, recordOf } from '../spool/record.js';
 import type { MappedAssertion } from '../types.js';
 import type { FindingOf } from './deliver.js';
 
@@ -15,8 +15,8 @@ export interface ScanSource {
   /** Its assertions: one per finding, and the summary. */
   readonly total: number;
   readonly project: string;
-  /** A fresh pass over its assertions, in order (called twice: to journal, to deliver). */
-  assertions(): Iterable<MappedAssertion> | AsyncIterable<MappedAssertion>;
+  /** A fresh pass over its assertions' records, in order (called twice: to journal, to deliver). */
+  records(): Iterable<AssertionRecord> | AsyncIterable<AssertionRecord>;
   /** The finding a record maps (for the rejections listed in the result). */
   readonly findingOf: FindingOf;
 }
@@ -27,7 +27,7 @@ export function sourceOfScan(scan: Scan, scanId: string): ScanSource {
     scanId,
     total: scan.findings.length + 1,
     project: scan.project,
-    assertions: () => assertionsOf(scan, scanId),
+    records: () => recordsOf(assertionsOf(scan, scanId)),
     findingOf: (record) => (record.f === undefined ? undefined : scan.findings[record.f]),
   };
 }
@@ -38,7 +38,7 @@ export function sourceOfFile(file: ScanFile): ScanSource {
     scanId: file.scanId,
     total: file.findings + 1,
     project: file.head.project,
-    assertions: () => file.assertions(),
+    records: () => file.records(),
     findingOf: findingOfRecord,
   };
 }
@@ -57,4 +57,8 @@ function findingOfRecord(record: AssertionRecord): Finding | undefined {
     fingerprint: v.fingerprint,
     ...(v.snippet !== undefined && { snippet: v.snippet }),
   };
+}
+
+function* recordsOf(assertions: Iterable<MappedAssertion>): Generator<AssertionRecord> {
+  for (const a of assertions) yield recordOf(a);
 }

@@ -28,6 +28,7 @@ import {
 } from '../scan.js';
 import { ScanIdBuilder } from '../scan-id.js';
 import { ROOT_PATH } from '../scan-issues.js';
+import { type AssertionRecord, recordOf } from '../spool/record.js';
 import { fingerprintSegment } from '../subjects.js';
 import type { MappedAssertion } from '../types.js';
 import { ScanShapeError, ScanSplitter, type SplitSink } from './split.js';
@@ -57,6 +58,8 @@ export interface ScanFile {
   readonly scanId: string;
   /** One more pass over the file: its assertions, as `scanToAssertions` maps the scan. */
   assertions(): AsyncGenerator<MappedAssertion, void, undefined>;
+  /** {@link assertions} as journal records: one async generator less for every record. */
+  records(): AsyncGenerator<AssertionRecord, void, undefined>;
   close(): Promise<void>;
 }
 
@@ -225,7 +228,15 @@ class OpenScanFile implements ScanFile {
     this.#fieldCrcs = first.fieldCrcs;
   }
 
-  async *assertions(): AsyncGenerator<MappedAssertion, void, undefined> {
+  assertions(): AsyncGenerator<MappedAssertion, void, undefined> {
+    return this.#pass((a) => a);
+  }
+
+  records(): AsyncGenerator<AssertionRecord, void, undefined> {
+    return this.#pass(recordOf);
+  }
+
+  async *#pass<T>(convert: (a: MappedAssertion) => T): AsyncGenerator<T, void, undefined> {
     const mapper = new AssertionMapper(this.head, this.scanId);
     // The chunk's findings as views of its bytes, each parsed and mapped only when it is
     // pulled: mapped a chunk at a time, a thousand records waited a fifth of a second for the
@@ -258,7 +269,7 @@ class OpenScanFile implements ScanFile {
         const value = pieces[p]!;
         if (index >= this.findings || this.#crcs[index] !== crc32(value)) throw changed();
         const finding = JSON.parse(value.toString('utf8')) as Finding;
-        yield mapper.finding(finding, index);
+        yield convert(mapper.finding(finding, index));
         index += 1;
       }
       pieces.length = 0;
@@ -269,7 +280,7 @@ class OpenScanFile implements ScanFile {
       throw changed();
     }
     if (index !== this.findings) throw changed();
-    yield mapper.summary(this.findings);
+    yield convert(mapper.summary(this.findings));
   }
 
   #changed(): ScanValidationError {
