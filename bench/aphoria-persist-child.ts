@@ -57,6 +57,8 @@ export interface ChildSpec {
   readonly sarifPath?: string;
   /** scan-file, persist: the native scan file's path. */
   readonly scanPath?: string;
+  /** persist: `persistScan` of the scan built in memory (runs 1-11), not `persistScanFile`. */
+  readonly persistFromMemory?: boolean;
 }
 
 export type ChildMessage =
@@ -270,7 +272,7 @@ async function main(spec: ChildSpec): Promise<ChildMessage | undefined> {
       await rm(spoolDir, { recursive: true, force: true });
     }
   }
-  if (spec.role === 'persist') {
+  if (spec.role === 'persist' && !spec.persistFromMemory) {
     // No scan in this process before the timer starts: the CLI's path, from the file.
     const spoolDir = await mkdtemp(join(tmpdir(), 'aphoria-bench-spool-'));
     const config = createHostedConfig({ url: spec.url!, apiKey: spec.apiKey!, spoolDir });
@@ -289,6 +291,18 @@ async function main(spec: ChildSpec): Promise<ChildMessage | undefined> {
   }
   const scan = makeScan(spec.findings);
   switch (spec.role) {
+    case 'persist': {
+      const spoolDir = await mkdtemp(join(tmpdir(), 'aphoria-bench-spool-'));
+      const config = createHostedConfig({ url: spec.url!, apiKey: spec.apiKey!, spoolDir });
+      try {
+        return await timed(total, async () => {
+          const r = await persistScan(scan, { config, concurrency: spec.concurrency, onWarning });
+          if (!r.complete || r.sent !== total) throw new Error(`persist: ${JSON.stringify(r)}`);
+        });
+      } finally {
+        await rm(spoolDir, { recursive: true, force: true });
+      }
+    }
     case 'scan-file':
       await writeFile(spec.scanPath!, JSON.stringify(scan, null, 2));
       return timed(0, async () => {});
