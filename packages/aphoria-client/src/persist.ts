@@ -1,6 +1,8 @@
 /**
  * `persistScan`: a scan's assertions to StemeDB, riding out restarts, spooling through
- * outages, surviving a SIGKILL at any moment and storing nothing twice.
+ * outages, surviving a SIGKILL at any moment and storing nothing twice. `persistScanFile` does
+ * the same for a scan file it reads as a stream (persist/source.ts: either is a `ScanSource`,
+ * whose assertions are mapped pass after pass, never all held).
  *
  * The steps, each one what makes a guarantee hold (docs/spool.md):
  * 1. take the scan's lock, recover its journal if an earlier attempt left one;
