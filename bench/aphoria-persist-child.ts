@@ -2,7 +2,10 @@
 // - `server`: the emulator, in memory or on a data directory, until the IPC channel closes;
 // - `baseline`: builds the scan and stops (what holding the scan alone costs in RSS);
 // - `raw`: posts the scan's assertion bodies with raw undici.request at concurrency c;
-// - `persist`: persistScan of the same scan at concurrency c (journal, send, acks, delete);
+// - `scan-file`: writes the same scan as a native scan file (JSON) and stops;
+// - `persist`: persistScanFile of that file at concurrency c, as `aphoria-hosted persist
+//   scan.json` runs it (read as a stream, validated, journal, send, acks, delete): no scan in
+//   the process before the timer starts;
 // - `spool`: persistScan against a closed port, so that the whole scan is left in the spool;
 // - `flush`: flushSpool of that spool at concurrency c;
 // - `sarif-log`: writes the same findings as a SARIF 2.1.0 log (one result each) and stops;
@@ -19,6 +22,7 @@ import {
   createHostedConfig,
   flushSpool,
   persistScan,
+  persistScanFile,
   readSarifFile,
   type Scan,
   scanToAssertions,
@@ -30,6 +34,7 @@ export type Role =
   | 'baseline'
   | 'raw'
   | 'persist'
+  | 'scan-file'
   | 'spool'
   | 'flush'
   | 'sarif-log'
@@ -44,16 +49,23 @@ export interface ChildSpec {
   readonly apiKey?: string;
   /** server: persist on a fresh data directory. */
   readonly dataDir?: boolean;
+  /** server: honour `Idempotency-Key` (the emulator's default); false for the diagnostic run. */
+  readonly idempotency?: boolean;
   /** spool, flush: the spool directory. */
   readonly spoolDir?: string;
   /** sarif-log, sarif, sarif-read: the SARIF log's path. */
   readonly sarifPath?: string;
+  /** scan-file, persist: the native scan file's path. */
+  readonly scanPath?: string;
+  /** persist: `persistScan` of the scan built in memory (runs 1-11), not `persistScanFile`. */
+  readonly persistFromMemory?: boolean;
 }
 
 export type ChildMessage =
   | { type: 'ready'; url: string; apiKey: string }
   | { type: 'result'; assertions: number; ms: number; cpuUs: number; maxRssKb: number }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  | { type: 'server-cpu'; cpuUs: number };
 
 // A closed port on loopback: every connection is refused at once.
 const NOWHERE = 'http://127.0.0.1:9';
@@ -165,8 +177,21 @@ async function serve(spec: ChildSpec): Promise<void> {
   const dataDir = spec.dataDir ? await mkdtemp(join(tmpdir(), 'aphoria-bench-data-')) : undefined;
   // Imported here only: a client process must not carry the emulator in its resident set.
   const { startEmulator } = await import('@stemedb/emulator');
-  const emu = await startEmulator({ port: 0, rateLimit: false, ...(dataDir ? { dataDir } : {}) });
+  const emu = await startEmulator({
+    port: 0,
+    rateLimit: false,
+    idempotency: spec.idempotency !== false,
+    ...(dataDir ? { dataDir } : {}),
+  });
+  // The server's CPU from here on: what the client's requests cost it (an Idempotency-Key, for
+  // one, costs the server a hash and a kept answer per write).
+  const cpu = process.cpuUsage();
   await send({ type: 'ready', url: emu.url, apiKey: emu.rootApiKey });
+  process.on('message', (m: { type?: string }) => {
+    if (m.type !== 'cpu?') return;
+    const used = process.cpuUsage(cpu);
+    void send({ type: 'server-cpu', cpuUs: used.user + used.system });
+  });
   process.on('disconnect', () => {
     void emu
       .close()
@@ -247,15 +272,25 @@ async function main(spec: ChildSpec): Promise<ChildMessage | undefined> {
       await rm(spoolDir, { recursive: true, force: true });
     }
   }
+  if (spec.role === 'persist' && !spec.persistFromMemory) {
+    // No scan in this process before the timer starts: the CLI's path, from the file.
+    const spoolDir = await mkdtemp(join(tmpdir(), 'aphoria-bench-spool-'));
+    const config = createHostedConfig({ url: spec.url!, apiKey: spec.apiKey!, spoolDir });
+    try {
+      return await timed(total, async () => {
+        const r = await persistScanFile(spec.scanPath!, {
+          config,
+          concurrency: spec.concurrency,
+          onWarning,
+        });
+        if (!r.complete || r.sent !== total) throw new Error(`persist: ${JSON.stringify(r)}`);
+      });
+    } finally {
+      await rm(spoolDir, { recursive: true, force: true });
+    }
+  }
   const scan = makeScan(spec.findings);
   switch (spec.role) {
-    case 'sarif-log':
-      await writeFile(spec.sarifPath!, JSON.stringify(sarifLogOf(scan)));
-      return timed(0, async () => {});
-    case 'baseline':
-      return timed(0, async () => {});
-    case 'raw':
-      return timed(total, () => raw(scan, spec));
     case 'persist': {
       const spoolDir = await mkdtemp(join(tmpdir(), 'aphoria-bench-spool-'));
       const config = createHostedConfig({ url: spec.url!, apiKey: spec.apiKey!, spoolDir });
@@ -268,6 +303,16 @@ async function main(spec: ChildSpec): Promise<ChildMessage | undefined> {
         await rm(spoolDir, { recursive: true, force: true });
       }
     }
+    case 'scan-file':
+      await writeFile(spec.scanPath!, JSON.stringify(scan, null, 2));
+      return timed(0, async () => {});
+    case 'sarif-log':
+      await writeFile(spec.sarifPath!, JSON.stringify(sarifLogOf(scan)));
+      return timed(0, async () => {});
+    case 'baseline':
+      return timed(0, async () => {});
+    case 'raw':
+      return timed(total, () => raw(scan, spec));
     case 'spool': {
       const config = createHostedConfig({
         url: NOWHERE,

@@ -40,13 +40,19 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '8' },
     rounds: { type: 'string', default: '3' },
     targets: { type: 'string', default: TARGETS.join(',') },
+    clients: { type: 'string', default: CLIENTS.join(',') },
     profile: { type: 'boolean', default: false },
+    // Diagnostic: the emulator ignores Idempotency-Key (persist sends one with every write, raw
+    // undici none), to see how much of the gap is the server's work for it.
+    'no-server-idempotency': { type: 'boolean', default: false },
+    // persist as runs 1-11 measured it: persistScan of the scan built in memory before the timer.
+    'persist-from-memory': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
   process.stdout.write(
-    'usage: tsx bench/aphoria-persist.ts [--findings N] [--concurrency C] [--rounds R] [--targets memory,data-dir] [--profile]\n',
+    'usage: tsx bench/aphoria-persist.ts [--findings N] [--concurrency C] [--rounds R] [--targets memory,data-dir] [--clients raw,persist,sarif,flush] [--profile] [--no-server-idempotency] [--persist-from-memory]\n',
   );
   process.exit(0);
 }
@@ -55,6 +61,9 @@ const CONCURRENCY = Number(values.concurrency);
 const ROUNDS = Number(values.rounds);
 const targets = values.targets.split(',') as TargetName[];
 for (const t of targets) if (!TARGETS.includes(t)) throw new Error(`unknown target ${t}`);
+// A subset of the clients, for a shorter run (a ratio needs its denominator's client too).
+const clients = values.clients.split(',') as Client[];
+for (const c of clients) if (!CLIENTS.includes(c)) throw new Error(`unknown client ${c}`);
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
@@ -105,18 +114,23 @@ async function runChild(spec: ChildSpec, profileName?: string) {
 async function withServer<T>(
   target: TargetName,
   run: (url: string, apiKey: string) => Promise<T>,
-): Promise<T> {
+): Promise<T & { serverCpuUs: number }> {
   const spec = {
     role: 'server' as Role,
     findings: 0,
     concurrency: 0,
     dataDir: target === 'data-dir',
+    idempotency: !values['no-server-idempotency'],
   };
   const child = forkChild(spec);
   try {
     const ready = await firstMessage(child);
     if (ready.type !== 'ready') throw new Error(`server: ${JSON.stringify(ready)}`);
-    return await run(ready.url, ready.apiKey);
+    const result = await run(ready.url, ready.apiKey);
+    child.send({ type: 'cpu?' });
+    const cpu = await firstMessage(child);
+    if (cpu.type !== 'server-cpu') throw new Error(`server: ${JSON.stringify(cpu)}`);
+    return { ...result, serverCpuUs: cpu.cpuUs };
   } finally {
     await new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve();
@@ -136,6 +150,8 @@ interface Sample {
   client: Client;
   perSecond: number;
   cpuUsPerAssertion: number;
+  /** The emulator's CPU over the measurement (from its start), per assertion. */
+  serverCpuUsPerAssertion: number;
   maxRssMb: number;
   ms: number;
 }
@@ -144,7 +160,14 @@ async function measure(round: number, target: TargetName, client: Client): Promi
   const base = { findings: FINDINGS, concurrency: CONCURRENCY };
   let spoolDir: string | undefined;
   let sarifPath: string | undefined;
+  let scanPath: string | undefined;
   try {
+    if (client === 'persist' && !values['persist-from-memory']) {
+      // Written by a process of its own: the timed one reads it from disk, as the CLI does.
+      spoolDir = await mkdtemp(join(tmpdir(), 'aphoria-bench-scan-'));
+      scanPath = join(spoolDir, 'scan.json');
+      await runChild({ ...base, role: 'scan-file', scanPath });
+    }
     if (client === 'sarif') {
       // Written by a process of its own: the timed one reads it from disk, as the CLI does.
       spoolDir = await mkdtemp(join(tmpdir(), 'aphoria-bench-sarif-'));
@@ -165,6 +188,10 @@ async function measure(round: number, target: TargetName, client: Client): Promi
           apiKey,
           ...(spoolDir && client === 'flush' ? { spoolDir } : {}),
           ...(sarifPath ? { sarifPath } : {}),
+          ...(scanPath ? { scanPath } : {}),
+          ...(client === 'persist' && values['persist-from-memory']
+            ? { persistFromMemory: true }
+            : {}),
         },
         profileName,
       ),
@@ -175,6 +202,7 @@ async function measure(round: number, target: TargetName, client: Client): Promi
       client,
       perSecond: (r.assertions * 1000) / r.ms,
       cpuUsPerAssertion: r.cpuUs / r.assertions,
+      serverCpuUsPerAssertion: r.serverCpuUs / r.assertions,
       maxRssMb: r.maxRssKb / 1024,
       ms: r.ms,
     };
@@ -219,7 +247,7 @@ async function main(): Promise<void> {
   log(`aphoria-persist: ${machineLine(machine)}`);
   await compile();
   const baseline = await runChild({ role: 'baseline', findings: FINDINGS, concurrency: 0 });
-  const sarifRead = await readSarifAlone();
+  const sarifRead = clients.includes('sarif') ? await readSarifAlone() : undefined;
   const samples: Sample[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     // The clients a ratio compares run back to back (one measurement takes 15-60 s here, and
@@ -227,14 +255,14 @@ async function main(): Promise<void> {
     // a target, and the targets alternate, from round to round.
     const ts = round % 2 === 0 ? targets : [...targets].reverse();
     const order = ts.flatMap((target) =>
-      CLIENTS.map((_, i) => ({ target, client: CLIENTS[(i + round) % CLIENTS.length]! })),
+      clients.map((_, i) => ({ target, client: clients[(i + round) % clients.length]! })),
     );
     for (const { target, client } of order) {
       const s = await measure(round, target, client);
       samples.push(s);
       log(
         `[round ${round + 1}/${ROUNDS}] ${target} ${client}: ${s.perSecond.toFixed(0)} assertions/s, ` +
-          `${(s.ms / 1000).toFixed(1)} s, cpu ${s.cpuUsPerAssertion.toFixed(0)} µs/assertion, rss ${s.maxRssMb.toFixed(1)} MiB`,
+          `${(s.ms / 1000).toFixed(1)} s, cpu ${s.cpuUsPerAssertion.toFixed(0)} µs/assertion (server ${s.serverCpuUsPerAssertion.toFixed(0)}), rss ${s.maxRssMb.toFixed(1)} MiB`,
       );
     }
   }
@@ -248,12 +276,12 @@ async function main(): Promise<void> {
     `Command: \`${['tsx bench/aphoria-persist.ts', ...process.argv.slice(2)].join(' ')}\`; ` +
       `${(FINDINGS + 1).toLocaleString('en')} assertions per measurement, concurrency ${CONCURRENCY}, ${ROUNDS} rounds.`,
     '',
-    '| emulator | client | assertions/s | ratio | CPU µs/assertion | peak RSS MiB | seconds | rounds |',
-    '| -------- | ------ | -----------: | ----: | ---------------: | -----------: | ------: | -----: |',
+    '| emulator | client | assertions/s | ratio | CPU µs/assertion | server CPU µs/assertion | peak RSS MiB | seconds | rounds |',
+    '| -------- | ------ | -----------: | ----: | ---------------: | ----------------------: | -----------: | ------: | -----: |',
   ];
   const misses: string[] = [];
   for (const target of targets) {
-    for (const client of CLIENTS) {
+    for (const client of clients) {
       const mine = samples.filter((s) => s.target === target && s.client === client);
       const over: Client | undefined =
         client === 'persist'
@@ -266,6 +294,7 @@ async function main(): Promise<void> {
       out.push(
         `| ${target} | ${client} | ${median(mine.map((s) => s.perSecond)).toFixed(0)} | ` +
           `${r.toFixed(2)}× ${over ?? 'raw'} | ${median(mine.map((s) => s.cpuUsPerAssertion)).toFixed(0)} | ` +
+          `${median(mine.map((s) => s.serverCpuUsPerAssertion)).toFixed(0)} | ` +
           `${rss.toFixed(1)} | ${median(mine.map((s) => s.ms / 1000)).toFixed(1)} | ${mine.length} |`,
       );
       // The SARIF path is reported beside native persist, not held to its targets (no target
@@ -283,9 +312,11 @@ async function main(): Promise<void> {
   out.push(
     '',
     `A process that only builds the scan peaks at ${(baseline.maxRssKb / 1024).toFixed(1)} MiB; ` +
-      `one that only reads the same findings as a SARIF log (\`readSarifFile\`) peaks at ` +
-      `${(sarifRead.maxRssKb / 1024).toFixed(1)} MiB, in ${(sarifRead.ms / 1000).toFixed(1)} s ` +
-      `(${((FINDINGS * 1000) / sarifRead.ms).toFixed(0)} results/s).`,
+      (sarifRead === undefined
+        ? '(SARIF not run).'
+        : `one that only reads the same findings as a SARIF log (\`readSarifFile\`) peaks at ` +
+          `${(sarifRead.maxRssKb / 1024).toFixed(1)} MiB, in ${(sarifRead.ms / 1000).toFixed(1)} s ` +
+          `(${((FINDINGS * 1000) / sarifRead.ms).toFixed(0)} results/s).`),
     '',
     `Targets: ${misses.length === 0 ? 'met.' : `missed:\n\n- ${misses.join('\n- ')}`}`,
   );

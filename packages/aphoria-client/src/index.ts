@@ -83,7 +83,7 @@ export {
   type SendCounts,
   type SkippedJournal,
 } from './persist/results.js';
-export { persistScan } from './persist.js';
+export { persistScan, persistScanFile } from './persist.js';
 // SARIF 2.1.0 input.
 export {
   FingerprintCounter,

@@ -5,7 +5,7 @@
  * (project, commit, scan id; agent id `aphoria-scan/<scan id>`) so a stored one is recognised.
  */
 import type { AssertionInput } from '@stemedb/sdk';
-import type { Scan, Severity } from './scan.js';
+import type { Finding, Scan, Severity } from './scan.js';
 import { SEVERITIES } from './scan.js';
 import { computeScanId } from './scan-id.js';
 import {
@@ -74,20 +74,52 @@ export function* assertionsOf(
   scan: Scan,
   scanId: string,
 ): Generator<MappedAssertion, void, undefined> {
-  const agentId = scanAgentId(scanId);
-  const scanner = { name: scan.scanner.name, version: scan.scanner.version };
-  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  const mapper = new AssertionMapper(scan, scanId);
   let index = 0;
   for (const finding of scan.findings) {
-    bySeverity[finding.severity] += 1;
+    yield mapper.finding(finding, index);
+    index += 1;
+  }
+  yield mapper.summary(index);
+}
+
+/** A scan's fields but its findings. */
+export type ScanHead = Omit<Scan, 'findings'>;
+
+/**
+ * Maps a scan's findings one at a time, in order, then its summary: what {@link assertionsOf}
+ * does over a scan in memory, and what a scan read from its file element by element
+ * (scan-file/) does without it. Internal.
+ */
+export class AssertionMapper {
+  readonly #head: ScanHead;
+  readonly #scanId: string;
+  readonly #agentId: string;
+  readonly #scanner: { name: string; version: string };
+  readonly #bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<
+    Severity,
+    number
+  >;
+
+  constructor(head: ScanHead, scanId: string) {
+    this.#head = head;
+    this.#scanId = scanId;
+    this.#agentId = scanAgentId(scanId);
+    this.#scanner = { name: head.scanner.name, version: head.scanner.version };
+  }
+
+  /** Finding `index` (call in order, from 0). */
+  finding(finding: Finding, index: number): MappedAssertion {
+    const head = this.#head;
+    this.#bySeverity[finding.severity] += 1;
     const value: FindingValue = {
       schema: FINDING_VALUE_SCHEMA,
-      scan_id: scanId,
-      project: scan.project,
-      commit: scan.commit,
-      branch: scan.branch,
-      scanner,
-      finished_at: scan.finished_at,
+      scan_id: this.#scanId,
+      project: head.project,
+      commit: head.commit,
+      branch: head.branch,
+      scanner: this.#scanner,
+      finished_at: head.finished_at,
       rule: finding.rule,
       severity: finding.severity,
       file: finding.file,
@@ -98,36 +130,40 @@ export function* assertionsOf(
       ...(finding.snippet !== undefined && { snippet: finding.snippet }),
     };
     const input: AssertionInput = {
-      subject: findingSubject(scan.project, finding.fingerprint),
+      subject: findingSubject(head.project, finding.fingerprint),
       predicate: FINDING_PREDICATE,
       value,
-      agent_id: agentId,
+      agent_id: this.#agentId,
     };
-    yield { index, input, findingIndex: index };
-    index += 1;
+    return { index, input, findingIndex: index };
   }
-  const summary: ScanSummaryValue = {
-    schema: SCAN_VALUE_SCHEMA,
-    scan_id: scanId,
-    project: scan.project,
-    commit: scan.commit,
-    branch: scan.branch,
-    scanner,
-    started_at: scan.started_at,
-    finished_at: scan.finished_at,
-    findings: scan.findings.length,
-    by_severity: bySeverity,
-  };
-  yield {
-    index,
-    input: {
-      subject: scansSubject(scan.project),
-      predicate: SCAN_PREDICATE,
-      value: summary,
-      agent_id: agentId,
-    },
-    findingIndex: undefined,
-  };
+
+  /** The summary, after the scan's `findings` findings (its index is `findings`). */
+  summary(findings: number): MappedAssertion {
+    const head = this.#head;
+    const summary: ScanSummaryValue = {
+      schema: SCAN_VALUE_SCHEMA,
+      scan_id: this.#scanId,
+      project: head.project,
+      commit: head.commit,
+      branch: head.branch,
+      scanner: this.#scanner,
+      started_at: head.started_at,
+      finished_at: head.finished_at,
+      findings,
+      by_severity: { ...this.#bySeverity },
+    };
+    return {
+      index: findings,
+      input: {
+        subject: scansSubject(head.project),
+        predicate: SCAN_PREDICATE,
+        value: summary,
+        agent_id: this.#agentId,
+      },
+      findingIndex: undefined,
+    };
+  }
 }
 
 /** How many assertions `scanToAssertions(scan)` yields: one per finding plus the summary. */

@@ -1,6 +1,8 @@
 /**
  * `persistScan`: a scan's assertions to StemeDB, riding out restarts, spooling through
- * outages, surviving a SIGKILL at any moment and storing nothing twice.
+ * outages, surviving a SIGKILL at any moment and storing nothing twice. `persistScanFile` does
+ * the same for a scan file it reads as a stream (persist/source.ts: either is a `ScanSource`,
+ * whose assertions are mapped pass after pass, never all held).
  *
  * The steps, each one what makes a guarantee hold (docs/spool.md):
  * 1. take the scan's lock, recover its journal if an earlier attempt left one;
@@ -17,15 +19,20 @@
  */
 import { HostedAuthError, NotStemeDbError, PersistIncompleteError } from './errors.js';
 import { throwIfEnded } from './flush.js';
-import { assertionCount } from './mapping.js';
 import { addCounts, drainJournal } from './persist/drain.js';
 import { type FlushCounts, flushJournals, warnWithheld } from './persist/flush-journals.js';
 import { startFreshJournal } from './persist/fresh.js';
-import { type PersistOptions, resolveRunOptions } from './persist/options.js';
+import {
+  type PersistOptions,
+  type ResolvedRunOptions,
+  resolveRunOptions,
+} from './persist/options.js';
 import type { FlushResult, PersistResult } from './persist/results.js';
 import { closeRun, openRun, type Run, warn, warnExpired } from './persist/run.js';
 import type { Present } from './persist/sink.js';
-import { parseScan, type Scan } from './scan.js';
+import { type ScanSource, sourceOfFile, sourceOfScan } from './persist/source.js';
+import { parseScan, readScanFile } from './scan.js';
+import { openScanFile } from './scan-file/read.js';
 import { computeScanId } from './scan-id.js';
 import { Journal } from './spool/journal.js';
 import { deleteJournal } from './spool/journal-write.js';
@@ -63,15 +70,66 @@ export async function persistScanWith(
   seams: SpoolSeams,
 ): Promise<PersistResult> {
   const resolved = resolveRunOptions(options, 'persistScan');
-  const scan = parseScan(input);
   const started = performance.now();
+  const scan = parseScan(input);
   const scanId = computeScanId(scan); // hashed once: the mapping is given it (assertionsOf)
-  const total = assertionCount(scan);
+  return persistSource(resolved, sourceOfScan(scan, scanId), seams, started);
+}
+
+/**
+ * Persists the native scan file (`aphoria.scan/v1`) at `path`, as {@link persistScan} persists
+ * a scan in memory, but without ever holding the whole scan: the file is read as a stream,
+ * once to validate and hash it, then once to journal it and once to send it (issue 21: the
+ * peak RSS of persisting 100,000 findings under 200 MB). What this reader does not handle (a
+ * member given twice, not JSON at all) is read whole, as {@link readScanFile} does, with the
+ * same errors.
+ *
+ * @throws ScanValidationError for a file that is missing, not JSON, or not a valid scan (naming
+ *   every JSON path at fault), or that changed while it was read
+ * @throws HostedAuthError, PersistIncompleteError, AphoriaOptionsError as {@link persistScan}
+ *
+ * @example
+ * ```ts
+ * const config = await loadHostedConfig();
+ * const { sent, alreadyPresent, spooled } = await persistScanFile('scan.json', { config });
+ * ```
+ */
+export function persistScanFile(path: string, options: PersistOptions): Promise<PersistResult> {
+  return persistScanFileWith(path, options, DEFAULT_SEAMS);
+}
+
+/** {@link persistScanFile} with the spool's seams given (tests). */
+export async function persistScanFileWith(
+  path: string,
+  options: PersistOptions,
+  seams: SpoolSeams,
+): Promise<PersistResult> {
+  const resolved = resolveRunOptions(options, 'persistScanFile');
+  const started = performance.now();
+  const file = await openScanFile(path);
+  if (file === undefined) {
+    const scan = await readScanFile(path); // throws what is wrong, as it always did
+    return persistSource(resolved, sourceOfScan(scan, computeScanId(scan)), seams, started);
+  }
+  try {
+    return await persistSource(resolved, sourceOfFile(file), seams, started);
+  } finally {
+    await file.close();
+  }
+}
+
+async function persistSource(
+  resolved: ResolvedRunOptions,
+  source: ScanSource,
+  seams: SpoolSeams,
+  started: number,
+): Promise<PersistResult> {
+  const { scanId, total } = source;
   const run = await openRun(resolved, seams);
   try {
     // Its own scan first: older spooled scans, whatever their state, never hold it back.
     run.phase = 'persist';
-    const own = await persistOwn(run, scan, scanId, total);
+    const own = await persistOwn(run, source);
     throwIfEnded(run);
     run.phase = 'flush';
     const flushStarted = performance.now();
@@ -120,12 +178,8 @@ interface OwnOutcome {
   complete: boolean;
 }
 
-async function persistOwn(
-  run: Run,
-  scan: Scan,
-  scanId: string,
-  total: number,
-): Promise<OwnOutcome> {
+async function persistOwn(run: Run, source: ScanSource): Promise<OwnOutcome> {
+  const { scanId, total } = source;
   const { spool, sender } = run;
   const agentId = scanAgentId(scanId);
   const out: OwnOutcome = {
@@ -148,7 +202,6 @@ async function persistOwn(
     );
     return out;
   }
-  const findingOf = (i: number) => scan.findings[i];
   let journal: Journal;
   try {
     const opened = await spool.open(scanId);
@@ -180,9 +233,9 @@ async function persistOwn(
         return out;
       }
       if (isRefusal(sender.fatal)) return out; // nothing spooled (§3)
-      journal = startFreshJournal(run, scan, scanId, agentId, total);
+      journal = startFreshJournal(run, source, agentId);
     }
-    const report = await drainJournal(run, journal, present, findingOf);
+    const report = await drainJournal(run, journal, present, source.findingOf);
     if (report.summaryWithheld) warnWithheld(run, scanId, report.rejectedFindings);
     addCounts(out, report);
     out.complete = report.finished && report.rejectedFindings === 0 && report.rejected === 0;

@@ -124,3 +124,52 @@ function flatCanonical(record: Record<string, unknown>, keyOrders: KeyOrders): s
   for (const key of order.sorted) inOrder[key] = record[key];
   return JSON.stringify(inOrder);
 }
+
+/**
+ * {@link computeScanId} of a scan met piece by piece (scan-file/: a scan file read element by
+ * element): the members sorting before `findings` first, then each finding in order, then the
+ * rest. Gives the same id as `computeScanId` of the whole scan (test/mapping/scan-id.test.ts).
+ */
+export class ScanIdBuilder {
+  readonly #out = new ChunkedHash(createHash('sha256'));
+  readonly #orders: KeyOrders = new Map();
+  #first = true;
+
+  /** @param before - the scan's members whose keys sort before `findings` (`branch`, `commit`) */
+  constructor(before: Record<string, unknown>) {
+    this.#out.write('{');
+    for (const key of definedKeys(before)) {
+      this.#out.write(JSON.stringify(key));
+      this.#out.write(':');
+      writeCanonical(this.#out, before[key], 1, this.#orders);
+      this.#out.write(',');
+    }
+    this.#out.write('"findings":[');
+  }
+
+  /** The next finding. */
+  add(finding: unknown): void {
+    if (!this.#first) this.#out.write(',');
+    this.#first = false;
+    writeCanonical(this.#out, finding === undefined ? null : finding, 2, this.#orders);
+  }
+
+  /** @param after - the scan's members whose keys sort after `findings` */
+  finish(after: Record<string, unknown>): string {
+    this.#out.write(']');
+    for (const key of definedKeys(after)) {
+      this.#out.write(',');
+      this.#out.write(JSON.stringify(key));
+      this.#out.write(':');
+      writeCanonical(this.#out, after[key], 1, this.#orders);
+    }
+    this.#out.write('}');
+    return this.#out.digest().slice(0, 32);
+  }
+}
+
+function definedKeys(record: Record<string, unknown>): string[] {
+  return Object.keys(record)
+    .filter((k) => record[k] !== undefined)
+    .sort();
+}

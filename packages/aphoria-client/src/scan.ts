@@ -84,9 +84,12 @@ const scanFields = {
   finished_at: timestamp(),
 };
 
-// The checks across fields, on a value whose fields may themselves be invalid (zod 4 runs
-// checks after non-fatal issues, and parseScan runs them on the raw input).
-function crossFieldIssues(scan: {
+/**
+ * The checks across fields, on a value whose fields may themselves be invalid (zod 4 runs
+ * checks after non-fatal issues, and parseScan runs them on the raw input). Internal (also
+ * scan-file/read.ts's, which checks the fingerprints itself as the findings stream by).
+ */
+export function crossFieldIssues(scan: {
   started_at?: unknown;
   finished_at?: unknown;
   findings?: unknown;
@@ -116,16 +119,23 @@ function crossFieldIssues(scan: {
     const segment = fingerprintSegment(fingerprint);
     const earlier = first.get(segment);
     if (earlier === undefined) first.set(segment, index);
-    else {
-      issues.push({
-        code: 'custom',
-        input: fingerprint,
-        path: ['findings', index, 'fingerprint'],
-        message: `duplicates ${formatPath(['findings', earlier, 'fingerprint'])} (fingerprints must be unique within a scan)`,
-      });
-    }
+    else issues.push(duplicateIssue(fingerprint, index, earlier));
   });
   return issues;
+}
+
+/** Finding `index`'s fingerprint is finding `earlier`'s. Internal. */
+export function duplicateIssue(
+  fingerprint: string,
+  index: number,
+  earlier: number,
+): z.core.$ZodRawIssue {
+  return {
+    code: 'custom',
+    input: fingerprint,
+    path: ['findings', index, 'fingerprint'],
+    message: `duplicates ${formatPath(['findings', earlier, 'fingerprint'])} (fingerprints must be unique within a scan)`,
+  };
 }
 
 /**
@@ -143,8 +153,8 @@ export const ScanSchema = z
     ctx.issues.push(...(crossFieldIssues(ctx.value) as typeof ctx.issues));
   });
 
-// ScanSchema without its findings, which parseScan checks one at a time.
-const ScanHeaderSchema = z.strictObject({
+/** ScanSchema without its findings, which parseScan checks one at a time. Internal. */
+export const ScanHeaderSchema = z.strictObject({
   ...scanFields,
   findings: z.array(z.unknown(), { error: 'must be an array of findings' }),
 });
@@ -180,9 +190,17 @@ export function parseScan(json: unknown, options: { source?: string } = {}): Sca
     issues.push(...(crossFieldIssues(json) as z.core.$ZodIssue[]));
   }
   if (issues.length === 0) return json as Scan;
+  throw invalidScan(issues, options.source);
+}
+
+/** The error of a scan with `issues`, read from `source`. Internal. */
+export function invalidScan(
+  issues: readonly z.core.$ZodIssue[],
+  source: string | undefined,
+): ScanValidationError {
   const scanIssues = toScanIssues(issues);
-  const what = `${options.source ?? 'the scan'} is not a valid aphoria.scan/v1 scan`;
-  throw new ScanValidationError(issuesMessage(what, scanIssues), scanIssues);
+  const what = `${source ?? 'the scan'} is not a valid aphoria.scan/v1 scan`;
+  return new ScanValidationError(issuesMessage(what, scanIssues), scanIssues);
 }
 
 /**

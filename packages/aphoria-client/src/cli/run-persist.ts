@@ -1,5 +1,5 @@
 /** `aphoria-hosted persist <scan.json|results.sarif>`: the CLI side of {@link persistScan}. */
-import { persistScan } from '../persist.js';
+import { persistScan, persistScanFile } from '../persist.js';
 import { type RunFlags, runSending } from './common.js';
 import { type Io, printJson } from './io.js';
 import { readScanInput, type ScanInputFlags } from './scan-input.js';
@@ -14,7 +14,8 @@ export async function runPersist(
     flags,
     io,
     (config) => readScanInput(file, flags, io, config),
-    (scan, options) => persistScan(scan, options),
+    (input, options) =>
+      'path' in input ? persistScanFile(input.path, options) : persistScan(input.scan, options),
   );
   if (flags.json === true) return printJson(io, result);
   io.stdout.write(`${persistSummary(result)}\n`);

@@ -28,13 +28,19 @@ export const SCAN_FORMATS = ['sarif', 'aphoria'] as const;
 
 const run = promisify(execFile);
 
+/**
+ * What persist sends: a native scan file, which `persistScanFile` reads as a stream (never
+ * whole: issue 21), or a scan mapped from a SARIF log.
+ */
+export type ScanInput = { readonly path: string } | { readonly scan: Scan };
+
 /** Reads `file` (relative to the command's directory) as a scan. */
 export async function readScanInput(
   file: string,
   flags: ScanInputFlags,
   io: Io,
   config: HostedConfig,
-): Promise<Scan> {
+): Promise<ScanInput> {
   const format = flags.format;
   if (format !== undefined && !(SCAN_FORMATS as readonly string[]).includes(format)) {
     throw new UsageError(
@@ -42,13 +48,13 @@ export async function readScanInput(
     );
   }
   const path = resolve(io.cwd, file);
-  if (format === 'aphoria') return nativeOnly(flags, () => readScanFile(path));
+  if (format === 'aphoria') return nativeOnly(flags, path);
   if (format === undefined) {
     const sniffed = await sniffScanFormat(path);
     // Not JSON, or not there: the native reader names what is wrong (a JSON mistake's line and
     // column included).
-    if (sniffed === 'unreadable') return readScanFile(path);
-    if (sniffed === 'aphoria') return nativeOnly(flags, () => readScanFile(path));
+    if (sniffed === 'unreadable') return { scan: await readScanFile(path) };
+    if (sniffed === 'aphoria') return nativeOnly(flags, path);
   }
   const project = flags.project ?? config.project;
   if (project === undefined) {
@@ -64,7 +70,7 @@ export async function readScanInput(
   const { mtime, ...collected } = await readSarifLog(path, mapping);
   // --commit/--branch win, then the log's versionControlProvenance; the git work tree is the
   // last resort.
-  return sarifLogToScan(collected, {
+  const scan = sarifLogToScan(collected, {
     ...mapping,
     project,
     commit: flags.commit,
@@ -73,9 +79,10 @@ export async function readScanInput(
     source: path,
     workTree: git,
   });
+  return { scan };
 }
 
-function nativeOnly(flags: ScanInputFlags, read: () => Promise<Scan>): Promise<Scan> {
+function nativeOnly(flags: ScanInputFlags, path: string): ScanInput {
   for (const [flag, value] of [
     ['--project', flags.project],
     ['--commit', flags.commit],
@@ -88,7 +95,7 @@ function nativeOnly(flags: ScanInputFlags, read: () => Promise<Scan>): Promise<S
       );
     }
   }
-  return read();
+  return { path };
 }
 
 /** HEAD's commit, its branch and the work tree's top, where git knows them. */

@@ -25,8 +25,8 @@ import type { Present, Sink } from './sink.js';
  */
 export const MAX_AMBIGUOUS_PER_RECORD = 4;
 
-/** Where the finding of a record comes from, when the scan is at hand. */
-export type FindingOf = (findingIndex: number) => Finding | undefined;
+/** The finding of a record, when the scan is at hand. */
+export type FindingOf = (record: AssertionRecord) => Finding | undefined;
 
 /** How {@link deliver} runs. */
 export interface DeliverOptions {
@@ -229,7 +229,7 @@ function rejection(
     scanId,
     index: record.i,
     findingIndex: record.f,
-    finding: record.f === undefined ? undefined : findingOf(record.f),
+    finding: findingOf(record),
     subject: record.in.subject,
     status,
     code,

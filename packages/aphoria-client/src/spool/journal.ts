@@ -126,7 +126,7 @@ export class Journal {
   static create(
     spool: Spool,
     header: HeaderRecord & { total: number },
-    records: () => Iterable<AssertionRecord>,
+    records: () => Iterable<AssertionRecord> | AsyncIterable<AssertionRecord>,
     onFatal: (error: unknown) => void,
   ): Journal {
     const path = spool.journalPath(header.scan);
@@ -344,14 +344,24 @@ export class Journal {
 
 /** Yields record i once i + 1 records are durable; stops when the writer ended short of it. */
 async function* durableRecords(
-  all: Iterable<AssertionRecord>,
+  all: Iterable<AssertionRecord> | AsyncIterable<AssertionRecord>,
   durable: DurableCount,
 ): AsyncGenerator<AssertionRecord> {
   let n = 0;
-  for (const record of all) {
+  // A scan in memory is mapped synchronously: no await per record for it.
+  const records = Symbol.iterator in all ? (all as Iterable<AssertionRecord>) : undefined;
+  if (records !== undefined) {
+    for (const record of records) {
+      n += 1;
+      // Mostly already durable (a batch holds thousands): no promise to wait on then.
+      if (!durable.has(n) && !(await durable.reach(n))) return; // the write failed: the run ends
+      yield record;
+    }
+    return;
+  }
+  for await (const record of all) {
     n += 1;
-    // Mostly already durable (a batch holds thousands): no promise to wait on then.
-    if (!durable.has(n) && !(await durable.reach(n))) return; // the write failed: the run ends
+    if (!durable.has(n) && !(await durable.reach(n))) return;
     yield record;
   }
 }

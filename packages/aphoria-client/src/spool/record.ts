@@ -15,6 +15,7 @@
  */
 import { crc32 } from 'node:zlib';
 import type { AssertionInput } from '@stemedb/sdk';
+import type { MappedAssertion } from '../types.js';
 
 /**
  * The journal format's version, in every header. 2 added `f` records and the header's `total`,
@@ -58,6 +59,13 @@ export interface AssertionRecord {
   /** The finding's index in `scan.findings`; absent for the scan's summary. */
   f?: number;
   in: AssertionInput;
+}
+
+/** The record of one mapped assertion (`scanToAssertions`). */
+export function recordOf(a: MappedAssertion): AssertionRecord {
+  return a.findingIndex === undefined
+    ? { t: 'a', i: a.index, in: a.input }
+    : { t: 'a', i: a.index, f: a.findingIndex, in: a.input };
 }
 
 /** Closes the list of assertion records. */

@@ -5,11 +5,12 @@
  * assertion is on the server exactly once, read back through the SDK. And a killed first
  * attempt followed by a CI retry on a fresh runner (no spool) stores nothing twice.
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { flushSpoolWith } from '../../src/flush.js';
 import { persistScan } from '../../src/index.js';
-import { persistScanWith } from '../../src/persist.js';
+import { persistScanFileWith, persistScanWith } from '../../src/persist.js';
 import { DEFAULT_SEAMS, type SpoolSeams } from '../../src/spool/spool.js';
 import type { HostedConfig } from '../../src/types.js';
 import { configFor, makeScan, readBack, tempDir, useEmulator } from '../support/persist.js';
@@ -127,4 +128,36 @@ describe('kill -9 of a first attempt, then a CI retry on a fresh runner', () => 
     await expectExactlyOnce(scan);
     expect(await spoolLeft(first)).toEqual([]);
   });
+});
+
+describe('kill -9 mid-persist of a scan file (the CLI path: read as a stream, never whole)', () => {
+  const points = [
+    { at: 'its journal appears', when: (c: HostedConfig) => () => journalExists(c.spoolDir) },
+    { at: 'half the writes are answered', after: FINDINGS / 2 },
+  ];
+  it.each(points)(
+    'killed when $at: the next persist of the file completes it, every assertion once',
+    async (point) => {
+      const seed = `kill-f-${point.after ?? 'journal'}`;
+      const scan = makeScan(FINDINGS, seed);
+      const config = configFor(emu(), await tempDir());
+      const scanFile = join(await tempDir('aphoria-scan-'), 'scan.json');
+      await writeFile(scanFile, JSON.stringify(scan, null, 2));
+      const base = storedCount(emu());
+      const child = startChild({ ...childArgs(config, seed), scanFile });
+      await killWhen(
+        child,
+        point.when?.(config) ?? (() => storedCount(emu()) - base >= (point.after ?? 0)),
+      );
+      const before = await readBack(emu(), scan);
+      expect(before.stored).toBeLessThan(TOTAL);
+      expect(before.doubled).toEqual([]);
+
+      const next = await persistScanFileWith(scanFile, { config, onWarning: () => {} }, RECOVERY);
+      expect(next).toMatchObject({ spooled: 0, rejected: 0, complete: true });
+      expect(next.sent).toBe(TOTAL - before.stored);
+      await expectExactlyOnce(scan);
+      expect(await spoolLeft(config)).toEqual([]);
+    },
+  );
 });
