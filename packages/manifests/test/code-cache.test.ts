@@ -87,7 +87,7 @@ describe('the code cache of a built CommonJS file', () => {
 });
 
 describe('the CLI with Node’s compile cache', () => {
-  it('caches the validators and the PromQL parser after a render, and renders the same with them', async () => {
+  it('caches the CLI, the validators and the PromQL parser after a render, and renders the same with them', async () => {
     const cache = freshDir();
     const env = { NODE_COMPILE_CACHE: cache };
     const config = join(cache, '..', 'code-cache.yaml');
@@ -101,7 +101,7 @@ describe('the CLI with Node’s compile cache', () => {
       cacheFiles(ours)
         .map((f) => f.replace(/-[0-9a-f]+\.cache$/, ''))
         .sort(),
-    ).toEqual(['bundled-models.cjs', 'promql-parser.cjs']);
+    ).toEqual(['bundled-models.cjs', 'cli-commands.cjs', 'cli.cjs', 'promql-parser.cjs']);
     const second = await run(['render', config], env);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toBe(first.stdout);

@@ -83,7 +83,9 @@ export function requireWithCodeCache(path: string, dir: string): unknown {
   // One cache file per built file (its name and the CRC of its path), rewritten when it changes.
   const cacheFile = join(dir, `${basename(path)}-${zlib.crc32(path).toString(16)}.cache`);
   const cachedData = readCache(fs, zlib, cacheFile, sourceCrc, source.length);
-  const script = new vm.Script(WRAP_HEAD + source + WRAP_TAIL, {
+  // A hashbang is valid only at the very start of a script: inside the wrapper it is a comment.
+  const body = source.startsWith('#!') ? `//${source.slice(2)}` : source;
+  const script = new vm.Script(WRAP_HEAD + body + WRAP_TAIL, {
     filename: path,
     ...(cachedData ? { cachedData } : {}),
   });
