@@ -66,6 +66,17 @@ describe('the code cache of a built CommonJS file', () => {
     expect(readFileSync(path)).not.toEqual(bytes);
   });
 
+  it('is kept per variant: each holds what its own runs compiled', () => {
+    const { file, dir } = setup('both');
+    (requireWithCodeCache(file, dir, 'one') as { answer(): string }).answer();
+    (requireWithCodeCache(file, dir, 'two') as { answer(): string }).answer();
+    writeCodeCaches();
+    expect(cacheFiles(dir).sort()).toEqual([
+      expect.stringMatching(/^built\.cjs-[0-9a-f]+-one\.cache$/),
+      expect.stringMatching(/^built\.cjs-[0-9a-f]+-two\.cache$/),
+    ]);
+  });
+
   it('is ignored when it is another file’s, or truncated', () => {
     const { file, dir } = setup('mine');
     runOnce(file, dir);
@@ -97,13 +108,22 @@ describe('the CLI with Node’s compile cache', () => {
     // Node names its own folder by version and V8 tag; ours is inside it.
     const [versioned] = readdirSync(cache);
     const ours = join(cache, versioned!, 'stemedb-manifests');
-    expect(
+    // The commands' file has a cache per command: each holds what its command compiled.
+    const names = () =>
       cacheFiles(ours)
-        .map((f) => f.replace(/-[0-9a-f]+\.cache$/, ''))
-        .sort(),
-    ).toEqual(['bundled-models.cjs', 'cli-commands.cjs', 'cli.cjs', 'promql-parser.cjs']);
+        .map((f) => f.replace(/-[0-9a-f]+(-[a-z]+)?\.cache$/, '$1'))
+        .sort();
+    expect(names()).toEqual([
+      'bundled-models.cjs',
+      'cli-commands.cjs-render',
+      'cli.cjs',
+      'promql-parser.cjs',
+    ]);
     const second = await run(['render', config], env);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toBe(first.stdout);
+    const validated = await run(['validate', config], env);
+    expect(validated.code, validated.stderr).toBe(0);
+    expect(names()).toContain('cli-commands.cjs-validate');
   });
 });

@@ -23,13 +23,14 @@ declare const __STEMEDB_CLI_BUNDLE__: boolean | undefined;
 type Commands = typeof import('./commands.js');
 
 /**
- * The commands' code (commands.ts), loaded when a command runs. The build carries it in
- * dist/cli-commands.cjs, beside this file's dist/cli.cjs, loaded with its code cache (launch.ts);
- * from source it is imported.
+ * The commands' code (commands.ts), loaded when command `name` runs. The build carries it in
+ * dist/cli-commands.cjs, beside this file's dist/cli.cjs, loaded with a code cache per command
+ * (launch.ts): a cache holds the functions the run that wrote it compiled, and `validate` run
+ * first would otherwise leave `render` a cache without yaml's writer. From source it is imported.
  */
-function commands(): Promise<Commands> {
+function commands(name: string): Promise<Commands> {
   return typeof __STEMEDB_CLI_BUNDLE__ !== 'undefined' && __STEMEDB_CLI_BUNDLE__
-    ? Promise.resolve(requireBuilt('./cli-commands.cjs', __filename) as Commands)
+    ? Promise.resolve(requireBuilt('./cli-commands.cjs', __filename, name) as Commands)
     : import('./commands.js');
 }
 
@@ -165,7 +166,7 @@ Examples:
 ${EXIT_CODES_HELP}`,
     )
     .action(async (config: string | undefined, flags, command: Command) => {
-      const { runRender } = await commands();
+      const { runRender } = await commands('render');
       await runRender(withConfig(config, flags), ioOf(command));
     });
 
@@ -187,7 +188,7 @@ Examples:
 ${EXIT_CODES_HELP}`,
     )
     .action(async (config: string | undefined, flags, command: Command) => {
-      const { runValidate } = await commands();
+      const { runValidate } = await commands('validate');
       await runValidate(withConfig(config, flags), ioOf(command));
     });
 
@@ -232,7 +233,7 @@ Examples:
 ${EXIT_CODES_HELP}`,
     )
     .action(async (paths: string[], flags, command: Command) => {
-      const { runLint } = await commands();
+      const { runLint } = await commands('lint');
       await runLint(paths, flags, ioOf(command));
     });
 
@@ -255,7 +256,7 @@ Examples:
 ${EXIT_CODES_HELP}`,
     )
     .action(async (flags, command: Command) => {
-      const { runInit } = await commands();
+      const { runInit } = await commands('init');
       await runInit(flags, ioOf(command));
     });
 
@@ -277,7 +278,7 @@ Examples:
 ${EXIT_CODES_HELP}`,
     )
     .action(async (flags, command: Command) => {
-      const { runSchema } = await commands();
+      const { runSchema } = await commands('schema');
       await runSchema(flags, ioOf(command));
     });
 
@@ -309,7 +310,7 @@ Examples:
 ${EXIT_CODES_HELP}`,
     )
     .action(async (config: string | undefined, flags, command: Command) => {
-      const { runApply } = await commands();
+      const { runApply } = await commands('apply');
       await runApply({ ...withConfig(config, flags), version }, ioOf(command));
     });
 
@@ -332,7 +333,7 @@ Examples:
 ${EXIT_CODES_HELP}`,
     )
     .action(async (config: string | undefined, flags, command: Command) => {
-      const { runDiff } = await commands();
+      const { runDiff } = await commands('diff');
       await runDiff({ ...withConfig(config, flags), version }, ioOf(command));
     });
 

@@ -52,12 +52,13 @@ let exitHook = false;
 
 /**
  * Requires the built CommonJS file `file` (relative to `from`, a file URL or path), through the
- * code cache when Node's compile cache is on, else with a plain `require`.
+ * code cache when Node's compile cache is on, else with a plain `require`. A `variant` keeps a
+ * cache of its own (a file whose callers run different parts of it, such as one per command).
  */
-export function requireBuilt(file: string, from: string): unknown {
+export function requireBuilt(file: string, from: string, variant?: string): unknown {
   const load = createRequire(from);
   const dir = codeCacheDir();
-  return dir === undefined ? load(file) : requireWithCodeCache(load.resolve(file), dir);
+  return dir === undefined ? load(file) : requireWithCodeCache(load.resolve(file), dir, variant);
 }
 
 /**
@@ -70,18 +71,21 @@ function codeCacheDir(): string | undefined {
 }
 
 /**
- * Requires the CommonJS file at `path` with the code cache kept in `dir` (made if missing): the
- * cache is used when its header matches the source, and (re)written at exit when there was none
- * or V8 rejected it. Exported for the tests, which give their own `dir`.
+ * Requires the CommonJS file at `path` with the code cache kept in `dir` (made if missing), the
+ * `variant`'s if one is given: the cache is used when its header matches the source, and
+ * (re)written at exit when there was none or V8 rejected it. Exported for the tests, which give
+ * their own `dir`.
  */
-export function requireWithCodeCache(path: string, dir: string): unknown {
+export function requireWithCodeCache(path: string, dir: string, variant?: string): unknown {
   const fs = builtin('node:fs') as Fs;
   const vm = builtin('node:vm') as Vm;
   const zlib = builtin('node:zlib') as Zlib;
   const source = fs.readFileSync(path, 'utf8');
   const sourceCrc = zlib.crc32(source);
-  // One cache file per built file (its name and the CRC of its path), rewritten when it changes.
-  const cacheFile = join(dir, `${basename(path)}-${zlib.crc32(path).toString(16)}.cache`);
+  // One cache file per built file (its name and the CRC of its path) and variant, rewritten when
+  // the file changes.
+  const name = `${basename(path)}-${zlib.crc32(path).toString(16)}`;
+  const cacheFile = join(dir, `${variant ? `${name}-${variant}` : name}.cache`);
   const cachedData = readCache(fs, zlib, cacheFile, sourceCrc, source.length);
   // A hashbang is valid only at the very start of a script: inside the wrapper it is a comment.
   const body = source.startsWith('#!') ? `//${source.slice(2)}` : source;
