@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(REPO, 'packages/manifests/bin/stemedb-manifests.js');
-const DIST = join(REPO, 'packages/manifests/dist/cli.js');
+const DIST = join(REPO, 'packages/manifests/dist/cli-commands.cjs');
 const LIB_CJS = join(REPO, 'packages/manifests/dist/index.cjs');
 const LIB_ESM = join(REPO, 'packages/manifests/dist/index.js');
 const TARGET_MS = 500;
@@ -48,7 +48,7 @@ if (!Number.isInteger(runs) || runs < 1) {
 }
 if (!existsSync(DIST)) {
   process.stderr.write(
-    'packages/manifests/dist/cli.js is missing: run `pnpm --filter @stemedb/manifests build`\n',
+    'packages/manifests/dist/cli-commands.cjs is missing: run `pnpm --filter @stemedb/manifests build`\n',
   );
   process.exit(2);
 }

@@ -136,22 +136,28 @@ export default defineConfig([
     banner: ({ format }) => (format === 'esm' ? { js: CREATE_REQUIRE } : {}),
   },
   {
-    // The CLI is started through bin/, an ES module; it needs no CJS build or types.
-    // Named `cli` so the bin's import of dist/cli.js stays as it is.
-    entry: { cli: 'src/cli/index.ts' },
-    format: ['esm'],
-    // A cold `render` has a budget of 500 ms (README, "Speed"). The CLI carries its pure-JS
-    // dependencies in its own files, tree-shaken: zod alone is ~95 ES modules to resolve and
-    // compile otherwise. The validators of the kinds `render` emits come from
-    // dist/bundled-models.cjs (the first build above, enabled by the define below), with their
-    // runtime (ajv formats etc.): hundreds of small CommonJS files otherwise. Other kinds are
-    // still required by path from node_modules, one at a time; client-node, which only apply
-    // and diff load, stays outside.
-    noExternal: [...PURE_JS_DEPENDENCIES, /^commander(\/|$)/],
+    // The CLI: bin/ loads dist/cli-launch.cjs, which loads dist/cli.cjs (the command line and its
+    // help) with the code cache of the functions a run compiled (src/cli/launch.ts,
+    // src/shared/code-cache.ts); a command loads dist/cli-commands.cjs, the commands' code, the
+    // same way (src/cli/program.ts). CommonJS, since a script (unlike an ES module) can be
+    // compiled with V8's cached data; two files, so that `--help` reads none of the commands.
+    entry: {
+      cli: 'src/cli/index.ts',
+      'cli-commands': 'src/cli/commands.ts',
+      'cli-launch': 'src/cli/launch.ts',
+    },
+    format: ['cjs'],
+    // A cold `render` has a budget (README, "Speed"). The CLI carries its pure-JS dependencies in
+    // its own file, tree-shaken: zod alone is ~95 ES modules to resolve and compile otherwise.
+    // The validators of the kinds `render` emits come from dist/bundled-models.cjs (the first
+    // build above, enabled by the define below), with their runtime (ajv formats etc.): hundreds
+    // of small CommonJS files otherwise. Other kinds are still required by path from
+    // node_modules, one at a time; client-node, which only apply and diff load, stays outside.
+    noExternal: [...PURE_JS_DEPENDENCIES, /^(commander|croner)(\/|$)/],
     define: { __STEMEDB_CLI_BUNDLE__: 'true' },
     esbuildPlugins: [englishOnly, userlandPunycode, esmOnlyModels],
-    // Bundled CommonJS (yaml, the models' validators) calls require(); an ES module has none of its own.
-    banner: { js: CREATE_REQUIRE },
+    // import.meta.url for the CommonJS file (the version's self-reference in src/cli/index.ts).
+    shims: true,
     sourcemap: true,
     target: 'node22',
     platform: 'node',

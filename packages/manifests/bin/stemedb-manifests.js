@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // A committed launcher, so package managers can link the bin before dist/ is built.
-import module from 'node:module';
+import module, { createRequire } from 'node:module';
 
 // Node's on-disk cache of compiled code (Node 22.1+; absent on older lines, hence `?.`): a cold
-// start then reads compiled code instead of compiling the CLI bundle again. It must be enabled
-// before the bundle is loaded, so the bundle is imported dynamically, after it.
+// start then reads compiled code instead of compiling the CLI again. It must be enabled before
+// the CLI is loaded; dist/cli-launch.cjs then loads the CLI with the code of the functions a run
+// compiled as well (src/cli/launch.ts).
 module.enableCompileCache?.();
-await import('../dist/cli.js');
+createRequire(import.meta.url)('../dist/cli-launch.cjs');

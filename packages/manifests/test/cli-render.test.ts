@@ -132,6 +132,15 @@ describe('render', () => {
     expect(parseYamlStream(result.stdout)).toEqual(BUNDLE);
   });
 
+  it('--json on a failing bundle: the JSON report is all of stderr (no error line after it)', async () => {
+    // The FailedError is thrown by the commands' file (dist/cli-commands.cjs) and reported by
+    // the command line's (dist/cli.cjs): quiet is recognised across the two.
+    const result = await run(['render', '--config', FAILING, '--json']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(JSON.parse(result.stderr)).toMatchObject({ ok: false, errors: 1 });
+  });
+
   it('never prints a secret value, not even with --debug', async () => {
     for (const args of [
       ['render', '--config', LEAKY, '--debug'],

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { main } from './program.js';
 
 // The package's own package.json by its exported name (a self-reference), so the same line
-// serves src/cli/ under tsx and the built dist/cli.js.
+// serves src/cli/ under tsx and the built dist/cli.cjs.
 const { version } = createRequire(import.meta.url)('@stemedb/manifests/package.json') as {
   version: string;
 };
@@ -20,4 +20,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-process.exitCode = await main(process.argv, version);
+// No top-level await: the build is CommonJS (launch.ts says why).
+void main(process.argv, version).then((code) => {
+  process.exitCode = code;
+});

@@ -146,7 +146,10 @@ export function errorLine(error: unknown): string {
 
 /** Writes an error to stderr: one line, or with `--debug` the stack and every cause's stack. */
 export function reportError(io: Io, error: unknown): void {
-  if (error instanceof FailedError && error.quiet && !io.debug) return;
+  // By name, as exitCodeOf() decides: the commands that throw it are built into a file of their
+  // own (dist/cli-commands.cjs), with their own copy of this module.
+  const quiet = (error as { name?: unknown; quiet?: unknown } | null)?.name === 'FailedError';
+  if (quiet && (error as FailedError).quiet && !io.debug) return;
   const colour = palette(io.stderr, io.env);
   io.stderr.write(`${colour.red(`${PROGRAM}:`)} ${errorLine(error)}\n`);
   if (!io.debug) return;

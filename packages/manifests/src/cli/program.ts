@@ -1,9 +1,10 @@
 /**
- * The command line: every command, its options and its help. Each command's code is imported
- * when the command runs, so `--help` loads nothing but commander, and only `apply` and `diff`
+ * The command line: every command, its options and its help. The commands' code is imported
+ * when a command runs, so `--help` loads nothing but commander, and only `apply` and `diff`
  * load @kubernetes/client-node: a cold `render` stays fast (its budget is in bench/README.md).
  */
 import { Command, CommanderError, Option } from 'commander';
+import { requireBuilt } from '../shared/code-cache.js';
 import {
   EXIT_CODES_HELP,
   EXIT_OK,
@@ -16,6 +17,22 @@ import {
   reportError,
   UsageError,
 } from './io.js';
+
+declare const __STEMEDB_CLI_BUNDLE__: boolean | undefined;
+
+type Commands = typeof import('./commands.js');
+
+/**
+ * The commands' code (commands.ts), loaded when command `name` runs. The build carries it in
+ * dist/cli-commands.cjs, beside this file's dist/cli.cjs, loaded with a code cache per command
+ * (launch.ts): a cache holds the functions the run that wrote it compiled, and `validate` run
+ * first would otherwise leave `render` a cache without yaml's writer. From source it is imported.
+ */
+function commands(name: string): Promise<Commands> {
+  return typeof __STEMEDB_CLI_BUNDLE__ !== 'undefined' && __STEMEDB_CLI_BUNDLE__
+    ? Promise.resolve(requireBuilt('./cli-commands.cjs', __filename, name) as Commands)
+    : import('./commands.js');
+}
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -149,7 +166,7 @@ Examples:
 ${EXIT_CODES_HELP}`,
     )
     .action(async (config: string | undefined, flags, command: Command) => {
-      const { runRender } = await import('./render-command.js');
+      const { runRender } = await commands('render');
       await runRender(withConfig(config, flags), ioOf(command));
     });
 
@@ -171,7 +188,7 @@ Examples:
 ${EXIT_CODES_HELP}`,
     )
     .action(async (config: string | undefined, flags, command: Command) => {
-      const { runValidate } = await import('./validate-command.js');
+      const { runValidate } = await commands('validate');
       await runValidate(withConfig(config, flags), ioOf(command));
     });
 
@@ -216,7 +233,7 @@ Examples:
 ${EXIT_CODES_HELP}`,
     )
     .action(async (paths: string[], flags, command: Command) => {
-      const { runLint } = await import('./lint-command.js');
+      const { runLint } = await commands('lint');
       await runLint(paths, flags, ioOf(command));
     });
 
@@ -239,7 +256,7 @@ Examples:
 ${EXIT_CODES_HELP}`,
     )
     .action(async (flags, command: Command) => {
-      const { runInit } = await import('./init-command.js');
+      const { runInit } = await commands('init');
       await runInit(flags, ioOf(command));
     });
 
@@ -261,7 +278,7 @@ Examples:
 ${EXIT_CODES_HELP}`,
     )
     .action(async (flags, command: Command) => {
-      const { runSchema } = await import('./schema-command.js');
+      const { runSchema } = await commands('schema');
       await runSchema(flags, ioOf(command));
     });
 
@@ -293,7 +310,7 @@ Examples:
 ${EXIT_CODES_HELP}`,
     )
     .action(async (config: string | undefined, flags, command: Command) => {
-      const { runApply } = await import('./cluster-commands.js');
+      const { runApply } = await commands('apply');
       await runApply({ ...withConfig(config, flags), version }, ioOf(command));
     });
 
@@ -316,7 +333,7 @@ Examples:
 ${EXIT_CODES_HELP}`,
     )
     .action(async (config: string | undefined, flags, command: Command) => {
-      const { runDiff } = await import('./cluster-commands.js');
+      const { runDiff } = await commands('diff');
       await runDiff({ ...withConfig(config, flags), version }, ioOf(command));
     });
 

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { z } from 'zod';
 import * as D from '../defaults.js';
+import { PARSE_ONCE } from '../shared/parse-once.js';
 import { ingressSchema, networkPolicySchema, rateLimitSchema } from './network.js';
 import {
   backupSchema,
@@ -237,7 +238,7 @@ function toIssues(error: z.ZodError): ConfigIssue[] {
  * problem; `source` (a file name) is named in its message.
  */
 export function parseConfig(input: unknown, source?: string): StemeDeploymentConfig {
-  const result = configSchema.safeParse(input);
+  const result = configSchema.safeParse(input, PARSE_ONCE);
   if (!result.success) throw new ConfigError(toIssues(result.error), source);
   return result.data;
 }
@@ -275,7 +276,7 @@ export async function loadConfigFile(
       path,
     );
   }
-  const result = configSchema.safeParse(source.data);
+  const result = configSchema.safeParse(source.data, PARSE_ONCE);
   if (result.success) return result.data;
   throw new ConfigError(locateIssues(result.error, source), path);
 }

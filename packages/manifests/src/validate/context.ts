@@ -3,6 +3,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_WAL_REPLAY_SECONDS } from '../defaults.js';
+import { PARSE_ONCE } from '../shared/parse-once.js';
 import type { KubeObject } from '../types.js';
 import { arr, isObject, obj, str } from './json.js';
 import type { SchemaIssue } from './schema/issues.js';
@@ -87,7 +88,7 @@ export interface ResolvedOptions {
 
 /** Checks options once; throws a TypeError naming the bad key. */
 export function resolveOptions(options: ValidateOptions | undefined): ResolvedOptions {
-  const parsed = optionsSchema.safeParse(options ?? {});
+  const parsed = optionsSchema.safeParse(options ?? {}, PARSE_ONCE);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new TypeError(

@@ -4,6 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import type { parser as PromQLParser } from '@prometheus-io/lezer-promql';
+import { requireBuilt } from '../shared/code-cache.js';
 
 type SyntaxNode = ReturnType<typeof PromQLParser.parse>['topNode'];
 
@@ -15,16 +16,17 @@ let loaded: typeof PromQLParser | undefined;
  * The parser, loaded when the first expression is parsed: compiling it and building it (its
  * parse tables, the highlighting tags) is work every `require('@stemedb/manifests')` did
  * otherwise, PromQL or not. The builds carry it in `dist/promql-parser.cjs` (promql-parser.ts,
- * beside the chunk this module lands in); from source it comes from node_modules.
+ * beside the chunk this module lands in), loaded with its code cache (code-cache.ts); from
+ * source it comes from node_modules.
  */
 function promqlParser(): typeof PromQLParser {
   if (!loaded) {
-    const load = createRequire(typeof __filename === 'string' ? __filename : import.meta.url);
+    const from = typeof __filename === 'string' ? __filename : import.meta.url;
     const bundled = typeof __STEMEDB_CLI_BUNDLE__ !== 'undefined' && __STEMEDB_CLI_BUNDLE__;
     loaded = (
-      load(bundled ? './promql-parser.cjs' : '@prometheus-io/lezer-promql') as {
-        parser: typeof PromQLParser;
-      }
+      (bundled
+        ? requireBuilt('./promql-parser.cjs', from)
+        : createRequire(from)('@prometheus-io/lezer-promql')) as { parser: typeof PromQLParser }
     ).parser;
   }
   return loaded;

@@ -1,6 +1,6 @@
 /**
  * Running the CLI as users run it, for the cli-*.test.ts files: the built bin
- * (bin/stemedb-manifests.js → dist/cli.js) in a child process, with its exit code, stdout and
+ * (bin/stemedb-manifests.js → dist/cli-launch.cjs → dist/cli.cjs) in a child process, with its exit code, stdout and
  * stderr. dist/ is rebuilt first when it is missing or older than src/. Importing this module
  * registers the build check (beforeAll) and the removal of the test's temp dir (afterAll) on the
  * importing test file.
@@ -24,7 +24,7 @@ import { buildBundle } from '../../src/bundle.js';
 
 export const PACKAGE = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(PACKAGE, 'bin/stemedb-manifests.js');
-const DIST = join(PACKAGE, 'dist/cli.js');
+const DIST = join(PACKAGE, 'dist/cli-commands.cjs');
 /** Held while one test file rebuilds dist/, so that files running in parallel do not race. */
 const BUILD_LOCK = join(PACKAGE, 'node_modules/.cli-test-build.lock');
 

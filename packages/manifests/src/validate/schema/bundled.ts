@@ -5,10 +5,11 @@
  * path from node_modules (models.ts).
  *
  * The file is CommonJS, one file with no imports of ours, so the ES module and CommonJS builds
- * load the same copy with a plain `require` (no `require()` of an ES module, which a loader that
- * compiles required ES modules itself, such as tsx, would resolve with the wrong conditions).
+ * load the same copy as CommonJS (no `require()` of an ES module, which a loader that compiles
+ * required ES modules itself, such as tsx, would resolve with the wrong conditions), with the
+ * code cache of the functions a run compiled when Node's compile cache is on (code-cache.ts).
  */
-import { createRequire } from 'node:module';
+import { requireBuilt } from '../../shared/code-cache.js';
 
 declare const __STEMEDB_CLI_BUNDLE__: boolean | undefined;
 
@@ -21,8 +22,8 @@ let table: Readonly<Record<string, () => unknown>> | undefined;
 export function bundledModel(key: string): (() => unknown) | undefined {
   if (typeof __STEMEDB_CLI_BUNDLE__ === 'undefined' || !__STEMEDB_CLI_BUNDLE__) return undefined;
   if (!table) {
-    const load = createRequire(typeof __filename === 'string' ? __filename : import.meta.url);
-    table = (load(FILE) as { bundledModels: Readonly<Record<string, () => unknown>> })
+    const from = typeof __filename === 'string' ? __filename : import.meta.url;
+    table = (requireBuilt(FILE, from) as { bundledModels: Readonly<Record<string, () => unknown>> })
       .bundledModels;
   }
   return table[key];

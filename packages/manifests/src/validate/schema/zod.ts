@@ -3,13 +3,14 @@
  * in the same shape as those from kubernetes-models' validators.
  */
 import { z } from 'zod';
+import { PARSE_ONCE } from '../../shared/parse-once.js';
 import { at } from '../json.js';
 import type { PathSegment } from '../paths.js';
 import { jsonType, type SchemaIssue } from './issues.js';
 
 /** Every issue of `object` against `schema`. */
 export function checkWithZod(schema: z.ZodType, object: unknown): SchemaIssue[] {
-  const result = schema.safeParse(object);
+  const result = schema.safeParse(object, PARSE_ONCE);
   if (result.success) return [];
   const issues: SchemaIssue[] = [];
   for (const issue of result.error.issues) {
