@@ -3,7 +3,6 @@
  * (practice 1, like stripe-node's `StripeError.generate`): the class and code from the status,
  * the message from the body (body-text.ts), `Retry-After` parsed once onto the error.
  */
-import { STATUS_CODES } from 'node:http';
 import { clip, describeBody } from './body-text.js';
 import {
   StemeAbortError,
@@ -28,6 +27,12 @@ import { headerValue, type ResponseInfo } from './response.js';
 import { parseRetryAfter } from './retry-after.js';
 import { safeCause } from './safe-cause.js';
 import { REQUEST_ID_HEADER } from './wire.js';
+
+// Not `import { STATUS_CODES } from 'node:http'`: an ES module import of a builtin evaluates
+// every export of its facade, and `http`'s lazy `WebSocket`, `MessageEvent` and `CloseEvent`
+// getters then load Node's own copy of undici (tens of ms of CPU on every start of a CLI that
+// uses the SDK; bench/README.md). The module object itself runs no getter.
+const { STATUS_CODES } = process.getBuiltinModule('node:http');
 
 /**
  * Whether a request of `method` that got no definite answer may have changed the server's

@@ -7,7 +7,7 @@
  * shorter) and follows the caller's `AbortSignal`; the body is read to the end or destroyed on
  * every path, so no socket is held by an unread body (practice 4).
  */
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { AttemptAbort, AttemptTimers } from './attempt-abort.js';
 import type { NowFn } from './clock.js';
 import {
@@ -21,6 +21,7 @@ import { isStemeError, StemeError } from './errors.js';
 import { exchange, MAX_RESPONSE_BYTES } from './exchange.js';
 import type { ResponseInfo } from './response.js';
 import { watchAbort } from './signal-fanout.js';
+import { Agent } from './undici-agent.js';
 import { invalidResponse } from './validate.js';
 import { API_KEY_HEADER, type HttpMethod, IDEMPOTENCY_KEY_HEADER } from './wire.js';
 

@@ -18,7 +18,6 @@ import {
   type ServerOptions,
 } from './context.js';
 import { checkMassRevoke } from './mass-revoke.js';
-import { preflightStore } from './preflight.js';
 import { executePlan, type ProvisionResult } from './provision-apply.js';
 import {
   computePlan,
@@ -34,7 +33,7 @@ import {
   prunedWithLiveKeys,
   pruneProjects,
 } from './prune.js';
-import { DEFAULT_LEASE_DURATION_MS, withRunLease } from './run-lease.js';
+import { DEFAULT_LEASE_DURATION_MS, withCheckedRunLease, withRunLease } from './run-lease.js';
 import {
   checkPlanTarget,
   observeForPlan,
@@ -201,8 +200,7 @@ export async function applyProvision(
   const wanted = new Set(projects);
   const kept = { ...plan, projects: plan.projects.filter((p) => wanted.has(p.project)) };
   try {
-    await preflightStore(ctx.store, ['read', 'write'], ctx.signal);
-    return await withRunLease(ctx.store, lease, (signal) => {
+    return await withCheckedRunLease(ctx.store, ['read', 'write'], lease, async (signal) => {
       checkMassRevoke('provision', kept, guard);
       return executePlan({ ...ctx, signal }, kept);
     });
@@ -228,8 +226,7 @@ export async function applyProvision(
 export async function provision(options: ProvisionOptions): Promise<ProvisionRun> {
   const { client, ctx, projects, lease, guard, onPlan, prune } = resolve(options, 'provision');
   try {
-    await preflightStore(ctx.store, ['read', 'write'], ctx.signal);
-    return await withRunLease(ctx.store, lease, async (signal) => {
+    return await withCheckedRunLease(ctx.store, ['read', 'write'], lease, async (signal) => {
       const run = { ...ctx, signal };
       // The store's listing reads nothing the plan reads: it runs beside the key list and the
       // plan's reads rather than after them (a round trip and a page of secrets less to wait).

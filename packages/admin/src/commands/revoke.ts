@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { AdminError } from '../errors.js';
 import { checkProjectName } from '../projects-file.js';
 import { projectKeyLabel, projectKeySecret } from '../stores/names.js';
-import type { SecretStore } from '../stores/types.js';
+import type { SecretStore, StoreOperation } from '../stores/types.js';
 import {
   type ClientOptions,
   fields,
@@ -19,11 +19,10 @@ import {
   storeFailure,
 } from './context.js';
 import { markOffboarded, offboardedSecret } from './offboarded.js';
-import { preflightStore } from './preflight.js';
 import { reconcileProject } from './reconcile.js';
 import { retiringSecret } from './retiring.js';
 import { revokeKeys } from './revoke-keys.js';
-import { withRunLease } from './run-lease.js';
+import { withCheckedRunLease } from './run-lease.js';
 import { readServerKeys } from './server-keys.js';
 
 /** Options of {@link revoke}. */
@@ -80,12 +79,9 @@ export async function revoke(options: RevokeOptions): Promise<RevokeResult> {
   try {
     // Revoking first and then failing to write the store would leave a dead key stored: check
     // the permission the run needs (marking the secret, or deleting it) before anything changes.
-    await preflightStore(
-      o.store,
-      o.keepSecret === true ? ['read', 'write'] : ['read', 'delete'],
-      o.signal,
-    );
-    return await withRunLease(o.store, lease, async (signal) => {
+    const operations: StoreOperation[] =
+      o.keepSecret === true ? ['read', 'write'] : ['read', 'delete'];
+    return await withCheckedRunLease(o.store, operations, lease, async (signal) => {
       const keys = await readServerKeys(client.admin, signal);
       const live = keys.liveByLabel.get(projectKeyLabel(project)) ?? [];
       const stored = await o.store.list(secret, { signal }).then(

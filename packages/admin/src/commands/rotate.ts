@@ -28,10 +28,9 @@ import {
 } from './context.js';
 import { checkMassRevoke } from './mass-revoke.js';
 import { offboardedProjects } from './offboarded.js';
-import { preflightStore } from './preflight.js';
 import { executePlan, type ProvisionResult } from './provision-apply.js';
 import { computePlan } from './provision-plan.js';
-import { DEFAULT_LEASE_DURATION_MS, withRunLease } from './run-lease.js';
+import { DEFAULT_LEASE_DURATION_MS, withCheckedRunLease } from './run-lease.js';
 import { readServerKeys } from './server-keys.js';
 
 /** Options of {@link rotate}: one `project`, or `all` of the store's projects. */
@@ -104,8 +103,7 @@ export async function rotate(options: RotateOptions): Promise<ProvisionResult> {
     now,
   };
   try {
-    await preflightStore(o.store, ['read', 'write'], o.signal);
-    return await withRunLease(o.store, lease, async (signal) => {
+    return await withCheckedRunLease(o.store, ['read', 'write'], lease, async (signal) => {
       const ctx = {
         admin: client.admin,
         store: o.store,

@@ -8,8 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { AdminError, describeError } from '../errors.js';
 import type { LeaseHolder, StoreLease } from '../stores/lease-types.js';
-import type { SecretStore } from '../stores/types.js';
+import type { SecretStore, StoreOperation } from '../stores/types.js';
 import { storeFailure } from './context.js';
+import { preflightStore } from './preflight.js';
 
 /** How long a run waits for another run's lease (`--lock-timeout`). */
 export const DEFAULT_RUN_LOCK_TIMEOUT_MS = 60_000;
@@ -140,6 +141,36 @@ export async function withRunLease<T>(
   } finally {
     clearInterval(timer);
     await lease.release();
+  }
+}
+
+/**
+ * {@link withRunLease} after the store's preflight for `operations` (preflight.ts): `body` runs
+ * only once both the preflight passed and the lease is held, so nothing is read for the plan,
+ * minted or revoked before either. The two are asked together rather than one after the other
+ * (their round trips overlap: two fewer in a row on every run). The preflight writes nothing,
+ * and a lease claim is no key change; a failed preflight stops the wait for the lease and is
+ * the error reported (it names the missing permission, exit 3), whatever became of the lease.
+ */
+export async function withCheckedRunLease<T>(
+  store: SecretStore,
+  operations: readonly StoreOperation[],
+  options: RunLeaseOptions,
+  body: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const refused = new AbortController();
+  const checked = preflightStore(store, operations, options.signal);
+  checked.catch(() => refused.abort()); // awaited below, so never unhandled
+  const stop =
+    options.stop === undefined ? refused.signal : AbortSignal.any([options.stop, refused.signal]);
+  try {
+    return await withRunLease(store, { ...options, stop }, async (signal) => {
+      await checked;
+      return body(signal);
+    });
+  } catch (error) {
+    await checked;
+    throw error;
   }
 }
 

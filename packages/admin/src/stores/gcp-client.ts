@@ -40,7 +40,13 @@ export const LOOPBACK_AUTH = Object.freeze({
 export async function createSecretManagerClient(
   endpoint: LoopbackEndpoint | undefined,
 ): Promise<SecretManagerServiceClient> {
-  const { SecretManagerServiceClient } = await import('@google-cloud/secret-manager');
+  // The v1 client's own module: the package's index also loads the v1beta2 client and
+  // `protos.js` (800 kB of generated classes for every API version, which the client does not
+  // use: it reads `protos.json`). It is the class the index exports, and the package has no
+  // `exports` map to refuse the path (test/stores/lazy-clients.test.ts checks both).
+  const { SecretManagerServiceClient } = await import(
+    '@google-cloud/secret-manager/build/src/v1/secret_manager_service_client.js'
+  );
   if (endpoint === undefined) return new SecretManagerServiceClient();
   const { credentials } = await import('@grpc/grpc-js');
   // The client copies its options; each store gets its own stub-holding object so that

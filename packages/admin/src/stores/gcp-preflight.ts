@@ -33,19 +33,20 @@ export async function gcpPreflight(
   filter: string,
   operations: readonly StoreOperation[],
   call: GcpPreflightCall,
-  callOptions: object,
+  /** A new options object for each call (gax writes the routing header into it). */
+  callOptions: () => object,
 ): Promise<void> {
   const [secrets] = await call('preflight', (c) =>
     c.listSecrets(
       { parent: `projects/${project}`, pageSize: 1, filter },
-      { ...callOptions, autoPaginate: false },
+      { ...callOptions(), autoPaginate: false },
     ),
   );
   const probe = secrets[0]?.name;
   if (probe === undefined || probe === null) return;
   const wanted = [...new Set(operations.flatMap((op) => GCP_PREFLIGHT_PERMISSIONS[op]))];
   const [answer] = await call('preflight', (c) =>
-    c.testIamPermissions({ resource: probe, permissions: wanted }, callOptions),
+    c.testIamPermissions({ resource: probe, permissions: wanted }, callOptions()),
   );
   const held = new Set(answer.permissions ?? []);
   const missing = wanted.filter((p) => !held.has(p));

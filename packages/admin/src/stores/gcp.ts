@@ -111,7 +111,11 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
   const endpoint =
     given.endpoint === undefined ? undefined : parseLoopbackEndpoint(given.endpoint, 'endpoint');
   const retry = resolveRetry(given.retry);
-  const callOptions = { retry: null, timeout: given.timeoutMs ?? DEFAULT_GCP_TIMEOUT_MS };
+  const timeout = given.timeoutMs ?? DEFAULT_GCP_TIMEOUT_MS;
+  // A new object for every call: gax writes the call's routing header (`x-goog-request-params`,
+  // made from the request's name) into the options object it is given and reads it back after
+  // an await, so calls in flight together that share one object send each other's headers.
+  const callOptions = () => ({ retry: null, timeout });
   const claimTimeoutMs = given.claimTimeoutMs ?? DEFAULT_CLAIM_TIMEOUT_MS;
   const parent = `projects/${project}`;
   const writeSlot = createWriteLimiter(given.writeLimit, KIND);
@@ -143,7 +147,7 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
   const leaseCell = gcpLeaseCell(
     parent,
     (operation, signal, attempt) => call(operation, GCP_LEASE_SECRET, signal, attempt),
-    callOptions.timeout,
+    timeout,
   );
 
   function enter(operation: string, call: StoreCallOptions | undefined, name?: string): void {
@@ -166,7 +170,7 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
           // By the label every secret this store creates carries: `name:` is a "contains"
           // match, so it cannot select a prefix, and would list secrets made by others.
           { parent, pageSize: PAGE_SIZE, pageToken, filter: MANAGED_FILTER },
-          { ...callOptions, autoPaginate: false },
+          { ...callOptions(), autoPaginate: false },
         ),
       );
       for (const secret of secrets) {
@@ -198,7 +202,7 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
               secretId: name,
               secret: { replication: { automatic: {} }, labels: { ...MANAGED_LABELS } },
             },
-            callOptions,
+            callOptions(),
           );
         });
         return true;
@@ -222,7 +226,7 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
           await writeSlot(operation, name, signal);
           return c.addSecretVersion(
             { parent: secretPath(name), payload: { data: Buffer.from(value, 'utf8') } },
-            callOptions,
+            callOptions(),
           );
         },
         [value],
@@ -238,7 +242,7 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
     ): Promise<{ value: string; version: string } | undefined> {
       try {
         const [response] = await call(operation, name, signal, (c) =>
-          c.accessSecretVersion({ name: `${secretPath(name)}/versions/${version}` }, callOptions),
+          c.accessSecretVersion({ name: `${secretPath(name)}/versions/${version}` }, callOptions()),
         );
         const data = response.payload?.data;
         const value =
@@ -258,7 +262,7 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
           const [versions, , response] = await call(operation, name, signal, (c) =>
             c.listSecretVersions(
               { parent: secretPath(name), pageSize: PAGE_SIZE, pageToken },
-              { ...callOptions, autoPaginate: false },
+              { ...callOptions(), autoPaginate: false },
             ),
           );
           for (const v of versions) {
@@ -283,7 +287,7 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
           await writeSlot(operation, name, undefined);
           return c.destroySecretVersion(
             { name: `${secretPath(name)}/versions/${version}` },
-            callOptions,
+            callOptions(),
           );
         });
       } catch (error) {
@@ -372,7 +376,7 @@ export function createGcpSecretStore(options: GcpSecretStoreOptions = {}): Secre
         known?.delete(name);
         await call('delete', name, options?.signal, async (c) => {
           await writeSlot('delete', name, options?.signal);
-          return c.deleteSecret({ name: secretPath(name) }, callOptions);
+          return c.deleteSecret({ name: secretPath(name) }, callOptions());
         });
       } catch (error) {
         if (!isGrpcStatus(error, 'NOT_FOUND')) throw error;

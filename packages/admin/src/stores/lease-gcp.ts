@@ -24,7 +24,8 @@ export type GcpLeaseCall = <T>(
 /** The lease cell of the gcp: store of `parent` (`projects/<project>`). */
 export function gcpLeaseCell(parent: string, call: GcpLeaseCall, timeout: number): LeaseCell {
   const name = `${parent}/secrets/${GCP_LEASE_SECRET}`;
-  const options = { retry: null, timeout };
+  // A new object per call: gax writes each call's routing header into it (see gcp.ts).
+  const options = () => ({ retry: null, timeout });
   const annotations = (record: LeaseRecord) => ({ [GCP_LEASE_SECRET]: JSON.stringify(record) });
   const parse = (secret: { etag?: string | null; annotations?: Record<string, string> | null }) => {
     const text = secret.annotations?.[GCP_LEASE_SECRET];
@@ -40,7 +41,7 @@ export function gcpLeaseCell(parent: string, call: GcpLeaseCall, timeout: number
   return {
     async read(signal) {
       try {
-        const [secret] = await call('readLease', signal, (c) => c.getSecret({ name }, options));
+        const [secret] = await call('readLease', signal, (c) => c.getSecret({ name }, options()));
         return parse(secret);
       } catch (error) {
         if (isGrpcStatus(error, 'NOT_FOUND')) return undefined;
@@ -56,7 +57,7 @@ export function gcpLeaseCell(parent: string, call: GcpLeaseCall, timeout: number
               secretId: GCP_LEASE_SECRET,
               secret: { replication: { automatic: {} }, annotations: annotations(record) },
             },
-            options,
+            options(),
           ),
         );
         return secret.etag ?? '';
@@ -73,7 +74,7 @@ export function gcpLeaseCell(parent: string, call: GcpLeaseCall, timeout: number
               secret: { name, etag: token, annotations: annotations(record) },
               updateMask: { paths: ['annotations'] },
             },
-            options,
+            options(),
           ),
         );
         return secret.etag ?? '';

@@ -139,6 +139,11 @@ export interface SecretManagerCall {
   readonly injected: boolean;
   /** True when the call carried an `authorization` header (a local client must not send one). */
   readonly authorization: boolean;
+  /**
+   * The call's `x-goog-request-params` header (the routing header the client sets from the
+   * request, e.g. `name=projects%2Fp%2Fsecrets%2Fs%2Fversions%2Flatest`), or `''` without one.
+   */
+  readonly routing: string;
   /** When the call arrived (`Date.now()`, before any latency), e.g. to check a rate limit. */
   readonly at: number;
 }
@@ -300,6 +305,7 @@ export async function startSecretManagerEmulator(
         code: statusName(code),
         injected,
         authorization: call.metadata.get('authorization').length > 0,
+        routing: String(call.metadata.get('x-goog-request-params')[0] ?? ''),
         at,
       });
     };

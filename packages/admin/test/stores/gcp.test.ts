@@ -108,6 +108,25 @@ describe('gcp: against the local Secret Manager', () => {
     expect(store.spec).toBe(`gcp:${PROJECT}`);
   });
 
+  it("sends each call's own routing header, however many calls are in flight together", async () => {
+    // gax writes x-goog-request-params into the options object it is given and reads it after
+    // an await: calls that shared one object sent the last caller's secret name.
+    const names = Array.from({ length: 12 }, (_, i) => `stemedb-key-route-${i}`);
+    await Promise.all(names.map((name) => store.writeVersion(name, KEY)));
+    await Promise.all(names.map((name) => store.readLatest(name)));
+    await store.preflight({ operations: ['read', 'write'] });
+    const calls = emulator.calls().filter((c) => c.method !== 'ListSecrets');
+    expect(calls.length).toBeGreaterThan(3 * names.length);
+    for (const call of calls) {
+      // CreateSecret is routed by its parent; the log names the secret it creates.
+      const routedBy =
+        call.method === 'CreateSecret'
+          ? call.resource.replace(/\/secrets\/[^/]+$/, '')
+          : call.resource;
+      expect(decodeURIComponent(call.routing.replace(/^[a-z_]+=/, ''))).toBe(routedBy);
+    }
+  });
+
   it('writeVersion creates a secret only when it is absent: one write for an existing one', async () => {
     await store.writeVersion('stemedb-key-a', KEY);
     expect(emulator.calls().map((c) => [c.method, c.code])).toEqual([

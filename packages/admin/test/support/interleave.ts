@@ -84,6 +84,7 @@ function scheduled(
   crashAt: number | undefined,
   crash: Step['crash'],
   onCrash: () => void,
+  landings: Promise<unknown>[],
 ): SecretStore {
   let calls = 0;
   const wrap =
@@ -99,7 +100,13 @@ function scheduled(
         }
         // The call that reaches the crash point lands (when `after`) and the run dies with it;
         // any call the dead run's stray timers still make goes nowhere.
-        if (crash === 'after' && calls === crashAt) await f(...args).catch(() => undefined);
+        // Calls in flight together reach it together (the count is read once the scheduler lets
+        // each go), so more than one may land; `landings` lets the repair run wait for them.
+        if (crash === 'after' && calls === crashAt) {
+          const landing = f(...args).catch(() => undefined);
+          landings.push(landing);
+          await landing;
+        }
         onCrash();
         return new Promise<R>(() => {});
       }
@@ -215,6 +222,7 @@ async function check(kind: Kind, steps: Step[], s: fc.Scheduler): Promise<void> 
       }
     };
 
+    const landings: Promise<unknown>[] = [];
     const runs = steps.map((step, i) => {
       t += step.advanceMs;
       const interrupt = new AbortController();
@@ -225,7 +233,7 @@ async function check(kind: Kind, steps: Step[], s: fc.Scheduler): Promise<void> 
             ? () => interrupt.abort(new Error('interrupted'))
             : () => resolve('crashed');
       });
-      const runStore = scheduled(store, s, `run${i}`, step.crashAt, step.crash, crashed);
+      const runStore = scheduled(store, s, `run${i}`, step.crashAt, step.crash, crashed, landings);
       const run = { ...base, store: runStore, now, lockTimeoutMs: 200, signal: interrupt.signal };
       const op = step.op;
       const target = 'target' in op ? names[op.target] : undefined;
@@ -253,7 +261,10 @@ async function check(kind: Kind, steps: Step[], s: fc.Scheduler): Promise<void> 
     });
     await invariant('after');
 
-    // Grace plus lease later, one more run repairs whatever the crashes left.
+    // Grace plus lease later, one more run repairs whatever the crashes left. By then every call
+    // a crashed run had in flight has landed (a dead process's requests already sent are still
+    // served); the repair run does not race them.
+    await Promise.all(landings);
     t += GRACE + 2 * MIN;
     const last = await provision({ ...base, store, projects: listed, now, lockTimeoutMs: 0 });
     printed.push(JSON.stringify(last));
