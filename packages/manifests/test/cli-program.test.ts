@@ -133,7 +133,13 @@ module.registerHooks({
       execFile(
         process.execPath,
         ['--import', pathToFileURL(hooks).href, BIN, ...args],
-        { cwd: work, env: { PATH: process.env.PATH, HOME: work, ...env } },
+        // The compile cache off: the CLI's files are then loaded by a plain `require`, which the
+        // hooks see on every Node line (Node 22's do not see the `require.resolve` that the
+        // code-cache path loads them by). The module graph is the same either way.
+        {
+          cwd: work,
+          env: { PATH: process.env.PATH, HOME: work, NODE_DISABLE_COMPILE_CACHE: '1', ...env },
+        },
         () => resolve(),
       );
     });
