@@ -114,7 +114,7 @@ async function runChild(spec: ChildSpec, profileName?: string) {
 async function withServer<T>(
   target: TargetName,
   run: (url: string, apiKey: string) => Promise<T>,
-): Promise<T & { serverCpuUs: number }> {
+): Promise<T & { serverCpuUs: number; fsyncs: WalFsyncs }> {
   const spec = {
     role: 'server' as Role,
     findings: 0,
@@ -130,7 +130,8 @@ async function withServer<T>(
     child.send({ type: 'cpu?' });
     const cpu = await firstMessage(child);
     if (cpu.type !== 'server-cpu') throw new Error(`server: ${JSON.stringify(cpu)}`);
-    return { ...result, serverCpuUs: cpu.cpuUs };
+    // After the CPU reading, so that this scrape is not charged to the client.
+    return { ...result, serverCpuUs: cpu.cpuUs, fsyncs: await walFsyncs(ready.url) };
   } finally {
     await new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve();
@@ -144,6 +145,30 @@ async function withServer<T>(
   }
 }
 
+/** The emulator's data-directory writes (each one write and one fsync) so far. */
+interface WalFsyncs {
+  count: number;
+  seconds: number;
+}
+
+/**
+ * Read from the emulator's `stemedb_wal_fsync_latency_seconds` histogram. The emulator groups
+ * the writes that arrive while one is in flight into one fsync, so assertions per fsync says how
+ * well a client's requests batch on the server's disk, and the mean fsync time how busy the
+ * disk is (zero counts in memory).
+ */
+async function walFsyncs(url: string): Promise<WalFsyncs> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const value = (name: string) => {
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    return line === undefined ? 0 : Number(line.slice(name.length + 1));
+  };
+  return {
+    count: value('stemedb_wal_fsync_latency_seconds_count'),
+    seconds: value('stemedb_wal_fsync_latency_seconds_sum'),
+  };
+}
+
 interface Sample {
   round: number;
   target: TargetName;
@@ -154,6 +179,10 @@ interface Sample {
   serverCpuUsPerAssertion: number;
   maxRssMb: number;
   ms: number;
+  /** The emulator's data-directory fsyncs over the measurement (0 in memory). */
+  serverFsyncs: number;
+  /** Their mean duration, ms. */
+  serverFsyncMs: number;
 }
 
 async function measure(round: number, target: TargetName, client: Client): Promise<Sample> {
@@ -205,6 +234,8 @@ async function measure(round: number, target: TargetName, client: Client): Promi
       serverCpuUsPerAssertion: r.serverCpuUs / r.assertions,
       maxRssMb: r.maxRssKb / 1024,
       ms: r.ms,
+      serverFsyncs: r.fsyncs.count,
+      serverFsyncMs: r.fsyncs.count > 0 ? (r.fsyncs.seconds * 1000) / r.fsyncs.count : 0,
     };
   } finally {
     if (spoolDir) await rm(spoolDir, { recursive: true, force: true });
@@ -262,7 +293,10 @@ async function main(): Promise<void> {
       samples.push(s);
       log(
         `[round ${round + 1}/${ROUNDS}] ${target} ${client}: ${s.perSecond.toFixed(0)} assertions/s, ` +
-          `${(s.ms / 1000).toFixed(1)} s, cpu ${s.cpuUsPerAssertion.toFixed(0)} µs/assertion (server ${s.serverCpuUsPerAssertion.toFixed(0)}), rss ${s.maxRssMb.toFixed(1)} MiB`,
+          `${(s.ms / 1000).toFixed(1)} s, cpu ${s.cpuUsPerAssertion.toFixed(0)} µs/assertion (server ${s.serverCpuUsPerAssertion.toFixed(0)}), rss ${s.maxRssMb.toFixed(1)} MiB` +
+          (s.serverFsyncs > 0
+            ? `, server fsyncs ${s.serverFsyncs} (${((FINDINGS + 1) / s.serverFsyncs).toFixed(1)} assertions each, ${s.serverFsyncMs.toFixed(2)} ms mean)`
+            : ''),
       );
     }
   }
@@ -276,8 +310,8 @@ async function main(): Promise<void> {
     `Command: \`${['tsx bench/aphoria-persist.ts', ...process.argv.slice(2)].join(' ')}\`; ` +
       `${(FINDINGS + 1).toLocaleString('en')} assertions per measurement, concurrency ${CONCURRENCY}, ${ROUNDS} rounds.`,
     '',
-    '| emulator | client | assertions/s | ratio | CPU µs/assertion | server CPU µs/assertion | peak RSS MiB | seconds | rounds |',
-    '| -------- | ------ | -----------: | ----: | ---------------: | ----------------------: | -----------: | ------: | -----: |',
+    '| emulator | client | assertions/s | ratio | CPU µs/assertion | server CPU µs/assertion | assertions/server fsync | server fsync ms | peak RSS MiB | seconds | rounds |',
+    '| -------- | ------ | -----------: | ----: | ---------------: | ----------------------: | ----------------------: | --------------: | -----------: | ------: | -----: |',
   ];
   const misses: string[] = [];
   for (const target of targets) {
@@ -295,6 +329,9 @@ async function main(): Promise<void> {
         `| ${target} | ${client} | ${median(mine.map((s) => s.perSecond)).toFixed(0)} | ` +
           `${r.toFixed(2)}× ${over ?? 'raw'} | ${median(mine.map((s) => s.cpuUsPerAssertion)).toFixed(0)} | ` +
           `${median(mine.map((s) => s.serverCpuUsPerAssertion)).toFixed(0)} | ` +
+          (target === 'data-dir'
+            ? `${median(mine.map((s) => (FINDINGS + 1) / s.serverFsyncs)).toFixed(1)} | ${median(mine.map((s) => s.serverFsyncMs)).toFixed(2)} | `
+            : '— | — | ') +
           `${rss.toFixed(1)} | ${median(mine.map((s) => s.ms / 1000)).toFixed(1)} | ${mine.length} |`,
       );
       // The SARIF path is reported beside native persist, not held to its targets (no target
