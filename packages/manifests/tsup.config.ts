@@ -1,3 +1,4 @@
+import { readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { defineConfig, type Options } from 'tsup';
@@ -66,6 +67,32 @@ const esmOnlyModels: Plugin = {
   },
 };
 
+/**
+ * The files src/shared/code-cache.ts loads (bundled-models, promql-parser, cli, cli-commands)
+ * are written in ASCII, non-ASCII characters escaped: read as Latin-1 they need no UTF-8
+ * decoding, which cost a cold render several ms per MB.
+ */
+const asciiOutput: Options['esbuildOptions'] = (options) => {
+  options.charset = 'ascii';
+};
+
+/**
+ * esbuild's `charset: 'ascii'` escapes code, strings and regular expressions but keeps the
+ * comments it carries as they are: their non-ASCII characters (a dash, a times sign) become `?`,
+ * one UTF-16 unit for one, so the source maps' columns stay right.
+ */
+function asciiComments(...files: string[]): () => Promise<void> {
+  return async () => {
+    for (const file of files) {
+      const path = join(import.meta.dirname, 'dist', file);
+      const text = await readFile(path, 'utf8');
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range, by definition
+      const ascii = text.replace(/[^\x00-\x7f]/g, '?');
+      if (ascii !== text) await writeFile(path, ascii);
+    }
+  };
+}
+
 /** A `require` for an ES module build that carries CommonJS dependencies. */
 const CREATE_REQUIRE =
   "import { createRequire as __cliCreateRequire } from 'node:module'; const require = __cliCreateRequire(import.meta.url);";
@@ -99,6 +126,8 @@ export default defineConfig([
     format: ['cjs'],
     noExternal: [...BUNDLED_MODELS, ...PURE_JS_DEPENDENCIES],
     esbuildPlugins: [englishOnly, userlandPunycode, esmOnlyModels],
+    esbuildOptions: asciiOutput,
+    onSuccess: asciiComments('bundled-models.cjs', 'promql-parser.cjs'),
     sourcemap: true,
     target: 'node22',
     platform: 'node',
@@ -156,6 +185,8 @@ export default defineConfig([
     noExternal: [...PURE_JS_DEPENDENCIES, /^(commander|croner)(\/|$)/],
     define: { __STEMEDB_CLI_BUNDLE__: 'true' },
     esbuildPlugins: [englishOnly, userlandPunycode, esmOnlyModels],
+    esbuildOptions: asciiOutput,
+    onSuccess: asciiComments('cli.cjs', 'cli-commands.cjs', 'cli-launch.cjs'),
     // import.meta.url for the CommonJS file (the version's self-reference in src/cli/index.ts).
     shims: true,
     sourcemap: true,
