@@ -3,7 +3,10 @@
 // `import` at most 2.5x `node -e 0`, a cold `render` at most 2.0x (and under 500 ms, issue #3).
 //
 //   pnpm --filter @stemedb/manifests build
-//   pnpm exec tsx bench/manifests-render.ts [--runs 20] [--config stemedb.yaml]
+//   pnpm exec tsx bench/manifests-render.ts [--runs 20] [--config stemedb.yaml] [--baseline DIR]
+//
+// --baseline DIR adds a cold render by an earlier build, interleaved with the rest: DIR holds a
+// copy of that build's packages/manifests/{bin,dist,package.json} (a before/after in one run).
 //
 // Spawns the built CLI (packages/manifests/bin/stemedb-manifests.js, what users run) once per
 // run with stdout to /dev/null, and prints median, p90 and min wall time. Cold means a new
@@ -34,11 +37,14 @@ const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '20' },
     config: { type: 'string' },
+    baseline: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
-  process.stdout.write('usage: tsx bench/manifests-render.ts [--runs N] [--config FILE]\n');
+  process.stdout.write(
+    'usage: tsx bench/manifests-render.ts [--runs N] [--config FILE] [--baseline DIR]\n',
+  );
   process.exit(0);
 }
 const runs = Number(values.runs);
@@ -102,6 +108,20 @@ const cases: Case[] = [
     cpu: [],
   },
 ];
+
+if (values.baseline !== undefined) {
+  const baseBin = join(values.baseline, 'bin/stemedb-manifests.js');
+  if (!existsSync(baseBin)) {
+    process.stderr.write(`--baseline: ${baseBin} is missing\n`);
+    process.exit(2);
+  }
+  cases.push({
+    name: 'render, baseline build',
+    args: [baseBin, 'render', '--config', config],
+    wall: [],
+    cpu: [],
+  });
+}
 
 function runOnce(c: Case, record: boolean): void {
   const cpu0 = childrenCpuMs();

@@ -1,3 +1,4 @@
+import { readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { defineConfig, type Options } from 'tsup';
@@ -43,6 +44,26 @@ const userlandPunycode: Plugin = {
 };
 
 /**
+ * Commander imports `node:child_process` at load, for executable subcommands (a command run as a
+ * program of its own), which this CLI does not have; loading the builtin cost every run ~5 ms.
+ * Its import in commander is given a stand-in that loads the builtin when `spawn` is called.
+ */
+const lazyChildProcess: Plugin = {
+  name: 'lazy-child-process',
+  setup(build) {
+    const IMPORT = "import childProcess from 'node:child_process';";
+    build.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      // A commander that imports it otherwise fails the build rather than load it eagerly.
+      if (!source.includes(IMPORT)) throw new Error(`${args.path} no longer has: ${IMPORT}`);
+      const lazy =
+        "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };";
+      return { contents: source.replace(IMPORT, lazy), loader: 'js' };
+    });
+  },
+};
+
+/**
  * Resolves the literal `require()`s of bundled-models.ts as imports. kubernetes-models 5 and
  * @kubernetes-models/* 2+ export their kinds under the `import` condition only, so esbuild's
  * `require` resolution finds nothing; resolved as an import, esbuild bundles the ES module and
@@ -65,6 +86,32 @@ const esmOnlyModels: Plugin = {
     );
   },
 };
+
+/**
+ * The files src/shared/code-cache.ts loads (bundled-models, promql-parser, cli, cli-commands)
+ * are written in ASCII, non-ASCII characters escaped: read as Latin-1 they need no UTF-8
+ * decoding, which cost a cold render several ms per MB.
+ */
+const asciiOutput: Options['esbuildOptions'] = (options) => {
+  options.charset = 'ascii';
+};
+
+/**
+ * esbuild's `charset: 'ascii'` escapes code, strings and regular expressions but keeps the
+ * comments it carries as they are: their non-ASCII characters (a dash, a times sign) become `?`,
+ * one UTF-16 unit for one, so the source maps' columns stay right.
+ */
+function asciiComments(...files: string[]): () => Promise<void> {
+  return async () => {
+    for (const file of files) {
+      const path = join(import.meta.dirname, 'dist', file);
+      const text = await readFile(path, 'utf8');
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range, by definition
+      const ascii = text.replace(/[^\x00-\x7f]/g, '?');
+      if (ascii !== text) await writeFile(path, ascii);
+    }
+  };
+}
 
 /** A `require` for an ES module build that carries CommonJS dependencies. */
 const CREATE_REQUIRE =
@@ -99,6 +146,8 @@ export default defineConfig([
     format: ['cjs'],
     noExternal: [...BUNDLED_MODELS, ...PURE_JS_DEPENDENCIES],
     esbuildPlugins: [englishOnly, userlandPunycode, esmOnlyModels],
+    esbuildOptions: asciiOutput,
+    onSuccess: asciiComments('bundled-models.cjs', 'promql-parser.cjs'),
     sourcemap: true,
     target: 'node22',
     platform: 'node',
@@ -155,7 +204,9 @@ export default defineConfig([
     // node_modules, one at a time; client-node, which only apply and diff load, stays outside.
     noExternal: [...PURE_JS_DEPENDENCIES, /^(commander|croner)(\/|$)/],
     define: { __STEMEDB_CLI_BUNDLE__: 'true' },
-    esbuildPlugins: [englishOnly, userlandPunycode, esmOnlyModels],
+    esbuildPlugins: [englishOnly, userlandPunycode, esmOnlyModels, lazyChildProcess],
+    esbuildOptions: asciiOutput,
+    onSuccess: asciiComments('cli.cjs', 'cli-commands.cjs', 'cli-launch.cjs'),
     // import.meta.url for the CommonJS file (the version's self-reference in src/cli/index.ts).
     shims: true,
     sourcemap: true,

@@ -165,6 +165,16 @@ module.registerHooks({
     expect(urls).not.toMatch(/\/node_modules\/.*\/(yaml|zod)\//);
   });
 
+  // Commander's executable subcommands need it; this CLI has none (tsup.config.ts).
+  it.each([
+    ['render', ['render', '--config', CONFIG]],
+    ['--help', ['--help']],
+  ])('%s does not load node:child_process', async (_name, args) => {
+    const urls = await loaded(args);
+    expect(urls).toMatch(/\/dist\/cli\.cjs/);
+    expect(urls).not.toMatch(/^node:child_process$/m);
+  });
+
   it('apply does load it (the check above can see it)', async () => {
     const urls = await loaded(['apply', '--config', CONFIG], { KUBECONFIG: join(work, 'none') });
     expect(urls).toContain('@kubernetes/client-node');

@@ -46,6 +46,28 @@ describe('the code cache of a built CommonJS file', () => {
     expect(readFileSync(join(dir, cache!))).toEqual(bytes);
   });
 
+  it('loads a file with non-ASCII characters as UTF-8, first run and cached run alike', () => {
+    // The build's files are ASCII and read as Latin-1 (faster); any other file must not be.
+    const { file, dir } = setup('2 × 3 — ok ✓ 😀');
+    expect(runOnce(file, dir)).toBe('2 × 3 — ok ✓ 😀');
+    expect(runOnce(file, dir)).toBe('2 × 3 — ok ✓ 😀');
+  });
+
+  it('is fed build files written in ASCII (read as Latin-1, without UTF-8 decoding)', () => {
+    for (const built of [
+      'cli.cjs',
+      'cli-commands.cjs',
+      'bundled-models.cjs',
+      'promql-parser.cjs',
+    ]) {
+      const bytes = readFileSync(new URL(`../dist/${built}`, import.meta.url));
+      expect(
+        bytes.every((b) => b < 0x80),
+        built,
+      ).toBe(true);
+    }
+  });
+
   it('is not used for an edited source of the same length (V8 checks only the length)', () => {
     const { file, dir } = setup('aaaa');
     expect(runOnce(file, dir)).toBe('aaaa');

@@ -80,8 +80,15 @@ export function requireWithCodeCache(path: string, dir: string, variant?: string
   const fs = builtin('node:fs') as Fs;
   const vm = builtin('node:vm') as Vm;
   const zlib = builtin('node:zlib') as Zlib;
-  const source = fs.readFileSync(path, 'utf8');
-  const sourceCrc = zlib.crc32(source);
+  const bytes = fs.readFileSync(path);
+  // The build writes these files in ASCII (tsup.config.ts, `charset`): read as Latin-1, the same
+  // characters become a one-byte string without UTF-8 decoding, which cost a cold render several
+  // ms per MB. A file with other bytes is decoded as UTF-8, as `require` would.
+  const { isAscii } = builtin('node:buffer') as typeof import('node:buffer');
+  const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+  // The CRC of the bytes: what `zlib.crc32(source)` computes (it encodes a string as UTF-8),
+  // without encoding the string again.
+  const sourceCrc = zlib.crc32(bytes);
   // One cache file per built file (its name and the CRC of its path) and variant, rewritten when
   // the file changes.
   const name = `${basename(path)}-${zlib.crc32(path).toString(16)}`;
