@@ -25,9 +25,8 @@ import {
   type RejectRecord,
 } from './record.js';
 
-// Records are written in batches of about this many bytes: few syscalls, bounded memory. With
-// `onDurable`, each batch is fsynced as it is written (below): small fsyncs, measured.
-const BATCH_BYTES = 64 * 1024;
+// Records are written in batches of about this many bytes: few syscalls, bounded memory.
+const BATCH_BYTES = 256 * 1024;
 
 /** What {@link createJournal} wrote. */
 export interface CreatedJournal {
@@ -41,19 +40,17 @@ export interface CreatedJournal {
  */
 export type OnDurable = (records: number) => void;
 
-// With `onDurable`, every batch is fsynced as it is written, so that sending starts after the
-// first 64 KB, and so that no fsync carries much. On a disk it shares with the server (the
-// emulator with a data directory, in CI or on a laptop), each journal fsync delays the server's
-// own fsyncs, which hold its answers: the larger the flush, the longer the wait, and more than
-// in proportion (a 64 MB journal flushed in 1 MB steps cost the server 8% more time per fsync
-// and persist 11% of its throughput against raw undici; in 64 KB steps 1% and 2%: run 16 in
-// bench/README.md). The writer still runs far ahead of the sends.
+// With `onDurable`, the file is fsynced once this many bytes are written since the last fsync
+// (and after the first batch, so that sending starts at once): few fsyncs, an early start.
+// Tried against an fsync of every 64 KiB batch, and fsyncs doubling in size, with the server on
+// the same disk: no steady gain at 100,000 findings (bench/README.md, run 16).
+const DURABLE_EVERY_BYTES = 1024 * 1024;
 
 /**
  * Writes a new journal at `path` from `records` (iterated once), sealed and fsynced.
  *
  * With `onDurable`, the records become durable batch by batch, and `onDurable` is told after
- * each fsync (persistScan sends them meanwhile); without it there is one fsync, after the seal.
+ * each fsync (persistScan sends them meanwhile); without it there is one fsync before the seal.
  *
  * @throws the `EEXIST` error when a journal is already there
  */
@@ -73,13 +70,16 @@ export async function createJournal(
     let n = 0;
     let summaryIndex: number | undefined;
     let batch = encodeRecord(header);
+    let unsynced = 0; // bytes written since the last fsync (with onDurable)
     let durable = -1; // records on disk, as last told; -1 until the directory entry is
     const write = async (upTo: number) => {
       await file.write(batch);
+      unsynced += batch.length;
       batch = '';
-      if (onDurable === undefined) return;
+      if (onDurable === undefined || (durable >= 0 && unsynced < DURABLE_EVERY_BYTES)) return;
       await file.sync();
       if (durable < 0) await fs.syncDir(dirname(path)); // the name survives a power cut too
+      unsynced = 0;
       durable = upTo;
       onDurable(durable);
     };
@@ -90,10 +90,8 @@ export async function createJournal(
       if (batch.length >= BATCH_BYTES) await write(n);
     }
     if (batch !== '') await write(n);
-    // No fsync before the seal. With `onDurable`, every batch was fsynced as it was written, so
-    // the records are durable before the seal that vouches for them. Without it (a compaction's
-    // draft), nothing reads the file before the fsync after the seal and the rename over the old
-    // journal (compactJournal): a power cut before then leaves the old journal.
+    // The records are durable before the seal that vouches for them is written.
+    await file.sync();
     if (onDurable !== undefined && durable !== n) onDurable(n);
     const seal = { t: 's' as const, n, total: total(n), rej };
     await file.write(encodeRecord(cut > 0 ? { ...seal, cut } : seal));

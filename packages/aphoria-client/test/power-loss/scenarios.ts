@@ -68,11 +68,11 @@ export const persistSlowDisk: Scenario = {
   allDurableAtOnce: true,
 };
 
-// A finding of about 10 KiB: 10 of them fill two of the journal's 64 KiB write batches, so the
-// journal is written as it is for a large scan (a durable first batch, sent at once, then a
-// last batch, fsynced as it is written, before the seal).
+// A finding of about 10 KiB: 40 of them fill two of the journal's 256 KiB write batches, so
+// the journal is written as it is for a large scan (a durable first batch, sent at once, then
+// a last batch made durable only by the fsync before the seal).
 function bigScan(seed: string): Scan {
-  const scan = makeScan(10, seed);
+  const scan = makeScan(40, seed);
   return {
     ...scan,
     findings: scan.findings.map((f) => ({ ...f, message: `${f.message} ${'x'.repeat(9_900)}` })),

@@ -15,7 +15,7 @@
  *     record with whole records after it: the whole journal is moved aside as damaged
  *     (`.corrupt-<time>`), its fsynced records with it, and every finding not yet acknowledged
  *     is lost. Reached by a cut between an ack group's write and its fsync (AckLog), or between
- *     a later batch's write and its fsync (createJournal). Fixed by the
+ *     a later batch's write and the fsync before the seal (createJournal). Fixed by the
  *     records' checksums (a damaged record skipped, counted, reported, the rest delivered): no
  *     journal is moved aside any more. What a hole destroys in a later batch was never durable
  *     and never sent; it is counted missing, as any never-synced batch (the weaker promise of
