@@ -12,17 +12,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { renderYamlDocument } from '../src/output/serialize.js';
+import { YAML_OPTIONS } from '../src/output/yaml-options.js';
 import { writeYamlDocument } from '../src/output/yaml-writer.js';
 
 const RUNS = Number(process.env.STEMEDB_FUZZ_RUNS ?? 300);
-
-/** serialize.ts's options (not exported: the writer must match what render writes). */
-const YAML_OPTIONS = {
-  version: '1.1',
-  lineWidth: 0,
-  minContentWidth: 0,
-  aliasDuplicateObjects: false,
-} as const;
 
 /** Pieces that make a string need quoting, or a block scalar, somewhere. */
 const FRAGMENTS = [

@@ -5,24 +5,11 @@
  */
 import { parseAllDocuments, stringify } from 'yaml';
 import type { KubeObject } from '../types.js';
+import { YAML_OPTIONS } from './yaml-options.js';
 import { writeYamlDocument } from './yaml-writer.js';
 
 /**
- * YAML 1.1 quoting: kubectl and kustomize read YAML with Go libraries that still treat `on`,
- * `yes`, `y`, `0777` and the like as booleans and octals, so any string that YAML 1.1 would read
- * as something else is quoted. No line folding, so scripts and annotations stay verbatim. No
- * anchors and aliases either, where builders share one labels object: each document is read
- * (and diffed) on its own.
- */
-const YAML_OPTIONS = {
-  version: '1.1',
-  lineWidth: 0,
-  minContentWidth: 0,
-  aliasDuplicateObjects: false,
-} as const;
-
-/**
- * One object as a YAML document, ending in a newline: yaml's `stringify` with the options above,
+ * One object as a YAML document, ending in a newline: yaml's `stringify` with {@link YAML_OPTIONS},
  * written directly by yaml-writer.ts (the same bytes, faster cold), or by `stringify` for an
  * object the direct writer does not cover.
  */

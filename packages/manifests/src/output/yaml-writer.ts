@@ -1,6 +1,6 @@
 /**
  * A direct YAML writer for rendered objects: the text yaml's `stringify` gives with
- * serialize.ts's options, byte for byte, without building yaml's document tree first. A cold
+ * {@link YAML_OPTIONS}, byte for byte, without building yaml's document tree first. A cold
  * `render` spent about a tenth of its time in `stringify` (README, "Speed"), most of it creating
  * and walking nodes, copying a context per pair, and looking up tags.
  *
@@ -15,6 +15,7 @@
  */
 import { Document } from 'yaml';
 import { type StringifyContext, stringifyString } from 'yaml/util';
+import { YAML_OPTIONS } from './yaml-options.js';
 
 /** What {@link writeYamlDocument} cannot write (the caller falls back to yaml). */
 class Unsupported extends Error {}
@@ -26,14 +27,14 @@ const MERGE_KEY = '<<';
 const STEP = '  ';
 
 /**
- * yaml's string context for the options in serialize.ts: its defaults (yaml's
+ * yaml's string context for {@link YAML_OPTIONS}: its defaults (yaml's
  * `createStringifyContext`), then the YAML 1.1 schema's own, then ours. Built on first use.
  */
 let baseContext: StringifyContext | undefined;
 
 function context(): StringifyContext {
   if (baseContext) return baseContext;
-  const doc = new Document(null, { version: '1.1' });
+  const doc = new Document(null, { version: YAML_OPTIONS.version });
   const options = {
     blockQuote: true,
     commentString: String, // never called: the objects carry no comments
@@ -45,8 +46,6 @@ function context(): StringifyContext {
     falseStr: 'false',
     flowCollectionPadding: true,
     indentSeq: true,
-    lineWidth: 0,
-    minContentWidth: 0,
     nullStr: 'null',
     simpleKeys: false,
     singleQuote: null,
@@ -54,8 +53,7 @@ function context(): StringifyContext {
     trueStr: 'true',
     verifyAliasOrder: true,
     ...doc.schema.toStringOptions,
-    version: '1.1',
-    aliasDuplicateObjects: false,
+    ...YAML_OPTIONS, // lineWidth and minContentWidth among them
   };
   baseContext = {
     anchors: new Set(),
@@ -156,7 +154,7 @@ function sequence(items: readonly unknown[], indent: string): string {
 
 /**
  * One object (a plain object at the top) as the YAML document yaml's `stringify` writes with
- * serialize.ts's options, ending in a newline; undefined when the object holds something the
+ * {@link YAML_OPTIONS}, ending in a newline; undefined when the object holds something the
  * layout does not cover (see the module comment), for the caller to hand to yaml.
  */
 export function writeYamlDocument(obj: unknown): string | undefined {
