@@ -9,9 +9,9 @@ import { YAML_OPTIONS } from './yaml-options.js';
 import { writeYamlDocument } from './yaml-writer.js';
 
 /**
- * One object as a YAML document, ending in a newline: yaml's `stringify` with {@link YAML_OPTIONS},
- * written directly by yaml-writer.ts (the same bytes, faster cold), or by `stringify` for an
- * object the direct writer does not cover.
+ * One object as a YAML document, ending in a newline: yaml's `stringify` with `YAML_OPTIONS`
+ * (yaml-options.ts), written directly by yaml-writer.ts (the same bytes, faster cold), or by
+ * `stringify` for an object the direct writer does not cover.
  */
 export function renderYamlDocument(obj: unknown): string {
   return writeYamlDocument(obj) ?? stringify(obj, YAML_OPTIONS);

@@ -1,8 +1,8 @@
 /**
  * A direct YAML writer for rendered objects: the text yaml's `stringify` gives with
- * {@link YAML_OPTIONS}, byte for byte, without building yaml's document tree first. A cold
- * `render` spent about a tenth of its time in `stringify` (README, "Speed"), most of it creating
- * and walking nodes, copying a context per pair, and looking up tags.
+ * `YAML_OPTIONS` (yaml-options.ts), byte for byte, without building yaml's document tree first.
+ * A cold `render` spent about a tenth of its time in `stringify` (README, "Speed"), most of it
+ * creating and walking nodes, copying a context per pair, and looking up tags.
  *
  * Only the layout is ours (block maps and sequences, two-space indent, sequences indented under
  * their key, `{}` and `[]` for empty collections); every string, key or value, is written by
@@ -27,7 +27,7 @@ const MERGE_KEY = '<<';
 const STEP = '  ';
 
 /**
- * yaml's string context for {@link YAML_OPTIONS}: its defaults (yaml's
+ * yaml's string context for `YAML_OPTIONS` (yaml-options.ts): its defaults (yaml's
  * `createStringifyContext`), then the YAML 1.1 schema's own, then ours. Built on first use.
  */
 let baseContext: StringifyContext | undefined;
@@ -154,8 +154,8 @@ function sequence(items: readonly unknown[], indent: string): string {
 
 /**
  * One object (a plain object at the top) as the YAML document yaml's `stringify` writes with
- * {@link YAML_OPTIONS}, ending in a newline; undefined when the object holds something the
- * layout does not cover (see the module comment), for the caller to hand to yaml.
+ * `YAML_OPTIONS` (yaml-options.ts), ending in a newline; undefined when the object holds
+ * something the layout does not cover (see the module comment), for the caller to hand to yaml.
  */
 export function writeYamlDocument(obj: unknown): string | undefined {
   try {
